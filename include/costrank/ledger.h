@@ -1,0 +1,116 @@
+/*
+ * ledger.h - exact aggregation of billing lines.
+ *
+ * Every source (billing files, Cost Explorer, SQL engines) reduces its data
+ * to lines keyed by account, service, usage type, UTC day and line kind, and
+ * adds them here.  The ledger sums cost and quantity per key exactly, so its
+ * memory grows with the number of distinct keys, never with the number of
+ * input rows.  Strings are interned once (cr_sym) and live as long as the
+ * ledger.  Ranking and rules read the entries back.
+ */
+#ifndef COSTRANK_LEDGER_H
+#define COSTRANK_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "costrank/date.h"
+#include "costrank/decimal.h"
+#include "costrank/error.h"
+#include "costrank/report.h"
+
+/* What kind of charge a line is: decides what is ranked, and later which
+ * savings rules may apply (no Spot or commitment proposal for covered or
+ * Spot lines). */
+enum cr_kind {
+	CR_KIND_USAGE = 0,        /* on-demand usage */
+	CR_KIND_SPOT,             /* Spot usage */
+	CR_KIND_RI_COVERED,       /* DiscountedUsage: covered by a Reserved Instance */
+	CR_KIND_SP_COVERED,       /* SavingsPlanCoveredUsage */
+	CR_KIND_SP_NEGATION,      /* SavingsPlanNegation */
+	CR_KIND_COMMITMENT_FEE,   /* RIFee, SavingsPlanRecurringFee/UpfrontFee, FOCUS commitment Purchase */
+	CR_KIND_FEE,              /* other fees: support, registration, FOCUS Purchase */
+	CR_KIND_DISCOUNT,         /* BundledDiscount, EdpDiscount, PrivateRateDiscount... */
+	CR_KIND_ADJUSTMENT,       /* FOCUS Adjustment and unknown line types */
+	CR_KIND_CREDIT,
+	CR_KIND_REFUND,
+	CR_KIND_TAX,
+	CR_KIND_COUNT
+};
+
+const char *cr_kind_name(enum cr_kind k);
+/* The excluded category of a kind (credits, refunds, tax) or -1. */
+int cr_kind_excluded(enum cr_kind k);
+/* True for kinds whose usage amount is counted as quantity. */
+bool cr_kind_is_usage(enum cr_kind k);
+
+typedef uint32_t cr_sym; /* an interned string; 0 is the empty string */
+
+typedef struct cr_ledger_key {
+	cr_sym account;
+	cr_sym service;
+	cr_sym usage_type;
+	cr_day day;
+	uint32_t kind;            /* enum cr_kind */
+} cr_ledger_key;
+
+typedef struct cr_ledger_entry {
+	cr_ledger_key key;
+	cr_dec cost;              /* the selected metric */
+	cr_dec quantity;          /* usage amount of usage kinds */
+	cr_sym unit;              /* first unit seen */
+	bool unit_mixed;          /* several units were seen for this key */
+} cr_ledger_entry;
+
+/* Where the data came from: one per input file or API pull. */
+typedef struct cr_ledger_input {
+	char *name;               /* path or endpoint, never a secret */
+	char *format;             /* "cur2", "cur", "focus", "cost-explorer", ... */
+	uint64_t rows;            /* rows read */
+} cr_ledger_input;
+
+typedef struct cr_ledger cr_ledger;
+
+cr_ledger *cr_ledger_new(enum cr_metric metric);
+void cr_ledger_free(cr_ledger *l);
+enum cr_metric cr_ledger_metric(const cr_ledger *l);
+
+/* Interns s[0..len); the same bytes always give the same symbol. */
+cr_sym cr_ledger_intern(cr_ledger *l, const char *s, size_t len);
+/* The NUL-terminated string of a symbol; valid while the ledger lives. */
+const char *cr_ledger_str(const cr_ledger *l, cr_sym sym);
+
+/*
+ * Adds cost and quantity to the entry for key (creating it).  Returns 0, or
+ * -1 with err set (CR_EXIT_INPUT) when a sum overflows.
+ */
+int cr_ledger_add(cr_ledger *l, const cr_ledger_key *key, cr_dec cost,
+		  cr_dec quantity, cr_sym unit, cr_error *err);
+
+/* All entries, in insertion order; valid until the next cr_ledger_add. */
+const cr_ledger_entry *cr_ledger_entries(const cr_ledger *l, size_t *count);
+
+/* Account facts seen in the data.  The first non-empty name wins; the
+ * environment is the tag value seen on the most rows. */
+void cr_ledger_note_account_name(cr_ledger *l, cr_sym account, cr_sym name);
+void cr_ledger_note_environment(cr_ledger *l, cr_sym account, cr_sym env);
+cr_sym cr_ledger_account_name(const cr_ledger *l, cr_sym account);
+cr_sym cr_ledger_account_environment(const cr_ledger *l, cr_sym account);
+
+/*
+ * The currency of the data.  cr_ledger_check_currency records the first one
+ * seen and returns 0, or -1 when cur differs from it (the caller reports the
+ * place).  Empty strings are ignored.
+ */
+int cr_ledger_check_currency(cr_ledger *l, const char *cur, size_t len);
+const char *cr_ledger_currency(const cr_ledger *l); /* "" when none seen */
+
+/* Inputs, in the order read; the ledger copies name and format. */
+cr_ledger_input *cr_ledger_add_input(cr_ledger *l, const char *name, const char *format);
+const cr_ledger_input *cr_ledger_inputs(const cr_ledger *l, size_t *count);
+
+/* Earliest and latest day with an entry; false when the ledger is empty. */
+bool cr_ledger_day_range(const cr_ledger *l, cr_day *first, cr_day *last);
+
+#endif

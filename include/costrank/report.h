@@ -1,0 +1,112 @@
+/*
+ * report.h - the report model: one ranked, reconciled view of a period that
+ * every writer (table, json, csv, and later xlsx, md, html, chat) renders.
+ *
+ * Built by cr_rank_build (rank.h) from a ledger; owns all its memory
+ * (strings included) and is freed with cr_report_free.  Writers only read
+ * it.  Amounts are exact (cr_dec); shares are display ratios.
+ */
+#ifndef COSTRANK_REPORT_H
+#define COSTRANK_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "costrank/date.h"
+#include "costrank/decimal.h"
+
+#define CR_REPORT_SCHEMA "costrank.report/v1"
+
+enum cr_metric {
+	CR_METRIC_UNBLENDED = 0, /* CUR unblended cost, FOCUS BilledCost */
+	CR_METRIC_AMORTIZED = 1  /* RI/SP amortised, FOCUS EffectiveCost */
+};
+const char *cr_metric_name(enum cr_metric m); /* "unblended", "amortized" */
+
+/* Charge categories kept out of the ranking unless --include names them. */
+enum cr_excluded {
+	CR_EXCL_CREDIT = 0,
+	CR_EXCL_REFUND = 1,
+	CR_EXCL_TAX = 2,
+	CR_EXCL_COUNT = 3
+};
+const char *cr_excluded_name(enum cr_excluded e); /* "credits", "refunds", "tax" */
+
+typedef struct cr_report_usage {
+	int rank;                 /* 1-based; 0 for the "Other usage types" row */
+	bool is_other;            /* remainder row aggregating `other_count` types */
+	size_t other_count;
+	char *usage_type;
+	cr_dec cost;
+	cr_dec quantity;          /* usage amount summed over usage lines */
+	char *unit;               /* "Hrs", "GB-Mo"...; "" when unknown or mixed */
+	double share;             /* of the account total */
+	bool has_previous;        /* report->has_previous */
+	cr_dec previous_cost;
+	bool is_new;              /* no cost at all in the previous period */
+} cr_report_usage;
+
+typedef struct cr_report_service {
+	int rank;                 /* 1-based; 0 for "Other services" */
+	bool is_other;
+	size_t other_count;
+	char *name;               /* Cost Explorer style service name */
+	cr_dec cost;
+	double share;             /* of the account total */
+	cr_dec previous_cost;
+	bool is_new;
+	cr_report_usage *usage;   /* top usage types, then one "Other" row */
+	size_t n_usage;
+	size_t usage_total;       /* distinct usage types before truncation */
+} cr_report_service;
+
+typedef struct cr_report_account {
+	int rank;
+	char *id;                 /* a string: leading zeros kept */
+	char *name;               /* "" when unknown */
+	char *environment;        /* production, staging, development, sandbox,
+	                             shared, or "" */
+	char *owner;              /* "" when unknown */
+	cr_dec total;             /* ranked total of this account */
+	cr_dec previous_total;
+	double share;             /* of the report total */
+	cr_report_service *services;
+	size_t n_services;
+	size_t services_total;    /* distinct services before truncation */
+} cr_report_account;
+
+typedef struct cr_reconciliation {
+	cr_dec ranked;                    /* == report total */
+	cr_dec excluded[CR_EXCL_COUNT];   /* each category kept out */
+	bool included[CR_EXCL_COUNT];     /* categories ranked via --include */
+	cr_dec included_amount[CR_EXCL_COUNT];
+	cr_dec grand_total;               /* every row of the period */
+} cr_reconciliation;
+
+typedef struct cr_report {
+	const char *schema;       /* CR_REPORT_SCHEMA */
+	cr_day start, end;        /* the period, both inclusive */
+	char *period_label;       /* "2026-10" for a month, else "2026-10-01_2026-10-15" */
+	bool has_previous;        /* the data covers the whole previous period */
+	cr_day prev_start, prev_end;
+	char *currency;           /* "USD" */
+	enum cr_metric metric;
+	char *source_kind;        /* "cur2", "cur", "focus", "mixed", ... */
+	char **files;             /* inputs, in the order read */
+	size_t n_files;
+	cr_dec total;             /* ranked total over all accounts */
+	cr_dec previous_total;
+	cr_reconciliation recon;
+	cr_report_account *accounts; /* ranked by total, ties by id */
+	size_t n_accounts;
+	int top_services;         /* the --top and --top-usage in force */
+	int top_usage;
+	char **warnings;          /* notes for the reader, e.g. an incomplete period */
+	size_t n_warnings;
+} cr_report;
+
+void cr_report_add_warning(cr_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cr_report_free(cr_report *r);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * writer.h - report writers and their registry.
+ *
+ * Every output format is one entry of a table: a name for --format, the
+ * file extension (NULL for formats that go to standard output) and a
+ * function that renders a cr_report to a stream.  Writers never print
+ * anything else, never exit, and report failure through cr_error; the
+ * caller checks the stream for write errors (see output.h).
+ */
+#ifndef COSTRANK_WRITER_H
+#define COSTRANK_WRITER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "costrank/error.h"
+#include "costrank/report.h"
+
+typedef struct cr_write_opts {
+	bool color;      /* ANSI colour (table only): only on a terminal, never with NO_COLOR */
+	int width;       /* terminal width for the table, 0 = 100 */
+	bool csv_bom;    /* start CSV files with a UTF-8 BOM */
+} cr_write_opts;
+
+typedef int (*cr_writer_fn)(const cr_report *r, FILE *out,
+			    const cr_write_opts *opts, cr_error *err);
+
+typedef struct cr_writer {
+	const char *name;   /* "table", "json", "csv" */
+	const char *ext;    /* file extension, NULL = standard output */
+	cr_writer_fn write;
+	const char *help;   /* one line for --help */
+} cr_writer;
+
+/* The registry, in the order --help lists it. */
+const cr_writer *cr_writers(size_t *count);
+/* The writer called name, or NULL. */
+const cr_writer *cr_writer_find(const char *name);
+
+/* Terminal table: per account, ranked services with share bars, and their
+ * ranked usage types; headline totals and the reconciliation. */
+int cr_write_table(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
+/* JSON, schema costrank.report/v1 (README.md "JSON schema"). */
+int cr_write_json(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
+/* CSV, one row per usage type (README.md "CSV columns"). */
+int cr_write_csv(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
+
+#endif

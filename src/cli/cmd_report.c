@@ -1,0 +1,350 @@
+/* cmd_report.c - `costrank report`: files in, ranked reports out. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "costrank/accounts.h"
+#include "costrank/billing_file.h"
+#include "costrank/buf.h"
+#include "costrank/ledger.h"
+#include "costrank/output.h"
+#include "costrank/period.h"
+#include "costrank/rank.h"
+#include "costrank/writer.h"
+
+enum {
+	OPT_FORMAT = 1, OPT_OUT, OPT_MONTH, OPT_FROM, OPT_TO, OPT_TOP, OPT_TOP_USAGE,
+	OPT_METRIC, OPT_INCLUDE, OPT_ACCOUNTS, OPT_COLOR, OPT_CSV_BOM, OPT_QUIET, OPT_HELP,
+};
+
+static const struct cr_option report_options[] = {
+	{ "format", 'f', true, OPT_FORMAT, "LIST", "outputs, comma-separated: table,json,csv (default: all three)" },
+	{ "out", 'o', true, OPT_OUT, "DIR", "directory for report files (default: reports)" },
+	{ "month", 'm', true, OPT_MONTH, "YYYY-MM", "report this calendar month" },
+	{ "from", 0, true, OPT_FROM, "YYYY-MM-DD", "first day of the period (inclusive)" },
+	{ "to", 0, true, OPT_TO, "YYYY-MM-DD", "last day of the period (inclusive)" },
+	{ "top", 'n', true, OPT_TOP, "N", "services per account (default 10), the rest as \"Other services\"" },
+	{ "top-usage", 'u', true, OPT_TOP_USAGE, "M", "usage types per service (default 5)" },
+	{ "metric", 0, true, OPT_METRIC, "NAME", "unblended (default; FOCUS BilledCost) or amortized (EffectiveCost)" },
+	{ "include", 0, true, OPT_INCLUDE, "LIST", "also rank credits,refunds,tax (default: none)" },
+	{ "accounts", 'a', true, OPT_ACCOUNTS, "FILE", "account names, environments and owners (JSON)" },
+	{ "color", 0, true, OPT_COLOR, "WHEN", "auto (default), always or never; NO_COLOR always wins" },
+	{ "csv-bom", 0, false, OPT_CSV_BOM, NULL, "start CSV files with a UTF-8 BOM (for Excel)" },
+	{ "quiet", 'q', false, OPT_QUIET, NULL, "no progress or file messages on stderr" },
+	{ "help", 'h', false, OPT_HELP, NULL, "show this help" },
+	{ NULL, 0, false, 0, NULL, NULL },
+};
+
+static const char report_usage[] =
+	"usage: costrank report [options] FILE|DIR...\n"
+	"\n"
+	"Ranks spend per account: the top services and, inside each, the top usage\n"
+	"types, with the change from the previous period.  Reads AWS CUR 2.0, legacy\n"
+	"CUR and FOCUS exports (.csv or .csv.gz, many parts); a directory means every\n"
+	"data file below it.  The format is recognised from the header row.\n"
+	"\n";
+
+static const char report_examples[] =
+	"\n"
+	"Examples:\n"
+	"  costrank report samples/cur2\n"
+	"  costrank report --month 2026-09 --format json,csv --out /tmp/r exports/\n"
+	"  costrank report --from 2026-10-01 --to 2026-10-15 --top 5 focus.csv\n"
+	"  costrank report --metric amortized --include credits,tax --accounts accounts.json cur/\n"
+	"\n"
+	"Exit codes: 0 ok, 2 usage, 3 bad input, 4 output not written, 7 no data for the period.\n";
+
+struct report_config {
+	bool want[8];           /* indexed like cr_writers() */
+	const char *out_dir;
+	const char *month, *from, *to;
+	int top, top_usage;
+	enum cr_metric metric;
+	bool include[CR_EXCL_COUNT];
+	const char *accounts_file;
+	int color;              /* -1 auto, 0 never, 1 always */
+	bool csv_bom, quiet, help;
+};
+
+static int parse_int(const char *opt, const char *v, int min, int max, int *out,
+		     cr_error *err)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (!*v || *end || n < min || n > max)
+		return cr_error_set(err, CR_EXIT_USAGE, "--%s '%s' is not a whole number from %d to %d",
+				    opt, v, min, max);
+	*out = (int)n;
+	return 0;
+}
+
+/* Splits a comma-separated list and calls each(item) on every entry. */
+static int for_each_item(const char *list, int (*each)(struct report_config *, const char *,
+						      cr_error *),
+			 struct report_config *c, cr_error *err)
+{
+	char *copy = cr_xstrdup(list), *save = NULL;
+	int rc = 0, n = 0;
+
+	for (char *tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		if (*tok) {
+			rc = each(c, tok, err);
+			n++;
+		}
+	}
+	free(copy);
+	if (!rc && !n)
+		rc = cr_error_set(err, CR_EXIT_USAGE, "empty list '%s'", list);
+	return rc;
+}
+
+static int add_format(struct report_config *c, const char *name, cr_error *err)
+{
+	size_t n;
+	const cr_writer *w = cr_writers(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(w[i].name, name) == 0) {
+			c->want[i] = true;
+			return 0;
+		}
+	}
+	cr_buf b = CR_BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		cr_buf_addf(&b, "%s%s", i ? ", " : "", w[i].name);
+	cr_error_set(err, CR_EXIT_USAGE, "--format: unknown format '%s' (known: %s)", name, b.ptr);
+	cr_buf_release(&b);
+	return -1;
+}
+
+static int add_include(struct report_config *c, const char *name, cr_error *err)
+{
+	for (int e = 0; e < CR_EXCL_COUNT; e++) {
+		const char *n = cr_excluded_name(e);
+		/* accept the singular too: credit, refund */
+		if (strcmp(name, n) == 0 ||
+		    (strlen(name) + 1 == strlen(n) && strncmp(name, n, strlen(name)) == 0)) {
+			c->include[e] = true;
+			return 0;
+		}
+	}
+	return cr_error_set(err, CR_EXIT_USAGE,
+			    "--include: unknown category '%s' (known: credits, refunds, tax)", name);
+}
+
+static int on_option(void *ctx, int id, const char *v, cr_error *err)
+{
+	struct report_config *c = ctx;
+
+	switch (id) {
+	case OPT_FORMAT:
+		memset(c->want, 0, sizeof c->want);
+		return for_each_item(v, add_format, c, err);
+	case OPT_OUT:
+		if (!*v)
+			return cr_error_set(err, CR_EXIT_USAGE, "--out needs a directory");
+		c->out_dir = v;
+		return 0;
+	case OPT_MONTH: c->month = v; return 0;
+	case OPT_FROM: c->from = v; return 0;
+	case OPT_TO: c->to = v; return 0;
+	case OPT_TOP: return parse_int("top", v, 1, 1000, &c->top, err);
+	case OPT_TOP_USAGE: return parse_int("top-usage", v, 1, 1000, &c->top_usage, err);
+	case OPT_METRIC:
+		if (strcmp(v, "unblended") == 0)
+			c->metric = CR_METRIC_UNBLENDED;
+		else if (strcmp(v, "amortized") == 0 || strcmp(v, "amortised") == 0)
+			c->metric = CR_METRIC_AMORTIZED;
+		else
+			return cr_error_set(err, CR_EXIT_USAGE,
+					    "--metric '%s' is not unblended or amortized", v);
+		return 0;
+	case OPT_INCLUDE: return for_each_item(v, add_include, c, err);
+	case OPT_ACCOUNTS: c->accounts_file = v; return 0;
+	case OPT_COLOR:
+		if (strcmp(v, "auto") == 0)
+			c->color = -1;
+		else if (strcmp(v, "always") == 0)
+			c->color = 1;
+		else if (strcmp(v, "never") == 0)
+			c->color = 0;
+		else
+			return cr_error_set(err, CR_EXIT_USAGE,
+					    "--color '%s' is not auto, always or never", v);
+		return 0;
+	case OPT_CSV_BOM: c->csv_bom = true; return 0;
+	case OPT_QUIET: c->quiet = true; return 0;
+	case OPT_HELP: c->help = true; return 0;
+	}
+	return 0;
+}
+
+static bool use_color(int setting)
+{
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (no && *no)
+		return false;
+	if (setting >= 0)
+		return setting == 1;
+	return isatty(STDOUT_FILENO) && !(term && strcmp(term, "dumb") == 0);
+}
+
+static int terminal_width(void)
+{
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 60)
+		return ws.ws_col;
+	if (cols && atoi(cols) >= 60)
+		return atoi(cols);
+	return 100;
+}
+
+/* Reads every input into the ledger; all must be of one format. */
+static int read_inputs(cr_ledger *l, char **paths, size_t n, cr_error *err)
+{
+	enum cr_format first = CR_FORMAT_UNKNOWN;
+	const char *first_path = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		enum cr_format f;
+		if (cr_billing_file_read(l, paths[i], &f, err))
+			return -1;
+		if (!first_path) {
+			first = f;
+			first_path = paths[i];
+		} else if (f != first) {
+			return cr_error_set(err, CR_EXIT_INPUT,
+					    "%s is %s but %s is %s: one run reads one kind of export "
+					    "(mixing them would count the same spend twice)",
+					    paths[i], cr_format_title(f), first_path, cr_format_title(first));
+		}
+	}
+	return 0;
+}
+
+static int write_reports(const cr_report *r, const struct report_config *c, cr_error *err)
+{
+	size_t nw;
+	const cr_writer *w = cr_writers(&nw);
+	cr_outfile *files[8] = { 0 };
+	cr_write_opts wo = { .color = use_color(c->color), .width = terminal_width(),
+			     .csv_bom = c->csv_bom };
+	int rc = 0;
+
+	for (size_t i = 0; i < nw && !rc; i++) {
+		char name[96];
+		if (!c->want[i] || !w[i].ext)
+			continue;
+		snprintf(name, sizeof name, "costrank-%s.%s", r->period_label, w[i].ext);
+		files[i] = cr_outfile_open(c->out_dir, name, err);
+		if (!files[i] || w[i].write(r, cr_outfile_stream(files[i]), &wo, err))
+			rc = -1;
+	}
+	for (size_t i = 0; i < nw && !rc; i++) {
+		if (c->want[i] && !w[i].ext) {
+			rc = w[i].write(r, stdout, &wo, err);
+			if (!rc)
+				rc = cr_stream_check(stdout, "standard output", err);
+		}
+	}
+	/* every report is complete: only now do they take their names */
+	for (size_t i = 0; i < nw; i++) {
+		if (!files[i])
+			continue;
+		if (rc) {
+			cr_outfile_abort(files[i]);
+			continue;
+		}
+		char *path = cr_xstrdup(cr_outfile_path(files[i]));
+		if (cr_outfile_commit(files[i], err))
+			rc = -1;
+		else if (!c->quiet)
+			fprintf(stderr, "costrank: wrote %s\n", path);
+		free(path);
+	}
+	return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_config c = { .out_dir = "reports", .top = 10, .top_usage = 5,
+				   .metric = CR_METRIC_UNBLENDED, .color = -1 };
+	cr_error err = { 0 };
+	char **args = cr_xcalloc((size_t)argc + 1, sizeof *args);
+	char **paths = NULL;
+	size_t npaths = 0, nw;
+	int nargs = 0;
+	cr_accounts *accounts = NULL;
+	cr_ledger *ledger = NULL;
+	cr_report *report = NULL;
+	cr_rank_opts ro = { 0 };
+	bool given;
+
+	cr_writers(&nw);
+	for (size_t i = 0; i < nw; i++)
+		c.want[i] = true;
+	if (cr_options_parse(report_options, "report", argc, argv, on_option, &c, args, &nargs, &err))
+		goto done;
+	if (c.help) {
+		fputs(report_usage, stdout);
+		fputs("Options:\n", stdout);
+		cr_options_print(report_options, stdout);
+		fputs(report_examples, stdout);
+		goto done;
+	}
+	if (nargs == 0) {
+		cr_error_set(&err, CR_EXIT_USAGE,
+			     "no input: give billing export files or directories "
+			     "(see 'costrank report --help')");
+		goto done;
+	}
+	if (cr_period_from_options(c.month, c.from, c.to, &ro.period, &given, &err))
+		goto done;
+	if (c.accounts_file && !(accounts = cr_accounts_load(c.accounts_file, &err)))
+		goto done;
+	if (cr_inputs_expand(args, (size_t)nargs, &paths, &npaths, &err))
+		goto done;
+
+	ledger = cr_ledger_new(c.metric);
+	if (read_inputs(ledger, paths, npaths, &err))
+		goto done;
+
+	ro.period_complete = true;
+	if (!given) {
+		cr_day first, last;
+		if (!cr_ledger_day_range(ledger, &first, &last)) {
+			cr_error_set(&err, CR_EXIT_NODATA, "the input holds no billing rows");
+			goto done;
+		}
+		cr_period_default(first, last, &ro.period, &ro.period_complete);
+	}
+	ro.top_services = c.top;
+	ro.top_usage = c.top_usage;
+	memcpy(ro.include, c.include, sizeof ro.include);
+	ro.accounts = accounts;
+	report = cr_rank_build(ledger, &ro, &err);
+	if (!report)
+		goto done;
+	write_reports(report, &c, &err);
+
+done:
+	if (err.code)
+		cr_cli_error(err.msg);
+	cr_report_free(report);
+	cr_ledger_free(ledger);
+	cr_accounts_free(accounts);
+	cr_inputs_free(paths, npaths);
+	free(args);
+	return err.code;
+}

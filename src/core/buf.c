@@ -1,0 +1,89 @@
+/* buf.c - see costrank/buf.h */
+#include "costrank/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "costrank/error.h"
+
+void cr_buf_grow(cr_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+	size_t cap;
+
+	if (need <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	b->ptr = cr_xrealloc(b->ptr, cap);
+	b->cap = cap;
+}
+
+void cr_buf_add(cr_buf *b, const void *data, size_t len)
+{
+	cr_buf_grow(b, len);
+	if (len)
+		memcpy(b->ptr + b->len, data, len);
+	b->len += len;
+	b->ptr[b->len] = '\0';
+}
+
+void cr_buf_adds(cr_buf *b, const char *s)
+{
+	cr_buf_add(b, s, strlen(s));
+}
+
+void cr_buf_addc(cr_buf *b, char c)
+{
+	cr_buf_add(b, &c, 1);
+}
+
+void cr_buf_addf(cr_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	cr_buf_grow(b, 64);
+	va_start(ap, fmt);
+	n = vsnprintf(b->ptr + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->cap - b->len) {
+		cr_buf_grow(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->ptr + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+void cr_buf_reset(cr_buf *b)
+{
+	b->len = 0;
+	if (b->ptr)
+		b->ptr[0] = '\0';
+}
+
+char *cr_buf_detach(cr_buf *b)
+{
+	char *p;
+
+	if (!b->ptr)
+		cr_buf_grow(b, 0);
+	p = b->ptr;
+	p[b->len] = '\0';
+	b->ptr = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+void cr_buf_release(cr_buf *b)
+{
+	free(b->ptr);
+	b->ptr = NULL;
+	b->len = b->cap = 0;
+}

@@ -1,0 +1,97 @@
+/* error.c - see costrank/error.h */
+#include "costrank/error.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cr_error_clear(cr_error *err)
+{
+	if (!err)
+		return;
+	err->code = 0;
+	err->msg[0] = '\0';
+}
+
+static void set_va(cr_error *err, int code, const char *fmt, va_list ap)
+{
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	/* Messages are one line: fold any line break a file name or a remote
+	 * message brought in. */
+	for (char *p = err->msg; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	err->code = code;
+}
+
+int cr_error_set(cr_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || err->code)
+		return -1;
+	va_start(ap, fmt);
+	set_va(err, code, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int cr_error_errno(cr_error *err, int code, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len;
+
+	if (!err || err->code)
+		return -1;
+	va_start(ap, fmt);
+	set_va(err, code, fmt, ap);
+	va_end(ap);
+	len = strlen(err->msg);
+	snprintf(err->msg + len, sizeof err->msg - len, ": %s", strerror(errnum));
+	return -1;
+}
+
+static void out_of_memory(size_t n)
+{
+	fprintf(stderr, "costrank: error: out of memory (allocating %zu bytes)\n", n);
+	exit(CR_EXIT_INTERNAL);
+}
+
+void *cr_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		out_of_memory(n);
+	return p;
+}
+
+void *cr_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		out_of_memory(n * size);
+	return p;
+}
+
+void *cr_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		out_of_memory(n);
+	return q;
+}
+
+char *cr_xstrndup(const char *s, size_t n)
+{
+	char *p = cr_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *cr_xstrdup(const char *s)
+{
+	return cr_xstrndup(s, strlen(s));
+}

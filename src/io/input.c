@@ -1,0 +1,344 @@
+/*
+ * input.c - see costrank/input.h
+ *
+ * Two layers:
+ *   - the raw source: a file descriptor read with read(2) into a large
+ *     buffer (the first bytes are peeked there at open to spot gzip);
+ *   - the decoder: either a plain copy, or zlib inflate over the raw
+ *     buffer, member after member.
+ *
+ * All decoder state lives in struct gz_decoder and is driven only through
+ * gz_decode(), which fills a caller's buffer and reports progress in
+ * compressed bytes.  That keeps the decoder movable onto a producer thread
+ * (decoding into a ring of blocks that cr_input_read drains) without any
+ * change to the public interface.
+ */
+#include "costrank/input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "costrank/error.h"
+
+#define RAW_BUF_SIZE (256u << 10) /* compressed bytes read at a time */
+#define MAX_INFLATE_OUT (1u << 30) /* zlib counts in uInt */
+
+enum gz_state {
+	GZ_MEMBER,   /* inside a gzip member: more compressed data expected */
+	GZ_BETWEEN,  /* a member ended: another one, padding or the end */
+	GZ_PADDING,  /* trailing zero bytes after the last member */
+	GZ_DONE,     /* clean end of the data */
+	GZ_FAILED    /* an error was reported; it is reported again */
+};
+
+struct gz_decoder {
+	z_stream zs;
+	bool zs_ready;
+	enum gz_state state;
+};
+
+struct cr_input {
+	char *path;
+	int fd;
+	bool own_fd;
+	bool gzip;
+	bool raw_eof;          /* read(2) returned 0 */
+	int64_t size;          /* on disk, -1 when unknown */
+	int64_t pos;           /* compressed (on disk) bytes consumed */
+	unsigned char *raw;    /* RAW_BUF_SIZE bytes */
+	size_t raw_off;        /* unconsumed raw bytes are raw[raw_off..raw_len) */
+	size_t raw_len;
+	struct gz_decoder gz;
+	cr_error failure;      /* the error reported, for later calls */
+};
+
+/* ---- raw source ------------------------------------------------------- */
+
+static ssize_t read_fd(cr_input *in, void *buf, size_t n, cr_error *err)
+{
+	ssize_t got;
+
+	if (n > (size_t)SSIZE_MAX)
+		n = (size_t)SSIZE_MAX;
+	do
+		got = read(in->fd, buf, n);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return cr_error_errno(err, CR_EXIT_INPUT, errno, "%s: read error", in->path);
+	if (got == 0)
+		in->raw_eof = true;
+	return got;
+}
+
+/* Replaces the (fully consumed) raw buffer with the next bytes of the file. */
+static int raw_refill(cr_input *in, cr_error *err)
+{
+	ssize_t got;
+
+	in->raw_off = in->raw_len = 0;
+	if (in->raw_eof)
+		return 0;
+	got = read_fd(in, in->raw, RAW_BUF_SIZE, err);
+	if (got < 0)
+		return -1;
+	in->raw_len = (size_t)got;
+	return 0;
+}
+
+/* ---- gzip decoder ----------------------------------------------------- */
+
+static int gz_fail(cr_input *in, cr_error *err, int code, const char *what, const char *detail)
+{
+	in->gz.state = GZ_FAILED;
+	cr_error_clear(&in->failure);
+	if (detail)
+		cr_error_set(&in->failure, code, "%s: %s: %s", in->path, what, detail);
+	else
+		cr_error_set(&in->failure, code, "%s: %s", in->path, what);
+	return cr_error_set(err, in->failure.code, "%s", in->failure.msg);
+}
+
+static int gz_init(cr_input *in, cr_error *err)
+{
+	memset(&in->gz.zs, 0, sizeof in->gz.zs);
+	if (inflateInit2(&in->gz.zs, 16 + MAX_WBITS) != Z_OK)
+		return cr_error_set(err, CR_EXIT_INTERNAL, "%s: cannot initialise zlib: %s",
+		                    in->path, in->gz.zs.msg ? in->gz.zs.msg : "out of memory");
+	in->gz.zs_ready = true;
+	in->gz.state = GZ_MEMBER;
+	return 0;
+}
+
+/* Reads more compressed bytes; a read error fails the decoder for good. */
+static int gz_refill(cr_input *in, cr_error *err)
+{
+	cr_error rerr;
+
+	cr_error_clear(&rerr);
+	if (raw_refill(in, &rerr) == 0)
+		return 0;
+	in->gz.state = GZ_FAILED;
+	in->failure = rerr;
+	return cr_error_set(err, rerr.code, "%s", rerr.msg);
+}
+
+/*
+ * Decodes up to n bytes into out: > 0 bytes, 0 at the clean end of the
+ * last member (and of any zero padding after it), -1 on error.
+ */
+static ssize_t gz_decode(cr_input *in, unsigned char *out, size_t n, cr_error *err)
+{
+	z_stream *zs = &in->gz.zs;
+
+	if (n > MAX_INFLATE_OUT)
+		n = MAX_INFLATE_OUT;
+	for (;;) {
+		switch (in->gz.state) {
+		case GZ_MEMBER: {
+			size_t avail, used, produced;
+			int ret;
+
+			if (in->raw_off == in->raw_len && !in->raw_eof && gz_refill(in, err) < 0)
+				return -1;
+			avail = in->raw_len - in->raw_off;
+			zs->next_in = in->raw + in->raw_off;
+			zs->avail_in = (uInt)avail;
+			zs->next_out = out;
+			zs->avail_out = (uInt)n;
+			ret = inflate(zs, Z_NO_FLUSH);
+			used = avail - zs->avail_in;
+			in->raw_off += used;
+			in->pos += (int64_t)used;
+			produced = n - zs->avail_out;
+			if (ret == Z_STREAM_END) {
+				in->gz.state = GZ_BETWEEN;
+				if (produced)
+					return (ssize_t)produced;
+				continue;
+			}
+			if (ret == Z_OK || ret == Z_BUF_ERROR) {
+				if (produced)
+					return (ssize_t)produced;
+				if (in->raw_off == in->raw_len && in->raw_eof)
+					return gz_fail(in, err, CR_EXIT_INPUT,
+					               "truncated gzip data (unexpected end of file)", NULL);
+				continue;
+			}
+			if (ret == Z_MEM_ERROR)
+				return gz_fail(in, err, CR_EXIT_INTERNAL, "out of memory in zlib", NULL);
+			return gz_fail(in, err, CR_EXIT_INPUT, "corrupt gzip data",
+			               zs->msg ? zs->msg :
+			               ret == Z_NEED_DICT ? "preset dictionary required" : "invalid data");
+		}
+		case GZ_BETWEEN:
+			if (in->raw_off == in->raw_len) {
+				if (in->raw_eof) {
+					in->gz.state = GZ_DONE;
+					return 0;
+				}
+				if (gz_refill(in, err) < 0)
+					return -1;
+				continue;
+			}
+			if (in->raw[in->raw_off] == 0) {
+				in->gz.state = GZ_PADDING;
+				continue;
+			}
+			/* Another member follows (concatenated gzip files). */
+			if (inflateReset(zs) != Z_OK)
+				return gz_fail(in, err, CR_EXIT_INTERNAL, "cannot reset zlib", NULL);
+			in->gz.state = GZ_MEMBER;
+			continue;
+		case GZ_PADDING:
+			while (in->raw_off < in->raw_len && in->raw[in->raw_off] == 0) {
+				in->raw_off++;
+				in->pos++;
+			}
+			if (in->raw_off < in->raw_len)
+				return gz_fail(in, err, CR_EXIT_INPUT, "corrupt gzip data",
+				               "unexpected data after trailing zero padding");
+			if (in->raw_eof) {
+				in->gz.state = GZ_DONE;
+				return 0;
+			}
+			if (gz_refill(in, err) < 0)
+				return -1;
+			continue;
+		case GZ_DONE:
+			return 0;
+		case GZ_FAILED:
+			return cr_error_set(err, in->failure.code, "%s", in->failure.msg);
+		}
+	}
+}
+
+/* ---- plain decoder ---------------------------------------------------- */
+
+static ssize_t plain_read(cr_input *in, void *buf, size_t n, cr_error *err)
+{
+	ssize_t got;
+
+	/* The bytes peeked at open come first. */
+	if (in->raw_off < in->raw_len) {
+		size_t k = in->raw_len - in->raw_off;
+		if (k > n)
+			k = n;
+		memcpy(buf, in->raw + in->raw_off, k);
+		in->raw_off += k;
+		in->pos += (int64_t)k;
+		return (ssize_t)k;
+	}
+	if (in->raw_eof)
+		return 0;
+	got = read_fd(in, buf, n, err);
+	if (got > 0)
+		in->pos += got;
+	return got;
+}
+
+/* ---- public interface ------------------------------------------------- */
+
+cr_input *cr_input_open(const char *path, cr_error *err)
+{
+	cr_input *in;
+	struct stat st;
+	bool is_stdin = strcmp(path, "-") == 0;
+	int fd;
+
+	if (is_stdin) {
+		fd = STDIN_FILENO;
+	} else {
+		do
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		while (fd < 0 && errno == EINTR);
+		if (fd < 0) {
+			cr_error_errno(err, CR_EXIT_INPUT, errno, "%s: cannot open", path);
+			return NULL;
+		}
+	}
+	if (fstat(fd, &st) < 0) {
+		cr_error_errno(err, CR_EXIT_INPUT, errno, "%s: cannot open", path);
+		if (!is_stdin)
+			close(fd);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		cr_error_errno(err, CR_EXIT_INPUT, EISDIR, "%s: cannot read", path);
+		if (!is_stdin)
+			close(fd);
+		return NULL;
+	}
+
+	in = cr_xcalloc(1, sizeof *in);
+	in->path = cr_xstrdup(path);
+	in->fd = fd;
+	in->own_fd = !is_stdin;
+	in->size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+	in->raw = cr_xmalloc(RAW_BUF_SIZE);
+	if (S_ISREG(st.st_mode))
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+
+	/* Peek: at least two bytes, unless the data is shorter. */
+	while (in->raw_len < 2 && !in->raw_eof) {
+		ssize_t got = read_fd(in, in->raw + in->raw_len, RAW_BUF_SIZE - in->raw_len, err);
+		if (got < 0) {
+			cr_input_close(in);
+			return NULL;
+		}
+		in->raw_len += (size_t)got;
+	}
+	in->gzip = in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b;
+	if (in->gzip && gz_init(in, err) < 0) {
+		cr_input_close(in);
+		return NULL;
+	}
+	return in;
+}
+
+ssize_t cr_input_read(cr_input *in, void *buf, size_t n, cr_error *err)
+{
+	if (n == 0)
+		return 0;
+	if (in->gzip)
+		return gz_decode(in, buf, n, err);
+	return plain_read(in, buf, n, err);
+}
+
+const char *cr_input_path(const cr_input *in)
+{
+	return in->path;
+}
+
+bool cr_input_is_gzip(const cr_input *in)
+{
+	return in->gzip;
+}
+
+int64_t cr_input_file_size(const cr_input *in)
+{
+	return in->size;
+}
+
+int64_t cr_input_file_pos(const cr_input *in)
+{
+	return in->pos;
+}
+
+void cr_input_close(cr_input *in)
+{
+	if (!in)
+		return;
+	if (in->gz.zs_ready)
+		inflateEnd(&in->gz.zs);
+	if (in->own_fd)
+		close(in->fd);
+	free(in->raw);
+	free(in->path);
+	free(in);
+}

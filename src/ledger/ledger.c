@@ -1,0 +1,417 @@
+/* ledger.c - see costrank/ledger.h */
+#include "costrank/ledger.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_CHUNK (64u * 1024u)
+#define MAX_ENV_VALUES 4
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+struct account_meta {
+	cr_sym name;
+	cr_sym env[MAX_ENV_VALUES];
+	uint64_t env_rows[MAX_ENV_VALUES];
+};
+
+struct cr_ledger {
+	enum cr_metric metric;
+
+	/* interned strings: strs[sym], open-addressing table of sym+1 */
+	const char **strs;
+	uint32_t *str_len;
+	uint64_t *str_hash;
+	size_t nstrs, strs_cap;
+	uint32_t *str_table;
+	size_t str_table_size;  /* power of two */
+	struct arena_chunk *arena;
+
+	/* entries and their open-addressing table of index+1 */
+	cr_ledger_entry *entries;
+	size_t nentries, entries_cap;
+	uint32_t *entry_table;
+	size_t entry_table_size;
+
+	/* per account facts, indexed by the account's symbol */
+	struct account_meta *meta;
+	size_t meta_cap;
+
+	char currency[16];
+
+	cr_ledger_input *inputs;
+	size_t ninputs;
+};
+
+static const char *const kind_names[CR_KIND_COUNT] = {
+	"usage", "spot", "ri-covered", "sp-covered", "sp-negation",
+	"commitment-fee", "fee", "discount", "adjustment", "credit", "refund", "tax",
+};
+
+const char *cr_kind_name(enum cr_kind k)
+{
+	return (unsigned)k < CR_KIND_COUNT ? kind_names[k] : "?";
+}
+
+int cr_kind_excluded(enum cr_kind k)
+{
+	switch (k) {
+	case CR_KIND_CREDIT: return CR_EXCL_CREDIT;
+	case CR_KIND_REFUND: return CR_EXCL_REFUND;
+	case CR_KIND_TAX: return CR_EXCL_TAX;
+	default: return -1;
+	}
+}
+
+bool cr_kind_is_usage(enum cr_kind k)
+{
+	return k == CR_KIND_USAGE || k == CR_KIND_SPOT ||
+	       k == CR_KIND_RI_COVERED || k == CR_KIND_SP_COVERED;
+}
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+
+	while (len >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		s += 8;
+		len -= 8;
+	}
+	if (len) {
+		uint64_t w = 0;
+		memcpy(&w, s, len);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return h;
+}
+
+static uint64_t hash_key(const cr_ledger_key *k)
+{
+	uint64_t h = ((uint64_t)k->account << 32) | k->service;
+	uint64_t g = ((uint64_t)k->usage_type << 32) | ((uint32_t)k->day ^ (k->kind << 27));
+
+	h *= 0x9e3779b97f4a7c15ull;
+	h ^= g + 0x632be59bd9b4e019ull + (h << 6) + (h >> 2);
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 29;
+	return h;
+}
+
+static char *arena_alloc(cr_ledger *l, size_t n)
+{
+	struct arena_chunk *c = l->arena;
+
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		c = cr_xmalloc(sizeof *c + cap);
+		c->cap = cap;
+		c->used = 0;
+		c->next = l->arena;
+		l->arena = c;
+	}
+	c->used += n;
+	return c->data + c->used - n;
+}
+
+static void str_table_rehash(cr_ledger *l, size_t size)
+{
+	free(l->str_table);
+	l->str_table = cr_xcalloc(size, sizeof *l->str_table);
+	l->str_table_size = size;
+	for (size_t i = 0; i < l->nstrs; i++) {
+		size_t j = l->str_hash[i] & (size - 1);
+		while (l->str_table[j])
+			j = (j + 1) & (size - 1);
+		l->str_table[j] = (uint32_t)i + 1;
+	}
+}
+
+cr_sym cr_ledger_intern(cr_ledger *l, const char *s, size_t len)
+{
+	uint64_t h;
+	size_t j, mask;
+	char *copy;
+
+	if (len == 0)
+		return 0;
+	h = hash_bytes(s, len);
+	mask = l->str_table_size - 1;
+	for (j = h & mask; l->str_table[j]; j = (j + 1) & mask) {
+		uint32_t i = l->str_table[j] - 1;
+		if (l->str_hash[i] == h && l->str_len[i] == len &&
+		    memcmp(l->strs[i], s, len) == 0)
+			return i;
+	}
+	if (l->nstrs == l->strs_cap) {
+		l->strs_cap *= 2;
+		l->strs = cr_xrealloc(l->strs, l->strs_cap * sizeof *l->strs);
+		l->str_len = cr_xrealloc(l->str_len, l->strs_cap * sizeof *l->str_len);
+		l->str_hash = cr_xrealloc(l->str_hash, l->strs_cap * sizeof *l->str_hash);
+	}
+	copy = arena_alloc(l, len + 1);
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	l->strs[l->nstrs] = copy;
+	l->str_len[l->nstrs] = (uint32_t)len;
+	l->str_hash[l->nstrs] = h;
+	l->str_table[j] = (uint32_t)l->nstrs + 1;
+	l->nstrs++;
+	if (l->nstrs * 2 > l->str_table_size)
+		str_table_rehash(l, l->str_table_size * 2);
+	return (cr_sym)(l->nstrs - 1);
+}
+
+const char *cr_ledger_str(const cr_ledger *l, cr_sym sym)
+{
+	return sym < l->nstrs ? l->strs[sym] : "";
+}
+
+cr_ledger *cr_ledger_new(enum cr_metric metric)
+{
+	cr_ledger *l = cr_xcalloc(1, sizeof *l);
+
+	l->metric = metric;
+	l->strs_cap = 1024;
+	l->strs = cr_xmalloc(l->strs_cap * sizeof *l->strs);
+	l->str_len = cr_xmalloc(l->strs_cap * sizeof *l->str_len);
+	l->str_hash = cr_xmalloc(l->strs_cap * sizeof *l->str_hash);
+	l->strs[0] = "";
+	l->str_len[0] = 0;
+	l->str_hash[0] = 0;
+	l->nstrs = 1;
+	str_table_rehash(l, 4096);
+	l->entry_table_size = 4096;
+	l->entry_table = cr_xcalloc(l->entry_table_size, sizeof *l->entry_table);
+	return l;
+}
+
+void cr_ledger_free(cr_ledger *l)
+{
+	if (!l)
+		return;
+	while (l->arena) {
+		struct arena_chunk *next = l->arena->next;
+		free(l->arena);
+		l->arena = next;
+	}
+	free(l->strs);
+	free(l->str_len);
+	free(l->str_hash);
+	free(l->str_table);
+	free(l->entries);
+	free(l->entry_table);
+	free(l->meta);
+	for (size_t i = 0; i < l->ninputs; i++) {
+		free(l->inputs[i].name);
+		free(l->inputs[i].format);
+	}
+	free(l->inputs);
+	free(l);
+}
+
+enum cr_metric cr_ledger_metric(const cr_ledger *l)
+{
+	return l->metric;
+}
+
+static bool key_eq(const cr_ledger_key *a, const cr_ledger_key *b)
+{
+	return a->account == b->account && a->service == b->service &&
+	       a->usage_type == b->usage_type && a->day == b->day &&
+	       a->kind == b->kind;
+}
+
+static void entry_table_rehash(cr_ledger *l, size_t size)
+{
+	free(l->entry_table);
+	l->entry_table = cr_xcalloc(size, sizeof *l->entry_table);
+	l->entry_table_size = size;
+	for (size_t i = 0; i < l->nentries; i++) {
+		size_t j = hash_key(&l->entries[i].key) & (size - 1);
+		while (l->entry_table[j])
+			j = (j + 1) & (size - 1);
+		l->entry_table[j] = (uint32_t)i + 1;
+	}
+}
+
+int cr_ledger_add(cr_ledger *l, const cr_ledger_key *key, cr_dec cost,
+		  cr_dec quantity, cr_sym unit, cr_error *err)
+{
+	size_t mask = l->entry_table_size - 1;
+	size_t j = hash_key(key) & mask;
+	cr_ledger_entry *e;
+
+	for (; l->entry_table[j]; j = (j + 1) & mask) {
+		e = &l->entries[l->entry_table[j] - 1];
+		if (key_eq(&e->key, key))
+			goto found;
+	}
+	if (l->nentries == l->entries_cap) {
+		l->entries_cap = l->entries_cap ? l->entries_cap * 2 : 1024;
+		l->entries = cr_xrealloc(l->entries, l->entries_cap * sizeof *l->entries);
+	}
+	e = &l->entries[l->nentries];
+	memset(e, 0, sizeof *e);
+	e->key = *key;
+	e->unit = unit;
+	l->entry_table[j] = (uint32_t)++l->nentries;
+	if (l->nentries * 2 > l->entry_table_size) {
+		entry_table_rehash(l, l->entry_table_size * 2);
+		e = &l->entries[l->nentries - 1];
+	}
+found:
+	if (cr_dec_acc(&e->cost, cost) || cr_dec_acc(&e->quantity, quantity))
+		return cr_error_set(err, CR_EXIT_INPUT,
+				    "sum overflows for account %s, usage type %s",
+				    cr_ledger_str(l, key->account),
+				    cr_ledger_str(l, key->usage_type));
+	if (unit != e->unit) {
+		if (!e->unit)
+			e->unit = unit;
+		else if (unit)
+			e->unit_mixed = true;
+	}
+	return 0;
+}
+
+const cr_ledger_entry *cr_ledger_entries(const cr_ledger *l, size_t *count)
+{
+	*count = l->nentries;
+	return l->entries;
+}
+
+static struct account_meta *meta_for(cr_ledger *l, cr_sym account)
+{
+	if (account >= l->meta_cap) {
+		size_t cap = l->meta_cap ? l->meta_cap : 256;
+		while (cap <= account)
+			cap *= 2;
+		l->meta = cr_xrealloc(l->meta, cap * sizeof *l->meta);
+		memset(l->meta + l->meta_cap, 0, (cap - l->meta_cap) * sizeof *l->meta);
+		l->meta_cap = cap;
+	}
+	return &l->meta[account];
+}
+
+void cr_ledger_note_account_name(cr_ledger *l, cr_sym account, cr_sym name)
+{
+	struct account_meta *m;
+
+	if (!name)
+		return;
+	m = meta_for(l, account);
+	if (!m->name)
+		m->name = name;
+}
+
+void cr_ledger_note_environment(cr_ledger *l, cr_sym account, cr_sym env)
+{
+	struct account_meta *m;
+
+	if (!env)
+		return;
+	m = meta_for(l, account);
+	for (int i = 0; i < MAX_ENV_VALUES; i++) {
+		if (m->env[i] == env || !m->env[i]) {
+			m->env[i] = env;
+			m->env_rows[i]++;
+			return;
+		}
+	}
+	/* more distinct values than slots: the rarest slot gives way */
+	int min = 0;
+	for (int i = 1; i < MAX_ENV_VALUES; i++)
+		if (m->env_rows[i] < m->env_rows[min])
+			min = i;
+	m->env[min] = env;
+	m->env_rows[min] = 1;
+}
+
+cr_sym cr_ledger_account_name(const cr_ledger *l, cr_sym account)
+{
+	return account < l->meta_cap ? l->meta[account].name : 0;
+}
+
+cr_sym cr_ledger_account_environment(const cr_ledger *l, cr_sym account)
+{
+	const struct account_meta *m;
+	int best = -1;
+
+	if (account >= l->meta_cap)
+		return 0;
+	m = &l->meta[account];
+	for (int i = 0; i < MAX_ENV_VALUES; i++) {
+		if (!m->env[i])
+			continue;
+		/* most rows wins; ties go to the alphabetically first value */
+		if (best < 0 || m->env_rows[i] > m->env_rows[best] ||
+		    (m->env_rows[i] == m->env_rows[best] &&
+		     strcmp(l->strs[m->env[i]], l->strs[m->env[best]]) < 0))
+			best = i;
+	}
+	return best < 0 ? 0 : m->env[best];
+}
+
+int cr_ledger_check_currency(cr_ledger *l, const char *cur, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (!l->currency[0]) {
+		if (len >= sizeof l->currency)
+			return -1;
+		memcpy(l->currency, cur, len);
+		l->currency[len] = '\0';
+		return 0;
+	}
+	return strlen(l->currency) == len && memcmp(l->currency, cur, len) == 0 ? 0 : -1;
+}
+
+const char *cr_ledger_currency(const cr_ledger *l)
+{
+	return l->currency;
+}
+
+cr_ledger_input *cr_ledger_add_input(cr_ledger *l, const char *name, const char *format)
+{
+	cr_ledger_input *in;
+
+	l->inputs = cr_xrealloc(l->inputs, (l->ninputs + 1) * sizeof *l->inputs);
+	in = &l->inputs[l->ninputs++];
+	in->name = cr_xstrdup(name);
+	in->format = cr_xstrdup(format);
+	in->rows = 0;
+	return in;
+}
+
+const cr_ledger_input *cr_ledger_inputs(const cr_ledger *l, size_t *count)
+{
+	*count = l->ninputs;
+	return l->inputs;
+}
+
+bool cr_ledger_day_range(const cr_ledger *l, cr_day *first, cr_day *last)
+{
+	if (!l->nentries)
+		return false;
+	*first = *last = l->entries[0].key.day;
+	for (size_t i = 1; i < l->nentries; i++) {
+		cr_day d = l->entries[i].key.day;
+		if (d < *first)
+			*first = d;
+		if (d > *last)
+			*last = d;
+	}
+	return true;
+}

@@ -1,0 +1,370 @@
+/* rank.c - see costrank/rank.h */
+#include "costrank/rank.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* One (account, service, usage type) over both periods. */
+struct agg {
+	cr_sym account, service, usage_type;
+	cr_dec cost, prev, qty;
+	cr_sym unit;
+	bool unit_mixed;
+	bool seen_cur, seen_prev;
+};
+
+struct agg_table {
+	struct agg *v;
+	size_t n, cap;
+	uint32_t *slots;   /* index + 1, open addressing */
+	size_t nslots;
+};
+
+static uint64_t agg_hash(cr_sym a, cr_sym s, cr_sym u)
+{
+	uint64_t h = a * 0x9e3779b97f4a7c15ull;
+	h ^= (s + 0x632be59bull) * 0xbf58476d1ce4e5b9ull;
+	h ^= (u + 0x1b873593ull) * 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
+static void agg_rehash(struct agg_table *t, size_t nslots)
+{
+	free(t->slots);
+	t->slots = cr_xcalloc(nslots, sizeof *t->slots);
+	t->nslots = nslots;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t j = agg_hash(t->v[i].account, t->v[i].service, t->v[i].usage_type) & (nslots - 1);
+		while (t->slots[j])
+			j = (j + 1) & (nslots - 1);
+		t->slots[j] = (uint32_t)i + 1;
+	}
+}
+
+static struct agg *agg_get(struct agg_table *t, const cr_ledger_key *k)
+{
+	size_t mask = t->nslots - 1;
+	size_t j = agg_hash(k->account, k->service, k->usage_type) & mask;
+	struct agg *a;
+
+	for (; t->slots[j]; j = (j + 1) & mask) {
+		a = &t->v[t->slots[j] - 1];
+		if (a->account == k->account && a->service == k->service &&
+		    a->usage_type == k->usage_type)
+			return a;
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->v = cr_xrealloc(t->v, t->cap * sizeof *t->v);
+	}
+	a = &t->v[t->n];
+	memset(a, 0, sizeof *a);
+	a->account = k->account;
+	a->service = k->service;
+	a->usage_type = k->usage_type;
+	t->slots[j] = (uint32_t)++t->n;
+	if (t->n * 2 > t->nslots) {
+		agg_rehash(t, t->nslots * 2);
+		a = &t->v[t->n - 1];
+	}
+	return a;
+}
+
+static int cmp_agg(const void *pa, const void *pb, void *ctx)
+{
+	const struct agg *a = pa, *b = pb;
+	const cr_ledger *sort_ledger = ctx;
+	int c;
+
+	if (a->account != b->account &&
+	    (c = strcmp(cr_ledger_str(sort_ledger, a->account), cr_ledger_str(sort_ledger, b->account))))
+		return c;
+	if (a->service != b->service &&
+	    (c = strcmp(cr_ledger_str(sort_ledger, a->service), cr_ledger_str(sort_ledger, b->service))))
+		return c;
+	return strcmp(cr_ledger_str(sort_ledger, a->usage_type), cr_ledger_str(sort_ledger, b->usage_type));
+}
+
+/* Ranking order: cost descending, then name ascending. */
+static int cmp_cost_name(cr_dec ca, const char *na, cr_dec cb, const char *nb)
+{
+	int c = cr_dec_cmp(cb, ca);
+	return c ? c : strcmp(na, nb);
+}
+
+static int cmp_usage(const void *pa, const void *pb)
+{
+	const cr_report_usage *a = pa, *b = pb;
+	return cmp_cost_name(a->cost, a->usage_type, b->cost, b->usage_type);
+}
+
+static int cmp_service(const void *pa, const void *pb)
+{
+	const cr_report_service *a = pa, *b = pb;
+	return cmp_cost_name(a->cost, a->name, b->cost, b->name);
+}
+
+static int cmp_account(const void *pa, const void *pb)
+{
+	const cr_report_account *a = pa, *b = pb;
+	return cmp_cost_name(a->total, a->id, b->total, b->id);
+}
+
+#define ADD(acc, x) do { if (cr_dec_acc(&(acc), (x))) goto overflow; } while (0)
+
+/* Keeps the first `top` rows and folds the rest into one remainder row. */
+static void fold_usage(cr_report_service *s, int top, bool has_prev)
+{
+	size_t keep = (size_t)top;
+
+	qsort(s->usage, s->n_usage, sizeof *s->usage, cmp_usage);
+	for (size_t i = 0; i < s->n_usage && i < keep; i++)
+		s->usage[i].rank = (int)i + 1;
+	if (s->n_usage <= keep)
+		return;
+	cr_report_usage other = { 0 };
+	other.is_other = true;
+	other.other_count = s->n_usage - keep;
+	other.usage_type = cr_xstrdup(CR_OTHER_USAGE);
+	other.unit = cr_xstrdup("");
+	other.has_previous = has_prev;
+	for (size_t i = keep; i < s->n_usage; i++) {
+		/* sums of parts of the service cost cannot overflow */
+		cr_dec_acc(&other.cost, s->usage[i].cost);
+		cr_dec_acc(&other.previous_cost, s->usage[i].previous_cost);
+		free(s->usage[i].usage_type);
+		free(s->usage[i].unit);
+	}
+	s->usage[keep] = other;
+	s->n_usage = keep + 1;
+}
+
+static void fold_services(cr_report_account *a, int top, bool has_prev)
+{
+	size_t keep = (size_t)top;
+	cr_report_service other = { 0 };
+
+	qsort(a->services, a->n_services, sizeof *a->services, cmp_service);
+	for (size_t i = 0; i < a->n_services && i < keep; i++)
+		a->services[i].rank = (int)i + 1;
+	if (a->n_services <= keep)
+		return;
+	other.is_other = true;
+	other.other_count = a->n_services - keep;
+	other.name = cr_xstrdup(CR_OTHER_SERVICES);
+	for (size_t i = keep; i < a->n_services; i++) {
+		cr_report_service *s = &a->services[i];
+		/* sums of parts of the account total cannot overflow */
+		cr_dec_acc(&other.cost, s->cost);
+		cr_dec_acc(&other.previous_cost, s->previous_cost);
+		for (size_t j = 0; j < s->n_usage; j++) {
+			free(s->usage[j].usage_type);
+			free(s->usage[j].unit);
+		}
+		free(s->usage);
+		free(s->name);
+	}
+	(void)has_prev;
+	a->services[keep] = other;
+	a->n_services = keep + 1;
+}
+
+static void set_shares(cr_report *r)
+{
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		cr_report_account *a = &r->accounts[i];
+		a->rank = (int)i + 1;
+		a->share = cr_dec_ratio(a->total, r->total);
+		for (size_t j = 0; j < a->n_services; j++) {
+			cr_report_service *s = &a->services[j];
+			s->share = cr_dec_ratio(s->cost, a->total);
+			for (size_t k = 0; k < s->n_usage; k++)
+				s->usage[k].share = cr_dec_ratio(s->usage[k].cost, a->total);
+		}
+	}
+}
+
+static void account_meta(cr_report_account *a, const cr_ledger *l, cr_sym acct,
+			 const cr_accounts *accounts)
+{
+	const cr_account_info *info = cr_accounts_find(accounts, a->id);
+	const char *env = NULL;
+
+	a->name = cr_xstrdup(info && info->name ? info->name
+			     : cr_ledger_str(l, cr_ledger_account_name(l, acct)));
+	if (info && info->environment)
+		env = info->environment;
+	else
+		env = cr_environment_canonical(cr_ledger_str(l, cr_ledger_account_environment(l, acct)));
+	a->environment = cr_xstrdup(env ? env : "");
+	a->owner = cr_xstrdup(info && info->owner ? info->owner : "");
+}
+
+static void fill_files(cr_report *r, const cr_ledger *l)
+{
+	size_t n;
+	const cr_ledger_input *in = cr_ledger_inputs(l, &n);
+
+	r->files = cr_xcalloc(n + 1, sizeof *r->files);
+	for (size_t i = 0; i < n; i++) {
+		r->files[i] = cr_xstrdup(in[i].name);
+		if (!r->source_kind)
+			r->source_kind = cr_xstrdup(in[i].format);
+		else if (strcmp(r->source_kind, in[i].format) != 0) {
+			free(r->source_kind);
+			r->source_kind = cr_xstrdup("mixed");
+		}
+	}
+	r->n_files = n;
+	if (!r->source_kind)
+		r->source_kind = cr_xstrdup("none");
+}
+
+cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *err)
+{
+	cr_report *r = cr_xcalloc(1, sizeof *r);
+	struct agg_table t = { 0 };
+	cr_period prev;
+	cr_day first = 0, last = 0;
+	size_t nent, ncur = 0;
+	const cr_ledger_entry *e = cr_ledger_entries(l, &nent);
+	char label[32];
+
+	r->schema = CR_REPORT_SCHEMA;
+	r->start = o->period.start;
+	r->end = o->period.end;
+	cr_period_label(&o->period, label, sizeof label);
+	r->period_label = cr_xstrdup(label);
+	cr_period_previous(&o->period, &prev);
+	r->prev_start = prev.start;
+	r->prev_end = prev.end;
+	r->has_previous = cr_ledger_day_range(l, &first, &last) && first <= prev.start;
+	r->metric = cr_ledger_metric(l);
+	r->top_services = o->top_services;
+	r->top_usage = o->top_usage;
+	r->currency = cr_xstrdup(cr_ledger_currency(l)[0] ? cr_ledger_currency(l) : "USD");
+	if (!cr_ledger_currency(l)[0])
+		cr_report_add_warning(r, "the data names no currency; amounts are shown as USD");
+	memcpy(r->recon.included, o->include, sizeof r->recon.included);
+	fill_files(r, l);
+	if (!o->period_complete)
+		cr_report_add_warning(r, "%s is not complete in the data (it ends on a day "
+				      "before the month does): figures are partial", label);
+
+	agg_rehash(&t, 1024);
+	for (size_t i = 0; i < nent; i++) {
+		const cr_ledger_entry *x = &e[i];
+		bool cur = x->key.day >= o->period.start && x->key.day <= o->period.end;
+		bool before = r->has_previous && x->key.day >= prev.start && x->key.day <= prev.end;
+		int excl = cr_kind_excluded(x->key.kind);
+		struct agg *a;
+
+		if (!cur && !before)
+			continue;
+		if (cur) {
+			ncur++;
+			ADD(r->recon.grand_total, x->cost);
+			if (excl >= 0) {
+				if (!o->include[excl]) {
+					ADD(r->recon.excluded[excl], x->cost);
+					continue;
+				}
+				ADD(r->recon.included_amount[excl], x->cost);
+			}
+		} else if (excl >= 0 && !o->include[excl]) {
+			continue;
+		}
+		a = agg_get(&t, &x->key);
+		if (cur) {
+			a->seen_cur = true;
+			ADD(a->cost, x->cost);
+			ADD(a->qty, x->quantity);
+			if (x->unit && a->unit && x->unit != a->unit)
+				a->unit_mixed = true;
+			if (!a->unit)
+				a->unit = x->unit;
+			a->unit_mixed |= x->unit_mixed;
+		} else {
+			a->seen_prev = true;
+			ADD(a->prev, x->cost);
+		}
+	}
+	if (ncur == 0) {
+		char s[CR_DATE_STRLEN], f[CR_DATE_STRLEN], la[CR_DATE_STRLEN];
+		cr_day_format(o->period.start, s);
+		if (nent) {
+			cr_day_format(first, f);
+			cr_day_format(last, la);
+			cr_error_set(err, CR_EXIT_NODATA, "no billing rows for %s in the input "
+				     "(it covers %s to %s)", label, f, la);
+		} else {
+			cr_error_set(err, CR_EXIT_NODATA, "the input holds no billing rows");
+		}
+		goto fail;
+	}
+
+	/* group: account -> service -> usage type */
+	qsort_r(t.v, t.n, sizeof *t.v, cmp_agg, (void *)l);
+	r->accounts = cr_xcalloc(t.n + 1, sizeof *r->accounts);
+	for (size_t i = 0; i < t.n;) {
+		cr_report_account *acc = &r->accounts[r->n_accounts++];
+		size_t aend = i;
+
+		while (aend < t.n && t.v[aend].account == t.v[i].account)
+			aend++;
+		acc->id = cr_xstrdup(cr_ledger_str(l, t.v[i].account));
+		account_meta(acc, l, t.v[i].account, o->accounts);
+		acc->services = cr_xcalloc(aend - i + 1, sizeof *acc->services);
+		for (size_t j = i; j < aend;) {
+			cr_report_service *s = &acc->services[acc->n_services++];
+			size_t send = j;
+			bool seen_prev = false;
+
+			while (send < aend && t.v[send].service == t.v[j].service)
+				send++;
+			s->name = cr_xstrdup(cr_ledger_str(l, t.v[j].service));
+			s->usage = cr_xcalloc(send - j + 1, sizeof *s->usage);
+			for (size_t k = j; k < send; k++) {
+				struct agg *a = &t.v[k];
+				cr_report_usage *u = &s->usage[s->n_usage++];
+				const char *ut = cr_ledger_str(l, a->usage_type);
+
+				u->usage_type = cr_xstrdup(ut[0] ? ut : CR_NO_USAGE_TYPE);
+				u->cost = a->cost;
+				u->quantity = a->qty;
+				u->unit = cr_xstrdup(a->unit_mixed ? "" : cr_ledger_str(l, a->unit));
+				u->has_previous = r->has_previous;
+				u->previous_cost = a->prev;
+				u->is_new = r->has_previous && !a->seen_prev;
+				seen_prev |= a->seen_prev;
+				ADD(s->cost, a->cost);
+				ADD(s->previous_cost, a->prev);
+			}
+			s->usage_total = s->n_usage;
+			s->is_new = r->has_previous && !seen_prev;
+			ADD(acc->total, s->cost);
+			ADD(acc->previous_total, s->previous_cost);
+			fold_usage(s, o->top_usage, r->has_previous);
+			j = send;
+		}
+		acc->services_total = acc->n_services;
+		fold_services(acc, o->top_services, r->has_previous);
+		ADD(r->total, acc->total);
+		ADD(r->previous_total, acc->previous_total);
+		i = aend;
+	}
+	qsort(r->accounts, r->n_accounts, sizeof *r->accounts, cmp_account);
+	r->recon.ranked = r->total;
+	set_shares(r);
+	free(t.v);
+	free(t.slots);
+	return r;
+
+overflow:
+	cr_error_set(err, CR_EXIT_INPUT, "a sum over the period overflows");
+fail:
+	free(t.v);
+	free(t.slots);
+	cr_report_free(r);
+	return NULL;
+}

@@ -1,0 +1,195 @@
+/* csv.c - the CSV report, one row per usage type (see costrank/writer.h)
+ *
+ * RFC 4180: CRLF line ends, fields quoted when they hold a comma, a quote,
+ * a line break or a leading or trailing space, quotes doubled.  The rows
+ * are the usage types of every ranked service including the "Other usage
+ * types" remainders, one row for each "Other services" remainder (and for
+ * any service listed without usage types) with the usage type empty, so
+ * that the cost column adds up to the report total.
+ */
+#include "costrank/writer.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "costrank/buf.h"
+
+static const char *const columns[] = {
+	"period_start", "period_end", "currency", "metric",
+	"account_rank", "account_id", "account_name", "environment",
+	"service_rank", "service", "usage_type_rank", "usage_type",
+	"cost", "previous_cost", "change", "change_pct", "share_of_account_pct",
+	"quantity", "unit", "new",
+};
+#define N_COLUMNS (sizeof columns / sizeof columns[0])
+
+/* Appends s and a separating comma (end_line turns the last one into CRLF). */
+static void add_field(cr_buf *line, const char *s)
+{
+	size_t n = strlen(s);
+	bool quote = n && (s[0] == ' ' || s[n - 1] == ' ');
+
+	if (!quote && strpbrk(s, ",\"\r\n") == NULL) {
+		cr_buf_add(line, s, n);
+	} else {
+		cr_buf_addc(line, '"');
+		for (const char *p = s; *p; p++) {
+			if (*p == '"')
+				cr_buf_addc(line, '"');
+			cr_buf_addc(line, *p);
+		}
+		cr_buf_addc(line, '"');
+	}
+	cr_buf_addc(line, ',');
+}
+
+static void end_line(cr_buf *line, FILE *out)
+{
+	if (line->len && line->ptr[line->len - 1] == ',')
+		line->len--;
+	cr_buf_add(line, "\r\n", 2);
+	fwrite(line->ptr, 1, line->len, out);
+	cr_buf_reset(line);
+}
+
+static void add_int(cr_buf *line, int v)
+{
+	char tmp[24];
+
+	snprintf(tmp, sizeof tmp, "%d", v);
+	add_field(line, tmp);
+}
+
+static void add_dec(cr_buf *line, cr_dec a, int places)
+{
+	char tmp[CR_DEC_STRLEN];
+
+	cr_dec_format(a, places, tmp, sizeof tmp);
+	add_field(line, tmp);
+}
+
+/* x with `places` decimals, without printf (immune to LC_NUMERIC) and
+ * without "-0.0". */
+static void add_fixed(cr_buf *line, double x, int places)
+{
+	char tmp[48], frac[8];
+	long long scale = 1, v, ip, fp;
+
+	if (places < 0)
+		places = 0;
+	if (places > 6)
+		places = 6;
+	for (int i = 0; i < places; i++)
+		scale *= 10;
+	if (!isfinite(x) || fabs(x * (double)scale) > 9e17) {
+		add_field(line, "");
+		return;
+	}
+	v = llround(x * (double)scale);
+	ip = (v < 0 ? -v : v) / scale;
+	fp = (v < 0 ? -v : v) % scale;
+	for (int i = places - 1; i >= 0; i--, fp /= 10)
+		frac[i] = (char)('0' + fp % 10);
+	frac[places] = '\0';
+	snprintf(tmp, sizeof tmp, "%s%lld%s%s", v < 0 ? "-" : "", ip, places ? "." : "", frac);
+	add_field(line, tmp);
+}
+
+/* The fields shared by every row of an account. */
+typedef struct rowctx {
+	const cr_report *r;
+	const cr_report_account *a;
+	char start[CR_DATE_STRLEN], end[CR_DATE_STRLEN];
+} rowctx;
+
+static void add_change(cr_buf *line, const cr_report *r, cr_dec cost, cr_dec prev)
+{
+	cr_dec d;
+
+	if (!r->has_previous || cr_dec_sub(&d, cost, prev) != 0) {
+		add_field(line, ""); /* previous_cost */
+		add_field(line, ""); /* change */
+		add_field(line, ""); /* change_pct */
+		return;
+	}
+	add_dec(line, prev, 2);
+	add_dec(line, d, 2);
+	if (cr_dec_is_zero(prev))
+		add_field(line, "");
+	else /* relative to |previous|, so the sign is that of the change */
+		add_fixed(line, cr_dec_ratio(d, prev) * 100.0 * cr_dec_sign(prev), 1);
+}
+
+static void emit_row(FILE *out, cr_buf *line, const rowctx *x,
+		     const cr_report_service *s, const cr_report_usage *u)
+{
+	const cr_report *r = x->r;
+	const cr_report_account *a = x->a;
+
+	add_field(line, x->start);
+	add_field(line, x->end);
+	add_field(line, r->currency ? r->currency : "");
+	add_field(line, cr_metric_name(r->metric));
+	add_int(line, a->rank);
+	add_field(line, a->id ? a->id : "");
+	add_field(line, a->name ? a->name : "");
+	add_field(line, a->environment ? a->environment : "");
+	if (s->is_other)
+		add_field(line, "");
+	else
+		add_int(line, s->rank);
+	add_field(line, s->name ? s->name : "");
+	if (u) {
+		if (u->is_other)
+			add_field(line, "");
+		else
+			add_int(line, u->rank);
+		add_field(line, u->usage_type ? u->usage_type : "");
+		add_dec(line, u->cost, 2);
+		add_change(line, r, u->cost, u->previous_cost);
+		add_fixed(line, u->share * 100.0, 2);
+		add_dec(line, u->quantity, -1);
+		add_field(line, u->unit ? u->unit : "");
+		add_field(line, r->has_previous && u->is_new ? "true" : "false");
+	} else {
+		add_field(line, "");
+		add_field(line, "");
+		add_dec(line, s->cost, 2);
+		add_change(line, r, s->cost, s->previous_cost);
+		add_fixed(line, s->share * 100.0, 2);
+		add_field(line, "");
+		add_field(line, "");
+		add_field(line, r->has_previous && s->is_new ? "true" : "false");
+	}
+	end_line(line, out);
+}
+
+int cr_write_csv(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
+{
+	cr_buf line = CR_BUF_INIT;
+	rowctx x;
+
+	(void)err; /* write errors stay on the stream for the caller's check */
+	if (o && o->csv_bom)
+		fputs("\xEF\xBB\xBF", out);
+	for (size_t i = 0; i < N_COLUMNS; i++)
+		add_field(&line, columns[i]);
+	end_line(&line, out);
+
+	x.r = r;
+	cr_day_format(r->start, x.start);
+	cr_day_format(r->end, x.end);
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		x.a = &r->accounts[i];
+		for (size_t j = 0; j < x.a->n_services; j++) {
+			const cr_report_service *s = &x.a->services[j];
+			if (s->n_usage == 0)
+				emit_row(out, &line, &x, s, NULL);
+			for (size_t k = 0; k < s->n_usage; k++)
+				emit_row(out, &line, &x, s, &s->usage[k]);
+		}
+	}
+	cr_buf_release(&line);
+	return 0;
+}

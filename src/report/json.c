@@ -1,0 +1,325 @@
+/* json.c - the JSON report, schema costrank.report/v1 (see costrank/writer.h) */
+#include "costrank/writer.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "costrank/buf.h"
+
+/* Building state: one flag for any allocation or conversion failure, so
+ * that the tree is checked once at the end. */
+typedef struct jctx {
+	const cr_report *r;
+	bool failed;
+} jctx;
+
+/* Length of the well-formed UTF-8 sequence at s (n bytes left), 0 if none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xBF;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else
+		return 0;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return len;
+}
+
+/* A JSON string of s; bytes that are not UTF-8 (a Latin-1 export, say)
+ * become U+FFFD so that the document stays valid. */
+static json_t *jstr(jctx *c, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	cr_buf b = CR_BUF_INIT;
+	json_t *v;
+
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_len(p + i, n - i);
+		if (k) {
+			cr_buf_add(&b, p + i, k);
+			i += k;
+		} else {
+			cr_buf_adds(&b, "\xEF\xBF\xBD");
+			i++;
+		}
+	}
+	v = json_stringn(b.ptr ? b.ptr : "", b.len);
+	cr_buf_release(&b);
+	if (!v)
+		c->failed = true;
+	return v;
+}
+
+/* A string, or null when s is empty or missing. */
+static json_t *jstr_or_null(jctx *c, const char *s)
+{
+	return s && *s ? jstr(c, s) : json_null();
+}
+
+/* An exact amount as a string: "1234.5678901234", "0", "-12.5". */
+static json_t *jamount(cr_dec a)
+{
+	char tmp[CR_DEC_STRLEN];
+
+	cr_dec_format(a, -1, tmp, sizeof tmp);
+	return json_string(tmp);
+}
+
+/* The previous amount, or null without a previous period. */
+static json_t *jprev(jctx *c, cr_dec prev)
+{
+	return c->r->has_previous ? jamount(prev) : json_null();
+}
+
+/* cost - previous, or null without a previous period. */
+static json_t *jchange(jctx *c, cr_dec cost, cr_dec prev)
+{
+	cr_dec d;
+
+	if (!c->r->has_previous)
+		return json_null();
+	if (cr_dec_sub(&d, cost, prev) != 0) {
+		c->failed = true;
+		return NULL;
+	}
+	return jamount(d);
+}
+
+/* A share as a fraction rounded to 4 decimals. */
+static json_t *jshare(double x)
+{
+	if (!isfinite(x))
+		x = 0.0;
+	x = round(x * 10000.0) / 10000.0;
+	if (x == 0.0)
+		x = 0.0; /* no "-0.0" */
+	return json_real(x);
+}
+
+static json_t *jday(cr_day d)
+{
+	char tmp[CR_DATE_STRLEN];
+
+	cr_day_format(d, tmp);
+	return json_string(tmp);
+}
+
+static void set(jctx *c, json_t *o, const char *key, json_t *v)
+{
+	if (!v || json_object_set_new(o, key, v) != 0)
+		c->failed = true;
+}
+
+static void append(jctx *c, json_t *a, json_t *v)
+{
+	if (!v || json_array_append_new(a, v) != 0)
+		c->failed = true;
+}
+
+static json_t *jobject(jctx *c)
+{
+	json_t *o = json_object();
+	if (!o)
+		c->failed = true;
+	return o;
+}
+
+static json_t *jarray(jctx *c)
+{
+	json_t *a = json_array();
+	if (!a)
+		c->failed = true;
+	return a;
+}
+
+static json_t *jrank(int rank, bool is_other)
+{
+	return is_other ? json_null() : json_integer(rank);
+}
+
+static json_t *build_usage(jctx *c, const cr_report_usage *u)
+{
+	json_t *o = jobject(c);
+
+	if (!o)
+		return NULL;
+	set(c, o, "rank", jrank(u->rank, u->is_other));
+	set(c, o, "usage_type", jstr(c, u->usage_type ? u->usage_type : ""));
+	set(c, o, "other", json_boolean(u->is_other));
+	if (u->is_other)
+		set(c, o, "other_count", json_integer((json_int_t)u->other_count));
+	set(c, o, "cost", jamount(u->cost));
+	set(c, o, "quantity", jamount(u->quantity));
+	set(c, o, "unit", jstr_or_null(c, u->unit));
+	set(c, o, "previous_cost", jprev(c, u->previous_cost));
+	set(c, o, "change", jchange(c, u->cost, u->previous_cost));
+	set(c, o, "share", jshare(u->share));
+	set(c, o, "new", json_boolean(c->r->has_previous && u->is_new));
+	return o;
+}
+
+static json_t *build_service(jctx *c, const cr_report_service *s)
+{
+	json_t *o = jobject(c), *usage;
+
+	if (!o)
+		return NULL;
+	set(c, o, "rank", jrank(s->rank, s->is_other));
+	set(c, o, "name", jstr(c, s->name ? s->name : ""));
+	set(c, o, "other", json_boolean(s->is_other));
+	if (s->is_other)
+		set(c, o, "other_count", json_integer((json_int_t)s->other_count));
+	set(c, o, "cost", jamount(s->cost));
+	set(c, o, "previous_cost", jprev(c, s->previous_cost));
+	set(c, o, "change", jchange(c, s->cost, s->previous_cost));
+	set(c, o, "share", jshare(s->share));
+	set(c, o, "new", json_boolean(c->r->has_previous && s->is_new));
+	set(c, o, "usage_types_total", json_integer((json_int_t)s->usage_total));
+	usage = jarray(c);
+	for (size_t i = 0; usage && i < s->n_usage; i++)
+		append(c, usage, build_usage(c, &s->usage[i]));
+	set(c, o, "usage_types", usage);
+	return o;
+}
+
+static json_t *build_account(jctx *c, const cr_report_account *a)
+{
+	json_t *o = jobject(c), *services;
+
+	if (!o)
+		return NULL;
+	set(c, o, "rank", json_integer(a->rank));
+	set(c, o, "id", jstr(c, a->id ? a->id : ""));
+	set(c, o, "name", jstr_or_null(c, a->name));
+	set(c, o, "environment", jstr_or_null(c, a->environment));
+	set(c, o, "owner", jstr_or_null(c, a->owner));
+	set(c, o, "total", jamount(a->total));
+	set(c, o, "previous_total", jprev(c, a->previous_total));
+	set(c, o, "change", jchange(c, a->total, a->previous_total));
+	set(c, o, "share", jshare(a->share));
+	set(c, o, "services_total", json_integer((json_int_t)a->services_total));
+	services = jarray(c);
+	for (size_t i = 0; services && i < a->n_services; i++)
+		append(c, services, build_service(c, &a->services[i]));
+	set(c, o, "services", services);
+	return o;
+}
+
+static json_t *build_report(jctx *c)
+{
+	const cr_report *r = c->r;
+	json_t *root = jobject(c), *o, *a;
+
+	if (!root)
+		return NULL;
+	set(c, root, "schema", json_string(CR_REPORT_SCHEMA));
+
+	if ((o = jobject(c))) {
+		set(c, o, "start", jday(r->start));
+		set(c, o, "end", jday(r->end));
+		set(c, o, "label", jstr(c, r->period_label ? r->period_label : ""));
+	}
+	set(c, root, "period", o);
+
+	if (r->has_previous) {
+		if ((o = jobject(c))) {
+			set(c, o, "start", jday(r->prev_start));
+			set(c, o, "end", jday(r->prev_end));
+		}
+	} else {
+		o = json_null();
+	}
+	set(c, root, "previous_period", o);
+
+	set(c, root, "currency", jstr(c, r->currency ? r->currency : ""));
+	set(c, root, "metric", json_string(cr_metric_name(r->metric)));
+
+	if ((o = jobject(c))) {
+		set(c, o, "kind", jstr_or_null(c, r->source_kind));
+		a = jarray(c);
+		for (size_t i = 0; a && i < r->n_files; i++)
+			append(c, a, jstr(c, r->files[i] ? r->files[i] : ""));
+		set(c, o, "files", a);
+	}
+	set(c, root, "source", o);
+
+	set(c, root, "total", jamount(r->total));
+	set(c, root, "previous_total", jprev(c, r->previous_total));
+	set(c, root, "change", jchange(c, r->total, r->previous_total));
+
+	if ((o = jobject(c))) {
+		set(c, o, "ranked", jamount(r->recon.ranked));
+		set(c, o, "credits", jamount(r->recon.excluded[CR_EXCL_CREDIT]));
+		set(c, o, "refunds", jamount(r->recon.excluded[CR_EXCL_REFUND]));
+		set(c, o, "tax", jamount(r->recon.excluded[CR_EXCL_TAX]));
+		set(c, o, "grand_total", jamount(r->recon.grand_total));
+		a = jarray(c);
+		for (int i = 0; a && i < CR_EXCL_COUNT; i++)
+			if (r->recon.included[i])
+				append(c, a, json_string(cr_excluded_name((enum cr_excluded)i)));
+		set(c, o, "included", a);
+	}
+	set(c, root, "reconciliation", o);
+
+	set(c, root, "top_services", json_integer(r->top_services));
+	set(c, root, "top_usage_types", json_integer(r->top_usage));
+
+	a = jarray(c);
+	for (size_t i = 0; a && i < r->n_warnings; i++)
+		append(c, a, jstr(c, r->warnings[i] ? r->warnings[i] : ""));
+	set(c, root, "warnings", a);
+
+	a = jarray(c);
+	for (size_t i = 0; a && i < r->n_accounts; i++)
+		append(c, a, build_account(c, &r->accounts[i]));
+	set(c, root, "accounts", a);
+	return root;
+}
+
+int cr_write_json(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
+{
+	jctx c = { r, false };
+	json_t *root;
+	int rc;
+
+	(void)o;
+	root = build_report(&c);
+	if (!root || c.failed) {
+		json_decref(root);
+		return cr_error_set(err, CR_EXIT_INTERNAL,
+				    "cannot build the JSON report (out of memory or an amount out of range)");
+	}
+	rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	json_decref(root);
+	/* A failed write leaves the stream's error flag set: the caller's
+	 * stream check (output.h) reports it with the file name. */
+	if (rc == 0)
+		fputc('\n', out);
+	else if (!ferror(out))
+		return cr_error_set(err, CR_EXIT_INTERNAL, "cannot write the JSON report");
+	return 0;
+}

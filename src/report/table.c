@@ -1,0 +1,668 @@
+/* table.c - the terminal table (see costrank/writer.h)
+ *
+ *   costrank report — 2026-10 (2026-10-01 to 2026-10-31), unblended cost, USD
+ *   Total  $184,203.17   +4.2% vs 2026-09 ($176,801.10)
+ *   ranked 184,203.17 + credits -1,250.00 + refunds -310.00 + tax 9,120.55 = billed 191,763.72
+ *
+ *   1. larkspur-prod  048213306571  production  $97,120.40  52.7% of total  +3.1%
+ *      #  Service / usage type          Cost   Share                  Prev  Change
+ *      1  Amazon Elastic Compute …  41,203.11   42.4%  ████████▌  39,000.00   +5.6%
+ *           1  BoxUsage:m5.xlarge  30,000.00   30.9%             28,000.00   +7.1%
+ *
+ * Widths are counted in code points; names from the data are cleaned of
+ * control characters so that they cannot move the cursor or change colours.
+ */
+#include "costrank/writer.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "costrank/buf.h"
+
+#define DEFAULT_WIDTH 100
+#define MARGIN 3        /* table rows start under the account name */
+#define GAP 2           /* spaces between columns */
+#define USAGE_INDENT 2  /* usage-type rows sit this far right of services */
+#define BAR_MAX 20
+#define BAR_MIN 10
+#define NAME_MIN 12
+#define NAME_WANT 40    /* the bar shrinks before names get shorter than this */
+
+#define SGR_BOLD "\x1b[1m"
+#define SGR_DIM "\x1b[2m"
+#define SGR_RED "\x1b[31m"
+#define SGR_GREEN "\x1b[32m"
+#define SGR_RESET "\x1b[0m"
+
+/* ---- text ---------------------------------------------------------- */
+
+/* Length of the well-formed UTF-8 sequence at s (n bytes left), 0 if none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xBF;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else
+		return 0;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return len;
+}
+
+/* Appends s made safe for a terminal: control characters (C0, DEL, C1)
+ * become '?', bytes that are not UTF-8 become U+FFFD. */
+static void add_clean(cr_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p);
+
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_len(p + i, n - i);
+		if (k == 0) {
+			cr_buf_adds(b, "\xEF\xBF\xBD");
+			i++;
+		} else if ((k == 1 && (p[i] < 0x20 || p[i] == 0x7F)) ||
+			   (k == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0)) {
+			cr_buf_addc(b, '?');
+			i += k;
+		} else {
+			cr_buf_add(b, p + i, k);
+			i += k;
+		}
+	}
+	if (!b->ptr)
+		cr_buf_add(b, "", 0);
+}
+
+/* Display width of (clean) UTF-8 text: its code points. */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/* Appends clean text s in a field of w cells: cut with "…" when longer,
+ * padded with spaces (left or right aligned) when shorter. */
+static void add_cell(cr_buf *b, const char *s, size_t w, bool right)
+{
+	size_t sw = text_width(s);
+
+	if (sw > w) {
+		size_t keep = w ? w - 1 : 0, cells = 0;
+		const char *p = s;
+		while (*p && cells < keep) {
+			p++;
+			while (((unsigned char)*p & 0xC0) == 0x80)
+				p++;
+			cells++;
+		}
+		cr_buf_add(b, s, (size_t)(p - s));
+		if (w)
+			cr_buf_adds(b, "\xE2\x80\xA6");
+		return;
+	}
+	if (right)
+		for (size_t i = sw; i < w; i++)
+			cr_buf_addc(b, ' ');
+	cr_buf_adds(b, s);
+	if (!right)
+		for (size_t i = sw; i < w; i++)
+			cr_buf_addc(b, ' ');
+}
+
+static void add_spaces(cr_buf *b, size_t n)
+{
+	while (n--)
+		cr_buf_addc(b, ' ');
+}
+
+/* Writes the line without trailing blanks, then empties it. */
+static void put_line(cr_buf *b, FILE *out)
+{
+	size_t n = b->len;
+
+	while (n && b->ptr[n - 1] == ' ')
+		n--;
+	if (n)
+		fwrite(b->ptr, 1, n, out);
+	fputc('\n', out);
+	cr_buf_reset(b);
+}
+
+/* ---- numbers ------------------------------------------------------- */
+
+/* x with `places` decimals (0..6), an optional "+" and a suffix, without
+ * printf's locale-dependent %f and without "-0.0". */
+static void fmt_fixed(double x, int places, bool plus, const char *suffix, char *buf,
+		      size_t size)
+{
+	char frac[8];
+	long long scale = 1, v, a, fp;
+
+	if (places < 0)
+		places = 0;
+	if (places > 6)
+		places = 6;
+	for (int i = 0; i < places; i++)
+		scale *= 10;
+	if (!isfinite(x) || fabs(x * (double)scale) > 9e17) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	v = llround(x * (double)scale);
+	a = v < 0 ? -v : v;
+	fp = a % scale;
+	for (int i = places - 1; i >= 0; i--, fp /= 10)
+		frac[i] = (char)('0' + fp % 10);
+	frac[places] = '\0';
+	snprintf(buf, size, "%s%lld%s%s%s", v < 0 ? "-" : (plus && v > 0 ? "+" : ""),
+		 a / scale, places ? "." : "", frac, suffix);
+}
+
+/* "37.5%" */
+static void fmt_share(double share, char *buf, size_t size)
+{
+	fmt_fixed(share * 100.0, 1, false, "%", buf, size);
+}
+
+/* "1,234.50" */
+static void fmt_money(cr_dec a, char *buf, size_t size)
+{
+	cr_dec_format_grouped(a, 2, buf, size);
+}
+
+static const char *currency_symbol(const char *cur)
+{
+	if (!cur)
+		return NULL;
+	if (strcmp(cur, "USD") == 0)
+		return "$";
+	if (strcmp(cur, "EUR") == 0)
+		return "\xE2\x82\xAC";
+	if (strcmp(cur, "GBP") == 0)
+		return "\xC2\xA3";
+	return NULL;
+}
+
+/* "$1,234.50", "-$12.00", "CHF 1,234.50" */
+static void add_money_sym(cr_buf *b, const cr_report *r, cr_dec a)
+{
+	char tmp[CR_DEC_STRLEN];
+	const char *sym = currency_symbol(r->currency);
+
+	cr_dec_format_grouped(a, 2, tmp, sizeof tmp);
+	if (sym) {
+		if (tmp[0] == '-') {
+			cr_buf_addf(b, "-%s%s", sym, tmp + 1);
+			return;
+		}
+		cr_buf_addf(b, "%s%s", sym, tmp);
+		return;
+	}
+	if (r->currency && *r->currency) {
+		add_clean(b, r->currency);
+		cr_buf_addc(b, ' ');
+	}
+	cr_buf_adds(b, tmp);
+}
+
+/* The change column: "+5.0%", "-2.3%", "new", or "—" when there is
+ * nothing to compare with.  *dir is 1 for an increase, -1 for a decrease. */
+static void fmt_change(const cr_report *r, cr_dec cost, cr_dec prev, bool is_new,
+		       char *buf, size_t size, int *dir)
+{
+	cr_dec d;
+
+	*dir = 0;
+	if (!r->has_previous || cr_dec_sub(&d, cost, prev) != 0) {
+		snprintf(buf, size, "\xE2\x80\x94");
+		return;
+	}
+	if (is_new) {
+		snprintf(buf, size, "new");
+		*dir = cr_dec_sign(cost);
+		return;
+	}
+	if (cr_dec_is_zero(prev)) {
+		snprintf(buf, size, cr_dec_is_zero(cost) ? "0.0%%" : "\xE2\x80\x94");
+		*dir = cr_dec_sign(d);
+		return;
+	}
+	/* relative to |previous|, so that the sign is that of the change */
+	fmt_fixed(cr_dec_ratio(d, prev) * 100.0 * cr_dec_sign(prev), 1, true, "%", buf, size);
+	if (strcmp(buf, "0.0%") != 0)
+		*dir = cr_dec_sign(d);
+}
+
+/* ---- layout -------------------------------------------------------- */
+
+typedef struct layout {
+	bool color;
+	size_t rank_w, name_w, cost_w, share_w, bar_w, prev_w, change_w;
+} layout;
+
+typedef struct cells {
+	char rank[24];
+	char cost[CR_DEC_STRLEN];
+	char share[48];
+	char prev[CR_DEC_STRLEN];
+	char change[56];
+	int dir;
+} cells;
+
+static void fill_cells(cells *c, const cr_report *r, int rank, bool is_other, cr_dec cost,
+		       double share, cr_dec prev, bool is_new)
+{
+	if (is_other)
+		c->rank[0] = '\0';
+	else
+		snprintf(c->rank, sizeof c->rank, "%d", rank);
+	fmt_money(cost, c->cost, sizeof c->cost);
+	fmt_share(share, c->share, sizeof c->share);
+	if (r->has_previous)
+		fmt_money(prev, c->prev, sizeof c->prev);
+	else
+		snprintf(c->prev, sizeof c->prev, "\xE2\x80\x94");
+	fmt_change(r, cost, prev, is_new, c->change, sizeof c->change, &c->dir);
+}
+
+static void usage_cells(cells *c, const cr_report *r, const cr_report_usage *u)
+{
+	fill_cells(c, r, u->rank, u->is_other, u->cost, u->share, u->previous_cost,
+		   u->is_new);
+}
+
+static void service_cells(cells *c, const cr_report *r, const cr_report_service *s)
+{
+	fill_cells(c, r, s->rank, s->is_other, s->cost, s->share, s->previous_cost,
+		   s->is_new);
+}
+
+/* The text of the name column (clean). */
+static void service_label(cr_buf *b, const cr_report_service *s)
+{
+	if (s->is_other) {
+		if (s->other_count)
+			cr_buf_addf(b, "Other services (%zu)", s->other_count);
+		else
+			cr_buf_adds(b, "Other services");
+	} else {
+		add_clean(b, s->name);
+	}
+}
+
+static void usage_label(cr_buf *b, const cr_report_usage *u)
+{
+	if (u->is_other) {
+		if (u->other_count)
+			cr_buf_addf(b, "Other usage types (%zu)", u->other_count);
+		else
+			cr_buf_adds(b, "Other usage types");
+	} else {
+		add_clean(b, u->usage_type);
+	}
+}
+
+static size_t max_sz(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+static void measure(layout *L, const cells *c)
+{
+	L->rank_w = max_sz(L->rank_w, strlen(c->rank));
+	L->cost_w = max_sz(L->cost_w, text_width(c->cost));
+	L->share_w = max_sz(L->share_w, text_width(c->share));
+	L->prev_w = max_sz(L->prev_w, text_width(c->prev));
+	L->change_w = max_sz(L->change_w, text_width(c->change));
+}
+
+static void compute_layout(layout *L, const cr_report *r, int width)
+{
+	cr_buf b = CR_BUF_INIT;
+	size_t name_need = strlen("Service / usage type"), fixed, avail;
+	cells c;
+
+	L->rank_w = 1;
+	L->cost_w = strlen("Cost");
+	L->share_w = strlen("Share");
+	L->prev_w = strlen("Prev");
+	L->change_w = strlen("Change");
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		const cr_report_account *a = &r->accounts[i];
+		for (size_t j = 0; j < a->n_services; j++) {
+			const cr_report_service *s = &a->services[j];
+			service_cells(&c, r, s);
+			measure(L, &c);
+			cr_buf_reset(&b);
+			service_label(&b, s);
+			name_need = max_sz(name_need, text_width(b.ptr));
+			for (size_t k = 0; k < s->n_usage; k++) {
+				usage_cells(&c, r, &s->usage[k]);
+				measure(L, &c);
+				cr_buf_reset(&b);
+				usage_label(&b, &s->usage[k]);
+				name_need = max_sz(name_need, text_width(b.ptr) + USAGE_INDENT);
+			}
+		}
+	}
+	cr_buf_release(&b);
+
+	/* Everything but the name and the bar. */
+	fixed = MARGIN + L->rank_w + GAP + GAP + L->cost_w + GAP + L->share_w + GAP + GAP +
+		L->prev_w + GAP + L->change_w;
+	avail = (size_t)width > fixed ? (size_t)width - fixed : 0;
+	L->bar_w = BAR_MAX;
+	/* Shrink the bar (down to BAR_MIN) before cutting names short. */
+	while (L->bar_w > BAR_MIN && avail < L->bar_w + max_sz(NAME_MIN, name_need < NAME_WANT ? name_need : NAME_WANT))
+		L->bar_w--;
+	L->name_w = avail > L->bar_w ? avail - L->bar_w : 0;
+	if (L->name_w > name_need)
+		L->name_w = name_need;
+	if (L->name_w < NAME_MIN)
+		L->name_w = NAME_MIN;
+}
+
+/* ---- drawing ------------------------------------------------------- */
+
+static void sgr(cr_buf *b, const layout *L, const char *code)
+{
+	if (L->color)
+		cr_buf_adds(b, code);
+}
+
+static const char *dir_color(int dir)
+{
+	return dir > 0 ? SGR_RED : dir < 0 ? SGR_GREEN : NULL;
+}
+
+/* The share of the account as a bar of up to w cells, in eighths. */
+static void add_bar(cr_buf *b, double share, size_t w)
+{
+	static const char *const partial[8] = {
+		"", "\xE2\x96\x8F", "\xE2\x96\x8E", "\xE2\x96\x8D",
+		"\xE2\x96\x8C", "\xE2\x96\x8B", "\xE2\x96\x8A", "\xE2\x96\x89",
+	};
+	long eighths;
+	size_t used = 0;
+
+	if (!isfinite(share) || share < 0.0)
+		share = 0.0;
+	if (share > 1.0)
+		share = 1.0;
+	eighths = lround(share * (double)(w * 8));
+	for (long i = 0; i < eighths / 8; i++, used++)
+		cr_buf_adds(b, "\xE2\x96\x88");
+	if (eighths % 8) {
+		cr_buf_adds(b, partial[eighths % 8]);
+		used++;
+	}
+	add_spaces(b, w - used);
+}
+
+static void add_change_cell(cr_buf *b, const layout *L, const cells *c)
+{
+	const char *col = dir_color(c->dir);
+
+	if (col && L->color) {
+		/* pad outside the colour */
+		add_spaces(b, L->change_w > text_width(c->change) ? L->change_w - text_width(c->change) : 0);
+		cr_buf_adds(b, col);
+		cr_buf_adds(b, c->change);
+		cr_buf_adds(b, SGR_RESET);
+	} else {
+		add_cell(b, c->change, L->change_w, true);
+	}
+}
+
+static void draw_header(cr_buf *b, FILE *out, const layout *L)
+{
+	add_spaces(b, MARGIN);
+	sgr(b, L, SGR_BOLD);
+	add_cell(b, "#", L->rank_w, true);
+	add_spaces(b, GAP);
+	add_cell(b, "Service / usage type", L->name_w, false);
+	add_spaces(b, GAP);
+	add_cell(b, "Cost", L->cost_w, true);
+	add_spaces(b, GAP);
+	add_cell(b, "Share", L->share_w, true);
+	add_spaces(b, GAP + L->bar_w + GAP);
+	add_cell(b, "Prev", L->prev_w, true);
+	add_spaces(b, GAP);
+	add_cell(b, "Change", L->change_w, true);
+	sgr(b, L, SGR_RESET);
+	put_line(b, out);
+}
+
+static void draw_row(cr_buf *b, FILE *out, const layout *L, const cells *c, const char *label,
+		     bool usage, double bar_share)
+{
+	size_t indent = usage ? USAGE_INDENT : 0;
+
+	add_spaces(b, MARGIN);
+	if (usage)
+		sgr(b, L, SGR_DIM);
+	add_spaces(b, indent);
+	add_cell(b, c->rank, L->rank_w, true);
+	add_spaces(b, GAP);
+	add_cell(b, label, L->name_w > indent ? L->name_w - indent : 1, false);
+	add_spaces(b, GAP);
+	add_cell(b, c->cost, L->cost_w, true);
+	add_spaces(b, GAP);
+	add_cell(b, c->share, L->share_w, true);
+	add_spaces(b, GAP);
+	if (usage)
+		add_spaces(b, L->bar_w);
+	else
+		add_bar(b, bar_share, L->bar_w);
+	add_spaces(b, GAP);
+	add_cell(b, c->prev, L->prev_w, true);
+	add_spaces(b, GAP);
+	if (usage)
+		sgr(b, L, SGR_RESET);
+	add_change_cell(b, L, c);
+	put_line(b, out);
+}
+
+/* "2026-09", or "2026-09-16 to 2026-09-30" for a period that is not a month. */
+static void add_prev_label(cr_buf *b, const cr_report *r)
+{
+	char s[CR_DATE_STRLEN], e[CR_DATE_STRLEN];
+
+	cr_day_format(r->prev_start, s);
+	cr_day_format(r->prev_end, e);
+	if (r->prev_start == cr_month_first(r->prev_start) &&
+	    r->prev_end == cr_month_last(r->prev_start))
+		cr_buf_add(b, s, 7);
+	else
+		cr_buf_addf(b, "%s to %s", s, e);
+}
+
+/* ranked 184,203.17 + credits -1,250.00 + refunds -310.00 + tax 9,120.55 = billed 191,763.72
+ * wrapped between terms when it does not fit the width. */
+static void draw_reconciliation(cr_buf *b, FILE *out, const cr_report *r, int width)
+{
+	cr_buf term = CR_BUF_INIT;
+	char tmp[CR_DEC_STRLEN];
+	size_t line_w = 0;
+
+	for (int i = -1; i <= CR_EXCL_COUNT; i++) {
+		cr_buf_reset(&term);
+		if (i < 0) {
+			fmt_money(r->recon.ranked, tmp, sizeof tmp);
+			cr_buf_addf(&term, "ranked %s", tmp);
+		} else if (i == CR_EXCL_COUNT) {
+			fmt_money(r->recon.grand_total, tmp, sizeof tmp);
+			cr_buf_addf(&term, "= billed %s", tmp);
+		} else if (r->recon.included[i]) {
+			fmt_money(r->recon.included_amount[i], tmp, sizeof tmp);
+			cr_buf_addf(&term, "+ %s (ranked: %s)",
+				    cr_excluded_name((enum cr_excluded)i), tmp);
+		} else {
+			fmt_money(r->recon.excluded[i], tmp, sizeof tmp);
+			cr_buf_addf(&term, "+ %s %s", cr_excluded_name((enum cr_excluded)i), tmp);
+		}
+		if (line_w && line_w + 1 + term.len > (size_t)width) {
+			put_line(b, out);
+			cr_buf_adds(b, "   ");
+			line_w = 3;
+		} else if (line_w) {
+			cr_buf_addc(b, ' ');
+			line_w++;
+		}
+		cr_buf_add(b, term.ptr, term.len);
+		line_w += term.len;
+	}
+	put_line(b, out);
+	cr_buf_release(&term);
+}
+
+static void draw_headline(cr_buf *b, FILE *out, const cr_report *r, const layout *L, int width)
+{
+	char s[CR_DATE_STRLEN], e[CR_DATE_STRLEN], chg[56];
+	int dir;
+
+	cr_day_format(r->start, s);
+	cr_day_format(r->end, e);
+	sgr(b, L, SGR_BOLD);
+	cr_buf_adds(b, "costrank report \xE2\x80\x94 ");
+	add_clean(b, r->period_label);
+	cr_buf_addf(b, " (%s to %s), %s cost, ", s, e, cr_metric_name(r->metric));
+	add_clean(b, r->currency);
+	sgr(b, L, SGR_RESET);
+	put_line(b, out);
+
+	sgr(b, L, SGR_BOLD);
+	cr_buf_adds(b, "Total  ");
+	add_money_sym(b, r, r->total);
+	sgr(b, L, SGR_RESET);
+	if (r->has_previous) {
+		fmt_change(r, r->total, r->previous_total, false, chg, sizeof chg, &dir);
+		cr_buf_adds(b, "   ");
+		if (dir_color(dir))
+			sgr(b, L, dir_color(dir));
+		cr_buf_adds(b, chg);
+		if (dir_color(dir))
+			sgr(b, L, SGR_RESET);
+		cr_buf_adds(b, " vs ");
+		add_prev_label(b, r);
+		cr_buf_adds(b, " (");
+		add_money_sym(b, r, r->previous_total);
+		cr_buf_adds(b, ")");
+	} else {
+		cr_buf_adds(b, "   (no complete previous period to compare)");
+	}
+	put_line(b, out);
+
+	draw_reconciliation(b, out, r, width);
+
+	for (size_t i = 0; i < r->n_warnings; i++) {
+		cr_buf_adds(b, "note: ");
+		add_clean(b, r->warnings[i]);
+		put_line(b, out);
+	}
+}
+
+static void draw_account(cr_buf *b, FILE *out, const cr_report *r, const layout *L,
+			 const cr_report_account *a)
+{
+	cr_buf label = CR_BUF_INIT;
+	char share[48], chg[56];
+	int dir;
+	cells c;
+
+	/* 1. larkspur-prod  048213306571  production  $97,120.40  52.7% of total  +3.1% */
+	sgr(b, L, SGR_BOLD);
+	cr_buf_addf(b, "%d. ", a->rank);
+	if (a->name && *a->name) {
+		add_clean(b, a->name);
+		cr_buf_adds(b, "  ");
+	}
+	add_clean(b, a->id);
+	if (a->environment && *a->environment) {
+		cr_buf_adds(b, "  ");
+		add_clean(b, a->environment);
+	}
+	if (a->owner && *a->owner) {
+		cr_buf_adds(b, "  owner ");
+		add_clean(b, a->owner);
+	}
+	cr_buf_adds(b, "  ");
+	add_money_sym(b, r, a->total);
+	fmt_share(a->share, share, sizeof share);
+	cr_buf_addf(b, "  %s of total", share);
+	sgr(b, L, SGR_RESET);
+	if (r->has_previous) {
+		fmt_change(r, a->total, a->previous_total,
+			   cr_dec_is_zero(a->previous_total) && !cr_dec_is_zero(a->total),
+			   chg, sizeof chg, &dir);
+		cr_buf_adds(b, "  ");
+		if (dir_color(dir))
+			sgr(b, L, dir_color(dir));
+		cr_buf_adds(b, chg);
+		if (dir_color(dir))
+			sgr(b, L, SGR_RESET);
+	}
+	put_line(b, out);
+
+	draw_header(b, out, L);
+	for (size_t j = 0; j < a->n_services; j++) {
+		const cr_report_service *s = &a->services[j];
+		service_cells(&c, r, s);
+		cr_buf_reset(&label);
+		service_label(&label, s);
+		draw_row(b, out, L, &c, label.ptr, false, s->share);
+		for (size_t k = 0; k < s->n_usage; k++) {
+			usage_cells(&c, r, &s->usage[k]);
+			cr_buf_reset(&label);
+			usage_label(&label, &s->usage[k]);
+			draw_row(b, out, L, &c, label.ptr, true, 0.0);
+		}
+	}
+	cr_buf_release(&label);
+}
+
+int cr_write_table(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
+{
+	cr_buf b = CR_BUF_INIT;
+	layout L;
+	int width = o && o->width > 0 ? o->width : DEFAULT_WIDTH;
+
+	(void)err; /* write errors stay on the stream for the caller's check */
+	memset(&L, 0, sizeof L);
+	L.color = o && o->color;
+	compute_layout(&L, r, width);
+
+	draw_headline(&b, out, r, &L, width);
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		fputc('\n', out);
+		draw_account(&b, out, r, &L, &r->accounts[i]);
+	}
+	cr_buf_release(&b);
+	return 0;
+}

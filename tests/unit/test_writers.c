@@ -1,0 +1,901 @@
+/* test_writers.c - the table, JSON and CSV writers, the registry and
+ * report files (output.h). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "costrank/decimal.h"
+#include "costrank/error.h"
+#include "costrank/output.h"
+#include "costrank/report.h"
+#include "costrank/writer.h"
+
+/* ---- a small report ------------------------------------------------- */
+
+static cr_dec D(const char *s)
+{
+	cr_dec d;
+	assert_int_equal(cr_dec_parse(s, strlen(s), &d), CR_DEC_OK);
+	return d;
+}
+
+static cr_day day(int y, int m, int d)
+{
+	cr_day out;
+	assert_int_equal(cr_day_from_ymd(y, m, d, &out), 0);
+	return out;
+}
+
+static cr_report_account *add_account(cr_report *r, int rank, const char *id, const char *name,
+				      const char *env, const char *total, const char *prev)
+{
+	cr_report_account *a;
+
+	r->accounts = realloc(r->accounts, (r->n_accounts + 1) * sizeof *r->accounts);
+	assert_non_null(r->accounts);
+	a = &r->accounts[r->n_accounts++];
+	memset(a, 0, sizeof *a);
+	a->rank = rank;
+	a->id = strdup(id);
+	a->name = strdup(name);
+	a->environment = strdup(env);
+	a->owner = strdup("");
+	a->total = D(total);
+	a->previous_total = D(prev);
+	a->share = cr_dec_ratio(a->total, r->total);
+	return a;
+}
+
+static cr_report_service *add_service(cr_report_account *a, int rank, const char *name,
+				      const char *cost, const char *prev, bool is_new,
+				      size_t other_count)
+{
+	cr_report_service *s;
+
+	a->services = realloc(a->services, (a->n_services + 1) * sizeof *a->services);
+	assert_non_null(a->services);
+	s = &a->services[a->n_services++];
+	memset(s, 0, sizeof *s);
+	s->rank = rank;
+	s->is_other = rank == 0;
+	s->other_count = other_count;
+	s->name = strdup(name);
+	s->cost = D(cost);
+	s->previous_cost = D(prev);
+	s->is_new = is_new;
+	s->share = cr_dec_ratio(s->cost, a->total);
+	a->services_total += rank == 0 ? other_count : 1;
+	return s;
+}
+
+static void add_usage(const cr_report_account *a, cr_report_service *s, int rank,
+		      const char *type, const char *cost, const char *qty, const char *unit,
+		      const char *prev, bool is_new, size_t other_count, bool has_previous)
+{
+	cr_report_usage *u;
+
+	s->usage = realloc(s->usage, (s->n_usage + 1) * sizeof *s->usage);
+	assert_non_null(s->usage);
+	u = &s->usage[s->n_usage++];
+	memset(u, 0, sizeof *u);
+	u->rank = rank;
+	u->is_other = rank == 0;
+	u->other_count = other_count;
+	u->usage_type = strdup(type);
+	u->cost = D(cost);
+	u->quantity = D(qty);
+	u->unit = strdup(unit);
+	u->share = cr_dec_ratio(u->cost, a->total);
+	u->has_previous = has_previous;
+	u->previous_cost = D(prev);
+	u->is_new = is_new;
+	s->usage_total += rank == 0 ? other_count : 1;
+}
+
+#define ACME "Acme \"Data\", Inc. Marketplace"
+
+static cr_report *make_report(bool has_previous)
+{
+	cr_report *r = calloc(1, sizeof *r);
+	cr_report_account *a;
+	cr_report_service *s;
+	bool p = has_previous;
+
+	assert_non_null(r);
+	r->schema = CR_REPORT_SCHEMA;
+	r->start = day(2026, 10, 1);
+	r->end = day(2026, 10, 31);
+	r->period_label = strdup("2026-10");
+	r->has_previous = has_previous;
+	r->prev_start = day(2026, 9, 1);
+	r->prev_end = day(2026, 9, 30);
+	r->currency = strdup("USD");
+	r->metric = CR_METRIC_UNBLENDED;
+	r->source_kind = strdup("cur2");
+	r->files = calloc(1, sizeof *r->files);
+	r->files[0] = strdup("data/cur-2026-10.csv.gz");
+	r->n_files = 1;
+	r->total = D("184203.17");
+	r->previous_total = D("176801.10");
+	r->recon.ranked = r->total;
+	r->recon.excluded[CR_EXCL_CREDIT] = D("-1250.00");
+	r->recon.excluded[CR_EXCL_REFUND] = D("-310.00");
+	r->recon.excluded[CR_EXCL_TAX] = D("9120.55");
+	r->recon.grand_total = D("191763.72");
+	r->top_services = 2;
+	r->top_usage = 2;
+
+	a = add_account(r, 1, "048213306571", "larkspur-prod", "production", "97120.40", "94204.10");
+	s = add_service(a, 1, "Amazon Elastic Compute Cloud - Compute", "41203.11", "39000.00", false, 0);
+	add_usage(a, s, 1, "BoxUsage:m5.xlarge", "30000.00", "720", "Hrs", "28000.00", false, 0, p);
+	add_usage(a, s, 2, "EBS:VolumeUsage.gp3", "8000.00", "12000.5", "GB-Mo", "8000.00", false, 0, p);
+	add_usage(a, s, 0, "Other usage types", "3203.11", "77", "", "3000.00", false, 3, p);
+	s = add_service(a, 2, ACME, "30000.00", "0", true, 0);
+	add_usage(a, s, 1, "SoftwareUsage", "30000.00", "1", "Units", "0", true, 0, p);
+	add_service(a, 0, "Other services", "25917.29", "55204.10", false, 5);
+
+	a = add_account(r, 2, "000123456789", "", "", "87082.77", "82597.00");
+	s = add_service(a, 1, "Amazon Simple Storage Service", "87082.77", "82597.00", false, 0);
+	add_usage(a, s, 1, "TimedStorage-ByteHrs", "80000.0045678901", "1234.5678901234", "GB-Mo",
+		  "76000", false, 0, p);
+	add_usage(a, s, 2, "Requests-Tier1", "7082.7654321099", "100000", "Requests", "6597.00",
+		  false, 0, p);
+
+	cr_report_add_warning(r, "the data for 2026-10 ends on 2026-10-28");
+	return r;
+}
+
+/* Renders r with the writer into a string (caller frees). */
+static char *render(cr_writer_fn fn, const cr_report *r, const cr_write_opts *o, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	cr_error err;
+
+	assert_non_null(f);
+	cr_error_clear(&err);
+	assert_int_equal(fn(r, f, o, &err), 0);
+	assert_int_equal(err.code, 0);
+	assert_int_equal(fclose(f), 0);
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+static json_t *render_json(const cr_report *r)
+{
+	cr_write_opts o = { 0 };
+	size_t n;
+	char *text = render(cr_write_json, r, &o, &n);
+	json_error_t jerr;
+	json_t *root;
+
+	assert_true(n > 0);
+	assert_int_equal(text[n - 1], '\n');
+	root = json_loads(text, 0, &jerr);
+	if (!root)
+		fail_msg("JSON does not parse: %s (line %d)", jerr.text, jerr.line);
+	free(text);
+	return root;
+}
+
+static void assert_str_at(json_t *o, const char *key, const char *want)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_string(v))
+		fail_msg("%s is not a string", key);
+	assert_string_equal(json_string_value(v), want);
+}
+
+static void assert_null_at(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v || !json_is_null(v))
+		fail_msg("%s is not null", key);
+}
+
+static void test_json_amounts(void **state)
+{
+	(void)state;
+	cr_report *r = make_report(true);
+	json_t *root = render_json(r), *acc, *a1, *a2, *svcs, *s, *u, *rec, *v;
+
+	assert_str_at(root, "schema", "costrank.report/v1");
+	assert_str_at(json_object_get(root, "period"), "start", "2026-10-01");
+	assert_str_at(json_object_get(root, "period"), "end", "2026-10-31");
+	assert_str_at(json_object_get(root, "period"), "label", "2026-10");
+	assert_str_at(json_object_get(root, "previous_period"), "start", "2026-09-01");
+	assert_str_at(json_object_get(root, "previous_period"), "end", "2026-09-30");
+	assert_str_at(root, "currency", "USD");
+	assert_str_at(root, "metric", "unblended");
+	assert_str_at(json_object_get(root, "source"), "kind", "cur2");
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(json_object_get(root, "source"), "files"), 0)),
+		"data/cur-2026-10.csv.gz");
+	assert_str_at(root, "total", "184203.17");
+	assert_str_at(root, "previous_total", "176801.1");
+	assert_str_at(root, "change", "7402.07");
+	assert_int_equal(json_integer_value(json_object_get(root, "top_services")), 2);
+	assert_int_equal(json_integer_value(json_object_get(root, "top_usage_types")), 2);
+	assert_int_equal(json_array_size(json_object_get(root, "warnings")), 1);
+
+	rec = json_object_get(root, "reconciliation");
+	assert_str_at(rec, "ranked", "184203.17");
+	assert_str_at(rec, "credits", "-1250");
+	assert_str_at(rec, "refunds", "-310");
+	assert_str_at(rec, "tax", "9120.55");
+	assert_str_at(rec, "grand_total", "191763.72");
+	assert_int_equal(json_array_size(json_object_get(rec, "included")), 0);
+
+	acc = json_object_get(root, "accounts");
+	assert_int_equal(json_array_size(acc), 2);
+	a1 = json_array_get(acc, 0);
+	a2 = json_array_get(acc, 1);
+	assert_int_equal(json_integer_value(json_object_get(a1, "rank")), 1);
+	assert_str_at(a1, "id", "048213306571");
+	assert_str_at(a1, "name", "larkspur-prod");
+	assert_str_at(a1, "environment", "production");
+	assert_null_at(a1, "owner");
+	assert_str_at(a1, "total", "97120.4");
+	assert_str_at(a1, "previous_total", "94204.1");
+	assert_str_at(a1, "change", "2916.3");
+	v = json_object_get(a1, "share");
+	assert_true(json_is_real(v));
+	assert_true(json_real_value(v) == 0.5272);
+	assert_int_equal(json_integer_value(json_object_get(a1, "services_total")), 7);
+	assert_str_at(a2, "id", "000123456789");
+	assert_null_at(a2, "name");
+	assert_null_at(a2, "environment");
+
+	svcs = json_object_get(a1, "services");
+	assert_int_equal(json_array_size(svcs), 3);
+	s = json_array_get(svcs, 0);
+	assert_int_equal(json_integer_value(json_object_get(s, "rank")), 1);
+	assert_true(json_is_false(json_object_get(s, "other")));
+	assert_null(json_object_get(s, "other_count"));
+	assert_str_at(s, "cost", "41203.11");
+	assert_str_at(s, "previous_cost", "39000");
+	assert_str_at(s, "change", "2203.11");
+	assert_true(json_is_false(json_object_get(s, "new")));
+	assert_int_equal(json_integer_value(json_object_get(s, "usage_types_total")), 5);
+	u = json_array_get(json_object_get(s, "usage_types"), 1);
+	assert_str_at(u, "usage_type", "EBS:VolumeUsage.gp3");
+	assert_str_at(u, "quantity", "12000.5");
+	assert_str_at(u, "unit", "GB-Mo");
+	assert_str_at(u, "change", "0");
+	u = json_array_get(json_object_get(s, "usage_types"), 2);
+	assert_true(json_is_null(json_object_get(u, "rank")));
+	assert_true(json_is_true(json_object_get(u, "other")));
+	assert_int_equal(json_integer_value(json_object_get(u, "other_count")), 3);
+	assert_null_at(u, "unit");
+
+	s = json_array_get(svcs, 1);
+	assert_str_at(s, "name", ACME);
+	assert_true(json_is_true(json_object_get(s, "new")));
+	assert_str_at(s, "previous_cost", "0");
+	assert_str_at(s, "change", "30000");
+	u = json_array_get(json_object_get(s, "usage_types"), 0);
+	assert_true(json_is_true(json_object_get(u, "new")));
+
+	s = json_array_get(svcs, 2);
+	assert_true(json_is_null(json_object_get(s, "rank")));
+	assert_true(json_is_true(json_object_get(s, "other")));
+	assert_int_equal(json_integer_value(json_object_get(s, "other_count")), 5);
+	assert_str_at(s, "change", "-29286.81");
+	assert_int_equal(json_array_size(json_object_get(s, "usage_types")), 0);
+
+	u = json_array_get(json_object_get(json_array_get(json_object_get(a2, "services"), 0),
+					   "usage_types"), 0);
+	assert_str_at(u, "cost", "80000.0045678901");
+	assert_str_at(u, "quantity", "1234.5678901234");
+	assert_str_at(u, "change", "4000.0045678901");
+
+	json_decref(root);
+	cr_report_free(r);
+}
+
+static void test_json_without_previous(void **state)
+{
+	(void)state;
+	cr_report *r = make_report(false);
+	json_t *root = render_json(r), *a1, *s, *u;
+
+	assert_null_at(root, "previous_period");
+	assert_null_at(root, "previous_total");
+	assert_null_at(root, "change");
+	assert_str_at(root, "total", "184203.17");
+	a1 = json_array_get(json_object_get(root, "accounts"), 0);
+	assert_null_at(a1, "previous_total");
+	assert_null_at(a1, "change");
+	s = json_array_get(json_object_get(a1, "services"), 1);
+	assert_null_at(s, "previous_cost");
+	assert_null_at(s, "change");
+	assert_true(json_is_false(json_object_get(s, "new")));
+	u = json_array_get(json_object_get(s, "usage_types"), 0);
+	assert_null_at(u, "previous_cost");
+	assert_true(json_is_false(json_object_get(u, "new")));
+	json_decref(root);
+	cr_report_free(r);
+}
+
+static void test_json_included_and_bad_utf8(void **state)
+{
+	(void)state;
+	cr_report *r = make_report(true);
+	json_t *root, *inc;
+
+	r->recon.included[CR_EXCL_TAX] = true;
+	r->recon.included_amount[CR_EXCL_TAX] = D("9120.55");
+	free(r->accounts[1].name);
+	r->accounts[1].name = strdup("caf\xE9"); /* Latin-1, not UTF-8 */
+	root = render_json(r);
+	inc = json_object_get(json_object_get(root, "reconciliation"), "included");
+	assert_int_equal(json_array_size(inc), 1);
+	assert_string_equal(json_string_value(json_array_get(inc, 0)), "tax");
+	assert_str_at(json_array_get(json_object_get(root, "accounts"), 1), "name",
+		      "caf\xEF\xBF\xBD");
+	json_decref(root);
+	cr_report_free(r);
+}
+
+/* ---- CSV ------------------------------------------------------------- */
+
+#define CSV_HEADER "period_start,period_end,currency,metric,account_rank,account_id," \
+	"account_name,environment,service_rank,service,usage_type_rank,usage_type,cost," \
+	"previous_cost,change,change_pct,share_of_account_pct,quantity,unit,new"
+
+enum { C_ACCOUNT_ID = 5, C_SERVICE_RANK = 8, C_SERVICE = 9, C_USAGE_RANK = 10,
+       C_USAGE = 11, C_COST = 12, C_PREV = 13, C_CHANGE = 14, C_PCT = 15, C_SHARE = 16,
+       C_QTY = 17, C_NEW = 19, N_COLS = 20 };
+
+typedef struct csv_rows {
+	char *cell[16][N_COLS];
+	size_t n;
+} csv_rows;
+
+/* A strict RFC 4180 reader for the writer's output: CRLF after every row. */
+static void parse_csv(const char *s, csv_rows *rows)
+{
+	memset(rows, 0, sizeof *rows);
+	while (*s) {
+		size_t col = 0;
+		assert_true(rows->n < 16);
+		for (;;) {
+			char field[512];
+			size_t n = 0;
+			if (*s == '"') {
+				s++;
+				for (;;) {
+					assert_true(*s != '\0');
+					if (*s == '"' && s[1] == '"') {
+						field[n++] = '"';
+						s += 2;
+					} else if (*s == '"') {
+						s++;
+						break;
+					} else {
+						field[n++] = *s++;
+					}
+				}
+			} else {
+				while (*s && *s != ',' && *s != '\r' && *s != '\n')
+					field[n++] = *s++;
+			}
+			field[n] = '\0';
+			assert_true(col < N_COLS);
+			rows->cell[rows->n][col++] = strdup(field);
+			if (*s == ',') {
+				s++;
+				continue;
+			}
+			assert_int_equal(s[0], '\r');
+			assert_int_equal(s[1], '\n');
+			s += 2;
+			break;
+		}
+		assert_int_equal(col, N_COLS);
+		rows->n++;
+	}
+}
+
+static void free_csv(csv_rows *rows)
+{
+	for (size_t i = 0; i < rows->n; i++)
+		for (size_t j = 0; j < N_COLS; j++)
+			free(rows->cell[i][j]);
+}
+
+static void test_csv_rows(void **state)
+{
+	(void)state;
+	cr_report *r = make_report(true);
+	cr_write_opts o = { 0 };
+	char *text = render(cr_write_csv, r, &o, NULL);
+	csv_rows rows;
+	cr_dec sum = CR_DEC_ZERO;
+	char tmp[CR_DEC_STRLEN];
+
+	/* header first, no BOM, CRLF everywhere */
+	assert_memory_equal(text, CSV_HEADER "\r\n", strlen(CSV_HEADER) + 2);
+	for (const char *p = text; *p; p++)
+		if (*p == '\n')
+			assert_int_equal(p[-1], '\r');
+	assert_non_null(strstr(text, ",\"Acme \"\"Data\"\", Inc. Marketplace\","));
+	assert_non_null(strstr(text, ",048213306571,"));
+
+	parse_csv(text, &rows);
+	assert_int_equal(rows.n, 1 + 7);
+	for (size_t i = 1; i < rows.n; i++) {
+		cr_dec d;
+		const char *c = rows.cell[i][C_COST];
+		assert_int_equal(cr_dec_parse(c, strlen(c), &d), CR_DEC_OK);
+		assert_int_equal(cr_dec_add(&sum, sum, d), 0);
+		/* money with exactly two decimals */
+		assert_non_null(strchr(c, '.'));
+		assert_int_equal(strlen(strchr(c, '.')), 3);
+	}
+	cr_dec_format(sum, 2, tmp, sizeof tmp);
+	assert_string_equal(tmp, "184203.17");
+
+	/* row 1: BoxUsage */
+	assert_string_equal(rows.cell[1][0], "2026-10-01");
+	assert_string_equal(rows.cell[1][1], "2026-10-31");
+	assert_string_equal(rows.cell[1][C_ACCOUNT_ID], "048213306571");
+	assert_string_equal(rows.cell[1][C_SERVICE_RANK], "1");
+	assert_string_equal(rows.cell[1][C_USAGE_RANK], "1");
+	assert_string_equal(rows.cell[1][C_USAGE], "BoxUsage:m5.xlarge");
+	assert_string_equal(rows.cell[1][C_COST], "30000.00");
+	assert_string_equal(rows.cell[1][C_PREV], "28000.00");
+	assert_string_equal(rows.cell[1][C_CHANGE], "2000.00");
+	assert_string_equal(rows.cell[1][C_PCT], "7.1");
+	assert_string_equal(rows.cell[1][C_SHARE], "30.89");
+	assert_string_equal(rows.cell[1][C_QTY], "720");
+	assert_string_equal(rows.cell[1][C_NEW], "false");
+	/* row 3: the "Other usage types" remainder */
+	assert_string_equal(rows.cell[3][C_USAGE_RANK], "");
+	assert_string_equal(rows.cell[3][C_USAGE], "Other usage types");
+	/* row 4: a new service */
+	assert_string_equal(rows.cell[4][C_SERVICE], ACME);
+	assert_string_equal(rows.cell[4][C_PREV], "0.00");
+	assert_string_equal(rows.cell[4][C_PCT], "");
+	assert_string_equal(rows.cell[4][C_NEW], "true");
+	/* row 5: "Other services" */
+	assert_string_equal(rows.cell[5][C_SERVICE_RANK], "");
+	assert_string_equal(rows.cell[5][C_SERVICE], "Other services");
+	assert_string_equal(rows.cell[5][C_USAGE], "");
+	assert_string_equal(rows.cell[5][C_COST], "25917.29");
+	assert_string_equal(rows.cell[5][C_PCT], "-53.1");
+	/* row 6: exact quantity, leading zeros kept */
+	assert_string_equal(rows.cell[6][C_ACCOUNT_ID], "000123456789");
+	assert_string_equal(rows.cell[6][C_QTY], "1234.5678901234");
+	assert_string_equal(rows.cell[6][C_COST], "80000.00");
+
+	free_csv(&rows);
+	free(text);
+	cr_report_free(r);
+}
+
+static void test_csv_bom_and_no_previous(void **state)
+{
+	(void)state;
+	cr_report *r = make_report(false);
+	cr_write_opts o = { .csv_bom = true };
+	char *text = render(cr_write_csv, r, &o, NULL);
+	csv_rows rows;
+
+	assert_memory_equal(text, "\xEF\xBB\xBF" "period_start,", 16);
+	parse_csv(text + 3, &rows);
+	assert_int_equal(rows.n, 8);
+	for (size_t i = 1; i < rows.n; i++) {
+		assert_string_equal(rows.cell[i][C_PREV], "");
+		assert_string_equal(rows.cell[i][C_CHANGE], "");
+		assert_string_equal(rows.cell[i][C_PCT], "");
+		assert_string_equal(rows.cell[i][C_NEW], "false");
+	}
+	free_csv(&rows);
+	free(text);
+
+	o.csv_bom = false;
+	text = render(cr_write_csv, r, &o, NULL);
+	assert_memory_equal(text, "period_start,", 13);
+	free(text);
+	cr_report_free(r);
+}
+
+static void test_csv_quoting(void **state)
+{
+	(void)state;
+	cr_report *r = make_report(true);
+	cr_write_opts o = { 0 };
+	char *text;
+
+	free(r->accounts[1].name);
+	r->accounts[1].name = strdup(" padded");
+	free(r->accounts[1].environment);
+	r->accounts[1].environment = strdup("two\nlines");
+	text = render(cr_write_csv, r, &o, NULL);
+	assert_non_null(strstr(text, ",\" padded\",\"two\nlines\","));
+	free(text);
+	cr_report_free(r);
+}
+
+/* ---- table ----------------------------------------------------------- */
+
+/* Every line holds at most width code points. */
+static void assert_lines_fit(const char *text, size_t width)
+{
+	size_t w = 0;
+
+	for (const char *p = text; *p; p++) {
+		if (*p == '\n') {
+			if (w > width)
+				fail_msg("a line is %zu cells wide (max %zu)", w, width);
+			w = 0;
+		} else if (((unsigned char)*p & 0xC0) != 0x80) {
+			w++;
+		}
+	}
+}
+
+static void test_table_plain(void **state)
+{
+	(void)state;
+	cr_report *r = make_report(true);
+	cr_write_opts o = { 0 };
+	char *text = render(cr_write_table, r, &o, NULL);
+
+	assert_null(strchr(text, '\x1b'));
+	assert_non_null(strstr(text, "costrank report \xE2\x80\x94 2026-10 (2026-10-01 to 2026-10-31), "
+				     "unblended cost, USD\n"));
+	assert_non_null(strstr(text, "Total  $184,203.17   +4.2% vs 2026-09 ($176,801.10)\n"));
+	assert_non_null(strstr(text, "ranked 184,203.17 + credits -1,250.00 + refunds -310.00 + "
+				     "tax 9,120.55 = billed 191,763.72\n"));
+	assert_non_null(strstr(text, "note: the data for 2026-10 ends on 2026-10-28\n"));
+	assert_non_null(strstr(text, "1. larkspur-prod  048213306571  production  $97,120.40  "
+				     "52.7% of total  +3.1%\n"));
+	assert_non_null(strstr(text, "2. 000123456789  $87,082.77  47.3% of total  +5.4%\n"));
+	assert_non_null(strstr(text, "Service / usage type"));
+	assert_non_null(strstr(text, "41,203.11"));
+	assert_non_null(strstr(text, "\xE2\x96\x88"));           /* a full block */
+	assert_non_null(strstr(text, "Other services (5)"));
+	assert_non_null(strstr(text, "Other usage types (3)"));
+	assert_non_null(strstr(text, "  new\n"));
+	assert_non_null(strstr(text, "+5.6%\n"));
+	assert_non_null(strstr(text, "100.0%  \xE2\x96\x88"));
+	assert_lines_fit(text, 100);
+	free(text);
+
+	/* with room to spare the bar is 20 cells: S3 is all of account 2 */
+	o.width = 140;
+	text = render(cr_write_table, r, &o, NULL);
+	assert_non_null(strstr(text, "100.0%  "
+		"\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88"
+		"\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88"
+		"\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88"
+		"\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88  "));
+	/* 42.4% of 20 cells is 8 cells and 4/8 (a half block) */
+	assert_non_null(strstr(text, "42.4%  "
+		"\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88"
+		"\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88\xE2\x96\x88\xE2\x96\x8C "));
+	assert_lines_fit(text, 140);
+	free(text);
+	cr_report_free(r);
+}
+
+static void test_table_color(void **state)
+{
+	(void)state;
+	cr_report *r = make_report(true);
+	cr_write_opts o = { .color = true };
+	char *text = render(cr_write_table, r, &o, NULL);
+
+	assert_non_null(strstr(text, "\x1b[1m"));  /* bold headers */
+	assert_non_null(strstr(text, "\x1b[2m"));  /* dim usage types */
+	assert_non_null(strstr(text, "\x1b[31m+5.6%\x1b[0m"));
+	assert_non_null(strstr(text, "\x1b[32m-53.1%\x1b[0m"));
+	free(text);
+	cr_report_free(r);
+}
+
+static void test_table_narrow_and_no_previous(void **state)
+{
+	(void)state;
+	cr_report *r = make_report(false);
+	cr_write_opts o = { .width = 80 };
+	char *text = render(cr_write_table, r, &o, NULL);
+
+	assert_non_null(strstr(text, "Total  $184,203.17"));
+	assert_null(strstr(text, "vs 2026-09"));
+	assert_null(strstr(text, "new"));
+	assert_non_null(strstr(text, "\xE2\x80\x94\n"));          /* change: — */
+	assert_non_null(strstr(text, "Amazon Elastic Compute"));
+	assert_null(strstr(text, "Amazon Elastic Compute Cloud - Compute"));
+	assert_non_null(strstr(text, "\xE2\x80\xA6"));            /* … */
+	assert_lines_fit(text, 80);
+	/* the reconciliation wraps between terms */
+	assert_non_null(strstr(text, "+ tax 9,120.55\n   = billed 191,763.72\n"));
+	free(text);
+	cr_report_free(r);
+}
+
+static void test_table_cleans_names(void **state)
+{
+	(void)state;
+	cr_report *r = make_report(true);
+	cr_write_opts o = { 0 };
+	char *text;
+
+	free(r->accounts[0].services[0].name);
+	r->accounts[0].services[0].name = strdup("Evil\x1b[2J\rname");
+	text = render(cr_write_table, r, &o, NULL);
+	assert_null(strchr(text, '\x1b'));
+	assert_null(strchr(text, '\r'));
+	assert_non_null(strstr(text, "Evil?[2J?name"));
+	free(text);
+	cr_report_free(r);
+}
+
+static void test_table_included_category(void **state)
+{
+	(void)state;
+	cr_report *r = make_report(true);
+	cr_write_opts o = { 0 };
+	char *text;
+
+	r->recon.included[CR_EXCL_TAX] = true;
+	r->recon.included_amount[CR_EXCL_TAX] = D("9120.55");
+	r->recon.excluded[CR_EXCL_TAX] = CR_DEC_ZERO;
+	text = render(cr_write_table, r, &o, NULL);
+	assert_non_null(strstr(text, "+ refunds -310.00 + tax (ranked: 9,120.55) = billed 191,763.72\n"));
+	free(text);
+	cr_report_free(r);
+}
+
+/* ---- registry -------------------------------------------------------- */
+
+static void test_registry(void **state)
+{
+	(void)state;
+	size_t n = 0;
+	const cr_writer *w = cr_writers(&n);
+
+	assert_int_equal(n, 3);
+	assert_string_equal(w[0].name, "table");
+	assert_null(w[0].ext);
+	assert_string_equal(w[1].name, "json");
+	assert_string_equal(w[1].ext, "json");
+	assert_string_equal(w[2].name, "csv");
+	assert_string_equal(w[2].ext, "csv");
+	for (size_t i = 0; i < n; i++) {
+		assert_non_null(w[i].help);
+		assert_non_null(w[i].write);
+		assert_ptr_equal(cr_writer_find(w[i].name), &w[i]);
+	}
+	assert_ptr_equal(cr_writer_find("json")->write, cr_write_json);
+	assert_null(cr_writer_find("xml"));
+	assert_null(cr_writer_find(""));
+	assert_null(cr_writer_find(NULL));
+}
+
+/* ---- report files ---------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static int make_tmpdir(void **state)
+{
+	char *dir = strdup("/tmp/costrank-test-XXXXXX");
+	assert_non_null(dir);
+	assert_non_null(mkdtemp(dir));
+	*state = dir;
+	return 0;
+}
+
+static int remove_tmpdir(void **state)
+{
+	nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(*state);
+	return 0;
+}
+
+static size_t count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_outfile_commit(void **state)
+{
+	const char *tmp = *state;
+	char dir[512], path[600], text[64] = { 0 };
+	cr_error err;
+	cr_outfile *f;
+	struct stat st;
+	FILE *in;
+
+	snprintf(dir, sizeof dir, "%s/reports/2026", tmp);
+	snprintf(path, sizeof path, "%s/costrank-2026-10.json", dir);
+	cr_error_clear(&err);
+	f = cr_outfile_open(dir, "costrank-2026-10.json", &err);
+	assert_non_null(f);
+	assert_int_equal(err.code, 0);
+	assert_string_equal(cr_outfile_path(f), path);
+	/* the temporary is there, the file is not yet */
+	assert_int_equal(count_entries(dir), 1);
+	assert_int_equal(stat(path, &st), -1);
+	fputs("{\"ok\": true}\n", cr_outfile_stream(f));
+	assert_int_equal(cr_outfile_commit(f, &err), 0);
+	assert_int_equal(err.code, 0);
+
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(count_entries(dir), 1); /* no temporary left */
+	snprintf(path, sizeof path, "%s/reports", tmp);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	mode_t mask = umask(022);
+	umask(mask);
+	assert_int_equal(st.st_mode & 0777, 0755 & ~mask);
+
+	snprintf(path, sizeof path, "%s/costrank-2026-10.json", dir);
+	in = fopen(path, "r");
+	assert_non_null(in);
+	assert_non_null(fgets(text, sizeof text, in));
+	fclose(in);
+	assert_string_equal(text, "{\"ok\": true}\n");
+}
+
+static void test_outfile_abort(void **state)
+{
+	const char *tmp = *state;
+	cr_error err;
+	cr_outfile *f;
+
+	cr_error_clear(&err);
+	f = cr_outfile_open(tmp, "r.csv", &err);
+	assert_non_null(f);
+	fputs("half a report", cr_outfile_stream(f));
+	cr_outfile_abort(f);
+	assert_int_equal(count_entries(tmp), 0);
+	cr_outfile_abort(NULL);
+}
+
+static void test_outfile_open_fails(void **state)
+{
+	const char *tmp = *state;
+	char plain[512], dir[600];
+	cr_error err;
+	FILE *f;
+
+	snprintf(plain, sizeof plain, "%s/plain", tmp);
+	f = fopen(plain, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(dir, sizeof dir, "%s/sub", plain);
+	cr_error_clear(&err);
+	assert_null(cr_outfile_open(dir, "r.json", &err));
+	assert_int_equal(err.code, CR_EXIT_OUTPUT);
+	assert_non_null(strstr(err.msg, "plain/sub/r.json"));
+	assert_non_null(strstr(err.msg, strerror(ENOTDIR)));
+	assert_int_equal(count_entries(tmp), 1);
+}
+
+static void test_outfile_commit_fails(void **state)
+{
+	const char *tmp = *state;
+	char dir[600], file[700];
+	cr_error err;
+	cr_outfile *f;
+	FILE *fp;
+
+	/* the final name is a directory that is not empty: rename fails */
+	snprintf(dir, sizeof dir, "%s/r.json", tmp);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(file, sizeof file, "%s/keep", dir);
+	fp = fopen(file, "w");
+	assert_non_null(fp);
+	fclose(fp);
+
+	cr_error_clear(&err);
+	f = cr_outfile_open(tmp, "r.json", &err);
+	assert_non_null(f);
+	fputs("{}\n", cr_outfile_stream(f));
+	assert_int_equal(cr_outfile_commit(f, &err), -1);
+	assert_int_equal(err.code, CR_EXIT_OUTPUT);
+	assert_non_null(strstr(err.msg, "cannot write '"));
+	assert_non_null(strstr(err.msg, "/r.json'"));
+	assert_int_equal(count_entries(tmp), 1); /* only r.json/, no temporary */
+}
+
+static void test_stream_check_dev_full(void **state)
+{
+	(void)state;
+	cr_report *r;
+	cr_write_opts o = { 0 };
+	cr_error err;
+	FILE *f = fopen("/dev/full", "w");
+
+	if (!f)
+		skip();
+	r = make_report(true);
+	cr_error_clear(&err);
+	/* the writer leaves the write error on the stream */
+	assert_int_equal(cr_write_json(r, f, &o, &err), 0);
+	assert_int_equal(err.code, 0);
+	assert_int_equal(cr_stream_check(f, "standard output", &err), -1);
+	assert_int_equal(err.code, CR_EXIT_OUTPUT);
+	assert_non_null(strstr(err.msg, "standard output"));
+	assert_non_null(strstr(err.msg, strerror(ENOSPC)));
+	fclose(f);
+	cr_report_free(r);
+}
+
+static void test_stream_check_ok(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	cr_error err;
+
+	cr_error_clear(&err);
+	fputs("fine\n", f);
+	assert_int_equal(cr_stream_check(f, "standard output", &err), 0);
+	assert_int_equal(err.code, 0);
+	fclose(f);
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_amounts),
+		cmocka_unit_test(test_json_without_previous),
+		cmocka_unit_test(test_json_included_and_bad_utf8),
+		cmocka_unit_test(test_csv_rows),
+		cmocka_unit_test(test_csv_bom_and_no_previous),
+		cmocka_unit_test(test_csv_quoting),
+		cmocka_unit_test(test_table_plain),
+		cmocka_unit_test(test_table_color),
+		cmocka_unit_test(test_table_narrow_and_no_previous),
+		cmocka_unit_test(test_table_cleans_names),
+		cmocka_unit_test(test_table_included_category),
+		cmocka_unit_test(test_registry),
+		cmocka_unit_test_setup_teardown(test_outfile_commit, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_outfile_abort, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_outfile_open_fails, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_outfile_commit_fails, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test(test_stream_check_dev_full),
+		cmocka_unit_test(test_stream_check_ok),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
