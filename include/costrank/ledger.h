@@ -92,7 +92,8 @@ int cr_ledger_add(cr_ledger *l, const cr_ledger_key *key, cr_dec cost,
 const cr_ledger_entry *cr_ledger_entries(const cr_ledger *l, size_t *count);
 
 /* Account facts seen in the data.  The first non-empty name wins; the
- * environment is the tag value seen on the most rows. */
+ * environment is the tag value seen on more than half of the tagged rows
+ * (0 when no value dominates). */
 void cr_ledger_note_account_name(cr_ledger *l, cr_sym account, cr_sym name);
 void cr_ledger_note_environment(cr_ledger *l, cr_sym account, cr_sym env);
 cr_sym cr_ledger_account_name(const cr_ledger *l, cr_sym account);
@@ -109,6 +110,14 @@ const char *cr_ledger_currency(const cr_ledger *l); /* "" when none seen */
 /* Inputs, in the order read; the ledger copies name and format. */
 cr_ledger_input *cr_ledger_add_input(cr_ledger *l, const char *name, const char *format);
 const cr_ledger_input *cr_ledger_inputs(const cr_ledger *l, size_t *count);
+
+/*
+ * Whether entries are at daily grain (file sources) or coarser (a monthly
+ * API pull books a month on its first day).  Daily by default; savings
+ * models measure weekend and floor spend only from daily data.
+ */
+void cr_ledger_set_coarse(cr_ledger *l, bool coarse);
+bool cr_ledger_is_daily(const cr_ledger *l);
 
 /* Earliest and latest day with an entry; false when the ledger is empty. */
 bool cr_ledger_day_range(const cr_ledger *l, cr_day *first, cr_day *last);

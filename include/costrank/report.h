@@ -67,6 +67,7 @@ typedef struct cr_report_account {
 	char *environment;        /* production, staging, development, sandbox,
 	                             shared, or "" */
 	char *owner;              /* "" when unknown */
+	const char *environment_source; /* "accounts-file", "tag", "name" or "unknown" */
 	cr_dec total;             /* ranked total of this account */
 	cr_dec previous_total;
 	double share;             /* of the report total */
@@ -82,6 +83,35 @@ typedef struct cr_reconciliation {
 	cr_dec included_amount[CR_EXCL_COUNT];
 	cr_dec grand_total;               /* every row of the period */
 } cr_reconciliation;
+
+/* A rule of the same group that also fits the line: shown, never added. */
+typedef struct cr_proposal_alt {
+	char *rule;
+	const char *action;       /* static name */
+	const char *model;        /* static name */
+	cr_dec savings;           /* monthly, before stacking */
+	char *formula;
+} cr_proposal_alt;
+
+/* One savings proposal for one usage line (account, service, usage type). */
+typedef struct cr_proposal {
+	int rank;                 /* by priority, 1-based */
+	char *rule, *title;
+	const char *action;       /* static names from rules.h */
+	const char *model;
+	const char *effort, *risk;
+	char *account_id, *account_name, *environment;
+	char *service, *usage_type;
+	cr_dec monthly_cost;      /* the cost the rule applies to, per month */
+	cr_dec savings;           /* estimated monthly saving, after stacking */
+	cr_dec annual_savings;    /* savings x 12 */
+	double priority;          /* savings / effort weight x risk factor */
+	char *formula;            /* the numbers filled in */
+	char *evidence;
+	char *rationale, *reference, *basis;
+	cr_proposal_alt *alternatives;
+	size_t n_alternatives;
+} cr_proposal;
 
 typedef struct cr_report {
 	const char *schema;       /* CR_REPORT_SCHEMA */
@@ -103,10 +133,16 @@ typedef struct cr_report {
 	int top_usage;
 	char **warnings;          /* notes for the reader, e.g. an incomplete period */
 	size_t n_warnings;
+	bool has_proposals;       /* savings rules were applied */
+	cr_proposal *proposals;   /* ranked by priority */
+	size_t n_proposals;
+	cr_dec savings_total;     /* de-duplicated: never counts an alternative */
 } cr_report;
 
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cr_report_free(cr_report *r);
+/* Frees what a proposal owns (not the struct itself). */
+void cr_proposal_free(cr_proposal *p);
 
 #endif

@@ -26,15 +26,18 @@ typedef int (*cr_writer_fn)(const cr_report *r, FILE *out,
 			    const cr_write_opts *opts, cr_error *err);
 
 typedef struct cr_writer {
-	const char *name;   /* "table", "json", "csv" */
+	const char *name;   /* the --format name: "table", "json", "csv" */
 	const char *ext;    /* file extension, NULL = standard output */
+	const char *suffix; /* added to the file name: "" or "-proposals" */
+	bool needs_proposals; /* written only when savings rules ran */
 	cr_writer_fn write;
 	const char *help;   /* one line for --help */
 } cr_writer;
 
-/* The registry, in the order --help lists it. */
+/* The registry, in the order --help lists it.  One --format name may
+ * select several entries (csv writes the usage types and the proposals). */
 const cr_writer *cr_writers(size_t *count);
-/* The writer called name, or NULL. */
+/* The first writer called name, or NULL. */
 const cr_writer *cr_writer_find(const char *name);
 
 /* Terminal table: per account, ranked services with share bars, and their
@@ -44,5 +47,8 @@ int cr_write_table(const cr_report *r, FILE *out, const cr_write_opts *o, cr_err
 int cr_write_json(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
 /* CSV, one row per usage type (README.md "CSV columns"). */
 int cr_write_csv(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
+/* CSV, one row per savings proposal (README.md "CSV columns"). */
+int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o,
+			   cr_error *err);
 
 #endif

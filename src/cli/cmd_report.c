@@ -20,6 +20,7 @@
 enum {
 	OPT_FORMAT = 1, OPT_OUT, OPT_MONTH, OPT_FROM, OPT_TO, OPT_TOP, OPT_TOP_USAGE,
 	OPT_METRIC, OPT_INCLUDE, OPT_ACCOUNTS, OPT_COLOR, OPT_CSV_BOM, OPT_QUIET, OPT_HELP,
+	OPT_RULES, OPT_NO_RULES,
 };
 
 static const struct cr_option report_options[] = {
@@ -67,6 +68,9 @@ struct report_config {
 	enum cr_metric metric;
 	bool include[CR_EXCL_COUNT];
 	const char *accounts_file;
+	const char *rule_files[17];   /* NULL-terminated */
+	int n_rule_files;
+	bool no_rules;
 	int color;              /* -1 auto, 0 never, 1 always */
 	bool csv_bom, quiet, help;
 };
@@ -111,15 +115,20 @@ static int add_format(struct report_config *c, const char *name, cr_error *err)
 	size_t n;
 	const cr_writer *w = cr_writers(&n);
 
+	bool found = false;
+
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(w[i].name, name) == 0) {
 			c->want[i] = true;
-			return 0;
+			found = true;
 		}
 	}
+	if (found)
+		return 0;
 	cr_buf b = CR_BUF_INIT;
 	for (size_t i = 0; i < n; i++)
-		cr_buf_addf(&b, "%s%s", i ? ", " : "", w[i].name);
+		if (!i || strcmp(w[i].name, w[i - 1].name))
+			cr_buf_addf(&b, "%s%s", i ? ", " : "", w[i].name);
 	cr_error_set(err, CR_EXIT_USAGE, "--format: unknown format '%s' (known: %s)", name, b.ptr);
 	cr_buf_release(&b);
 	return -1;
@@ -169,6 +178,12 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 		return 0;
 	case OPT_INCLUDE: return for_each_item(v, add_include, c, err);
 	case OPT_ACCOUNTS: c->accounts_file = v; return 0;
+	case OPT_RULES:
+		if (c->n_rule_files == 16)
+			return cr_error_set(err, CR_EXIT_USAGE, "--rules: at most 16 rule files");
+		c->rule_files[c->n_rule_files++] = v;
+		return 0;
+	case OPT_NO_RULES: c->no_rules = true; return 0;
 	case OPT_COLOR:
 		if (strcmp(v, "auto") == 0)
 			c->color = -1;
@@ -244,9 +259,10 @@ static int write_reports(const cr_report *r, const struct report_config *c, cr_e
 
 	for (size_t i = 0; i < nw && !rc; i++) {
 		char name[96];
-		if (!c->want[i] || !w[i].ext)
+		if (!c->want[i] || !w[i].ext || (w[i].needs_proposals && !r->has_proposals))
 			continue;
-		snprintf(name, sizeof name, "costrank-%s.%s", r->period_label, w[i].ext);
+		snprintf(name, sizeof name, "costrank-%s%s.%s", r->period_label, w[i].suffix,
+			 w[i].ext);
 		files[i] = cr_outfile_open(c->out_dir, name, err);
 		if (!files[i] || w[i].write(r, cr_outfile_stream(files[i]), &wo, err))
 			rc = -1;

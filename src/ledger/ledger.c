@@ -42,6 +42,7 @@ struct cr_ledger {
 	size_t meta_cap;
 
 	char currency[16];
+	bool coarse;  /* entries are not daily (monthly aggregates) */
 
 	cr_ledger_input *inputs;
 	size_t ninputs;
@@ -352,6 +353,9 @@ cr_sym cr_ledger_account_environment(const cr_ledger *l, cr_sym account)
 	if (account >= l->meta_cap)
 		return 0;
 	m = &l->meta[account];
+	uint64_t total = 0;
+	for (int i = 0; i < MAX_ENV_VALUES; i++)
+		total += m->env_rows[i];
 	for (int i = 0; i < MAX_ENV_VALUES; i++) {
 		if (!m->env[i])
 			continue;
@@ -361,7 +365,10 @@ cr_sym cr_ledger_account_environment(const cr_ledger *l, cr_sym account)
 		     strcmp(l->strs[m->env[i]], l->strs[m->env[best]]) < 0))
 			best = i;
 	}
-	return best < 0 ? 0 : m->env[best];
+	/* a value that does not dominate the account's rows says nothing */
+	if (best < 0 || m->env_rows[best] * 2 <= total)
+		return 0;
+	return m->env[best];
 }
 
 int cr_ledger_check_currency(cr_ledger *l, const char *cur, size_t len)
@@ -414,4 +421,14 @@ bool cr_ledger_day_range(const cr_ledger *l, cr_day *first, cr_day *last)
 			*last = d;
 	}
 	return true;
+}
+
+void cr_ledger_set_coarse(cr_ledger *l, bool coarse)
+{
+	l->coarse = coarse;
+}
+
+bool cr_ledger_is_daily(const cr_ledger *l)
+{
+	return !l->coarse;
 }

@@ -1,6 +1,9 @@
 /* rank.c - see costrank/rank.h */
 #include "costrank/rank.h"
 
+#include "costrank/keymap.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,60 +17,28 @@ struct agg {
 };
 
 struct agg_table {
-	struct agg *v;
+	cr_keymap map;
+	struct agg *v;   /* indexed like map */
 	size_t n, cap;
-	uint32_t *slots;   /* index + 1, open addressing */
-	size_t nslots;
 };
-
-static uint64_t agg_hash(cr_sym a, cr_sym s, cr_sym u)
-{
-	uint64_t h = a * 0x9e3779b97f4a7c15ull;
-	h ^= (s + 0x632be59bull) * 0xbf58476d1ce4e5b9ull;
-	h ^= (u + 0x1b873593ull) * 0x94d049bb133111ebull;
-	return h ^ (h >> 31);
-}
-
-static void agg_rehash(struct agg_table *t, size_t nslots)
-{
-	free(t->slots);
-	t->slots = cr_xcalloc(nslots, sizeof *t->slots);
-	t->nslots = nslots;
-	for (size_t i = 0; i < t->n; i++) {
-		size_t j = agg_hash(t->v[i].account, t->v[i].service, t->v[i].usage_type) & (nslots - 1);
-		while (t->slots[j])
-			j = (j + 1) & (nslots - 1);
-		t->slots[j] = (uint32_t)i + 1;
-	}
-}
 
 static struct agg *agg_get(struct agg_table *t, const cr_ledger_key *k)
 {
-	size_t mask = t->nslots - 1;
-	size_t j = agg_hash(k->account, k->service, k->usage_type) & mask;
-	struct agg *a;
+	bool added;
+	size_t i = cr_keymap_get(&t->map, k->account, k->service, k->usage_type, &added);
 
-	for (; t->slots[j]; j = (j + 1) & mask) {
-		a = &t->v[t->slots[j] - 1];
-		if (a->account == k->account && a->service == k->service &&
-		    a->usage_type == k->usage_type)
-			return a;
+	if (added) {
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 256;
+			t->v = cr_xrealloc(t->v, t->cap * sizeof *t->v);
+		}
+		memset(&t->v[i], 0, sizeof t->v[i]);
+		t->v[i].account = k->account;
+		t->v[i].service = k->service;
+		t->v[i].usage_type = k->usage_type;
+		t->n++;
 	}
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 256;
-		t->v = cr_xrealloc(t->v, t->cap * sizeof *t->v);
-	}
-	a = &t->v[t->n];
-	memset(a, 0, sizeof *a);
-	a->account = k->account;
-	a->service = k->service;
-	a->usage_type = k->usage_type;
-	t->slots[j] = (uint32_t)++t->n;
-	if (t->n * 2 > t->nslots) {
-		agg_rehash(t, t->nslots * 2);
-		a = &t->v[t->n - 1];
-	}
-	return a;
+	return &t->v[i];
 }
 
 static int cmp_agg(const void *pa, const void *pb, void *ctx)
@@ -184,6 +155,21 @@ static void set_shares(cr_report *r)
 	}
 }
 
+/* An environment hinted by the account name: "larkspur-prod", "dev_sandbox". */
+static const char *env_from_name(const char *name)
+{
+	char buf[128];
+	char *save = NULL;
+
+	snprintf(buf, sizeof buf, "%s", name);
+	for (char *tok = strtok_r(buf, "-_. /", &save); tok; tok = strtok_r(NULL, "-_. /", &save)) {
+		const char *env = cr_environment_canonical(tok);
+		if (env)
+			return env;
+	}
+	return NULL;
+}
+
 static void account_meta(cr_report_account *a, const cr_ledger *l, cr_sym acct,
 			 const cr_accounts *accounts)
 {
@@ -192,10 +178,16 @@ static void account_meta(cr_report_account *a, const cr_ledger *l, cr_sym acct,
 
 	a->name = cr_xstrdup(info && info->name ? info->name
 			     : cr_ledger_str(l, cr_ledger_account_name(l, acct)));
-	if (info && info->environment)
+	a->environment_source = "unknown";
+	if (info && info->environment) {
 		env = info->environment;
-	else
-		env = cr_environment_canonical(cr_ledger_str(l, cr_ledger_account_environment(l, acct)));
+		a->environment_source = "accounts-file";
+	} else if ((env = cr_environment_canonical(
+			    cr_ledger_str(l, cr_ledger_account_environment(l, acct))))) {
+		a->environment_source = "tag";
+	} else if ((env = env_from_name(a->name))) {
+		a->environment_source = "name";
+	}
 	a->environment = cr_xstrdup(env ? env : "");
 	a->owner = cr_xstrdup(info && info->owner ? info->owner : "");
 }
@@ -251,7 +243,6 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 		cr_report_add_warning(r, "%s is not complete in the data (it ends on a day "
 				      "before the month does): figures are partial", label);
 
-	agg_rehash(&t, 1024);
 	for (size_t i = 0; i < nent; i++) {
 		const cr_ledger_entry *x = &e[i];
 		bool cur = x->key.day >= o->period.start && x->key.day <= o->period.end;
@@ -357,14 +348,14 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 	r->recon.ranked = r->total;
 	set_shares(r);
 	free(t.v);
-	free(t.slots);
+	cr_keymap_release(&t.map);
 	return r;
 
 overflow:
 	cr_error_set(err, CR_EXIT_INPUT, "a sum over the period overflows");
 fail:
 	free(t.v);
-	free(t.slots);
+	cr_keymap_release(&t.map);
 	cr_report_free(r);
 	return NULL;
 }

@@ -193,3 +193,60 @@ int cr_write_csv(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error
 	cr_buf_release(&line);
 	return 0;
 }
+
+static const char *const proposal_columns[] = {
+	"period_start", "period_end", "currency", "rank", "rule", "action",
+	"account_id", "account_name", "environment", "service", "usage_type",
+	"monthly_cost", "estimated_monthly_savings", "estimated_annual_savings",
+	"effort", "risk", "priority", "model", "formula", "evidence",
+	"alternatives", "reference",
+};
+
+int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o,
+			   cr_error *err)
+{
+	cr_buf line = CR_BUF_INIT, alts = CR_BUF_INIT;
+	char start[CR_DATE_STRLEN], end[CR_DATE_STRLEN];
+
+	(void)err; /* write errors stay on the stream for the caller's check */
+	if (o && o->csv_bom)
+		fputs("\xEF\xBB\xBF", out);
+	for (size_t i = 0; i < sizeof proposal_columns / sizeof proposal_columns[0]; i++)
+		add_field(&line, proposal_columns[i]);
+	end_line(&line, out);
+	cr_day_format(r->start, start);
+	cr_day_format(r->end, end);
+	for (size_t i = 0; i < r->n_proposals; i++) {
+		const cr_proposal *p = &r->proposals[i];
+
+		add_field(&line, start);
+		add_field(&line, end);
+		add_field(&line, r->currency ? r->currency : "");
+		add_int(&line, p->rank);
+		add_field(&line, p->rule);
+		add_field(&line, p->action);
+		add_field(&line, p->account_id);
+		add_field(&line, p->account_name);
+		add_field(&line, p->environment);
+		add_field(&line, p->service);
+		add_field(&line, p->usage_type);
+		add_dec(&line, p->monthly_cost, 2);
+		add_dec(&line, p->savings, 2);
+		add_dec(&line, p->annual_savings, 2);
+		add_field(&line, p->effort);
+		add_field(&line, p->risk);
+		add_fixed(&line, p->priority, 2);
+		add_field(&line, p->model);
+		add_field(&line, p->formula);
+		add_field(&line, p->evidence);
+		cr_buf_reset(&alts);
+		for (size_t j = 0; j < p->n_alternatives; j++)
+			cr_buf_addf(&alts, "%s%s", j ? ";" : "", p->alternatives[j].rule);
+		add_field(&line, alts.ptr ? alts.ptr : "");
+		add_field(&line, p->reference);
+		end_line(&line, out);
+	}
+	cr_buf_release(&line);
+	cr_buf_release(&alts);
+	return 0;
+}

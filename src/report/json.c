@@ -216,6 +216,7 @@ static json_t *build_account(jctx *c, const cr_report_account *a)
 	set(c, o, "id", jstr(c, a->id ? a->id : ""));
 	set(c, o, "name", jstr_or_null(c, a->name));
 	set(c, o, "environment", jstr_or_null(c, a->environment));
+	set(c, o, "environment_source", jstr(c, a->environment_source ? a->environment_source : "unknown"));
 	set(c, o, "owner", jstr_or_null(c, a->owner));
 	set(c, o, "total", jamount(a->total));
 	set(c, o, "previous_total", jprev(c, a->previous_total));
@@ -226,6 +227,54 @@ static json_t *build_account(jctx *c, const cr_report_account *a)
 	for (size_t i = 0; services && i < a->n_services; i++)
 		append(c, services, build_service(c, &a->services[i]));
 	set(c, o, "services", services);
+	return o;
+}
+
+static json_t *jpriority(double x)
+{
+	return json_real(round(x * 100) / 100);
+}
+
+static json_t *build_proposal(jctx *c, const cr_proposal *p)
+{
+	json_t *o = jobject(c), *alts;
+
+	if (!o)
+		return NULL;
+	set(c, o, "rank", json_integer(p->rank));
+	set(c, o, "rule", jstr(c, p->rule));
+	set(c, o, "title", jstr(c, p->title));
+	set(c, o, "action", json_string(p->action));
+	set(c, o, "account_id", jstr(c, p->account_id));
+	set(c, o, "account_name", jstr_or_null(c, p->account_name));
+	set(c, o, "environment", jstr_or_null(c, p->environment));
+	set(c, o, "service", jstr(c, p->service));
+	set(c, o, "usage_type", jstr(c, p->usage_type));
+	set(c, o, "monthly_cost", jamount(p->monthly_cost));
+	set(c, o, "estimated_monthly_savings", jamount(p->savings));
+	set(c, o, "estimated_annual_savings", jamount(p->annual_savings));
+	set(c, o, "model", json_string(p->model));
+	set(c, o, "formula", jstr(c, p->formula));
+	set(c, o, "evidence", jstr(c, p->evidence));
+	set(c, o, "effort", json_string(p->effort));
+	set(c, o, "risk", json_string(p->risk));
+	set(c, o, "priority", jpriority(p->priority));
+	set(c, o, "rationale", jstr(c, p->rationale));
+	set(c, o, "basis", jstr_or_null(c, p->basis));
+	set(c, o, "reference", jstr(c, p->reference));
+	alts = jarray(c);
+	for (size_t i = 0; alts && i < p->n_alternatives; i++) {
+		json_t *a = jobject(c);
+		if (!a)
+			break;
+		set(c, a, "rule", jstr(c, p->alternatives[i].rule));
+		set(c, a, "action", json_string(p->alternatives[i].action));
+		set(c, a, "model", json_string(p->alternatives[i].model));
+		set(c, a, "estimated_monthly_savings", jamount(p->alternatives[i].savings));
+		set(c, a, "formula", jstr(c, p->alternatives[i].formula));
+		append(c, alts, a);
+	}
+	set(c, o, "alternatives", alts);
 	return o;
 }
 
@@ -297,6 +346,19 @@ static json_t *build_report(jctx *c)
 	for (size_t i = 0; a && i < r->n_accounts; i++)
 		append(c, a, build_account(c, &r->accounts[i]));
 	set(c, root, "accounts", a);
+
+	if (r->has_proposals) {
+		set(c, root, "savings_total", jamount(r->savings_total));
+		set(c, root, "savings_share", jshare(cr_dec_ratio(r->savings_total, r->recon.grand_total)));
+		a = jarray(c);
+		for (size_t i = 0; a && i < r->n_proposals; i++)
+			append(c, a, build_proposal(c, &r->proposals[i]));
+		set(c, root, "proposals", a);
+	} else {
+		set(c, root, "savings_total", json_null());
+		set(c, root, "savings_share", json_null());
+		set(c, root, "proposals", jarray(c));
+	}
 	return root;
 }
 

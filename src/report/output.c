@@ -138,16 +138,33 @@ static void sync_dir(const char *dir)
 	}
 }
 
+/*
+ * The error of a stream whose flush failed or whose error flag is set.  A
+ * write that failed inside a writer (stdio flushing a full buffer) left its
+ * errno behind; a flush with nothing left to write cannot tell it again.
+ */
+static int stream_errno(int flush_errno, int prior)
+{
+	if (flush_errno)
+		return flush_errno;
+	switch (prior) {
+	case ENOSPC: case EPIPE: case EIO: case EFBIG: case EDQUOT: case EBADF:
+		return prior;
+	default:
+		return EIO;
+	}
+}
+
 int cr_outfile_commit(cr_outfile *f, cr_error *err)
 {
-	int e = 0;
+	int e = 0, prior = errno;
 
 	if (!f)
 		return cr_error_set(err, CR_EXIT_INTERNAL, "no report file to commit");
 
 	errno = 0;
 	if (fflush(f->fp) != 0 || ferror(f->fp))
-		e = errno ? errno : EIO;
+		e = stream_errno(errno, prior);
 	else if (fsync(fileno(f->fp)) != 0)
 		e = errno;
 	errno = 0;
@@ -179,12 +196,12 @@ void cr_outfile_abort(cr_outfile *f)
 
 int cr_stream_check(FILE *f, const char *what, cr_error *err)
 {
-	int e;
+	int e, prior = errno;
 
 	errno = 0;
 	if (fflush(f) == 0 && !ferror(f))
 		return 0;
-	e = errno ? errno : EIO;
+	e = stream_errno(errno, prior);
 	return cr_error_errno(err, CR_EXIT_OUTPUT, e, "cannot write to %s",
 			      what ? what : "the output");
 }

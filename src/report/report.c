@@ -40,10 +40,34 @@ static void free_service(cr_report_service *s)
 	free(s->name);
 }
 
+void cr_proposal_free(cr_proposal *p)
+{
+	free(p->rule);
+	free(p->title);
+	free(p->account_id);
+	free(p->account_name);
+	free(p->environment);
+	free(p->service);
+	free(p->usage_type);
+	free(p->formula);
+	free(p->evidence);
+	free(p->rationale);
+	free(p->reference);
+	free(p->basis);
+	for (size_t i = 0; i < p->n_alternatives; i++) {
+		free(p->alternatives[i].rule);
+		free(p->alternatives[i].formula);
+	}
+	free(p->alternatives);
+}
+
 void cr_report_free(cr_report *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; i < r->n_proposals; i++)
+		cr_proposal_free(&r->proposals[i]);
+	free(r->proposals);
 	for (size_t i = 0; i < r->n_accounts; i++) {
 		cr_report_account *a = &r->accounts[i];
 		for (size_t j = 0; j < a->n_services; j++)

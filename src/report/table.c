@@ -647,6 +647,73 @@ static void draw_account(cr_buf *b, FILE *out, const cr_report *r, const layout 
 	cr_buf_release(&label);
 }
 
+#define TABLE_PROPOSALS 10
+
+/* The top proposals by priority, with the de-duplicated total. */
+static void draw_proposals(cr_buf *b, FILE *out, const cr_report *r, const layout *L, int width)
+{
+	char money[CR_DEC_STRLEN], share[32], rank[16];
+	size_t n = r->n_proposals < TABLE_PROPOSALS ? r->n_proposals : TABLE_PROPOSALS;
+	size_t label_w = width > 70 ? (size_t)width - 52 : 18;
+
+	fputc('\n', out);
+	sgr(b, L, SGR_BOLD);
+	cr_buf_adds(b, "Savings proposals");
+	sgr(b, L, SGR_RESET);
+	if (!r->n_proposals) {
+		cr_buf_adds(b, ": none (no rule matched spend above its minimum)");
+		put_line(b, out);
+		return;
+	}
+	fmt_share(cr_dec_ratio(r->savings_total, r->recon.grand_total), share, sizeof share);
+	cr_buf_addf(b, ": %zu, ", r->n_proposals);
+	add_money_sym(b, r, r->savings_total);
+	cr_buf_addf(b, " a month (%s of the bill), de-duplicated", share);
+	if (n < r->n_proposals)
+		cr_buf_addf(b, "; top %zu by priority", n);
+	put_line(b, out);
+	sgr(b, L, SGR_BOLD);
+	add_cell(b, "#", 4, true);
+	cr_buf_adds(b, "  ");
+	add_cell(b, "Saving/mo", 12, true);
+	cr_buf_adds(b, "  ");
+	add_cell(b, "Action", 18, false);
+	cr_buf_adds(b, "  ");
+	add_cell(b, "Account / service / usage type", label_w, false);
+	cr_buf_adds(b, "  Effort/risk");
+	sgr(b, L, SGR_RESET);
+	put_line(b, out);
+	for (size_t i = 0; i < n; i++) {
+		const cr_proposal *p = &r->proposals[i];
+		cr_buf label = CR_BUF_INIT, clean = CR_BUF_INIT;
+
+		snprintf(rank, sizeof rank, "%d", p->rank);
+		add_cell(b, rank, 4, true);
+		cr_buf_adds(b, "  ");
+		fmt_money(p->savings, money, sizeof money);
+		add_cell(b, money, 12, true);
+		cr_buf_adds(b, "  ");
+		add_cell(b, p->action, 18, false);
+		cr_buf_adds(b, "  ");
+		cr_buf_addf(&label, "%s / %s / %s",
+			    p->account_name && *p->account_name ? p->account_name : p->account_id,
+			    p->service, p->usage_type);
+		add_clean(&clean, label.ptr);
+		add_cell(b, clean.ptr, label_w, false);
+		cr_buf_addf(b, "  %s/%s", p->effort, p->risk);
+		put_line(b, out);
+		cr_buf_reset(&clean);
+		add_clean(&clean, p->formula);
+		sgr(b, L, SGR_DIM);
+		add_spaces(b, 8);
+		add_cell(b, clean.ptr, (size_t)(width > 20 ? width - 8 : 12), false);
+		sgr(b, L, SGR_RESET);
+		put_line(b, out);
+		cr_buf_release(&label);
+		cr_buf_release(&clean);
+	}
+}
+
 int cr_write_table(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
 {
 	cr_buf b = CR_BUF_INIT;
@@ -663,6 +730,8 @@ int cr_write_table(const cr_report *r, FILE *out, const cr_write_opts *o, cr_err
 		fputc('\n', out);
 		draw_account(&b, out, r, &L, &r->accounts[i]);
 	}
+	if (r->has_proposals)
+		draw_proposals(&b, out, r, &L, width);
 	cr_buf_release(&b);
 	return 0;
 }

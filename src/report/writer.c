@@ -4,12 +4,14 @@
 #include <string.h>
 
 static const cr_writer writers[] = {
-	{ "table", NULL, cr_write_table,
+	{ "table", NULL, "", false, cr_write_table,
 	  "ranked services and usage types per account, for the terminal" },
-	{ "json", "json", cr_write_json,
+	{ "json", "json", "", false, cr_write_json,
 	  "the whole report as JSON (schema costrank.report/v1), exact amounts" },
-	{ "csv", "csv", cr_write_csv,
+	{ "csv", "csv", "", false, cr_write_csv,
 	  "one row per usage type, for spreadsheets (RFC 4180)" },
+	{ "csv", "csv", "-proposals", true, cr_write_csv_proposals,
+	  "one row per savings proposal (with csv)" },
 };
 
 const cr_writer *cr_writers(size_t *count)

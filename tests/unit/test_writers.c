@@ -674,18 +674,24 @@ static void test_registry(void **state)
 	size_t n = 0;
 	const cr_writer *w = cr_writers(&n);
 
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	assert_string_equal(w[0].name, "table");
 	assert_null(w[0].ext);
 	assert_string_equal(w[1].name, "json");
 	assert_string_equal(w[1].ext, "json");
 	assert_string_equal(w[2].name, "csv");
 	assert_string_equal(w[2].ext, "csv");
+	assert_string_equal(w[2].suffix, "");
+	/* csv also writes the proposals file, when rules ran */
+	assert_string_equal(w[3].name, "csv");
+	assert_string_equal(w[3].suffix, "-proposals");
+	assert_true(w[3].needs_proposals);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(w[i].help);
 		assert_non_null(w[i].write);
-		assert_ptr_equal(cr_writer_find(w[i].name), &w[i]);
+		assert_ptr_equal(cr_writer_find(w[i].name)->name, w[i].name);
 	}
+	assert_ptr_equal(cr_writer_find("csv"), &w[2]);
 	assert_ptr_equal(cr_writer_find("json")->write, cr_write_json);
 	assert_null(cr_writer_find("xml"));
 	assert_null(cr_writer_find(""));
@@ -854,6 +860,8 @@ static void test_stream_check_dev_full(void **state)
 	assert_int_equal(cr_stream_check(f, "standard output", &err), -1);
 	assert_int_equal(err.code, CR_EXIT_OUTPUT);
 	assert_non_null(strstr(err.msg, "standard output"));
+	if (!strstr(err.msg, strerror(ENOSPC)))
+		print_error("message: %s\n", err.msg);
 	assert_non_null(strstr(err.msg, strerror(ENOSPC)));
 	fclose(f);
 	cr_report_free(r);

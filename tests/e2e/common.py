@@ -1,0 +1,24 @@
+"""Shared helpers for the end-to-end tests: run the real costrank binary."""
+import os
+import subprocess
+import tempfile
+
+SOURCE_DIR = os.environ.get("COSTRANK_SOURCE_DIR",
+                            os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+BIN = os.environ.get("COSTRANK_BIN", os.path.join(SOURCE_DIR, "build", "costrank"))
+SAMPLES = os.path.join(SOURCE_DIR, "samples")
+
+
+def run(args, cwd=SOURCE_DIR, env=None, stdin=None):
+    """Runs costrank with args; returns (exit code, stdout, stderr)."""
+    full_env = dict(os.environ)
+    full_env.pop("NO_COLOR", None)
+    if env:
+        full_env.update(env)
+    p = subprocess.run([BIN] + list(args), cwd=cwd, env=full_env, input=stdin,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def tempdir():
+    return tempfile.TemporaryDirectory(prefix="costrank-e2e-")
