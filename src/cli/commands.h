@@ -6,6 +6,7 @@
 #define COSTRANK_CLI_COMMANDS_H
 
 int cmd_report(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 /* Prints "costrank: error: MSG" to stderr. */
 void cr_cli_error(const char *msg);

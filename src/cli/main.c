@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "report", cmd_report, "rank spend per account, service and usage type; write reports" },
+	{ "rules", cmd_rules, "list, show and check the savings rule table" },
 	{ NULL, NULL, NULL },
 };
 

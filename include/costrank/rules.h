@@ -1,0 +1,127 @@
+/*
+ * rules.h - the savings rule table: loading, validation, matching.
+ *
+ * A rule says which spend it applies to (service and usage-type globs,
+ * environments, on-demand only, a minimum monthly cost), what to do
+ * (action), how to estimate the saving (savings model) and how hard and
+ * risky it is.  The default table is compiled into the binary
+ * (src/rules/default_rules.json); rule files given with --rules add rules or
+ * override default ones by id ("enabled": false disables one).
+ *
+ * Rule files are validated completely before any work: every problem is
+ * reported, each as "FILE:LINE:COLUMN: rule ID: message".
+ */
+#ifndef COSTRANK_RULES_H
+#define COSTRANK_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "costrank/error.h"
+
+enum cr_action {
+	CR_ACT_SPOT, CR_ACT_RIGHTSIZING, CR_ACT_WEEKEND_SHUTDOWN, CR_ACT_OFF_HOURS,
+	CR_ACT_COMMITMENT, CR_ACT_GRAVITON, CR_ACT_GP3_MIGRATION, CR_ACT_STORAGE_CLASS,
+	CR_ACT_LOG_REDUCTION, CR_ACT_RETENTION, CR_ACT_NETWORK_PATH, CR_ACT_IDLE_DELETE,
+	CR_ACT_PREVIOUS_GENERATION, CR_ACT_PRICING_MODE, CR_ACT_SCHEDULED_SCALING,
+	CR_ACT_UPGRADE, CR_ACT_COUNT
+};
+const char *cr_action_name(enum cr_action a);          /* "weekend-shutdown" */
+int cr_action_parse(const char *s);                    /* enum or -1 */
+
+/*
+ * Deduplication groups.  Rules of the same group on the same usage line are
+ * alternatives: the best is proposed, the others are listed inside it and
+ * never added to a total.  Groups stack multiplicatively on what remains.
+ * schedule: off-hours, weekend-shutdown, spot, scheduled-scaling;
+ * commitment: commitment; every other action is a group of its own.
+ */
+int cr_action_group(enum cr_action a);
+const char *cr_action_group_name(int group);
+
+enum cr_level { CR_LEVEL_LOW = 0, CR_LEVEL_MEDIUM = 1, CR_LEVEL_HIGH = 2 };
+const char *cr_level_name(enum cr_level l);            /* "low", "medium", "high" */
+
+/* Environments a rule applies to: a bit set of these. */
+enum cr_env_bit {
+	CR_ENV_PRODUCTION = 1 << 0, CR_ENV_STAGING = 1 << 1, CR_ENV_DEVELOPMENT = 1 << 2,
+	CR_ENV_SANDBOX = 1 << 3, CR_ENV_SHARED = 1 << 4, CR_ENV_UNKNOWN = 1 << 5,
+};
+#define CR_ENV_NONPROD (CR_ENV_STAGING | CR_ENV_DEVELOPMENT | CR_ENV_SANDBOX)
+#define CR_ENV_ANY (CR_ENV_PRODUCTION | CR_ENV_NONPROD | CR_ENV_SHARED | CR_ENV_UNKNOWN)
+/* The bit of a canonical environment name; "" or NULL is CR_ENV_UNKNOWN. */
+unsigned cr_env_bit(const char *env);
+
+enum cr_model {
+	CR_MODEL_FRACTION,        /* fraction x cost, with its cited basis */
+	CR_MODEL_SCHEDULE,        /* instance hours switched off: measured from
+	                             daily data (weekend spend + weekday nights),
+	                             else (168 - hours_on_per_week) / 168 */
+	CR_MODEL_WEEKEND,         /* measured Saturday + Sunday spend; else 48/168;
+	                             nothing when weekend spend is already near zero */
+	CR_MODEL_COMMITMENT,      /* lowest daily spend x days x discount */
+	CR_MODEL_COUNT
+};
+const char *cr_model_name(enum cr_model m);  /* "fraction", "schedule", "weekend", "commitment-floor" */
+
+typedef struct cr_rule {
+	char *id;
+	char *title;
+	enum cr_action action;
+	char *service_glob;        /* glob on the Cost Explorer service name; "*" */
+	char *usage_glob;          /* glob on the usage type */
+	char *exclude_usage_glob;  /* NULL, or usage types to leave out */
+	unsigned environments;     /* enum cr_env_bit set */
+	bool on_demand_only;       /* only on-demand usage: never Spot or covered */
+	double min_monthly_cost;   /* the line's cost must reach this (currency units) */
+	enum cr_model model;
+	double fraction;           /* FRACTION: 0..1 */
+	double hours_on_per_week;  /* SCHEDULE: 0..168 */
+	double discount;           /* COMMITMENT: 0..1 */
+	char *basis;               /* where the figure comes from */
+	enum cr_level effort, risk;
+	char *rationale;
+	char *reference;           /* URL of the published figure */
+	bool enabled;
+	bool is_default;           /* from the built-in table (and not overridden) */
+} cr_rule;
+
+typedef struct cr_ruleset {
+	cr_rule *v;
+	size_t n;
+} cr_ruleset;
+
+/* The built-in table, as JSON text. */
+const char *cr_rules_default_json(void);
+
+/*
+ * Loads the built-in table, then each file in order (NULL-terminated list,
+ * may be NULL), adding or overriding rules by id.  On any problem returns
+ * NULL with err set (CR_EXIT_INPUT); every problem found is also written,
+ * one per line, to `problems` when it is not NULL (the first one is in err).
+ */
+cr_ruleset *cr_rules_load(const char *const *files, FILE *problems, cr_error *err);
+
+/*
+ * Validates one rule file on its own: returns the number of problems found
+ * (0 = valid), writing each to `out` as "FILE:LINE:COLUMN: rule ID: msg".
+ * Unknown keys, wrong types, bad globs, duplicate ids, fractions outside
+ * 0..1, unknown actions, models, levels or environments, JSON syntax errors.
+ */
+int cr_rules_check_file(const char *path, FILE *out);
+/* The same on text in memory (name is used in messages). */
+int cr_rules_check_text(const char *name, const char *text, size_t len, FILE *out);
+
+void cr_ruleset_free(cr_ruleset *rs);
+
+/* Glob matching: '*', '?', '[abc]', '[a-z]', '[!x]', '{alt1,alt2}'.
+ * cr_glob_valid returns NULL or a description of what is wrong. */
+bool cr_glob_match(const char *glob, const char *s);
+const char *cr_glob_valid(const char *glob);
+
+/* Does rule r apply to a line of this service / usage type / environment? */
+bool cr_rule_matches(const cr_rule *r, const char *service, const char *usage_type,
+		     unsigned env_bit);
+
+#endif

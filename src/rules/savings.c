@@ -1,0 +1,398 @@
+/* savings.c - see costrank/savings.h */
+#include "costrank/savings.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "costrank/buf.h"
+#include "costrank/keymap.h"
+
+/* One usage line of the period with its daily spend. */
+struct line {
+	cr_sym account, service, usage_type;
+	cr_dec all;        /* net cost: every ranked kind */
+	cr_dec od;         /* on-demand usage only */
+	cr_dec *daily_all; /* per day of the period */
+	cr_dec *daily_od;
+};
+
+struct ctx {
+	const cr_report *r;
+	const cr_ledger *l;
+	cr_day start;
+	int ndays;
+	bool daily;
+	bool is_month;
+	const char *cur;
+};
+
+/* A rule's estimate for a line, before deduplication. */
+struct candidate {
+	const cr_rule *rule;
+	cr_dec base;       /* monthly cost the rule applies to */
+	cr_dec savings;    /* monthly */
+	char *formula;
+	char *evidence;
+};
+
+static const double effort_weight[] = { 1.0, 2.0, 4.0 };
+static const double risk_factor[] = { 1.0, 0.75, 0.5 };
+
+static void money(cr_buf *b, cr_dec x, const char *cur)
+{
+	char s[CR_DEC_STRLEN];
+	cr_dec_format_grouped(x, 2, s, sizeof s);
+	cr_buf_addf(b, "%s %s", s, cur);
+}
+
+/* x * f for a display-grade fraction f (rule parameters are doubles). */
+static cr_dec scale(cr_dec x, double f)
+{
+	cr_dec out = CR_DEC_ZERO;
+	cr_dec_mul_ratio(&out, x, llround(f * 1e9), 1000000000);
+	return out;
+}
+
+/* Period amounts as monthly figures: a calendar month is itself. */
+static cr_dec monthly(const struct ctx *c, cr_dec x)
+{
+	cr_dec out = x;
+	if (!c->is_month)
+		cr_dec_mul_ratio(&out, x, 304375, (int64_t)c->ndays * 10000);
+	return out;
+}
+
+static bool is_weekend(cr_day d)
+{
+	return cr_day_weekday(d) >= 5;
+}
+
+/* Weekend spend of the line's base, and the weekday/weekend daily averages. */
+static void weekend_split(const struct ctx *c, const cr_dec *daily, cr_dec *we,
+			  int *nwe, double *wd_avg, double *we_avg)
+{
+	cr_dec wd = CR_DEC_ZERO;
+	*we = CR_DEC_ZERO;
+	*nwe = 0;
+	for (int i = 0; i < c->ndays; i++) {
+		if (is_weekend(c->start + i)) {
+			cr_dec_acc(we, daily[i]);
+			(*nwe)++;
+		} else {
+			cr_dec_acc(&wd, daily[i]);
+		}
+	}
+	*we_avg = *nwe ? cr_dec_to_double(*we) / *nwe : 0;
+	*wd_avg = c->ndays > *nwe ? cr_dec_to_double(wd) / (c->ndays - *nwe) : 0;
+}
+
+static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *rule,
+		     struct candidate *out)
+{
+	bool od = rule->on_demand_only || rule->model == CR_MODEL_COMMITMENT;
+	cr_dec base = od ? ln->od : ln->all;
+	const cr_dec *daily = od ? ln->daily_od : ln->daily_all;
+	cr_dec mbase = monthly(c, base), s = CR_DEC_ZERO;
+	cr_buf f = CR_BUF_INIT, e = CR_BUF_INIT;
+
+	if (cr_dec_sign(base) <= 0 || cr_dec_to_double(mbase) < rule->min_monthly_cost)
+		return false;
+
+	switch (rule->model) {
+	case CR_MODEL_FRACTION:
+		s = scale(base, rule->fraction);
+		cr_buf_addf(&f, "%g%% of ", rule->fraction * 100);
+		money(&f, base, c->cur);
+		cr_buf_adds(&f, " = ");
+		money(&f, s, c->cur);
+		cr_buf_addf(&e, "%s cost ", od ? "on-demand" : "net");
+		money(&e, base, c->cur);
+		cr_buf_adds(&e, " in the period");
+		break;
+	case CR_MODEL_WEEKEND:
+	case CR_MODEL_SCHEDULE: {
+		double hours_on = rule->model == CR_MODEL_WEEKEND ? 120 : rule->hours_on_per_week;
+		if (!c->daily) {
+			s = scale(base, (168 - hours_on) / 168);
+			cr_buf_addf(&f, "%g/168 hours off x ", 168 - hours_on);
+			money(&f, base, c->cur);
+			cr_buf_adds(&f, " = ");
+			money(&f, s, c->cur);
+			cr_buf_adds(&e, "no daily data: schedule arithmetic, not measured");
+			break;
+		}
+		cr_dec we;
+		int nwe;
+		double wd_avg, we_avg;
+		weekend_split(c, daily, &we, &nwe, &wd_avg, &we_avg);
+		bool off = we_avg < CR_WEEKEND_NEAR_ZERO * wd_avg;
+		cr_buf_addf(&e, "daily data: weekday average %.2f %s/day, weekend average %.2f %s/day",
+			    wd_avg, c->cur, we_avg, c->cur);
+		if (rule->model == CR_MODEL_WEEKEND) {
+			if (nwe == 0 || off || cr_dec_sign(we) <= 0)
+				goto none;
+			s = we;
+			cr_buf_addf(&f, "weekend spend, %d of %d days = ", nwe, c->ndays);
+			money(&f, s, c->cur);
+			break;
+		}
+		/* schedule: weekends off, and the weekday hours beyond hours_on */
+		double wd_off = hours_on >= 120 ? 0 : (120 - hours_on) / 120;
+		cr_dec weekday;
+		cr_dec_sub(&weekday, base, we);
+		cr_dec part = scale(weekday, wd_off);
+		if (off)
+			we = CR_DEC_ZERO;
+		cr_dec_add(&s, we, part);
+		if (cr_dec_sign(s) <= 0)
+			goto none;
+		cr_buf_adds(&f, "weekend spend ");
+		money(&f, we, c->cur);
+		cr_buf_addf(&f, "%s + weekday spend ", off ? " (already off)" : "");
+		money(&f, weekday, c->cur);
+		cr_buf_addf(&f, " x %g/120 hours off = ", 120 - (hours_on > 120 ? 120 : hours_on));
+		money(&f, s, c->cur);
+		break;
+	}
+	case CR_MODEL_COMMITMENT: {
+		if (!c->daily || c->ndays < CR_COMMITMENT_MIN_DAYS)
+			goto none;
+		cr_dec floor = daily[0];
+		for (int i = 1; i < c->ndays; i++)
+			if (cr_dec_cmp(daily[i], floor) < 0)
+				floor = daily[i];
+		if (cr_dec_sign(floor) <= 0)
+			goto none;
+		cr_dec total;
+		cr_dec_mul_ratio(&total, floor, c->ndays, 1);
+		s = scale(total, rule->discount);
+		cr_buf_adds(&f, "lowest daily on-demand spend ");
+		money(&f, floor, c->cur);
+		cr_buf_addf(&f, " x %d days x %g%% = ", c->ndays, rule->discount * 100);
+		money(&f, s, c->cur);
+		cr_buf_addf(&e, "steady floor over %d days of daily data; average %.2f %s/day",
+			    c->ndays, cr_dec_to_double(base) / c->ndays, c->cur);
+		break;
+	}
+	default:
+		goto none;
+	}
+	if (cr_dec_sign(s) <= 0)
+		goto none;
+	if (cr_dec_cmp(s, base) > 0)
+		s = base;
+	if (!c->is_month)
+		cr_buf_addf(&f, " over %d days", c->ndays);
+	out->rule = rule;
+	out->base = mbase;
+	out->savings = monthly(c, s);
+	out->formula = cr_buf_detach(&f);
+	out->evidence = cr_buf_detach(&e);
+	return true;
+none:
+	cr_buf_release(&f);
+	cr_buf_release(&e);
+	return false;
+}
+
+static const cr_report_account *find_account(const cr_report *r, const char *id)
+{
+	for (size_t i = 0; i < r->n_accounts; i++)
+		if (strcmp(r->accounts[i].id, id) == 0)
+			return &r->accounts[i];
+	return NULL;
+}
+
+static int cmp_candidate(const void *pa, const void *pb)
+{
+	const struct candidate *a = pa, *b = pb;
+	int c = cr_dec_cmp(b->savings, a->savings);
+	return c ? c : strcmp(a->rule->id, b->rule->id);
+}
+
+static int cmp_proposal(const void *pa, const void *pb)
+{
+	const cr_proposal *a = pa, *b = pb;
+	int c;
+
+	if (a->priority != b->priority)
+		return a->priority < b->priority ? 1 : -1;
+	if ((c = cr_dec_cmp(b->savings, a->savings)))
+		return c;
+	if ((c = strcmp(a->rule, b->rule)))
+		return c;
+	if ((c = strcmp(a->account_id, b->account_id)))
+		return c;
+	if ((c = strcmp(a->service, b->service)))
+		return c;
+	return strcmp(a->usage_type, b->usage_type);
+}
+
+static void push_proposal(cr_report *r, size_t *cap, cr_proposal *p)
+{
+	if (r->n_proposals == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		r->proposals = cr_xrealloc(r->proposals, *cap * sizeof *r->proposals);
+	}
+	r->proposals[r->n_proposals++] = *p;
+}
+
+/* Proposes for one line: dedup within groups, stack across them. */
+static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
+			 const struct line *ln, const cr_ruleset *rules)
+{
+	struct candidate *cand = cr_xcalloc(rules->n + 1, sizeof *cand);
+	size_t n = 0;
+	const char *acct_id = cr_ledger_str(c->l, ln->account);
+	const cr_report_account *acct = find_account(r, acct_id);
+	const char *env = acct ? acct->environment : "";
+	const char *svc = cr_ledger_str(c->l, ln->service);
+	const char *ut = cr_ledger_str(c->l, ln->usage_type);
+
+	for (size_t i = 0; i < rules->n; i++) {
+		const cr_rule *rule = &rules->v[i];
+		if (rule->enabled && cr_rule_matches(rule, svc, ut, cr_env_bit(env)) &&
+		    estimate(c, ln, rule, &cand[n]))
+			n++;
+	}
+	/* best first: the first of each group is its proposal */
+	if (n)
+		qsort(cand, n, sizeof *cand, cmp_candidate);
+	cr_dec total = monthly(c, ln->all), remaining = total;
+	const char *first_rule = NULL;
+	for (size_t i = 0; i < n; i++) {
+		int g = cr_action_group(cand[i].rule->action);
+		bool best = true;
+		for (size_t j = 0; j < i && best; j++)
+			best = cr_action_group(cand[j].rule->action) != g;
+		if (!best)
+			continue;
+
+		cr_proposal p = { 0 };
+		const cr_rule *rule = cand[i].rule;
+		cr_buf ev = CR_BUF_INIT;
+		cr_dec s = cand[i].savings;
+
+		/* stack on what earlier measures leave: s x remaining / total */
+		cr_buf_adds(&ev, cand[i].evidence);
+		if (first_rule) {
+			double keep = cr_dec_ratio(remaining, total);
+			s = scale(s, keep < 0 ? 0 : keep);
+			cr_buf_addf(&ev, "; stacked after %s on the remaining ", first_rule);
+			money(&ev, remaining, c->cur);
+		}
+		if (cr_dec_cmp(s, remaining) > 0)
+			s = remaining;
+		if (cr_dec_sign(s) <= 0) {
+			cr_buf_release(&ev);
+			continue;
+		}
+		cr_dec_sub(&remaining, remaining, s);
+		if (!first_rule)
+			first_rule = rule->id;
+
+		p.rule = cr_xstrdup(rule->id);
+		p.title = cr_xstrdup(rule->title);
+		p.action = cr_action_name(rule->action);
+		p.model = cr_model_name(rule->model);
+		p.effort = cr_level_name(rule->effort);
+		p.risk = cr_level_name(rule->risk);
+		p.account_id = cr_xstrdup(acct_id);
+		p.account_name = cr_xstrdup(acct ? acct->name : "");
+		p.environment = cr_xstrdup(env);
+		p.service = cr_xstrdup(svc);
+		p.usage_type = cr_xstrdup(ut[0] ? ut : "(no usage type)");
+		p.monthly_cost = cand[i].base;
+		p.savings = s;
+		cr_dec_mul_ratio(&p.annual_savings, s, 12, 1);
+		p.priority = cr_dec_to_double(s) / effort_weight[rule->effort] * risk_factor[rule->risk];
+		p.formula = cr_xstrdup(cand[i].formula);
+		p.evidence = cr_buf_detach(&ev);
+		p.rationale = cr_xstrdup(rule->rationale ? rule->rationale : "");
+		p.reference = cr_xstrdup(rule->reference ? rule->reference : "");
+		p.basis = cr_xstrdup(rule->basis ? rule->basis : "");
+		for (size_t j = i + 1; j < n; j++) {
+			if (cr_action_group(cand[j].rule->action) != g)
+				continue;
+			p.alternatives = cr_xrealloc(p.alternatives,
+						     (p.n_alternatives + 1) * sizeof *p.alternatives);
+			cr_proposal_alt *a = &p.alternatives[p.n_alternatives++];
+			a->rule = cr_xstrdup(cand[j].rule->id);
+			a->action = cr_action_name(cand[j].rule->action);
+			a->model = cr_model_name(cand[j].rule->model);
+			a->savings = cand[j].savings;
+			a->formula = cr_xstrdup(cand[j].formula);
+		}
+		cr_dec_acc(&r->savings_total, s);
+		push_proposal(r, cap, &p);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(cand[i].formula);
+		free(cand[i].evidence);
+	}
+	free(cand);
+}
+
+int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
+		     cr_error *err)
+{
+	struct ctx c = { .r = r, .l = l, .start = r->start, .ndays = r->end - r->start + 1,
+			 .daily = cr_ledger_is_daily(l), .cur = r->currency };
+	cr_keymap map = CR_KEYMAP_INIT;
+	struct line *lines = NULL;
+	size_t nlines = 0, cap = 0, pcap = 0, nent;
+	const cr_ledger_entry *e = cr_ledger_entries(l, &nent);
+
+	if (c.ndays > 366)
+		return cr_error_set(err, CR_EXIT_USAGE,
+				    "savings proposals need a period of at most 366 days");
+	c.is_month = r->start == cr_month_first(r->start) && r->end == cr_month_last(r->start);
+	for (size_t i = 0; i < nent; i++) {
+		const cr_ledger_entry *x = &e[i];
+		bool added;
+		size_t k;
+
+		if (x->key.day < r->start || x->key.day > r->end ||
+		    cr_kind_excluded(x->key.kind) >= 0)
+			continue;
+		k = cr_keymap_get(&map, x->key.account, x->key.service, x->key.usage_type, &added);
+		if (added) {
+			if (nlines == cap) {
+				cap = cap ? cap * 2 : 256;
+				lines = cr_xrealloc(lines, cap * sizeof *lines);
+			}
+			struct line *ln = &lines[nlines++];
+			memset(ln, 0, sizeof *ln);
+			ln->account = x->key.account;
+			ln->service = x->key.service;
+			ln->usage_type = x->key.usage_type;
+			ln->daily_all = cr_xcalloc((size_t)c.ndays, sizeof *ln->daily_all);
+			ln->daily_od = cr_xcalloc((size_t)c.ndays, sizeof *ln->daily_od);
+		}
+		struct line *ln = &lines[k];
+		int d = x->key.day - r->start;
+		cr_dec_acc(&ln->all, x->cost);
+		cr_dec_acc(&ln->daily_all[d], x->cost);
+		if (x->key.kind == CR_KIND_USAGE) {
+			cr_dec_acc(&ln->od, x->cost);
+			cr_dec_acc(&ln->daily_od[d], x->cost);
+		}
+	}
+	r->has_proposals = true;
+	r->savings_total = CR_DEC_ZERO;
+	for (size_t i = 0; i < nlines; i++)
+		propose_line(&c, r, &pcap, &lines[i], rules);
+	if (r->n_proposals)
+		qsort(r->proposals, r->n_proposals, sizeof *r->proposals, cmp_proposal);
+	for (size_t i = 0; i < r->n_proposals; i++)
+		r->proposals[i].rank = (int)i + 1;
+	for (size_t i = 0; i < nlines; i++) {
+		free(lines[i].daily_all);
+		free(lines[i].daily_od);
+	}
+	free(lines);
+	cr_keymap_release(&map);
+	return 0;
+}

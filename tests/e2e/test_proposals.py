@@ -1,0 +1,198 @@
+"""Savings proposals on the samples: properties that must hold for every
+usage line, the action families the default rules must reach, and the same
+proposals from every export format."""
+import csv
+import gzip
+import io
+import json
+import os
+import sys
+import unittest
+from collections import defaultdict
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import SAMPLES, run, tempdir  # noqa: E402
+
+FORMATS = {"cur2": "cur2", "cur": "legacy-cur", "focus": "focus"}
+NONPROD_ONLY = {"weekend-shutdown", "off-hours"}
+ON_DEMAND_ONLY = {"spot", "commitment"}
+FAMILIES = ["spot", "rightsizing", "weekend-shutdown", "commitment", "retention", "graviton",
+            "log-reduction", "idle-delete", "gp3-migration", "network-path",
+            "previous-generation", "pricing-mode", "storage-class", "scheduled-scaling",
+            "upgrade"]
+EC2_COMPUTE = ("BoxUsage", "SpotUsage", "DedicatedUsage", "HostUsage", "HeavyUsage", "UnusedBox")
+
+
+def report(fmt, outdir, *extra):
+    code, _, err = run(["report", "--format", "json", "--out", outdir, "--month", "2026-10",
+                        "--accounts", os.path.join(SAMPLES, "accounts.json"), *extra,
+                        os.path.join(SAMPLES, FORMATS[fmt])])
+    if code != 0:
+        raise AssertionError(f"costrank on {fmt} exited {code}: {err}")
+    with open(os.path.join(outdir, "costrank-2026-10.json")) as f:
+        return json.load(f)
+
+
+def ec2_is_compute(ut):
+    parts = ut.split("-")
+    return any(p.startswith(EC2_COMPUTE) for p in [ut] + ["-".join(parts[i:]) for i in range(1, len(parts))])
+
+
+def cur2_lines():
+    """Per (account, product code, usage type): on-demand and net cost in October,
+    straight from the CUR 2.0 files."""
+    lines = defaultdict(lambda: {"od": Decimal(0), "net": Decimal(0)})
+    root = os.path.join(SAMPLES, "cur2")
+    for d, _, names in os.walk(root):
+        for n in names:
+            if not n.endswith(".csv.gz"):
+                continue
+            text = gzip.decompress(open(os.path.join(d, n), "rb").read()).decode()
+            for row in csv.DictReader(io.StringIO(text, newline="")):
+                if not row["line_item_usage_start_date"].startswith("2026-10"):
+                    continue
+                kind = row["line_item_line_item_type"]
+                if kind in ("Credit", "Refund", "Tax"):
+                    continue
+                code, ut = row["line_item_product_code"], row["line_item_usage_type"]
+                if code == "AmazonEC2" and ec2_is_compute(ut):
+                    code = "EC2-Compute"
+                key = (row["line_item_usage_account_id"], code, ut)
+                cost = Decimal(row["line_item_unblended_cost"])
+                lines[key]["net"] += cost
+                if kind == "Usage" and row["pricing_term"] != "Spot" and "SpotUsage" not in ut:
+                    lines[key]["od"] += cost
+    return lines
+
+
+class Proposals(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.reports = {}
+        for fmt in FORMATS:
+            with tempdir() as d:
+                cls.reports[fmt] = report(fmt, d)
+        cls.envs = {a["id"]: a["environment"] for a in cls.reports["cur2"]["accounts"]}
+
+    def test_savings_never_exceed_a_line_and_total_is_deduplicated(self):
+        rep = self.reports["cur2"]
+        per_line = defaultdict(Decimal)
+        for p in rep["proposals"]:
+            per_line[(p["account_id"], p["service"], p["usage_type"])] += \
+                Decimal(p["estimated_monthly_savings"])
+            self.assertLessEqual(Decimal(p["estimated_monthly_savings"]), Decimal(p["monthly_cost"]))
+            for alt in p["alternatives"]:
+                self.assertNotEqual(alt["rule"], p["rule"])
+        costs = {}
+        for a in rep["accounts"]:
+            for s in a["services"]:
+                for u in s["usage_types"]:
+                    costs[(a["id"], s["name"], u["usage_type"])] = Decimal(u["cost"])
+        for key, saved in per_line.items():
+            if key in costs:  # lines folded into "Other" are checked by the engine's own cap
+                self.assertLessEqual(saved, costs[key], key)
+        total = sum(Decimal(p["estimated_monthly_savings"]) for p in rep["proposals"])
+        self.assertEqual(Decimal(rep["savings_total"]), total)
+        self.assertLess(total, Decimal(rep["reconciliation"]["grand_total"]))
+
+    def test_spot_and_commitments_only_on_on_demand_spend(self):
+        lines = cur2_lines()
+        svc_code = {"Amazon Elastic Compute Cloud - Compute": "EC2-Compute",
+                    "Amazon Relational Database Service": "AmazonRDS",
+                    "Amazon ElastiCache": "AmazonElastiCache",
+                    "Amazon OpenSearch Service": "AmazonES"}
+        checked = 0
+        for p in self.reports["cur2"]["proposals"]:
+            if p["action"] not in ON_DEMAND_ONLY:
+                continue
+            self.assertNotIn("SpotUsage", p["usage_type"], p)
+            code = svc_code.get(p["service"])
+            if code is None:
+                continue
+            line = lines[(p["account_id"], code, p["usage_type"])]
+            self.assertGreater(line["od"], 0, f"{p['rule']} on a line without on-demand spend")
+            self.assertEqual(Decimal(p["monthly_cost"]), line["od"], p["rule"])
+            checked += 1
+        self.assertGreater(checked, 0)
+
+    def test_non_production_rules_stay_off_production_and_unknown(self):
+        for p in self.reports["cur2"]["proposals"]:
+            if p["action"] in NONPROD_ONLY:
+                self.assertIn(p["environment"], ("development", "staging", "sandbox"), p["rule"])
+            for alt in p["alternatives"]:
+                if alt["action"] in NONPROD_ONLY:
+                    self.assertIn(p["environment"], ("development", "staging", "sandbox"))
+
+    def test_unknown_environment_gets_no_nonprod_measures(self):
+        header = ("line_item_usage_account_id,line_item_usage_account_name,line_item_line_item_type,"
+                  "line_item_usage_start_date,line_item_product_code,line_item_usage_type,"
+                  "line_item_usage_amount,line_item_currency_code,line_item_unblended_cost,"
+                  "pricing_term,pricing_unit\n")
+        rows = []
+        for acct, name in (("100000000001", "acme-42"), ("100000000002", "acme-dev")):
+            for day in range(1, 32):
+                rows.append(f"{acct},{name},Usage,2026-10-{day:02d}T00:00:00Z,AmazonEC2,"
+                            f"BoxUsage:m5.2xlarge,24,USD,9.216,OnDemand,Hrs\n")
+        with tempdir() as d:
+            data = os.path.join(d, "cur.csv")
+            with open(data, "w") as f:
+                f.write(header + "".join(rows))
+            code, _, err = run(["report", "--format", "json", "--out", d, data])
+            self.assertEqual(code, 0, err)
+            with open(os.path.join(d, "costrank-2026-10.json")) as f:
+                rep = json.load(f)
+        src = {a["id"]: (a["environment"], a["environment_source"]) for a in rep["accounts"]}
+        self.assertEqual(src["100000000001"], (None, "unknown"))
+        self.assertEqual(src["100000000002"], ("development", "name"))
+        by_acct = defaultdict(set)
+        for p in rep["proposals"]:
+            by_acct[p["account_id"]].add(p["action"])
+            by_acct[p["account_id"]].update(a["action"] for a in p["alternatives"])
+        self.assertFalse(by_acct["100000000001"] & NONPROD_ONLY, by_acct["100000000001"])
+        self.assertTrue(by_acct["100000000002"] & NONPROD_ONLY, by_acct["100000000002"])
+
+    def test_every_action_family_is_proposed(self):
+        actions = {p["action"] for p in self.reports["cur2"]["proposals"]}
+        missing = [f for f in FAMILIES if f not in actions]
+        self.assertEqual(missing, [], "action families without a proposal on the samples")
+        spot_prod = [p for p in self.reports["cur2"]["proposals"]
+                     if p["action"] == "spot" and p["environment"] == "production"]
+        self.assertTrue(spot_prod, "Spot in production")
+        weekend_dev = [p for p in self.reports["cur2"]["proposals"]
+                       if p["action"] in ("weekend-shutdown", "off-hours")
+                       and p["environment"] == "development"]
+        self.assertTrue(weekend_dev, "weekend stop of development")
+
+    def test_every_proposal_is_complete(self):
+        fields = ["rank", "rule", "action", "account_id", "account_name", "environment", "service",
+                  "usage_type", "monthly_cost", "estimated_monthly_savings",
+                  "estimated_annual_savings", "formula", "evidence", "effort", "risk", "priority",
+                  "rationale", "reference", "alternatives"]
+        props = self.reports["cur2"]["proposals"]
+        self.assertGreater(len(props), 15)
+        for i, p in enumerate(props):
+            for f in fields:
+                self.assertIn(f, p)
+            self.assertEqual(p["rank"], i + 1)
+            self.assertEqual(Decimal(p["estimated_annual_savings"]),
+                             Decimal(p["estimated_monthly_savings"]) * 12)
+            self.assertTrue(p["reference"].startswith("https://"), p["rule"])
+            self.assertTrue(p["formula"])
+        prio = [p["priority"] for p in props]
+        self.assertEqual(prio, sorted(prio, reverse=True))
+
+    def test_same_proposals_from_every_format(self):
+        def key(rep):
+            return [(p["rule"], p["account_id"], p["service"], p["usage_type"],
+                     p["monthly_cost"], p["estimated_monthly_savings"]) for p in rep["proposals"]]
+        base = key(self.reports["cur2"])
+        for fmt in ("cur", "focus"):
+            with self.subTest(fmt=fmt):
+                self.assertEqual(key(self.reports[fmt]), base)
+                self.assertEqual(self.reports[fmt]["savings_total"],
+                                 self.reports["cur2"]["savings_total"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
