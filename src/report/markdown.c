@@ -1,0 +1,365 @@
+/* markdown.c - the Markdown summary (see costrank/writer.h)
+ *
+ *   ## costrank report — 2026-10
+ *   **Total \$173,607.31** · +4.1% (+\$6,784.23) vs 2026-09 (\$166,823.08) · ...
+ *   | Reconciliation | Amount |  ...  | **Grand total (billed)** | ... |
+ *   #### 1. larkspur-prod · 048213306571 · production — \$106,596.82 ...
+ *   | # | Service | Cost | Share | Change |
+ *   ### Savings proposals  (the top ones, with the de-duplicated total)
+ *
+ * For a pull-request comment or $GITHUB_STEP_SUMMARY (GitHub Flavored
+ * Markdown).  Text from the data is escaped so that it can neither break a
+ * table nor become a link, an image, emphasis, math or HTML.  The document
+ * never exceeds CR_MARKDOWN_LIMIT bytes: accounts are dropped from the end,
+ * with a visible note, until it fits (and, should the rest still be too
+ * long, whole lines are cut from the end).
+ */
+#include "costrank/writer.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "costrank/buf.h"
+#include "costrank/error.h"
+#include "report/render.h"
+
+#define TOP_PROPOSALS 10
+
+/* ---- text ----------------------------------------------------------- */
+
+/* Appends clean text with Markdown's special characters neutralised:
+ * the punctuation that makes emphasis, code, links, tables, strikethrough
+ * and math is backslash-escaped, '<', '>' and '&' become entities (no
+ * HTML), and "www.", "://" and '@' lose their autolinks.  Text never starts
+ * a line here, so line-start markers ('#', '-', '+', digits) stay as they
+ * are. */
+static void md_text(cr_buf *b, const char *clean)
+{
+	for (const char *p = clean; *p; p++) {
+		switch (*p) {
+		case '<':
+			cr_buf_adds(b, "&lt;");
+			break;
+		case '>':
+			cr_buf_adds(b, "&gt;");
+			break;
+		case '&':
+			cr_buf_adds(b, "&amp;");
+			break;
+		case '\\': case '`': case '*': case '_': case '[': case ']': case '|':
+		case '~': case '$': case '@':
+			cr_buf_addc(b, '\\');
+			cr_buf_addc(b, *p);
+			break;
+		case ':':
+			if (p[1] == '/')
+				cr_buf_addc(b, '\\');
+			cr_buf_addc(b, ':');
+			break;
+		case '.':
+			if (p - clean >= 3 && strncasecmp(p - 3, "www", 3) == 0)
+				cr_buf_addc(b, '\\');
+			cr_buf_addc(b, '.');
+			break;
+		default:
+			cr_buf_addc(b, *p);
+		}
+	}
+}
+
+/* Text from the data: cleaned, then escaped. */
+static void md_data(cr_buf *b, const char *s)
+{
+	cr_buf clean = CR_BUF_INIT;
+
+	cr_render_clean(&clean, s, 0);
+	md_text(b, clean.ptr);
+	cr_buf_release(&clean);
+}
+
+static void md_money(cr_buf *b, const cr_report *r, cr_dec a, bool plus)
+{
+	cr_buf t = CR_BUF_INIT;
+
+	cr_render_money(&t, r->currency, a, plus);
+	md_text(b, t.ptr);
+	cr_buf_release(&t);
+}
+
+static void md_share(cr_buf *b, double share)
+{
+	cr_render_fixed(b, share * 100.0, 1, false, "%");
+}
+
+static void md_change(cr_buf *b, const cr_report *r, cr_dec cost, cr_dec prev, bool is_new)
+{
+	cr_render_change c;
+	cr_buf t = CR_BUF_INIT;
+
+	cr_render_change_of(r, cost, prev, &c);
+	cr_render_change_pct(&t, &c, is_new);
+	md_text(b, t.ptr);
+	cr_buf_release(&t);
+}
+
+/* ---- sections ------------------------------------------------------- */
+
+static void headline(cr_buf *b, const cr_report *r)
+{
+	char s[CR_DATE_STRLEN], e[CR_DATE_STRLEN];
+	cr_render_change c;
+	cr_buf t = CR_BUF_INIT;
+
+	cr_day_format(r->start, s);
+	cr_day_format(r->end, e);
+	cr_buf_adds(b, "## costrank report \xE2\x80\x94 ");
+	md_data(b, r->period_label);
+	cr_buf_adds(b, "\n\n**Total ");
+	md_money(b, r, r->total, false);
+	cr_buf_adds(b, "**");
+	cr_render_change_of(r, r->total, r->previous_total, &c);
+	if (c.known) {
+		cr_buf_adds(b, " \xC2\xB7 ");
+		cr_render_change_pct(&t, &c, false);
+		md_text(b, t.ptr);
+		cr_buf_adds(b, " (");
+		md_money(b, r, c.diff, true);
+		cr_buf_adds(b, ") vs ");
+		cr_buf_reset(&t);
+		cr_render_prev_label(&t, r);
+		md_text(b, t.ptr);
+		cr_buf_adds(b, " (");
+		md_money(b, r, r->previous_total, false);
+		cr_buf_adds(b, ")");
+	} else {
+		cr_buf_adds(b, " \xC2\xB7 no previous period to compare");
+	}
+	cr_buf_addf(b, "  \n%s to %s \xC2\xB7 %s cost, ", s, e, cr_metric_name(r->metric));
+	md_data(b, r->currency);
+	cr_buf_addf(b, " \xC2\xB7 %zu account%s \xC2\xB7 ", r->n_accounts,
+		    r->n_accounts == 1 ? "" : "s");
+	md_data(b, r->source_kind);
+	cr_buf_addf(b, ", %zu file%s", r->n_files, r->n_files == 1 ? "" : "s");
+	if (r->data_through) {
+		cr_day_format(r->data_through, s);
+		cr_buf_addf(b, " \xC2\xB7 data through %s", s);
+	}
+	cr_buf_adds(b, "\n\n");
+	if (r->partial)
+		cr_buf_adds(b, "> **Partial figures:** the data of a failed pull was kept.\n\n");
+	else if (r->estimated)
+		cr_buf_adds(b, "> **Estimated figures:** the source marks them as not final.\n\n");
+	cr_buf_release(&t);
+}
+
+static void reconciliation(cr_buf *b, const cr_report *r)
+{
+	static const char *const names[CR_EXCL_COUNT] = { "Credits", "Refunds", "Tax" };
+
+	cr_buf_adds(b, "| Reconciliation | Amount |\n|---|--:|\n| Ranked (the accounts below) | ");
+	md_money(b, r, r->recon.ranked, false);
+	cr_buf_adds(b, " |\n");
+	for (int i = 0; i < CR_EXCL_COUNT; i++) {
+		cr_buf_addf(b, "| %s", names[i]);
+		if (r->recon.included[i]) {
+			cr_buf_adds(b, " (ranked, ");
+			md_money(b, r, r->recon.included_amount[i], false);
+			cr_buf_adds(b, " in the accounts)");
+		} else {
+			cr_buf_adds(b, " (kept out of the ranking)");
+		}
+		cr_buf_adds(b, " | ");
+		md_money(b, r, r->recon.excluded[i], false);
+		cr_buf_adds(b, " |\n");
+	}
+	cr_buf_adds(b, "| **Grand total (billed)** | **");
+	md_money(b, r, r->recon.grand_total, false);
+	cr_buf_adds(b, "** |\n\n");
+	for (size_t i = 0; i < r->n_warnings; i++) {
+		cr_buf_adds(b, "> **Note:** ");
+		md_data(b, r->warnings[i]);
+		cr_buf_adds(b, "\n\n");
+	}
+}
+
+static void account(cr_buf *b, const cr_report *r, const cr_report_account *a)
+{
+	cr_buf label = CR_BUF_INIT;
+
+	cr_buf_addf(b, "#### %d. ", a->rank);
+	if (a->name && *a->name) {
+		md_data(b, a->name);
+		cr_buf_adds(b, " \xC2\xB7 ");
+	}
+	md_data(b, a->id);
+	if (a->environment && *a->environment) {
+		cr_buf_adds(b, " \xC2\xB7 ");
+		md_data(b, a->environment);
+	}
+	cr_buf_adds(b, " \xE2\x80\x94 ");
+	md_money(b, r, a->total, false);
+	cr_buf_adds(b, " (");
+	md_share(b, a->share);
+	cr_buf_adds(b, " of total");
+	if (r->has_previous) {
+		cr_buf_adds(b, ", ");
+		md_change(b, r, a->total, a->previous_total,
+			  cr_dec_is_zero(a->previous_total) && !cr_dec_is_zero(a->total));
+	}
+	cr_buf_adds(b, ")\n\n| # | Service | Cost | Share | Change |\n|--:|---|--:|--:|--:|\n");
+	for (size_t j = 0; j < a->n_services; j++) {
+		const cr_report_service *s = &a->services[j];
+
+		if (s->is_other)
+			cr_buf_adds(b, "| ");
+		else
+			cr_buf_addf(b, "| %d ", s->rank);
+		cr_buf_adds(b, "| ");
+		cr_buf_reset(&label);
+		cr_render_service_label(&label, s);
+		md_text(b, label.ptr);
+		cr_buf_adds(b, " | ");
+		md_money(b, r, s->cost, false);
+		cr_buf_adds(b, " | ");
+		md_share(b, s->share);
+		cr_buf_adds(b, " | ");
+		md_change(b, r, s->cost, s->previous_cost, r->has_previous && s->is_new);
+		cr_buf_adds(b, " |\n");
+	}
+	cr_buf_adds(b, "\n");
+	cr_buf_release(&label);
+}
+
+static void proposals(cr_buf *b, const cr_report *r)
+{
+	size_t n = r->n_proposals < TOP_PROPOSALS ? r->n_proposals : TOP_PROPOSALS;
+	cr_dec annual;
+
+	if (!r->has_proposals)
+		return;
+	cr_buf_adds(b, "### Savings proposals\n\n");
+	if (!r->n_proposals) {
+		cr_buf_adds(b, "No rule matched spend above its minimum.\n\n");
+		return;
+	}
+	cr_buf_adds(b, "**");
+	md_money(b, r, r->savings_total, false);
+	cr_buf_adds(b, " a month**");
+	if (cr_dec_mul_ratio(&annual, r->savings_total, 12, 1) == 0) {
+		cr_buf_adds(b, " (");
+		md_money(b, r, annual, false);
+		cr_buf_adds(b, " a year)");
+	}
+	cr_buf_adds(b, ", ");
+	md_share(b, cr_dec_ratio(r->savings_total, r->recon.grand_total));
+	cr_buf_addf(b, " of the bill, from %zu proposal%s, de-duplicated (alternatives are "
+		    "never added)", r->n_proposals, r->n_proposals == 1 ? "" : "s");
+	if (n < r->n_proposals)
+		cr_buf_addf(b, "; the top %zu by priority", n);
+	cr_buf_adds(b, ":\n\n| # | Action | Account | Service \xC2\xB7 usage type | Saving/mo | "
+		    "Effort / risk |\n|--:|---|---|---|--:|---|\n");
+	for (size_t i = 0; i < n; i++) {
+		const cr_proposal *p = &r->proposals[i];
+
+		cr_buf_addf(b, "| %d | ", p->rank);
+		md_data(b, p->action);
+		cr_buf_adds(b, " | ");
+		md_data(b, p->account_name && *p->account_name ? p->account_name : p->account_id);
+		cr_buf_adds(b, " | ");
+		md_data(b, p->service);
+		cr_buf_adds(b, " \xC2\xB7 ");
+		md_data(b, p->usage_type);
+		cr_buf_adds(b, " | ");
+		md_money(b, r, p->savings, false);
+		cr_buf_adds(b, " | ");
+		md_data(b, p->effort);
+		cr_buf_adds(b, " / ");
+		md_data(b, p->risk);
+		cr_buf_adds(b, " |\n");
+	}
+	cr_buf_adds(b, "\n");
+}
+
+/* "… 3 accounts omitted to stay under GitHub's 65,536-character limit; the
+ * full report is in costrank-2026-10.json" as its own paragraph. */
+static void omitted_note(cr_buf *b, const cr_report *r, size_t accounts, bool rows)
+{
+	cr_buf_adds(b, "\n\xE2\x80\xA6 ");
+	if (accounts)
+		cr_buf_addf(b, "%zu account%s ", accounts, accounts == 1 ? "" : "s");
+	if (accounts && rows)
+		cr_buf_adds(b, "and ");
+	if (rows)
+		cr_buf_adds(b, "further rows ");
+	cr_buf_adds(b, "omitted to stay under GitHub's 65,536-character limit; the full report "
+		    "is in costrank-");
+	md_data(b, r->period_label);
+	cr_buf_adds(b, ".json\n\n");
+}
+
+/* Cuts b after its last whole line that ends at or before max bytes. */
+static void cut_lines(cr_buf *b, size_t max)
+{
+	if (b->len <= max)
+		return;
+	while (max && b->ptr[max - 1] != '\n')
+		max--;
+	b->len = max;
+	b->ptr[max] = '\0';
+}
+
+int cr_write_markdown(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
+{
+	cr_buf head = CR_BUF_INIT, tail = CR_BUF_INIT, note = CR_BUF_INIT, doc = CR_BUF_INIT;
+	cr_buf *acc = cr_xcalloc(r->n_accounts + 1, sizeof *acc);
+	size_t size, keep = r->n_accounts;
+
+	(void)o;
+	(void)err; /* write errors stay on the stream for the caller's check */
+	headline(&head, r);
+	reconciliation(&head, r);
+	if (r->n_accounts)
+		cr_buf_adds(&head, "### Top services per account\n\n");
+	for (size_t i = 0; i < r->n_accounts; i++)
+		account(&acc[i], r, &r->accounts[i]);
+	proposals(&tail, r);
+
+	size = head.len + tail.len;
+	for (size_t i = 0; i < r->n_accounts; i++)
+		size += acc[i].len;
+	/* drop accounts from the end until the rest and the note fit */
+	while (size > CR_MARKDOWN_LIMIT && keep > 0) {
+		keep--;
+		size -= acc[keep].len;
+		cr_buf_reset(&note);
+		omitted_note(&note, r, r->n_accounts - keep, false);
+		if (size + note.len <= CR_MARKDOWN_LIMIT)
+			break;
+	}
+	cr_buf_add(&doc, head.ptr ? head.ptr : "", head.len);
+	for (size_t i = 0; i < keep; i++)
+		cr_buf_add(&doc, acc[i].ptr, acc[i].len);
+	if (size + note.len <= CR_MARKDOWN_LIMIT) {
+		/* the note, if any, right after the last account shown */
+		cr_buf_add(&doc, note.ptr ? note.ptr : "", note.len);
+		cr_buf_add(&doc, tail.ptr ? tail.ptr : "", tail.len);
+	} else {
+		/* even without accounts it is too long: cut lines from the end */
+		cr_buf_add(&doc, tail.ptr ? tail.ptr : "", tail.len);
+		cr_buf_reset(&note);
+		omitted_note(&note, r, r->n_accounts - keep, true);
+		cut_lines(&doc, CR_MARKDOWN_LIMIT - note.len);
+		cr_buf_add(&doc, note.ptr, note.len);
+	}
+	fwrite(doc.ptr, 1, doc.len, out);
+
+	for (size_t i = 0; i < r->n_accounts; i++)
+		cr_buf_release(&acc[i]);
+	free(acc);
+	cr_buf_release(&head);
+	cr_buf_release(&tail);
+	cr_buf_release(&note);
+	cr_buf_release(&doc);
+	return 0;
+}

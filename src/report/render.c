@@ -1,0 +1,268 @@
+/* render.c - see render.h */
+#include "report/render.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "costrank/error.h"
+
+size_t cr_render_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xBF;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else
+		return 0;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return len;
+}
+
+void cr_render_clean(cr_buf *b, const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p), cells = 0;
+
+	cr_buf_add(b, "", 0);
+	for (size_t i = 0; i < n; cells++) {
+		size_t k = cr_render_utf8_len(p + i, n - i);
+
+		if (max && cells + 1 == max && i + (k ? k : 1) < n) {
+			cr_buf_adds(b, "\xE2\x80\xA6");
+			return;
+		}
+		if (k == 0) {
+			cr_buf_adds(b, "\xEF\xBF\xBD");
+			i++;
+		} else if (k == 1 && (p[i] == '\t' || p[i] == '\n' || p[i] == '\r')) {
+			cr_buf_addc(b, ' ');
+			i++;
+		} else if ((k == 1 && (p[i] < 0x20 || p[i] == 0x7F)) ||
+			   (k == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0)) {
+			cr_buf_addc(b, '?');
+			i += k;
+		} else {
+			cr_buf_add(b, p + i, k);
+			i += k;
+		}
+	}
+}
+
+size_t cr_render_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; s && *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+void cr_render_fixed(cr_buf *b, double x, int places, bool plus, const char *suffix)
+{
+	char frac[8];
+	long long scale = 1, v, a, fp;
+
+	if (places < 0)
+		places = 0;
+	if (places > 6)
+		places = 6;
+	for (int i = 0; i < places; i++)
+		scale *= 10;
+	if (!isfinite(x) || fabs(x * (double)scale) > 9e17) {
+		cr_buf_adds(b, "?");
+		return;
+	}
+	v = llround(x * (double)scale);
+	a = v < 0 ? -v : v;
+	fp = a % scale;
+	for (int i = places - 1; i >= 0; i--, fp /= 10)
+		frac[i] = (char)('0' + fp % 10);
+	frac[places] = '\0';
+	cr_buf_addf(b, "%s%lld%s%s%s", v < 0 ? "-" : (plus && v > 0 ? "+" : ""), a / scale,
+		    places ? "." : "", frac, suffix ? suffix : "");
+}
+
+const char *cr_render_currency_symbol(const char *currency)
+{
+	if (!currency)
+		return NULL;
+	if (strcmp(currency, "USD") == 0)
+		return "$";
+	if (strcmp(currency, "EUR") == 0)
+		return "\xE2\x82\xAC";
+	if (strcmp(currency, "GBP") == 0)
+		return "\xC2\xA3";
+	return NULL;
+}
+
+void cr_render_money(cr_buf *b, const char *currency, cr_dec a, bool plus)
+{
+	char tmp[CR_DEC_STRLEN];
+	const char *sym = cr_render_currency_symbol(currency);
+	const char *digits;
+	const char *sign;
+
+	cr_dec_format_grouped(a, 2, tmp, sizeof tmp);
+	digits = tmp[0] == '-' ? tmp + 1 : tmp;
+	sign = tmp[0] == '-' ? "-" : (plus && cr_dec_sign(cr_dec_round(a, 2)) > 0 ? "+" : "");
+	if (sym) {
+		cr_buf_addf(b, "%s%s%s", sign, sym, digits);
+		return;
+	}
+	cr_buf_adds(b, sign);
+	if (currency && *currency) {
+		cr_render_clean(b, currency, 8);
+		cr_buf_addc(b, ' ');
+	}
+	cr_buf_adds(b, digits);
+}
+
+void cr_render_change_of(const cr_report *r, cr_dec cost, cr_dec prev, cr_render_change *c)
+{
+	memset(c, 0, sizeof *c);
+	if (!r->has_previous || cr_dec_sub(&c->diff, cost, prev) != 0) {
+		c->diff = CR_DEC_ZERO;
+		return;
+	}
+	c->known = true;
+	c->dir = cr_dec_sign(c->diff);
+	if (!cr_dec_is_zero(prev)) {
+		c->has_pct = true;
+		/* relative to |previous|, so that the sign is that of the change */
+		c->pct = cr_dec_ratio(c->diff, prev) * 100.0 * cr_dec_sign(prev);
+	}
+}
+
+void cr_render_change_pct(cr_buf *b, const cr_render_change *c, bool is_new)
+{
+	if (!c->known) {
+		cr_buf_adds(b, "\xE2\x80\x94");
+	} else if (is_new) {
+		cr_buf_adds(b, "new");
+	} else if (!c->has_pct) {
+		cr_buf_adds(b, c->dir ? "\xE2\x80\x94" : "0.0%");
+	} else {
+		cr_render_fixed(b, c->pct, 1, true, "%");
+	}
+}
+
+void cr_render_service_label(cr_buf *b, const cr_report_service *s)
+{
+	if (s->is_other) {
+		if (s->other_count)
+			cr_buf_addf(b, "Other services (%zu)", s->other_count);
+		else
+			cr_buf_adds(b, "Other services");
+	} else {
+		cr_render_clean(b, s->name, 0);
+	}
+}
+
+void cr_render_usage_label(cr_buf *b, const cr_report_usage *u)
+{
+	if (u->is_other) {
+		if (u->other_count)
+			cr_buf_addf(b, "Other usage types (%zu)", u->other_count);
+		else
+			cr_buf_adds(b, "Other usage types");
+	} else if (!u->usage_type || !*u->usage_type) {
+		cr_buf_adds(b, "(none)");
+	} else {
+		cr_render_clean(b, u->usage_type, 0);
+	}
+}
+
+void cr_render_prev_label(cr_buf *b, const cr_report *r)
+{
+	char s[CR_DATE_STRLEN], e[CR_DATE_STRLEN];
+
+	cr_day_format(r->prev_start, s);
+	cr_day_format(r->prev_end, e);
+	if (r->prev_start == cr_month_first(r->prev_start) &&
+	    r->prev_end == cr_month_last(r->prev_start))
+		cr_buf_add(b, s, 7);
+	else
+		cr_buf_addf(b, "%s to %s", s, e);
+}
+
+static int cmp_item_name(const void *a, const void *b)
+{
+	const cr_render_item *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_item_cost(const void *a, const void *b)
+{
+	const cr_render_item *x = a, *y = b;
+	int c = cr_dec_cmp(y->cost, x->cost);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+size_t cr_render_top_services(const cr_report *r, size_t max, cr_render_item **out)
+{
+	cr_render_item *v = NULL;
+	size_t n = 0, cap = 0, m = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		const cr_report_account *a = &r->accounts[i];
+		for (size_t j = 0; j < a->n_services; j++) {
+			const cr_report_service *s = &a->services[j];
+			if (s->is_other || !s->name)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 32;
+				v = cr_xrealloc(v, cap * sizeof *v);
+			}
+			v[n].name = s->name;
+			v[n].cost = s->cost;
+			v[n].previous = s->previous_cost;
+			v[n].accounts = 1;
+			n++;
+		}
+	}
+	if (!n)
+		return 0;
+	/* merge equal names */
+	qsort(v, n, sizeof *v, cmp_item_name);
+	for (size_t i = 0; i < n; i++) {
+		if (m && strcmp(v[m - 1].name, v[i].name) == 0) {
+			/* an overflow keeps the partial sum: these are display figures */
+			cr_dec_acc(&v[m - 1].cost, v[i].cost);
+			cr_dec_acc(&v[m - 1].previous, v[i].previous);
+			v[m - 1].accounts++;
+		} else {
+			v[m++] = v[i];
+		}
+	}
+	qsort(v, m, sizeof *v, cmp_item_cost);
+	if (max && m > max)
+		m = max;
+	*out = v;
+	return m;
+}

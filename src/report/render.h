@@ -1,0 +1,80 @@
+/*
+ * render.h - text and number helpers shared by the document writers
+ * (xlsx.c, markdown.c, html.c); internal to src/report.
+ *
+ * Text from the data is made clean before any escaping: bytes that are not
+ * UTF-8 become U+FFFD, line breaks and tabs a space, other control
+ * characters '?'.  Numbers are formatted without printf's locale-dependent
+ * %f, so a report reads the same under any LC_NUMERIC.
+ */
+#ifndef COSTRANK_REPORT_RENDER_H
+#define COSTRANK_REPORT_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "costrank/buf.h"
+#include "costrank/decimal.h"
+#include "costrank/report.h"
+
+/* Length of the well-formed UTF-8 sequence at s (n bytes left), 0 if none. */
+size_t cr_render_utf8_len(const unsigned char *s, size_t n);
+
+/* Appends s (NULL = "") made clean, at most max code points of it (0 = no
+ * limit); a cut text ends with "…".  b->ptr is non-NULL afterwards. */
+void cr_render_clean(cr_buf *b, const char *s, size_t max);
+
+/* Code points in clean UTF-8 text. */
+size_t cr_render_width(const char *s);
+
+/* x with `places` decimals (0..6), a "+" when plus and x > 0, then suffix:
+ * "42.4%", "+5.6%"; "?" when x is not finite.  Never "-0.0". */
+void cr_render_fixed(cr_buf *b, double x, int places, bool plus, const char *suffix);
+
+/* "USD" -> "$", "EUR" -> "€", "GBP" -> "£"; NULL for other currencies. */
+const char *cr_render_currency_symbol(const char *currency);
+
+/* Money rounded to cents with thousands separators: "$1,234.50",
+ * "-$12.00", "+$7,402.07" (plus), "CHF 1,234.50". */
+void cr_render_money(cr_buf *b, const char *currency, cr_dec a, bool plus);
+
+/* Cost against the previous period. */
+typedef struct cr_render_change {
+	bool known;      /* the report has a previous period */
+	bool has_pct;    /* the previous cost is not zero */
+	cr_dec diff;     /* cost - previous */
+	double pct;      /* diff as a percentage of |previous| (sign of diff) */
+	int dir;         /* 1 up, -1 down, 0 unchanged or unknown */
+} cr_render_change;
+
+void cr_render_change_of(const cr_report *r, cr_dec cost, cr_dec prev, cr_render_change *c);
+
+/* The change as text: "+5.6%", "-2.3%", "0.0%", "new" (is_new), or "—"
+ * when there is nothing to compare with (no previous period, or a previous
+ * cost of zero). */
+void cr_render_change_pct(cr_buf *b, const cr_render_change *c, bool is_new);
+
+/* "Other services (5)" for the remainder row, else the clean name. */
+void cr_render_service_label(cr_buf *b, const cr_report_service *s);
+/* "Other usage types (3)", else the clean usage type ("(none)" when empty). */
+void cr_render_usage_label(cr_buf *b, const cr_report_usage *u);
+
+/* "2026-09", or "2026-09-16 to 2026-09-30" when the previous period is not
+ * a calendar month. */
+void cr_render_prev_label(cr_buf *b, const cr_report *r);
+
+/* A service summed over every account that lists it (remainder rows left
+ * out: they mix services). */
+typedef struct cr_render_item {
+	const char *name;    /* borrowed from the report */
+	cr_dec cost;
+	cr_dec previous;
+	size_t accounts;     /* accounts that list it */
+} cr_render_item;
+
+/* The services listed in any account, summed by name, ranked by cost
+ * (descending; ties by name); at most max of them.  Returns the count and
+ * a malloced array in *out (NULL when there are none). */
+size_t cr_render_top_services(const cr_report *r, size_t max, cr_render_item **out);
+
+#endif

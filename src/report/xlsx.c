@@ -1,0 +1,907 @@
+/* xlsx.c - the Excel workbook (see costrank/writer.h)
+ *
+ * Four sheets:
+ *   Summary            the period, source and headline figures, the
+ *                      reconciliation (its grand total a SUM formula), the
+ *                      accounts with their totals, the top services across
+ *                      accounts, the notes, and two bar charts
+ *   Services           every listed service of every account, with the
+ *                      "Other services" remainders
+ *   Usage types        the same per usage type, with quantity and unit
+ *   Savings proposals  every proposal, with a total row
+ * Amounts are numbers with a currency format, percentages numbers with a
+ * percent format, dates dates, account ids text (leading zeros kept).
+ * Every total is a formula Excel recomputes, written with its value so that
+ * viewers that do not recalculate show it too.  Tables have a frozen header
+ * row and an autofilter.
+ *
+ * libxlsxwriter writes to a file name, not a stream: the workbook is
+ * written to a temporary file (mode 0600) under $TMPDIR, which is unlinked
+ * on every path before its bytes are copied into the stream.  Its creation
+ * time is the end of the period (or now, for a period not over yet), so
+ * that the same data gives the same bytes.
+ */
+#include "costrank/writer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "costrank/buf.h"
+#include "report/render.h"
+
+#define STR_MAX 32000        /* code points per cell; Excel's limit is 32,767 */
+#define TOP_SERVICES 10      /* in the Summary table and chart */
+#define CHART_ACCOUNTS 15    /* bars in the chart of spend by account */
+#define SECONDS_PER_DAY 86400
+
+/* Summary columns: labels and names in A, the accounts table after. */
+enum { S_NAME, S_ID, S_ENV, S_TOTAL, S_PREV, S_CHANGE, S_PCT, S_SHARE, S_OWNER, S_NCOLS };
+/* Services columns. */
+enum { V_ID, V_NAME, V_ENV, V_RANK, V_SERVICE, V_COST, V_PREV, V_CHANGE, V_PCT, V_SHARE,
+       V_NCOLS };
+/* Usage types columns. */
+enum { U_ID, U_NAME, U_ENV, U_SRANK, U_SERVICE, U_RANK, U_USAGE, U_COST, U_QTY, U_UNIT,
+       U_PREV, U_CHANGE, U_PCT, U_SHARE, U_NCOLS };
+/* Savings proposals columns. */
+enum { P_RANK, P_RULE, P_ACTION, P_ID, P_NAME, P_ENV, P_SERVICE, P_USAGE, P_COST,
+       P_SAVING, P_ANNUAL, P_EFFORT, P_RISK, P_PRIORITY, P_FORMULA, P_EVIDENCE,
+       P_REFERENCE, P_NCOLS };
+
+typedef struct xfmt {
+	lxw_format *title, *subtitle, *head, *head_num, *label, *text, *note;
+	lxw_format *money, *pct, *chg_pct, *date, *integer, *number, *priority;
+	lxw_format *t_label, *t_money, *t_pct, *t_chg_pct, *t_blank;
+} xfmt;
+
+typedef struct xctx {
+	const cr_report *r;
+	lxw_workbook *wb;
+	lxw_error lerr;       /* the first libxlsxwriter error */
+	bool too_many_rows;
+	xfmt f;
+	cr_buf tmp;
+	char money_fmt[64], money_axis_fmt[64];
+} xctx;
+
+/* ---- cells ---------------------------------------------------------- */
+
+static void chk(xctx *x, lxw_error e)
+{
+	if (e != LXW_NO_ERROR && x->lerr == LXW_NO_ERROR)
+		x->lerr = e;
+}
+
+static bool row_ok(xctx *x, lxw_row_t row)
+{
+	if (row < LXW_ROW_MAX)
+		return true;
+	x->too_many_rows = true;
+	return false;
+}
+
+/* Clean text, cut to what a cell holds; empty text leaves a blank cell. */
+static void put_str(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+		    lxw_format *f)
+{
+	if (!row_ok(x, row))
+		return;
+	cr_buf_reset(&x->tmp);
+	cr_render_clean(&x->tmp, s, STR_MAX);
+	if (x->tmp.len)
+		chk(x, worksheet_write_string(ws, row, col, x->tmp.ptr, f));
+	else if (f)
+		chk(x, worksheet_write_blank(ws, row, col, f));
+}
+
+static void put_num(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v,
+		    lxw_format *f)
+{
+	if (row_ok(x, row))
+		chk(x, worksheet_write_number(ws, row, col, v, f));
+}
+
+/* An exact amount as the nearest double, read from its exact decimal text
+ * (the C locale is in force: the program never calls setlocale). */
+static double dec_value(cr_dec a)
+{
+	char tmp[CR_DEC_STRLEN];
+
+	cr_dec_format(a, -1, tmp, sizeof tmp);
+	return strtod(tmp, NULL);
+}
+
+static void put_money(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, cr_dec a)
+{
+	put_num(x, ws, row, col, dec_value(a), x->f.money);
+}
+
+static void put_blank(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, lxw_format *f)
+{
+	if (row_ok(x, row) && f)
+		chk(x, worksheet_write_blank(ws, row, col, f));
+}
+
+static void put_date(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, cr_day d)
+{
+	lxw_datetime dt = { 0 };
+
+	cr_day_to_ymd(d, &dt.year, &dt.month, &dt.day);
+	if (row_ok(x, row))
+		chk(x, worksheet_write_datetime(ws, row, col, &dt, x->f.date));
+}
+
+/* A formula with its precomputed value. */
+static void put_formula(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+			const char *formula, double value, lxw_format *f)
+{
+	if (row_ok(x, row))
+		chk(x, worksheet_write_formula_num(ws, row, col, formula, f, value));
+}
+
+/* =SUM(col first..last) with its value; without rows, the value alone. */
+static void put_sum(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, lxw_row_t first,
+		    lxw_row_t last, double value, lxw_format *f)
+{
+	char range[LXW_MAX_CELL_RANGE_LENGTH + 8], formula[LXW_MAX_CELL_RANGE_LENGTH + 16];
+
+	if (last < first) {
+		put_num(x, ws, row, col, value, f);
+		return;
+	}
+	lxw_rowcol_to_range(range, first, col, last, col);
+	snprintf(formula, sizeof formula, "=SUM(%s)", range);
+	put_formula(x, ws, row, col, formula, value, f);
+}
+
+static void put_sum_dec(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+			lxw_row_t first, lxw_row_t last, cr_dec value, lxw_format *f)
+{
+	put_sum(x, ws, row, col, first, last, dec_value(value), f);
+}
+
+/* =IF(prev=0,"",change/ABS(prev)) for a total row: the percentage of the
+ * cells at prev_col and chg_col; blank when the previous total is zero. */
+static void put_pct_formula(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+			    lxw_col_t prev_col, lxw_col_t chg_col, cr_dec prev, cr_dec change,
+			    lxw_format *f)
+{
+	char p[LXW_MAX_CELL_NAME_LENGTH + 4], c[LXW_MAX_CELL_NAME_LENGTH + 4], formula[128];
+
+	if (cr_dec_is_zero(prev)) {
+		put_blank(x, ws, row, col, f);
+		return;
+	}
+	lxw_rowcol_to_cell(p, row, prev_col);
+	lxw_rowcol_to_cell(c, row, chg_col);
+	snprintf(formula, sizeof formula, "=IF(%s=0,\"\",%s/ABS(%s))", p, c, p);
+	put_formula(x, ws, row, col, formula, cr_dec_ratio(change, prev) * cr_dec_sign(prev), f);
+}
+
+/* previous, change and change % of one row (blank without a previous period). */
+static void put_change(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t prev_col,
+		       lxw_col_t chg_col, lxw_col_t pct_col, cr_dec cost, cr_dec prev)
+{
+	cr_render_change c;
+
+	cr_render_change_of(x->r, cost, prev, &c);
+	if (!c.known)
+		return;
+	put_money(x, ws, row, prev_col, prev);
+	put_money(x, ws, row, chg_col, c.diff);
+	if (c.has_pct)
+		put_num(x, ws, row, pct_col, c.pct / 100.0, x->f.chg_pct);
+}
+
+static void put_header(xctx *x, lxw_worksheet *ws, lxw_row_t row, const char *const *names,
+		       size_t n, lxw_col_t first_num_col)
+{
+	for (size_t i = 0; i < n; i++)
+		put_str(x, ws, row, (lxw_col_t)i, names[i],
+			i >= first_num_col ? x->f.head_num : x->f.head);
+}
+
+static void set_widths(xctx *x, lxw_worksheet *ws, const double *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		chk(x, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, w[i], NULL));
+}
+
+/* ---- formats -------------------------------------------------------- */
+
+/* `#,##0.00 "EUR"`, or Excel's own dollar format for USD; the code is
+ * reduced to letters and digits so that it cannot break the format. */
+static void money_formats(xctx *x)
+{
+	const char *cur = x->r->currency ? x->r->currency : "";
+	char code[9];
+	size_t n = 0;
+
+	for (const char *p = cur; *p && n < sizeof code - 1; p++)
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+			code[n++] = *p;
+	code[n] = '\0';
+	if (strcmp(code, "USD") == 0) {
+		snprintf(x->money_fmt, sizeof x->money_fmt, "[$$-409]#,##0.00");
+		snprintf(x->money_axis_fmt, sizeof x->money_axis_fmt, "[$$-409]#,##0");
+	} else if (n) {
+		snprintf(x->money_fmt, sizeof x->money_fmt, "#,##0.00 \"%s\"", code);
+		snprintf(x->money_axis_fmt, sizeof x->money_axis_fmt, "#,##0 \"%s\"", code);
+	} else {
+		snprintf(x->money_fmt, sizeof x->money_fmt, "#,##0.00");
+		snprintf(x->money_axis_fmt, sizeof x->money_axis_fmt, "#,##0");
+	}
+}
+
+static lxw_format *fmt(xctx *x, const char *num, bool bold, bool total)
+{
+	lxw_format *f = workbook_add_format(x->wb);
+
+	if (!f) {
+		chk(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		return NULL;
+	}
+	if (num)
+		format_set_num_format(f, num);
+	if (bold)
+		format_set_bold(f);
+	if (total) {
+		format_set_top(f, LXW_BORDER_THIN);
+		format_set_bottom(f, LXW_BORDER_DOUBLE);
+	}
+	return f;
+}
+
+#define PCT_FMT "0.0%"
+#define CHG_PCT_FMT "+0.0%;-0.0%;0.0%"
+
+static void make_formats(xctx *x)
+{
+	xfmt *f = &x->f;
+
+	money_formats(x);
+	f->title = fmt(x, NULL, true, false);
+	if (f->title)
+		format_set_font_size(f->title, 16);
+	f->subtitle = fmt(x, NULL, false, false);
+	if (f->subtitle) {
+		format_set_italic(f->subtitle);
+		format_set_font_color(f->subtitle, 0x555555);
+	}
+	f->head = fmt(x, NULL, true, false);
+	f->head_num = fmt(x, NULL, true, false);
+	for (int i = 0; i < 2; i++) {
+		lxw_format *h = i ? f->head_num : f->head;
+		if (!h)
+			continue;
+		format_set_bg_color(h, 0xDCE6F1);
+		format_set_bottom(h, LXW_BORDER_THIN);
+		format_set_align(h, i ? LXW_ALIGN_RIGHT : LXW_ALIGN_LEFT);
+	}
+	f->label = fmt(x, NULL, true, false);
+	f->text = NULL;
+	f->note = fmt(x, NULL, false, false);
+	if (f->note)
+		format_set_font_color(f->note, 0x555555);
+	f->money = fmt(x, x->money_fmt, false, false);
+	f->pct = fmt(x, PCT_FMT, false, false);
+	f->chg_pct = fmt(x, CHG_PCT_FMT, false, false);
+	f->date = fmt(x, "yyyy-mm-dd", false, false);
+	if (f->date)
+		format_set_align(f->date, LXW_ALIGN_LEFT);
+	f->integer = fmt(x, "0", false, false);
+	f->number = fmt(x, "General", false, false);
+	f->priority = fmt(x, "0.00", false, false);
+	f->t_label = fmt(x, NULL, true, true);
+	f->t_money = fmt(x, x->money_fmt, true, true);
+	f->t_pct = fmt(x, PCT_FMT, true, true);
+	f->t_chg_pct = fmt(x, CHG_PCT_FMT, true, true);
+	f->t_blank = fmt(x, NULL, true, true);
+}
+
+/* ---- Services ------------------------------------------------------- */
+
+static void write_services(xctx *x, lxw_worksheet *ws)
+{
+	static const char *const head[V_NCOLS] = {
+		"Account id", "Account name", "Environment", "Rank", "Service", "Cost",
+		"Previous", "Change", "Change %", "Share of account",
+	};
+	static const double widths[V_NCOLS] = { 15, 26, 13, 6, 44, 15, 15, 14, 10, 10 };
+	const cr_report *r = x->r;
+	lxw_row_t row = 1;
+	cr_dec prev = CR_DEC_ZERO, cost = CR_DEC_ZERO, change;
+	cr_buf label = CR_BUF_INIT;
+
+	set_widths(x, ws, widths, V_NCOLS);
+	put_header(x, ws, 0, head, V_NCOLS, V_RANK);
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		const cr_report_account *a = &r->accounts[i];
+		for (size_t j = 0; j < a->n_services; j++, row++) {
+			const cr_report_service *s = &a->services[j];
+
+			put_str(x, ws, row, V_ID, a->id, NULL);
+			put_str(x, ws, row, V_NAME, a->name, NULL);
+			put_str(x, ws, row, V_ENV, a->environment, NULL);
+			if (!s->is_other)
+				put_num(x, ws, row, V_RANK, s->rank, x->f.integer);
+			cr_buf_reset(&label);
+			cr_render_service_label(&label, s);
+			put_str(x, ws, row, V_SERVICE, label.ptr, NULL);
+			put_money(x, ws, row, V_COST, s->cost);
+			put_change(x, ws, row, V_PREV, V_CHANGE, V_PCT, s->cost, s->previous_cost);
+			put_num(x, ws, row, V_SHARE, s->share, x->f.pct);
+			cr_dec_acc(&cost, s->cost);
+			cr_dec_acc(&prev, s->previous_cost);
+		}
+	}
+	cr_buf_release(&label);
+	if (row > 1)
+		chk(x, worksheet_autofilter(ws, 0, 0, row - 1, V_NCOLS - 1));
+	/* the total row */
+	for (lxw_col_t c = 0; c < V_NCOLS; c++)
+		put_blank(x, ws, row, c, x->f.t_blank);
+	put_str(x, ws, row, V_SERVICE, "Total", x->f.t_label);
+	put_sum_dec(x, ws, row, V_COST, 1, row - 1, cost, x->f.t_money);
+	if (r->has_previous && cr_dec_sub(&change, cost, prev) == 0) {
+		put_sum_dec(x, ws, row, V_PREV, 1, row - 1, prev, x->f.t_money);
+		put_sum_dec(x, ws, row, V_CHANGE, 1, row - 1, change, x->f.t_money);
+		put_pct_formula(x, ws, row, V_PCT, V_PREV, V_CHANGE, prev, change, x->f.t_chg_pct);
+	}
+	worksheet_freeze_panes(ws, 1, 0);
+	chk(x, worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "A1:A1048576"));
+}
+
+/* ---- Usage types ---------------------------------------------------- */
+
+static void usage_row(xctx *x, lxw_worksheet *ws, lxw_row_t row, const cr_report_account *a,
+		      const cr_report_service *s, const cr_report_usage *u, cr_buf *label)
+{
+	put_str(x, ws, row, U_ID, a->id, NULL);
+	put_str(x, ws, row, U_NAME, a->name, NULL);
+	put_str(x, ws, row, U_ENV, a->environment, NULL);
+	if (!s->is_other)
+		put_num(x, ws, row, U_SRANK, s->rank, x->f.integer);
+	cr_buf_reset(label);
+	cr_render_service_label(label, s);
+	put_str(x, ws, row, U_SERVICE, label->ptr, NULL);
+	if (!u) {
+		/* a service listed without usage types: its cost on one row */
+		put_money(x, ws, row, U_COST, s->cost);
+		put_change(x, ws, row, U_PREV, U_CHANGE, U_PCT, s->cost, s->previous_cost);
+		put_num(x, ws, row, U_SHARE, s->share, x->f.pct);
+		return;
+	}
+	if (!u->is_other)
+		put_num(x, ws, row, U_RANK, u->rank, x->f.integer);
+	cr_buf_reset(label);
+	cr_render_usage_label(label, u);
+	put_str(x, ws, row, U_USAGE, label->ptr, NULL);
+	put_money(x, ws, row, U_COST, u->cost);
+	put_num(x, ws, row, U_QTY, dec_value(u->quantity), x->f.number);
+	put_str(x, ws, row, U_UNIT, u->unit, NULL);
+	put_change(x, ws, row, U_PREV, U_CHANGE, U_PCT, u->cost, u->previous_cost);
+	put_num(x, ws, row, U_SHARE, u->share, x->f.pct);
+}
+
+static void write_usage(xctx *x, lxw_worksheet *ws)
+{
+	static const char *const head[U_NCOLS] = {
+		"Account id", "Account name", "Environment", "Service rank", "Service", "Rank",
+		"Usage type", "Cost", "Quantity", "Unit", "Previous", "Change", "Change %",
+		"Share of account",
+	};
+	static const double widths[U_NCOLS] = { 15, 26, 13, 8, 40, 6, 36, 15, 14, 10, 15, 14,
+						10, 10 };
+	const cr_report *r = x->r;
+	lxw_row_t row = 1;
+	cr_dec prev = CR_DEC_ZERO, cost = CR_DEC_ZERO, change;
+	cr_buf label = CR_BUF_INIT;
+
+	set_widths(x, ws, widths, U_NCOLS);
+	put_header(x, ws, 0, head, U_NCOLS, U_SRANK);
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		const cr_report_account *a = &r->accounts[i];
+		for (size_t j = 0; j < a->n_services; j++) {
+			const cr_report_service *s = &a->services[j];
+			if (s->n_usage == 0) {
+				usage_row(x, ws, row++, a, s, NULL, &label);
+				cr_dec_acc(&cost, s->cost);
+				cr_dec_acc(&prev, s->previous_cost);
+			}
+			for (size_t k = 0; k < s->n_usage; k++) {
+				usage_row(x, ws, row++, a, s, &s->usage[k], &label);
+				cr_dec_acc(&cost, s->usage[k].cost);
+				cr_dec_acc(&prev, s->usage[k].previous_cost);
+			}
+		}
+	}
+	cr_buf_release(&label);
+	if (row > 1)
+		chk(x, worksheet_autofilter(ws, 0, 0, row - 1, U_NCOLS - 1));
+	for (lxw_col_t c = 0; c < U_NCOLS; c++)
+		put_blank(x, ws, row, c, x->f.t_blank);
+	put_str(x, ws, row, U_USAGE, "Total", x->f.t_label);
+	put_sum_dec(x, ws, row, U_COST, 1, row - 1, cost, x->f.t_money);
+	if (r->has_previous && cr_dec_sub(&change, cost, prev) == 0) {
+		put_sum_dec(x, ws, row, U_PREV, 1, row - 1, prev, x->f.t_money);
+		put_sum_dec(x, ws, row, U_CHANGE, 1, row - 1, change, x->f.t_money);
+		put_pct_formula(x, ws, row, U_PCT, U_PREV, U_CHANGE, prev, change, x->f.t_chg_pct);
+	}
+	worksheet_freeze_panes(ws, 1, 0);
+	chk(x, worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "A1:A1048576"));
+}
+
+/* ---- Savings proposals ---------------------------------------------- */
+
+/* Returns the row of the total. */
+static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
+{
+	static const char *const head[P_NCOLS] = {
+		"Rank", "Rule", "Action", "Account id", "Account name", "Environment", "Service",
+		"Usage type", "Monthly cost", "Monthly saving", "Annual saving", "Effort", "Risk",
+		"Priority", "Formula", "Evidence", "Reference",
+	};
+	static const double widths[P_NCOLS] = { 6, 24, 16, 15, 24, 13, 36, 32, 15, 15, 15, 8, 8,
+						9, 50, 50, 40 };
+	const cr_report *r = x->r;
+	lxw_row_t row = 1;
+	cr_dec monthly = CR_DEC_ZERO, annual = CR_DEC_ZERO;
+
+	set_widths(x, ws, widths, P_NCOLS);
+	put_header(x, ws, 0, head, P_NCOLS, P_COST);
+	/* header cells of the text columns after the numbers align left */
+	for (lxw_col_t c = P_EFFORT; c < P_NCOLS; c++)
+		if (c != P_PRIORITY)
+			put_str(x, ws, 0, c, head[c], x->f.head);
+	for (size_t i = 0; i < r->n_proposals; i++, row++) {
+		const cr_proposal *p = &r->proposals[i];
+
+		put_num(x, ws, row, P_RANK, p->rank, x->f.integer);
+		put_str(x, ws, row, P_RULE, p->rule, NULL);
+		put_str(x, ws, row, P_ACTION, p->action, NULL);
+		put_str(x, ws, row, P_ID, p->account_id, NULL);
+		put_str(x, ws, row, P_NAME, p->account_name, NULL);
+		put_str(x, ws, row, P_ENV, p->environment, NULL);
+		put_str(x, ws, row, P_SERVICE, p->service, NULL);
+		put_str(x, ws, row, P_USAGE, p->usage_type, NULL);
+		put_money(x, ws, row, P_COST, p->monthly_cost);
+		put_money(x, ws, row, P_SAVING, p->savings);
+		put_money(x, ws, row, P_ANNUAL, p->annual_savings);
+		put_str(x, ws, row, P_EFFORT, p->effort, NULL);
+		put_str(x, ws, row, P_RISK, p->risk, NULL);
+		put_num(x, ws, row, P_PRIORITY, p->priority, x->f.priority);
+		put_str(x, ws, row, P_FORMULA, p->formula, NULL);
+		put_str(x, ws, row, P_EVIDENCE, p->evidence, NULL);
+		put_str(x, ws, row, P_REFERENCE, p->reference, NULL);
+		cr_dec_acc(&monthly, p->savings);
+		cr_dec_acc(&annual, p->annual_savings);
+	}
+	if (r->n_proposals == 0) {
+		put_str(x, ws, row++, P_RANK, r->has_proposals ?
+			"No rule matched spend above its minimum." :
+			"No savings rules were applied to this report.", x->f.note);
+	} else {
+		chk(x, worksheet_autofilter(ws, 0, 0, row - 1, P_NCOLS - 1));
+	}
+	for (lxw_col_t c = 0; c < P_NCOLS; c++)
+		put_blank(x, ws, row, c, x->f.t_blank);
+	put_str(x, ws, row, P_USAGE, "Total (de-duplicated)", x->f.t_label);
+	put_sum_dec(x, ws, row, P_SAVING, 1, row - 1, monthly, x->f.t_money);
+	put_sum_dec(x, ws, row, P_ANNUAL, 1, row - 1, annual, x->f.t_money);
+	worksheet_freeze_panes(ws, 1, 0);
+	chk(x, worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "D1:D1048576"));
+	return row;
+}
+
+/* ---- Summary -------------------------------------------------------- */
+
+static void kv_str(xctx *x, lxw_worksheet *ws, lxw_row_t row, const char *key, const char *v)
+{
+	put_str(x, ws, row, 0, key, x->f.label);
+	put_str(x, ws, row, 1, v, NULL);
+}
+
+/* A bar chart of `n` rows of the Summary: names in column A, amounts in
+ * column D; the first row on top.  Returns the rows it covers, with a gap
+ * (charts are 288 pixels high at scale 1, rows 20). */
+static lxw_row_t bar_chart(xctx *x, lxw_worksheet *ws, const char *title, lxw_row_t first,
+			   size_t n, lxw_row_t at_row, lxw_col_t at_col, lxw_color_t color)
+{
+	lxw_chart *chart;
+	lxw_chart_series *series;
+	lxw_chart_fill fill = { .color = color };
+	double scale = n > 8 ? 1.1 + 0.05 * (double)(n - 8) : 1.1;
+	lxw_chart_options opt = { .x_offset = 10, .y_offset = 4, .x_scale = 1.6,
+				  .y_scale = scale };
+
+	if (!n)
+		return 0;
+	chart = workbook_add_chart(x->wb, LXW_CHART_BAR);
+	if (!chart) {
+		chk(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		return 0;
+	}
+	series = chart_add_series(chart, NULL, NULL);
+	if (!series) {
+		chk(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		return 0;
+	}
+	chart_series_set_categories(series, "Summary", first, S_NAME,
+				    first + (lxw_row_t)n - 1, S_NAME);
+	chart_series_set_values(series, "Summary", first, S_TOTAL, first + (lxw_row_t)n - 1,
+				S_TOTAL);
+	chart_series_set_name(series, title);
+	chart_series_set_fill(series, &fill);
+	chart_series_set_labels(series);
+	chart_series_set_labels_num_format(series, x->money_axis_fmt);
+	chart_title_set_name(chart, title);
+	chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+	chart_axis_set_reverse(chart->x_axis); /* rank 1 on top */
+	chart_axis_set_crossing_max(chart->x_axis); /* the amounts stay at the bottom */
+	chart_axis_set_num_format(chart->y_axis, x->money_axis_fmt);
+	chart_set_series_gap(chart, 60);
+	chk(x, worksheet_insert_chart_opt(ws, at_row, at_col, chart, &opt));
+	return (lxw_row_t)(288.0 * scale / 20.0) + 3;
+}
+
+static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_row)
+{
+	static const char *const acct_head[S_NCOLS] = {
+		"Account name", "Account id", "Environment", "Total", "Previous", "Change",
+		"Change %", "Share of total", "Owner",
+	};
+	static const double widths[S_NCOLS] = { 34, 18, 13, 15, 15, 14, 10, 10, 34 };
+	const cr_report *r = x->r;
+	cr_buf b = CR_BUF_INIT;
+	char s[CR_DATE_STRLEN], e[CR_DATE_STRLEN], cell[LXW_MAX_CELL_NAME_LENGTH + 4];
+	char formula[LXW_MAX_FORMULA_RANGE_LENGTH + 64];
+	lxw_row_t row, total_row, acct_first, acct_total, rec_first, top_first;
+	cr_render_change chg;
+	cr_render_item *top = NULL;
+	size_t ntop, n;
+
+	set_widths(x, ws, widths, S_NCOLS);
+	cr_day_format(r->start, s);
+	cr_day_format(r->end, e);
+
+	/* title */
+	cr_buf_adds(&b, "costrank report ");
+	cr_render_clean(&b, r->period_label, 0);
+	put_str(x, ws, 0, 0, b.ptr, x->f.title);
+	cr_buf_reset(&b);
+	cr_buf_addf(&b, "%s to %s \xC2\xB7 %s cost \xC2\xB7 ", s, e, cr_metric_name(r->metric));
+	cr_render_clean(&b, r->currency, 0);
+	put_str(x, ws, 1, 0, b.ptr, x->f.subtitle);
+
+	/* the period and the source */
+	row = 3;
+	put_str(x, ws, row, 0, "Period start", x->f.label);
+	put_date(x, ws, row++, 1, r->start);
+	put_str(x, ws, row, 0, "Period end", x->f.label);
+	put_date(x, ws, row++, 1, r->end);
+	cr_buf_reset(&b);
+	if (r->has_previous) {
+		cr_day_format(r->prev_start, s);
+		cr_day_format(r->prev_end, e);
+		cr_buf_addf(&b, "%s to %s", s, e);
+	} else {
+		cr_buf_adds(&b, "not covered by the data");
+	}
+	kv_str(x, ws, row++, "Previous period", b.ptr);
+	kv_str(x, ws, row++, "Currency", r->currency);
+	kv_str(x, ws, row++, "Metric", cr_metric_name(r->metric));
+	kv_str(x, ws, row++, "Source", r->source_kind);
+	put_str(x, ws, row, 0, "Source files", x->f.label);
+	put_num(x, ws, row++, 1, (double)r->n_files, x->f.integer);
+
+	/* headline figures: formulas over the accounts table below */
+	total_row = row;
+	row += 4;
+	put_str(x, ws, row, 0, "Paid API requests", x->f.label);
+	put_num(x, ws, row, 1, (double)r->paid_requests, x->f.integer);
+	cr_buf_reset(&b);
+	if (r->cached_requests)
+		cr_buf_addf(&b, "%ld more answered from the cache", r->cached_requests);
+	else if (r->paid_requests == 0 && r->n_files)
+		cr_buf_adds(&b, "billing files: nothing to pay for");
+	put_str(x, ws, row++, 2, b.ptr, x->f.note);
+	put_str(x, ws, row, 0, "Data through", x->f.label);
+	put_date(x, ws, row, 1, r->data_through ? r->data_through : r->end);
+	put_str(x, ws, row++, 2, r->data_through ? "the latest day in the data" :
+		"the end of the period (the latest day in the data is not known)", x->f.note);
+	if (r->estimated || r->partial) {
+		put_str(x, ws, row, 0, "Figures", x->f.label);
+		put_str(x, ws, row++, 1, r->partial ? "partial: a failed pull's data was kept" :
+			"estimated: the source marks them as not final", NULL);
+	}
+	put_str(x, ws, row, 0, "Savings proposed a month", x->f.label);
+	if (r->has_proposals) {
+		lxw_rowcol_to_cell(cell, proposals_total_row, P_SAVING);
+		snprintf(formula, sizeof formula, "='Savings proposals'!%s", cell);
+		put_formula(x, ws, row, 1, formula, dec_value(r->savings_total), x->f.money);
+		put_str(x, ws, row++, 2, "de-duplicated: alternatives are never added", x->f.note);
+	} else {
+		put_str(x, ws, row++, 1, "no savings rules applied", NULL);
+	}
+
+	/* the reconciliation */
+	row++;
+	put_str(x, ws, row, 0, "Reconciliation", x->f.head);
+	put_str(x, ws, row, 1, "Amount", x->f.head_num);
+	put_str(x, ws, row++, 2, "", x->f.head);
+	rec_first = row;
+	put_str(x, ws, row, 0, "Ranked", NULL);
+	put_money(x, ws, row, 1, r->recon.ranked);
+	put_str(x, ws, row++, 2, "the total of the accounts below", x->f.note);
+	for (int i = 0; i < CR_EXCL_COUNT; i++, row++) {
+		const char *name = cr_excluded_name((enum cr_excluded)i);
+		cr_buf_reset(&b);
+		cr_buf_addc(&b, (char)(name[0] - 'a' + 'A'));
+		cr_buf_adds(&b, name + 1);
+		put_str(x, ws, row, 0, b.ptr, NULL);
+		put_money(x, ws, row, 1, r->recon.excluded[i]);
+		cr_buf_reset(&b);
+		if (r->recon.included[i]) {
+			cr_buf_adds(&b, "ranked (--include): ");
+			cr_render_money(&b, r->currency, r->recon.included_amount[i], false);
+			cr_buf_adds(&b, " of it is in the accounts");
+		} else {
+			cr_buf_adds(&b, "kept out of the ranking");
+		}
+		put_str(x, ws, row, 2, b.ptr, x->f.note);
+	}
+	put_str(x, ws, row, 0, "Grand total (billed)", x->f.t_label);
+	put_sum_dec(x, ws, row, 1, rec_first, row - 1, r->recon.grand_total, x->f.t_money);
+	put_str(x, ws, row++, 2, "every row of the period", x->f.note);
+
+	/* the accounts */
+	row++;
+	put_header(x, ws, row, acct_head, S_NCOLS, S_TOTAL);
+	put_str(x, ws, row, S_OWNER, acct_head[S_OWNER], x->f.head);
+	acct_first = ++row;
+	for (size_t i = 0; i < r->n_accounts; i++, row++) {
+		const cr_report_account *a = &r->accounts[i];
+		cr_buf_reset(&b);
+		cr_render_clean(&b, a->name && *a->name ? a->name : a->id, 0);
+		put_str(x, ws, row, S_NAME, b.ptr, NULL);
+		put_str(x, ws, row, S_ID, a->id, NULL);
+		put_str(x, ws, row, S_ENV, a->environment, NULL);
+		put_money(x, ws, row, S_TOTAL, a->total);
+		put_change(x, ws, row, S_PREV, S_CHANGE, S_PCT, a->total, a->previous_total);
+		put_num(x, ws, row, S_SHARE, a->share, x->f.pct);
+		put_str(x, ws, row, S_OWNER, a->owner, NULL);
+	}
+	acct_total = row;
+	if (r->n_accounts)
+		chk(x, worksheet_autofilter(ws, acct_first - 1, 0, acct_total - 1, S_NCOLS - 1));
+	for (lxw_col_t c = 0; c < S_NCOLS; c++)
+		put_blank(x, ws, row, c, x->f.t_blank);
+	put_str(x, ws, row, S_NAME, "Total", x->f.t_label);
+	put_sum_dec(x, ws, row, S_TOTAL, acct_first, row - 1, r->total, x->f.t_money);
+	cr_render_change_of(r, r->total, r->previous_total, &chg);
+	if (chg.known) {
+		put_sum_dec(x, ws, row, S_PREV, acct_first, row - 1, r->previous_total, x->f.t_money);
+		put_sum_dec(x, ws, row, S_CHANGE, acct_first, row - 1, chg.diff, x->f.t_money);
+		put_pct_formula(x, ws, row, S_PCT, S_PREV, S_CHANGE, r->previous_total, chg.diff,
+				x->f.t_chg_pct);
+	}
+	{
+		double share = 0;
+		for (size_t i = 0; i < r->n_accounts; i++)
+			share += r->accounts[i].share;
+		put_sum(x, ws, row, S_SHARE, acct_first, row - 1, share, x->f.t_pct);
+	}
+	row++;
+
+	/* the headline figures, now that the total row is known */
+	put_str(x, ws, total_row, 0, "Total (ranked)", x->f.label);
+	lxw_rowcol_to_cell(cell, acct_total, S_TOTAL);
+	snprintf(formula, sizeof formula, "=%s", cell);
+	put_formula(x, ws, total_row, 1, formula, dec_value(r->total), x->f.money);
+	put_str(x, ws, total_row + 1, 0, "Previous total", x->f.label);
+	put_str(x, ws, total_row + 2, 0, "Change", x->f.label);
+	put_str(x, ws, total_row + 3, 0, "Change %", x->f.label);
+	if (chg.known) {
+		char t[LXW_MAX_CELL_NAME_LENGTH + 4], p[LXW_MAX_CELL_NAME_LENGTH + 4];
+		lxw_rowcol_to_cell(cell, acct_total, S_PREV);
+		snprintf(formula, sizeof formula, "=%s", cell);
+		put_formula(x, ws, total_row + 1, 1, formula, dec_value(r->previous_total),
+			    x->f.money);
+		lxw_rowcol_to_cell(t, total_row, 1);
+		lxw_rowcol_to_cell(p, total_row + 1, 1);
+		snprintf(formula, sizeof formula, "=%s-%s", t, p);
+		put_formula(x, ws, total_row + 2, 1, formula, dec_value(chg.diff), x->f.money);
+		if (chg.has_pct) {
+			/* the percentage of the two cells above */
+			lxw_rowcol_to_cell(t, total_row + 2, 1);
+			snprintf(formula, sizeof formula, "=IF(%s=0,\"\",%s/ABS(%s))", p, t, p);
+			put_formula(x, ws, total_row + 3, 1, formula, chg.pct / 100.0,
+				    x->f.chg_pct);
+		}
+		cr_buf_reset(&b);
+		cr_buf_adds(&b, "vs ");
+		cr_render_prev_label(&b, r);
+		put_str(x, ws, total_row + 1, 2, b.ptr, x->f.note);
+	} else {
+		put_str(x, ws, total_row + 1, 1, "no previous period in the data", NULL);
+	}
+
+	/* the top services across accounts: the data of the second chart */
+	ntop = cr_render_top_services(r, TOP_SERVICES, &top);
+	row++;
+	put_str(x, ws, row, S_NAME, "Top services, all accounts", x->f.head);
+	put_str(x, ws, row, S_ID, "Accounts", x->f.head_num);
+	put_str(x, ws, row, S_ENV, "", x->f.head);
+	put_str(x, ws, row, S_TOTAL, "Cost", x->f.head_num);
+	put_str(x, ws, row, S_PREV, "Previous", x->f.head_num);
+	put_str(x, ws, row, S_CHANGE, "Change", x->f.head_num);
+	put_str(x, ws, row++, S_PCT, "Change %", x->f.head_num);
+	top_first = row;
+	for (size_t i = 0; i < ntop; i++, row++) {
+		put_str(x, ws, row, S_NAME, top[i].name, NULL);
+		put_num(x, ws, row, S_ID, (double)top[i].accounts, x->f.integer);
+		put_money(x, ws, row, S_TOTAL, top[i].cost);
+		put_change(x, ws, row, S_PREV, S_CHANGE, S_PCT, top[i].cost, top[i].previous);
+	}
+	put_str(x, ws, row++, S_NAME, "Sums of each service over the accounts that list it "
+		"among their top services.", x->f.note);
+
+	/* notes */
+	if (r->n_warnings) {
+		row++;
+		put_str(x, ws, row++, 0, "Notes", x->f.head);
+		for (size_t i = 0; i < r->n_warnings; i++)
+			put_str(x, ws, row++, 0, r->warnings[i], NULL);
+	}
+
+	/* the charts, right of the tables */
+	n = r->n_accounts < CHART_ACCOUNTS ? r->n_accounts : CHART_ACCOUNTS;
+	cr_buf_reset(&b);
+	cr_buf_adds(&b, "Spend by account");
+	if (n < r->n_accounts)
+		cr_buf_addf(&b, " (top %zu)", n);
+	row = 3;
+	row += bar_chart(x, ws, b.ptr, acct_first, n, row, S_NCOLS + 1, 0x4472C4);
+	bar_chart(x, ws, "Top services, all accounts", top_first, ntop, row, S_NCOLS + 1,
+		  0x2E8B57);
+
+	free(top);
+	cr_buf_release(&b);
+	worksheet_freeze_panes(ws, 2, 0);
+	chk(x, worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "A1:I1048576"));
+	worksheet_activate(ws);
+}
+
+/* ---- the workbook --------------------------------------------------- */
+
+static void set_properties(xctx *x, cr_buf *title, cr_buf *keywords, cr_buf *comments)
+{
+	const cr_report *r = x->r;
+	lxw_doc_properties p = { 0 };
+	time_t now = time(NULL), end = (time_t)(r->end + 1) * SECONDS_PER_DAY;
+
+	cr_buf_adds(title, "costrank report ");
+	cr_render_clean(title, r->period_label, 0);
+	cr_buf_adds(keywords, "costrank, FinOps, cloud cost, ");
+	cr_render_clean(keywords, r->period_label, 0);
+	cr_buf_addf(comments, "%s cost in ", cr_metric_name(r->metric));
+	cr_render_clean(comments, r->currency, 0);
+	cr_buf_adds(comments, ", ranked per account from ");
+	cr_render_clean(comments, r->source_kind, 0);
+	cr_buf_adds(comments, " billing data");
+	p.title = title->ptr;
+	p.subject = title->ptr + strlen("costrank report ");
+	p.author = "costrank";
+	p.company = "costrank";
+	p.keywords = keywords->ptr;
+	p.comments = comments->ptr;
+	p.created = end < now ? end : now;
+	chk(x, workbook_set_properties(x->wb, &p));
+}
+
+/* Builds the workbook in the file at path; 0 or -1 with err set. */
+static int build(const cr_report *r, const char *path, const char *tmpdir, cr_error *err)
+{
+	lxw_workbook_options wo = { .tmpdir = (char *)tmpdir };
+	xctx x = { .r = r };
+	lxw_worksheet *summary, *services, *usage, *proposals;
+	lxw_row_t ptotal;
+	cr_buf title = CR_BUF_INIT, keywords = CR_BUF_INIT, comments = CR_BUF_INIT;
+	lxw_error closed;
+
+	x.wb = workbook_new_opt(path, &wo);
+	if (!x.wb)
+		return cr_error_set(err, CR_EXIT_INTERNAL, "cannot create the Excel workbook: %s",
+				    lxw_strerror(LXW_ERROR_MEMORY_MALLOC_FAILED));
+	make_formats(&x);
+	summary = workbook_add_worksheet(x.wb, "Summary");
+	services = workbook_add_worksheet(x.wb, "Services");
+	usage = workbook_add_worksheet(x.wb, "Usage types");
+	proposals = workbook_add_worksheet(x.wb, "Savings proposals");
+	if (!summary || !services || !usage || !proposals) {
+		chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+	} else {
+		set_properties(&x, &title, &keywords, &comments);
+		write_services(&x, services);
+		write_usage(&x, usage);
+		ptotal = write_proposals(&x, proposals);
+		write_summary(&x, summary, ptotal);
+	}
+	/* closing writes the file and frees the workbook, on every path */
+	closed = workbook_close(x.wb);
+	cr_buf_release(&title);
+	cr_buf_release(&keywords);
+	cr_buf_release(&comments);
+	cr_buf_release(&x.tmp);
+	if (x.too_many_rows)
+		return cr_error_set(err, CR_EXIT_OUTPUT, "cannot write the Excel workbook: "
+				    "more rows than a worksheet holds (%d)", LXW_ROW_MAX);
+	chk(&x, closed);
+	if (x.lerr != LXW_NO_ERROR)
+		return cr_error_set(err, x.lerr == LXW_ERROR_MEMORY_MALLOC_FAILED ?
+				    CR_EXIT_INTERNAL : CR_EXIT_OUTPUT,
+				    "cannot write the Excel workbook: %s", lxw_strerror(x.lerr));
+	return 0;
+}
+
+/* Copies the file open at fd (from its start) into out. */
+static int copy_out(int fd, FILE *out, cr_error *err)
+{
+	char buf[65536];
+	off_t off = 0;
+
+	for (;;) {
+		ssize_t n = pread(fd, buf, sizeof buf, off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return cr_error_errno(err, CR_EXIT_OUTPUT, errno,
+					      "cannot read the Excel workbook back");
+		}
+		if (n == 0)
+			break;
+		/* a short write leaves the error on the stream for the caller */
+		if (fwrite(buf, 1, (size_t)n, out) != (size_t)n)
+			break;
+		off += n;
+	}
+	if (off == 0 && !ferror(out))
+		return cr_error_set(err, CR_EXIT_OUTPUT, "cannot write the Excel workbook: "
+				    "the temporary file is empty");
+	return 0;
+}
+
+int cr_write_xlsx(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
+{
+	const char *dir = getenv("TMPDIR");
+	cr_buf path = CR_BUF_INIT;
+	int fd, rc;
+
+	(void)o;
+	if (!dir || !*dir)
+		dir = "/tmp";
+	cr_buf_adds(&path, dir);
+	if (path.ptr[path.len - 1] != '/')
+		cr_buf_addc(&path, '/');
+	cr_buf_adds(&path, "costrank-xlsx-XXXXXX");
+	fd = mkstemp(path.ptr);
+	if (fd < 0) {
+		rc = cr_error_errno(err, CR_EXIT_OUTPUT, errno,
+				    "cannot create a temporary file in %s for the Excel workbook",
+				    dir);
+		cr_buf_release(&path);
+		return rc;
+	}
+	rc = build(r, path.ptr, dir, err);
+	/* the name goes first; the open descriptor still reads the bytes */
+	unlink(path.ptr);
+	if (rc == 0)
+		rc = copy_out(fd, out, err);
+	close(fd);
+	cr_buf_release(&path);
+	return rc;
+}
