@@ -12,6 +12,7 @@
 #define COSTRANK_BILLING_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "costrank/csv.h"
 #include "costrank/error.h"
@@ -68,5 +69,27 @@ void cr_inputs_free(char **paths, size_t npaths);
  */
 int cr_billing_file_read(cr_ledger *l, const char *path, enum cr_format *format,
 			 cr_error *err);
+
+/*
+ * Progress of cr_billing_files_read: bytes of the input files consumed so
+ * far (compressed bytes for gzip) and their total size, or -1 when a size
+ * is unknown (standard input, a pipe).
+ */
+typedef void cr_read_progress_fn(void *ctx, int64_t done, int64_t total);
+
+/*
+ * Streams several files into the ledger and checks that they are all of
+ * one format ("A is CUR 2.0 but B is FOCUS: ..."); *format receives it.
+ * Up to `threads` files are read at once (0: the COSTRANK_THREADS
+ * environment variable, else one per processor), each into a ledger of its
+ * own that is merged in the order given (cr_ledger_merge), so the reports
+ * never depend on timing, and an error is the one the first failing file
+ * gives when the files are read in order with cr_billing_file_read.
+ * progress, when not NULL, is called on the calling thread about ten
+ * times a second while files are read.  Returns 0, or -1 with err set.
+ */
+int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int threads,
+			  cr_read_progress_fn *progress, void *ctx,
+			  enum cr_format *format, cr_error *err);
 
 #endif

@@ -122,4 +122,17 @@ bool cr_ledger_is_daily(const cr_ledger *l);
 /* Earliest and latest day with an entry; false when the ledger is empty. */
 bool cr_ledger_day_range(const cr_ledger *l, cr_day *first, cr_day *last);
 
+/*
+ * Adds everything src holds to dst, as if src's lines had been added to
+ * dst after dst's own: entries (cost, quantity, units), account names (dst's
+ * win), environment tag counts, the currency when dst has none, inputs and
+ * the daily flag.  Files read in parallel into ledgers of their own and
+ * merged in input order give the same reports as one ledger read in order
+ * (environment counts are summed, so an account with more distinct
+ * environment values than are tracked may keep different ones).  The
+ * caller checks that the currencies agree.  Returns 0, or -1 with err set
+ * (CR_EXIT_INPUT) when a sum overflows; dst is then partly merged.
+ */
+int cr_ledger_merge(cr_ledger *dst, const cr_ledger *src, cr_error *err);
+
 #endif

@@ -124,6 +124,11 @@ typedef struct cr_report {
 	char *source_kind;        /* "cur2", "cur", "focus", "mixed", ... */
 	char **files;             /* inputs, in the order read */
 	size_t n_files;
+	long paid_requests;       /* paid API requests made for this report (0 for files) */
+	long cached_requests;     /* requests answered from the cache */
+	bool estimated;           /* the source marks figures as not final */
+	bool partial;             /* --allow-partial kept a failed pull's data */
+	cr_day data_through;      /* latest day with data (0 = unknown) */
 	cr_dec total;             /* ranked total over all accounts */
 	cr_dec previous_total;
 	cr_reconciliation recon;

@@ -26,16 +26,17 @@ typedef int (*cr_writer_fn)(const cr_report *r, FILE *out,
 			    const cr_write_opts *opts, cr_error *err);
 
 typedef struct cr_writer {
-	const char *name;   /* the --format name: "table", "json", "csv" */
+	const char *name;   /* the --format name: "table", "json", "csv", "xlsx"... */
 	const char *ext;    /* file extension, NULL = standard output */
-	const char *suffix; /* added to the file name: "" or "-proposals" */
+	const char *suffix; /* added to the file name: "", "-services", "-proposals" */
 	bool needs_proposals; /* written only when savings rules ran */
 	cr_writer_fn write;
 	const char *help;   /* one line for --help */
 } cr_writer;
 
 /* The registry, in the order --help lists it.  One --format name may
- * select several entries (csv writes the usage types and the proposals). */
+ * select several entries (csv writes the usage types, the services and the
+ * proposals). */
 const cr_writer *cr_writers(size_t *count);
 /* The first writer called name, or NULL. */
 const cr_writer *cr_writer_find(const char *name);
@@ -50,5 +51,24 @@ int cr_write_csv(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error
 /* CSV, one row per savings proposal (README.md "CSV columns"). */
 int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o,
 			   cr_error *err);
+/* CSV, one row per listed service (README.md "CSV columns"). */
+int cr_write_csv_services(const cr_report *r, FILE *out, const cr_write_opts *o,
+			  cr_error *err);
+/* Excel workbook (libxlsxwriter): sheets Summary (with charts), Services,
+ * Usage types and Savings proposals; numbers as numbers, totals as formulas.
+ * Built in a temporary file under $TMPDIR that never outlives the call. */
+int cr_write_xlsx(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
+
+/* GitHub's limit for a comment, counted here in bytes (never fewer than
+ * characters): the Markdown report never exceeds it. */
+#define CR_MARKDOWN_LIMIT 65536
+/* Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY: the
+ * headline, the reconciliation, the top services per account and the top
+ * proposals; accounts are dropped from the end, with a note, to stay within
+ * CR_MARKDOWN_LIMIT. */
+int cr_write_markdown(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
+/* One self-contained HTML page (inline CSS and SVG charts, no scripts, no
+ * network), accessible and printable. */
+int cr_write_html(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
 
 #endif

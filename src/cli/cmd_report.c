@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -15,6 +16,8 @@
 #include "costrank/output.h"
 #include "costrank/period.h"
 #include "costrank/rank.h"
+#include "costrank/rules.h"
+#include "costrank/savings.h"
 #include "costrank/writer.h"
 
 enum {
@@ -24,7 +27,7 @@ enum {
 };
 
 static const struct cr_option report_options[] = {
-	{ "format", 'f', true, OPT_FORMAT, "LIST", "outputs, comma-separated: table,json,csv (default: all three)" },
+	{ "format", 'f', true, OPT_FORMAT, "LIST", "outputs, comma-separated: table,json,csv,xlsx,md,html (default: table,json,csv)" },
 	{ "out", 'o', true, OPT_OUT, "DIR", "directory for report files (default: reports)" },
 	{ "month", 'm', true, OPT_MONTH, "YYYY-MM", "report this calendar month" },
 	{ "from", 0, true, OPT_FROM, "YYYY-MM-DD", "first day of the period (inclusive)" },
@@ -34,6 +37,8 @@ static const struct cr_option report_options[] = {
 	{ "metric", 0, true, OPT_METRIC, "NAME", "unblended (default; FOCUS BilledCost) or amortized (EffectiveCost)" },
 	{ "include", 0, true, OPT_INCLUDE, "LIST", "also rank credits,refunds,tax (default: none)" },
 	{ "accounts", 'a', true, OPT_ACCOUNTS, "FILE", "account names, environments and owners (JSON)" },
+	{ "rules", 'r', true, OPT_RULES, "FILE", "add or override savings rules (JSON; repeatable)" },
+	{ "no-rules", 0, false, OPT_NO_RULES, NULL, "rank only: no savings proposals" },
 	{ "color", 0, true, OPT_COLOR, "WHEN", "auto (default), always or never; NO_COLOR always wins" },
 	{ "csv-bom", 0, false, OPT_CSV_BOM, NULL, "start CSV files with a UTF-8 BOM (for Excel)" },
 	{ "quiet", 'q', false, OPT_QUIET, NULL, "no progress or file messages on stderr" },
@@ -57,11 +62,14 @@ static const char report_examples[] =
 	"  costrank report --month 2026-09 --format json,csv --out /tmp/r exports/\n"
 	"  costrank report --from 2026-10-01 --to 2026-10-15 --top 5 focus.csv\n"
 	"  costrank report --metric amortized --include credits,tax --accounts accounts.json cur/\n"
+	"  costrank report --rules my-rules.json --format json exports/\n"
 	"\n"
 	"Exit codes: 0 ok, 2 usage, 3 bad input, 4 output not written, 7 no data for the period.\n";
 
+#define DEFAULT_FORMATS "table,json,csv"
+
 struct report_config {
-	bool want[8];           /* indexed like cr_writers() */
+	bool want[16];          /* indexed like cr_writers() */
 	const char *out_dir;
 	const char *month, *from, *to;
 	int top, top_usage;
@@ -225,34 +233,82 @@ static int terminal_width(void)
 	return 100;
 }
 
-/* Reads every input into the ledger; all must be of one format. */
-static int read_inputs(cr_ledger *l, char **paths, size_t n, cr_error *err)
-{
-	enum cr_format first = CR_FORMAT_UNKNOWN;
-	const char *first_path = NULL;
+/* The progress line on stderr while files are read, on a terminal only;
+ * it shows once a read has taken half a second and is erased at the end. */
+struct progress {
+	struct timespec start;
+	bool shown;
+};
 
-	for (size_t i = 0; i < n; i++) {
-		enum cr_format f;
-		if (cr_billing_file_read(l, paths[i], &f, err))
-			return -1;
-		if (!first_path) {
-			first = f;
-			first_path = paths[i];
-		} else if (f != first) {
-			return cr_error_set(err, CR_EXIT_INPUT,
-					    "%s is %s but %s is %s: one run reads one kind of export "
-					    "(mixing them would count the same spend twice)",
-					    paths[i], cr_format_title(f), first_path, cr_format_title(first));
-		}
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static const char *human_bytes(double v, char *buf, size_t size)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+	int u = 0;
+
+	while (v >= 1000 && u < 4) {
+		v /= 1000;
+		u++;
 	}
-	return 0;
+	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+	return buf;
+}
+
+/* Called by cr_billing_files_read about ten times a second. */
+static void show_progress(void *ctx, int64_t done, int64_t total)
+{
+	struct progress *p = ctx;
+	double secs = seconds_since(&p->start), rate;
+	char d[24], t[24], r[24];
+
+	if (secs < 0.5 || done <= 0)
+		return;
+	rate = (double)done / secs;
+	human_bytes((double)done, d, sizeof d);
+	human_bytes(rate, r, sizeof r);
+	if (total > 0) {
+		int pct = done >= total ? 100 : (int)(done * 100 / total);
+		int fill = pct * 20 / 100;
+		double eta = done < total ? (double)(total - done) / rate : 0;
+		fprintf(stderr, "\r[%.*s%.*s] %3d%%  %s / %s  %s/s  ETA %.0fs\033[K",
+			fill, "####################", 20 - fill, "                    ", pct, d,
+			human_bytes((double)total, t, sizeof t), r, eta);
+	} else {
+		fprintf(stderr, "\rread %s  %s/s\033[K", d, r);
+	}
+	fflush(stderr);
+	p->shown = true;
+}
+
+/* Reads every input into the ledger (in parallel when there are several);
+ * all must be of one format. */
+static int read_inputs(cr_ledger *l, char **paths, size_t n, bool quiet, cr_error *err)
+{
+	const char *term = getenv("TERM");
+	bool bar = !quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
+	struct progress p = { .shown = false };
+	enum cr_format f;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &p.start);
+	rc = cr_billing_files_read(l, paths, n, 0, bar ? show_progress : NULL, &p, &f, err);
+	if (p.shown)
+		fputs("\r\033[K", stderr);
+	return rc;
 }
 
 static int write_reports(const cr_report *r, const struct report_config *c, cr_error *err)
 {
 	size_t nw;
 	const cr_writer *w = cr_writers(&nw);
-	cr_outfile *files[8] = { 0 };
+	cr_outfile *files[16] = { 0 };
 	cr_write_opts wo = { .color = use_color(c->color), .width = terminal_width(),
 			     .csv_bom = c->csv_bom };
 	int rc = 0;
@@ -304,12 +360,14 @@ int cmd_report(int argc, char **argv)
 	cr_accounts *accounts = NULL;
 	cr_ledger *ledger = NULL;
 	cr_report *report = NULL;
+	cr_ruleset *rules = NULL;
 	cr_rank_opts ro = { 0 };
 	bool given;
 
 	cr_writers(&nw);
-	for (size_t i = 0; i < nw; i++)
-		c.want[i] = true;
+	if (nw > sizeof c.want / sizeof c.want[0])
+		abort();
+	for_each_item(DEFAULT_FORMATS, add_format, &c, &err);
 	if (cr_options_parse(report_options, "report", argc, argv, on_option, &c, args, &nargs, &err))
 		goto done;
 	if (c.help) {
@@ -327,13 +385,20 @@ int cmd_report(int argc, char **argv)
 	}
 	if (cr_period_from_options(c.month, c.from, c.to, &ro.period, &given, &err))
 		goto done;
+	if (c.no_rules && c.n_rule_files) {
+		cr_error_set(&err, CR_EXIT_USAGE, "--rules and --no-rules exclude each other");
+		goto done;
+	}
+	/* every rule file is checked before any work; each problem gets a line */
+	if (!c.no_rules && !(rules = cr_rules_load(c.rule_files, stderr, &err)))
+		goto done;
 	if (c.accounts_file && !(accounts = cr_accounts_load(c.accounts_file, &err)))
 		goto done;
 	if (cr_inputs_expand(args, (size_t)nargs, &paths, &npaths, &err))
 		goto done;
 
 	ledger = cr_ledger_new(c.metric);
-	if (read_inputs(ledger, paths, npaths, &err))
+	if (read_inputs(ledger, paths, npaths, c.quiet, &err))
 		goto done;
 
 	ro.period_complete = true;
@@ -352,12 +417,15 @@ int cmd_report(int argc, char **argv)
 	report = cr_rank_build(ledger, &ro, &err);
 	if (!report)
 		goto done;
+	if (rules && cr_savings_apply(report, ledger, rules, &err))
+		goto done;
 	write_reports(report, &c, &err);
 
 done:
 	if (err.code)
 		cr_cli_error(err.msg);
 	cr_report_free(report);
+	cr_ruleset_free(rules);
 	cr_ledger_free(ledger);
 	cr_accounts_free(accounts);
 	cr_inputs_free(paths, npaths);

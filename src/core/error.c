@@ -15,6 +15,7 @@ void cr_error_clear(cr_error *err)
 	err->msg[0] = '\0';
 }
 
+__attribute__((format(printf, 3, 0)))
 static void set_va(cr_error *err, int code, const char *fmt, va_list ap)
 {
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);

@@ -9,15 +9,23 @@
  *
  * All decoder state lives in struct gz_decoder and is driven only through
  * gz_decode(), which fills a caller's buffer and reports progress in
- * compressed bytes.  That keeps the decoder movable onto a producer thread
- * (decoding into a ring of blocks that cr_input_read drains) without any
- * change to the public interface.
+ * compressed bytes.
+ *
+ * Inflating costs more than parsing what it produces, so a gzip input
+ * inflates on a thread of its own: the producer fills a ring of RING_BLOCKS
+ * blocks, and cr_input_read drains them in order while the caller parses;
+ * the two overlap on two cores.  The end of the data and errors travel
+ * through the ring behind the data before them, so the caller sees exactly
+ * what a synchronous decoder would give.  If the thread cannot be started,
+ * the decoder runs synchronously.
  */
 #include "costrank/input.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,9 +33,12 @@
 #include <zlib.h>
 
 #include "costrank/error.h"
+#include "io/input_seek.h"
 
 #define RAW_BUF_SIZE (256u << 10) /* compressed bytes read at a time */
 #define MAX_INFLATE_OUT (1u << 30) /* zlib counts in uInt */
+#define RING_BLOCKS 4
+#define RING_BLOCK (1u << 20)     /* decompressed bytes per block */
 
 enum gz_state {
 	GZ_MEMBER,   /* inside a gzip member: more compressed data expected */
@@ -43,6 +54,26 @@ struct gz_decoder {
 	enum gz_state state;
 };
 
+/* A block of the ring: data (len > 0), or the end (len 0, status 0), or
+ * an error (status -1). */
+struct ring_block {
+	unsigned char *data;
+	size_t len;
+	int status;
+};
+
+struct gz_thread {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t filled;     /* the producer published a block */
+	pthread_cond_t emptied;    /* the consumer released one */
+	struct ring_block blk[RING_BLOCKS];
+	unsigned head, tail;       /* blocks taken and published, counting up */
+	bool stop;                 /* cr_input_close: the producer quits */
+	size_t off;                /* consumer's offset in block head */
+	cr_error error;            /* the producer's error */
+};
+
 struct cr_input {
 	char *path;
 	int fd;
@@ -50,13 +81,22 @@ struct cr_input {
 	bool gzip;
 	bool raw_eof;          /* read(2) returned 0 */
 	int64_t size;          /* on disk, -1 when unknown */
-	int64_t pos;           /* compressed (on disk) bytes consumed */
+	_Atomic int64_t pos;   /* compressed (on disk) bytes consumed */
 	unsigned char *raw;    /* RAW_BUF_SIZE bytes */
 	size_t raw_off;        /* unconsumed raw bytes are raw[raw_off..raw_len) */
 	size_t raw_len;
 	struct gz_decoder gz;
 	cr_error failure;      /* the error reported, for later calls */
+	struct gz_thread *th;  /* the producer, when one runs */
 };
+
+/* Only the decoding thread moves pos; others read it for progress. */
+static inline void pos_add(cr_input *in, int64_t n)
+{
+	atomic_store_explicit(&in->pos,
+			      atomic_load_explicit(&in->pos, memory_order_relaxed) + n,
+			      memory_order_relaxed);
+}
 
 /* ---- raw source ------------------------------------------------------- */
 
@@ -154,7 +194,7 @@ static ssize_t gz_decode(cr_input *in, unsigned char *out, size_t n, cr_error *e
 			ret = inflate(zs, Z_NO_FLUSH);
 			used = avail - zs->avail_in;
 			in->raw_off += used;
-			in->pos += (int64_t)used;
+			pos_add(in, (int64_t)used);
 			produced = n - zs->avail_out;
 			if (ret == Z_STREAM_END) {
 				in->gz.state = GZ_BETWEEN;
@@ -198,7 +238,7 @@ static ssize_t gz_decode(cr_input *in, unsigned char *out, size_t n, cr_error *e
 		case GZ_PADDING:
 			while (in->raw_off < in->raw_len && in->raw[in->raw_off] == 0) {
 				in->raw_off++;
-				in->pos++;
+				pos_add(in, 1);
 			}
 			if (in->raw_off < in->raw_len)
 				return gz_fail(in, err, CR_EXIT_INPUT, "corrupt gzip data",
@@ -231,15 +271,132 @@ static ssize_t plain_read(cr_input *in, void *buf, size_t n, cr_error *err)
 			k = n;
 		memcpy(buf, in->raw + in->raw_off, k);
 		in->raw_off += k;
-		in->pos += (int64_t)k;
+		pos_add(in, (int64_t)k);
 		return (ssize_t)k;
 	}
 	if (in->raw_eof)
 		return 0;
 	got = read_fd(in, buf, n, err);
 	if (got > 0)
-		in->pos += got;
+		pos_add(in, got);
 	return got;
+}
+
+/* ---- inflating thread ------------------------------------------------- */
+
+static void *gz_producer(void *arg)
+{
+	cr_input *in = arg;
+	struct gz_thread *th = in->th;
+
+	for (;;) {
+		struct ring_block *b;
+		size_t len = 0;
+		ssize_t got = 0;
+		cr_error e;
+
+		pthread_mutex_lock(&th->mu);
+		while (th->tail - th->head == RING_BLOCKS && !th->stop)
+			pthread_cond_wait(&th->emptied, &th->mu);
+		if (th->stop) {
+			pthread_mutex_unlock(&th->mu);
+			return NULL;
+		}
+		b = &th->blk[th->tail % RING_BLOCKS];
+		pthread_mutex_unlock(&th->mu);
+
+		/* Fill the block; an end or error after some data is met
+		 * again on the next round (gz_decode repeats them). */
+		cr_error_clear(&e);
+		while (len < RING_BLOCK) {
+			got = gz_decode(in, b->data + len, RING_BLOCK - len, &e);
+			if (got <= 0)
+				break;
+			len += (size_t)got;
+		}
+		pthread_mutex_lock(&th->mu);
+		b->len = len;
+		b->status = len ? 1 : got < 0 ? -1 : 0;
+		if (b->status < 0)
+			th->error = e;
+		th->tail++;
+		pthread_cond_signal(&th->filled);
+		pthread_mutex_unlock(&th->mu);
+		if (b->status <= 0)
+			return NULL;
+	}
+}
+
+static void gz_thread_start(cr_input *in)
+{
+	struct gz_thread *th = cr_xcalloc(1, sizeof *th);
+
+	for (int i = 0; i < RING_BLOCKS; i++)
+		th->blk[i].data = cr_xmalloc(RING_BLOCK);
+	pthread_mutex_init(&th->mu, NULL);
+	pthread_cond_init(&th->filled, NULL);
+	pthread_cond_init(&th->emptied, NULL);
+	in->th = th;
+	if (pthread_create(&th->tid, NULL, gz_producer, in) != 0) {
+		/* no thread: decode synchronously */
+		in->th = NULL;
+		pthread_mutex_destroy(&th->mu);
+		pthread_cond_destroy(&th->filled);
+		pthread_cond_destroy(&th->emptied);
+		for (int i = 0; i < RING_BLOCKS; i++)
+			free(th->blk[i].data);
+		free(th);
+	}
+}
+
+static void gz_thread_stop(cr_input *in)
+{
+	struct gz_thread *th = in->th;
+
+	pthread_mutex_lock(&th->mu);
+	th->stop = true;
+	pthread_cond_signal(&th->emptied);
+	pthread_mutex_unlock(&th->mu);
+	pthread_join(th->tid, NULL);
+	pthread_mutex_destroy(&th->mu);
+	pthread_cond_destroy(&th->filled);
+	pthread_cond_destroy(&th->emptied);
+	for (int i = 0; i < RING_BLOCKS; i++)
+		free(th->blk[i].data);
+	free(th);
+	in->th = NULL;
+}
+
+/* Drains the ring: the consumer's side of cr_input_read. */
+static ssize_t ring_read(cr_input *in, void *buf, size_t n, cr_error *err)
+{
+	struct gz_thread *th = in->th;
+	struct ring_block *b;
+	size_t k;
+
+	pthread_mutex_lock(&th->mu);
+	while (th->head == th->tail)
+		pthread_cond_wait(&th->filled, &th->mu);
+	b = &th->blk[th->head % RING_BLOCKS];
+	pthread_mutex_unlock(&th->mu);
+	/* the end and errors stay in place, to be reported again */
+	if (b->status < 0)
+		return cr_error_set(err, th->error.code, "%s", th->error.msg);
+	if (b->status == 0)
+		return 0;
+	k = b->len - th->off;
+	if (k > n)
+		k = n;
+	memcpy(buf, b->data + th->off, k);
+	th->off += k;
+	if (th->off == b->len) {
+		th->off = 0;
+		pthread_mutex_lock(&th->mu);
+		th->head++;
+		pthread_cond_signal(&th->emptied);
+		pthread_mutex_unlock(&th->mu);
+	}
+	return (ssize_t)k;
 }
 
 /* ---- public interface ------------------------------------------------- */
@@ -298,6 +455,8 @@ cr_input *cr_input_open(const char *path, cr_error *err)
 		cr_input_close(in);
 		return NULL;
 	}
+	if (in->gzip)
+		gz_thread_start(in);
 	return in;
 }
 
@@ -305,9 +464,23 @@ ssize_t cr_input_read(cr_input *in, void *buf, size_t n, cr_error *err)
 {
 	if (n == 0)
 		return 0;
+	if (in->th)
+		return ring_read(in, buf, n, err);
 	if (in->gzip)
 		return gz_decode(in, buf, n, err);
 	return plain_read(in, buf, n, err);
+}
+
+int cr_input_seek(cr_input *in, int64_t offset, cr_error *err)
+{
+	if (in->gzip || in->size < 0 || offset < 0 || offset > in->size)
+		return cr_error_set(err, CR_EXIT_INTERNAL, "%s: cannot seek here", in->path);
+	if (lseek(in->fd, (off_t)offset, SEEK_SET) < 0)
+		return cr_error_errno(err, CR_EXIT_INPUT, errno, "%s: cannot seek", in->path);
+	in->raw_off = in->raw_len = 0;
+	in->raw_eof = false;
+	atomic_store_explicit(&in->pos, offset, memory_order_relaxed);
+	return 0;
 }
 
 const char *cr_input_path(const cr_input *in)
@@ -327,13 +500,15 @@ int64_t cr_input_file_size(const cr_input *in)
 
 int64_t cr_input_file_pos(const cr_input *in)
 {
-	return in->pos;
+	return atomic_load_explicit(&in->pos, memory_order_relaxed);
 }
 
 void cr_input_close(cr_input *in)
 {
 	if (!in)
 		return;
+	if (in->th)
+		gz_thread_stop(in);
 	if (in->gz.zs_ready)
 		inflateEnd(&in->gz.zs);
 	if (in->own_fd)

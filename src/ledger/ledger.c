@@ -247,8 +247,8 @@ static void entry_table_rehash(cr_ledger *l, size_t size)
 	}
 }
 
-int cr_ledger_add(cr_ledger *l, const cr_ledger_key *key, cr_dec cost,
-		  cr_dec quantity, cr_sym unit, cr_error *err)
+/* The entry for key, created (zero) when absent. */
+static cr_ledger_entry *entry_for(cr_ledger *l, const cr_ledger_key *key, cr_sym unit)
 {
 	size_t mask = l->entry_table_size - 1;
 	size_t j = hash_key(key) & mask;
@@ -257,7 +257,7 @@ int cr_ledger_add(cr_ledger *l, const cr_ledger_key *key, cr_dec cost,
 	for (; l->entry_table[j]; j = (j + 1) & mask) {
 		e = &l->entries[l->entry_table[j] - 1];
 		if (key_eq(&e->key, key))
-			goto found;
+			return e;
 	}
 	if (l->nentries == l->entries_cap) {
 		l->entries_cap = l->entries_cap ? l->entries_cap * 2 : 1024;
@@ -272,12 +272,17 @@ int cr_ledger_add(cr_ledger *l, const cr_ledger_key *key, cr_dec cost,
 		entry_table_rehash(l, l->entry_table_size * 2);
 		e = &l->entries[l->nentries - 1];
 	}
-found:
+	return e;
+}
+
+static int entry_add(cr_ledger *l, cr_ledger_entry *e, cr_dec cost, cr_dec quantity,
+		     cr_sym unit, cr_error *err)
+{
 	if (cr_dec_acc(&e->cost, cost) || cr_dec_acc(&e->quantity, quantity))
 		return cr_error_set(err, CR_EXIT_INPUT,
 				    "sum overflows for account %s, usage type %s",
-				    cr_ledger_str(l, key->account),
-				    cr_ledger_str(l, key->usage_type));
+				    cr_ledger_str(l, e->key.account),
+				    cr_ledger_str(l, e->key.usage_type));
 	if (unit != e->unit) {
 		if (!e->unit)
 			e->unit = unit;
@@ -285,6 +290,12 @@ found:
 			e->unit_mixed = true;
 	}
 	return 0;
+}
+
+int cr_ledger_add(cr_ledger *l, const cr_ledger_key *key, cr_dec cost,
+		  cr_dec quantity, cr_sym unit, cr_error *err)
+{
+	return entry_add(l, entry_for(l, key, unit), cost, quantity, unit, err);
 }
 
 const cr_ledger_entry *cr_ledger_entries(const cr_ledger *l, size_t *count)
@@ -317,27 +328,12 @@ void cr_ledger_note_account_name(cr_ledger *l, cr_sym account, cr_sym name)
 		m->name = name;
 }
 
+static void env_add(cr_ledger *l, cr_sym account, cr_sym env, uint64_t count);
+
 void cr_ledger_note_environment(cr_ledger *l, cr_sym account, cr_sym env)
 {
-	struct account_meta *m;
-
-	if (!env)
-		return;
-	m = meta_for(l, account);
-	for (int i = 0; i < MAX_ENV_VALUES; i++) {
-		if (m->env[i] == env || !m->env[i]) {
-			m->env[i] = env;
-			m->env_rows[i]++;
-			return;
-		}
-	}
-	/* more distinct values than slots: the rarest slot gives way */
-	int min = 0;
-	for (int i = 1; i < MAX_ENV_VALUES; i++)
-		if (m->env_rows[i] < m->env_rows[min])
-			min = i;
-	m->env[min] = env;
-	m->env_rows[min] = 1;
+	if (env)
+		env_add(l, account, env, 1);
 }
 
 cr_sym cr_ledger_account_name(const cr_ledger *l, cr_sym account)
@@ -421,6 +417,66 @@ bool cr_ledger_day_range(const cr_ledger *l, cr_day *first, cr_day *last)
 			*last = d;
 	}
 	return true;
+}
+
+/* Adds count rows of environment env to the account's tally; with more
+ * distinct values than slots, the rarest slot gives way. */
+static void env_add(cr_ledger *l, cr_sym account, cr_sym env, uint64_t count)
+{
+	struct account_meta *m = meta_for(l, account);
+	int min = 0;
+
+	for (int i = 0; i < MAX_ENV_VALUES; i++) {
+		if (m->env[i] == env || !m->env[i]) {
+			m->env[i] = env;
+			m->env_rows[i] += count;
+			return;
+		}
+	}
+	for (int i = 1; i < MAX_ENV_VALUES; i++)
+		if (m->env_rows[i] < m->env_rows[min])
+			min = i;
+	m->env[min] = env;
+	m->env_rows[min] = count;
+}
+
+int cr_ledger_merge(cr_ledger *dst, const cr_ledger *src, cr_error *err)
+{
+	cr_sym *map = cr_xmalloc((src->nstrs ? src->nstrs : 1) * sizeof *map);
+
+	for (size_t i = 0; i < src->nstrs; i++)
+		map[i] = cr_ledger_intern(dst, src->strs[i], src->str_len[i]);
+	for (size_t i = 0; i < src->nentries; i++) {
+		const cr_ledger_entry *e = &src->entries[i];
+		cr_ledger_key k = e->key;
+		cr_ledger_entry *d;
+
+		k.account = map[k.account];
+		k.service = map[k.service];
+		k.usage_type = map[k.usage_type];
+		d = entry_for(dst, &k, map[e->unit]);
+		if (entry_add(dst, d, e->cost, e->quantity, map[e->unit], err)) {
+			free(map);
+			return -1;
+		}
+		d->unit_mixed |= e->unit_mixed;
+	}
+	for (size_t a = 0; a < src->meta_cap && a < src->nstrs; a++) {
+		const struct account_meta *m = &src->meta[a];
+		if (m->name)
+			cr_ledger_note_account_name(dst, map[a], map[m->name]);
+		for (int i = 0; i < MAX_ENV_VALUES; i++)
+			if (m->env[i] && m->env_rows[i])
+				env_add(dst, map[a], map[m->env[i]], m->env_rows[i]);
+	}
+	if (!dst->currency[0] && src->currency[0])
+		memcpy(dst->currency, src->currency, sizeof dst->currency);
+	for (size_t i = 0; i < src->ninputs; i++)
+		cr_ledger_add_input(dst, src->inputs[i].name, src->inputs[i].format)->rows =
+			src->inputs[i].rows;
+	dst->coarse |= src->coarse;
+	free(map);
+	return 0;
 }
 
 void cr_ledger_set_coarse(cr_ledger *l, bool coarse)

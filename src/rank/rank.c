@@ -231,6 +231,7 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 	r->prev_start = prev.start;
 	r->prev_end = prev.end;
 	r->has_previous = cr_ledger_day_range(l, &first, &last) && first <= prev.start;
+	r->data_through = last;   /* 0 when the ledger is empty */
 	r->metric = cr_ledger_metric(l);
 	r->top_services = o->top_services;
 	r->top_usage = o->top_usage;

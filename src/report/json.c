@@ -313,6 +313,11 @@ static json_t *build_report(jctx *c)
 		for (size_t i = 0; a && i < r->n_files; i++)
 			append(c, a, jstr(c, r->files[i] ? r->files[i] : ""));
 		set(c, o, "files", a);
+		set(c, o, "requests", json_integer(r->paid_requests));
+		set(c, o, "cached_requests", json_integer(r->cached_requests));
+		set(c, o, "estimated", json_boolean(r->estimated));
+		set(c, o, "partial", json_boolean(r->partial));
+		set(c, o, "data_through", r->data_through ? jday(r->data_through) : json_null());
 	}
 	set(c, root, "source", o);
 

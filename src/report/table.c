@@ -654,7 +654,7 @@ static void draw_proposals(cr_buf *b, FILE *out, const cr_report *r, const layou
 {
 	char money[CR_DEC_STRLEN], share[32], rank[16];
 	size_t n = r->n_proposals < TABLE_PROPOSALS ? r->n_proposals : TABLE_PROPOSALS;
-	size_t label_w = width > 70 ? (size_t)width - 52 : 18;
+	size_t label_w = width > 90 ? (size_t)width - 72 : 18;
 
 	fputc('\n', out);
 	sgr(b, L, SGR_BOLD);
@@ -679,7 +679,9 @@ static void draw_proposals(cr_buf *b, FILE *out, const cr_report *r, const layou
 	cr_buf_adds(b, "  ");
 	add_cell(b, "Action", 18, false);
 	cr_buf_adds(b, "  ");
-	add_cell(b, "Account / service / usage type", label_w, false);
+	add_cell(b, "Account", 18, false);
+	cr_buf_adds(b, "  ");
+	add_cell(b, "Usage type (service)", label_w, false);
 	cr_buf_adds(b, "  Effort/risk");
 	sgr(b, L, SGR_RESET);
 	put_line(b, out);
@@ -695,9 +697,12 @@ static void draw_proposals(cr_buf *b, FILE *out, const cr_report *r, const layou
 		cr_buf_adds(b, "  ");
 		add_cell(b, p->action, 18, false);
 		cr_buf_adds(b, "  ");
-		cr_buf_addf(&label, "%s / %s / %s",
-			    p->account_name && *p->account_name ? p->account_name : p->account_id,
-			    p->service, p->usage_type);
+		add_clean(&clean, p->account_name && *p->account_name ? p->account_name
+			  : p->account_id);
+		add_cell(b, clean.ptr, 18, false);
+		cr_buf_adds(b, "  ");
+		cr_buf_reset(&clean);
+		cr_buf_addf(&label, "%s (%s)", p->usage_type, p->service);
 		add_clean(&clean, label.ptr);
 		add_cell(b, clean.ptr, label_w, false);
 		cr_buf_addf(b, "  %s/%s", p->effort, p->risk);

@@ -12,6 +12,14 @@ static const cr_writer writers[] = {
 	  "one row per usage type, for spreadsheets (RFC 4180)" },
 	{ "csv", "csv", "-proposals", true, cr_write_csv_proposals,
 	  "one row per savings proposal (with csv)" },
+	{ "csv", "csv", "-services", false, cr_write_csv_services,
+	  "one row per listed service (with csv)" },
+	{ "xlsx", "xlsx", "", false, cr_write_xlsx,
+	  "Excel workbook: summary with charts, services, usage types, proposals" },
+	{ "md", "md", "", false, cr_write_markdown,
+	  "Markdown summary for a pull request comment or a CI job summary" },
+	{ "html", "html", "", false, cr_write_html,
+	  "one self-contained HTML page with charts, for a browser or print" },
 };
 
 const cr_writer *cr_writers(size_t *count)

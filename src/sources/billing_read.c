@@ -1,15 +1,23 @@
 /* billing_read.c - streaming billing rows into the ledger (billing_file.h) */
 #include "costrank/billing_file.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "costrank/buf.h"
 #include "costrank/date.h"
 #include "costrank/decimal.h"
 #include "costrank/input.h"
 #include "costrank/services.h"
+#include "io/csv_select.h"
 
 /* CUR line item types, as far as the amortisation formula tells them apart. */
 enum line_type {
@@ -31,6 +39,7 @@ struct reader {
 	const char *last_account_ptr;
 	size_t last_account_len;
 	char last_account_text[64];
+	struct row_class *classes;  /* CLASS_SLOTS, direct-mapped (class_of) */
 };
 
 static bool eq(const cr_field *f, const char *s)
@@ -125,26 +134,39 @@ static bool contains(const cr_field *f, const char *needle)
 	return f->len >= n && memmem(f->ptr, f->len, needle, n) != NULL;
 }
 
+static bool quotes_at(const char *p, size_t qw)
+{
+	return p[0] == '"' && (qw == 1 || p[1] == '"');
+}
+
 /*
  * Finds "key": "value" in a JSON object serialised into a CSV field (CUR 2.0
  * map columns, FOCUS Tags) without a full parse: maps are flat objects of
- * strings.  Escapes in the value are decoded into r->scratch.  Returns false
- * when the key is absent or its value is not a string.
+ * strings.  The field may still be as in the file, every quote doubled
+ * (cr_csv_field_escaped): the search reads "" as one quote, so the big map
+ * columns need not be unquoted first.  Escapes in the value are decoded
+ * into r->scratch.  Returns false when the key is absent or its value is
+ * not a string.
  */
-static bool map_get(struct reader *r, const cr_field *f, const char *key,
-		    cr_field *out)
+static bool map_get(struct reader *r, int col, const char *key, cr_field *out)
 {
-	size_t klen = strlen(key);
-	const char *p = f->ptr, *end = f->ptr + f->len;
+	cr_field f;
+	bool doubled = col >= 0 && cr_csv_field_escaped(r->csv, (size_t)col, &f);
+	size_t klen = strlen(key), qw = doubled ? 2 : 1;
+	const char *p, *end;
 
+	if (col < 0)
+		return false;
+	p = f.ptr;
+	end = f.ptr + f.len;
 	while (p < end) {
 		const char *hit = memmem(p, (size_t)(end - p), key, klen);
 		if (!hit)
 			return false;
 		p = hit + klen;
-		if (hit == f->ptr || hit[-1] != '"' || p >= end || *p != '"')
+		if (hit == f.ptr || hit[-1] != '"' || (size_t)(end - p) < qw || !quotes_at(p, qw))
 			continue;
-		p++;
+		p += qw;
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
 		if (p >= end || *p != ':')
@@ -152,15 +174,17 @@ static bool map_get(struct reader *r, const cr_field *f, const char *key,
 		p++;
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
-		if (p >= end || *p != '"')
+		if ((size_t)(end - p) < qw || !quotes_at(p, qw))
 			return false;
-		p++;
+		p += qw;
 		const char *v = p;
 		bool escaped = false;
 		while (p < end && *p != '"') {
 			if (*p == '\\') {
 				escaped = true;
 				p++;
+				if (p < end && *p == '"')
+					p += qw - 1;
 			}
 			p++;
 		}
@@ -179,6 +203,7 @@ static bool map_get(struct reader *r, const cr_field *f, const char *key,
 				case 'n': cr_buf_addc(&r->scratch, '\n'); break;
 				case 't': cr_buf_addc(&r->scratch, '\t'); break;
 				case 'u': cr_buf_addc(&r->scratch, '?'); q += (p - q > 4) ? 4 : 0; break;
+				case '"': cr_buf_addc(&r->scratch, '"'); q += qw - 1; break;
 				default: cr_buf_addc(&r->scratch, *q); break;
 				}
 			} else {
@@ -313,37 +338,173 @@ static cr_sym env_sym(struct reader *r, const cr_field *f)
 static int add_line(struct reader *r, const cr_ledger_key *key, cr_dec cost,
 		    cr_dec qty, cr_sym unit);
 
+/*
+ * What the key columns of a CUR row decide: its line type and kind of
+ * charge, and the symbols of its account, account name, service, usage
+ * type and unit.  An export repeats a few thousand combinations of those
+ * columns over millions of rows, so each combination is worked out once
+ * and kept in a direct-mapped cache keyed by the exact bytes of the
+ * columns (a slot whose key differs is simply worked out again).
+ */
+#define CLASS_SLOTS 4096
+#define CLASS_KEY_MAX 224
+#define CLASS_FIELDS 8
+
+struct row_class {
+	uint64_t hash;
+	uint32_t klen;            /* bytes used in key; 0: empty slot */
+	uint8_t t, kind;          /* enum line_type, enum cr_kind */
+	bool service_in_map;      /* a code the table lacks: the product map's
+				     product_name wins over service, if any */
+	cr_sym account, name, service, usage, unit;
+	char key[CLASS_KEY_MAX];  /* per column: 2 length bytes, then the bytes */
+};
+
+static void class_columns(const struct reader *r, const cr_field *row,
+			  const cr_field *f[CLASS_FIELDS])
+{
+	const cr_columns *c = r->c;
+
+	f[0] = get(row, c->account_id);
+	f[1] = get(row, c->account_name);
+	f[2] = get(row, c->line_type);
+	f[3] = get(row, c->pricing_term);
+	f[4] = get(row, c->product_code);
+	f[5] = get(row, c->usage_type);
+	f[6] = get(row, c->unit);
+	f[7] = get(row, c->product_name);
+}
+
+static inline uint64_t hash_field(uint64_t h, const char *s, size_t n)
+{
+	h = (h ^ n) * UINT64_C(0x9e3779b97f4a7c15);
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+		h ^= h >> 29;
+	}
+	if (n) {
+		uint64_t w = 0;
+		for (size_t i = 0; i < n; i++)
+			w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+		h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
+		h ^= h >> 31;
+	}
+	return h;
+}
+
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	for (; n >= 8; a += 8, b += 8, n -= 8) {
+		uint64_t x, y;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	while (n--)
+		if (*a++ != *b++)
+			return false;
+	return true;
+}
+
+/* Works a class out from the row, as every row once was. */
+static void class_compute(struct reader *r, const cr_field *f[CLASS_FIELDS],
+			  struct row_class *k)
+{
+	const cr_columns *c = r->c;
+	enum line_type t = cur_line_type(f[2]);
+	enum cr_kind kind = kind_of(t);
+	const char *svc;
+	size_t svc_len;
+
+	if (kind == CR_KIND_USAGE && (eq(f[3], "Spot") || contains(f[5], "SpotUsage")))
+		kind = CR_KIND_SPOT;
+	svc = cr_service_name(f[4]->ptr, f[4]->len, f[5]->ptr, f[5]->len, f[7]->ptr,
+			      f[7]->len, kind == CR_KIND_TAX, &svc_len);
+	k->t = (uint8_t)t;
+	k->kind = (uint8_t)kind;
+	k->service_in_map = svc == f[4]->ptr && c->product_name < 0 && c->product_map >= 0;
+	k->account = cr_ledger_intern(r->l, f[0]->ptr, f[0]->len);
+	k->name = c->account_name >= 0 ? env_sym(r, f[1]) : 0;
+	k->service = cr_ledger_intern(r->l, svc, svc_len);
+	k->usage = cr_ledger_intern(r->l, f[5]->ptr, f[5]->len);
+	k->unit = cr_kind_is_usage(kind) ? env_sym(r, f[6]) : 0;
+}
+
+/* The class of a row: from the cache, or worked out into *tmp. */
+static const struct row_class *class_of(struct reader *r, const cr_field *row,
+					struct row_class *tmp)
+{
+	const cr_field *f[CLASS_FIELDS];
+	uint64_t h = 0;
+	size_t klen = 0;
+	struct row_class *k;
+	char *p;
+
+	class_columns(r, row, f);
+	for (int i = 0; i < CLASS_FIELDS; i++) {
+		h = hash_field(h, f[i]->ptr, f[i]->len);
+		klen += 2 + f[i]->len;
+	}
+	if (klen > CLASS_KEY_MAX) {
+		class_compute(r, f, tmp);
+		return tmp;
+	}
+	if (!r->classes)
+		r->classes = cr_xcalloc(CLASS_SLOTS, sizeof *r->classes);
+	k = &r->classes[h & (CLASS_SLOTS - 1)];
+	if (k->klen == klen && k->hash == h) {
+		const char *q = k->key;
+		int i;
+		for (i = 0; i < CLASS_FIELDS; i++) {
+			size_t n = (size_t)(unsigned char)q[0] | (size_t)(unsigned char)q[1] << 8;
+			if (n != f[i]->len || !same_bytes(q + 2, f[i]->ptr, n))
+				break;
+			q += 2 + n;
+		}
+		if (i == CLASS_FIELDS)
+			return k;
+	}
+	class_compute(r, f, k);
+	k->hash = h;
+	k->klen = (uint32_t)klen;
+	p = k->key;
+	for (int i = 0; i < CLASS_FIELDS; i++) {
+		p[0] = (char)(f[i]->len & 0xff);
+		p[1] = (char)(f[i]->len >> 8);
+		memcpy(p + 2, f[i]->ptr, f[i]->len);
+		p += 2 + f[i]->len;
+	}
+	return k;
+}
+
 static int cur_row(struct reader *r, const cr_field *row)
 {
 	const cr_columns *c = r->c;
 	bool cur2 = c->format == CR_FORMAT_CUR2;
 	const cr_field *acct = get(row, c->account_id);
-	const cr_field *ut = get(row, c->usage_type);
-	const cr_field *code = get(row, c->product_code);
-	enum line_type t = cur_line_type(get(row, c->line_type));
-	enum cr_kind kind = kind_of(t);
+	const struct row_class *k;
+	struct row_class tmp;
 	cr_ledger_key key;
 	cr_dec cost, unblended, qty = CR_DEC_ZERO;
-	cr_field pname = empty_field, tag;
-	const char *svc;
-	size_t svc_len;
+	cr_field pname, tag;
 
 	if (acct->len == 0)
 		return row_error(r, "missing account id", cur2 ? "line_item_usage_account_id"
 				 : "lineItem/UsageAccountId", acct);
+	k = class_of(r, row, &tmp);
 	if (amount(r, row, c->unblended, cur2 ? "line_item_unblended_cost"
 		   : "lineItem/UnblendedCost", &unblended))
 		return -1;
 	if (r->metric == CR_METRIC_AMORTIZED) {
-		if (cur_amortized(r, row, t, cur2, unblended, &cost))
+		if (cur_amortized(r, row, (enum line_type)k->t, cur2, unblended, &cost))
 			return -1;
 	} else {
 		cost = unblended;
 	}
-	if (kind == CR_KIND_USAGE && (eq(get(row, c->pricing_term), "Spot") ||
-				      contains(ut, "SpotUsage")))
-		kind = CR_KIND_SPOT;
-	if (cr_kind_is_usage(kind) &&
+	if (cr_kind_is_usage(k->kind) &&
 	    amount(r, row, c->usage_amount, cur2 ? "line_item_usage_amount"
 		   : "lineItem/UsageAmount", &qty))
 		return -1;
@@ -354,25 +515,20 @@ static int cur_row(struct reader *r, const cr_field *row)
 			   : "lineItem/CurrencyCode"))
 		return -1;
 
-	if (c->product_name >= 0)
-		pname = *get(row, c->product_name);
-	else if (c->product_map >= 0)
-		map_get(r, get(row, c->product_map), "product_name", &pname);
-	svc = cr_service_name(code->ptr, code->len, ut->ptr, ut->len, pname.ptr,
-			      pname.len, kind == CR_KIND_TAX, &svc_len);
-
-	key.account = account_sym(r, acct);
-	key.service = cr_ledger_intern(r->l, svc, svc_len);
-	key.usage_type = cr_ledger_intern(r->l, ut->ptr, ut->len);
-	key.kind = kind;
+	key.account = k->account;
+	key.service = k->service;
+	/* the product map is looked into only for a code the table lacks */
+	if (k->service_in_map && map_get(r, c->product_map, "product_name", &pname) && pname.len)
+		key.service = cr_ledger_intern(r->l, pname.ptr, pname.len);
+	key.usage_type = k->usage;
+	key.kind = k->kind;
 	if (c->account_name >= 0)
-		cr_ledger_note_account_name(r->l, key.account, env_sym(r, get(row, c->account_name)));
+		cr_ledger_note_account_name(r->l, key.account, k->name);
 	if (c->env_tag >= 0)
 		cr_ledger_note_environment(r->l, key.account, env_sym(r, get(row, c->env_tag)));
-	else if (c->tags_map >= 0 && map_get(r, get(row, c->tags_map), "user:environment", &tag))
+	else if (map_get(r, c->tags_map, "user:environment", &tag))
 		cr_ledger_note_environment(r->l, key.account, env_sym(r, &tag));
-	return add_line(r, &key, cost, qty,
-			cr_kind_is_usage(kind) ? env_sym(r, get(row, c->unit)) : 0);
+	return add_line(r, &key, cost, qty, k->unit);
 }
 
 static enum cr_kind focus_kind(const cr_columns *c, const cr_field *row)
@@ -475,20 +631,60 @@ static int focus_row(struct reader *r, const cr_field *row)
 	key.kind = kind;
 	if (c->account_name >= 0)
 		cr_ledger_note_account_name(r->l, key.account, env_sym(r, get(row, c->account_name)));
-	if (c->tags_map >= 0) {
-		const cr_field *tags = get(row, c->tags_map);
-		if (map_get(r, tags, "environment", &tag) ||
-		    map_get(r, tags, "user:environment", &tag))
-			cr_ledger_note_environment(r->l, key.account, env_sym(r, &tag));
-	}
+	if (map_get(r, c->tags_map, "environment", &tag) ||
+	    map_get(r, c->tags_map, "user:environment", &tag))
+		cr_ledger_note_environment(r->l, key.account, env_sym(r, &tag));
 	unit = get(row, c->unit);
 	if (!unit->len)
 		unit = get(row, c->unit_alt);
 	return add_line(r, &key, cost, qty, cr_kind_is_usage(kind) ? env_sym(r, unit) : 0);
 }
 
-int cr_billing_file_read(cr_ledger *l, const char *path, enum cr_format *format,
-			 cr_error *err)
+/* Tells the reader which columns the rows are read from: every column
+ * found in the header, less the amortisation ones under the unblended
+ * metric.  Unlisted columns are skipped without being unquoted; the JSON
+ * map columns are searched as they are in the file (map_get). */
+static void select_columns(cr_csv *csv, const cr_columns *c, enum cr_metric metric)
+{
+	static const size_t amortization_only[] = {
+		offsetof(cr_columns, amortized), offsetof(cr_columns, ri_effective),
+		offsetof(cr_columns, ri_unused_upfront), offsetof(cr_columns, ri_unused_recurring),
+		offsetof(cr_columns, ri_arn), offsetof(cr_columns, sp_effective),
+		offsetof(cr_columns, sp_total_commitment), offsetof(cr_columns, sp_used_commitment),
+	};
+	size_t cols[sizeof *c / sizeof(int)], n = 0, lazy[2], nlazy = 0;
+
+	for (size_t off = offsetof(cr_columns, account_id); off + sizeof(int) <= sizeof *c;
+	     off += sizeof(int)) {
+		int idx;
+		bool skip = false;
+
+		memcpy(&idx, (const char *)c + off, sizeof idx);
+		if (idx < 0)
+			continue;
+		for (size_t i = 0; metric == CR_METRIC_UNBLENDED &&
+		     i < sizeof amortization_only / sizeof amortization_only[0]; i++)
+			skip |= off == amortization_only[i];
+		if (!skip)
+			cols[n++] = (size_t)idx;
+	}
+	lazy[nlazy] = (size_t)c->product_map;
+	nlazy += c->product_map >= 0;
+	lazy[nlazy] = (size_t)c->tags_map;
+	nlazy += c->tags_map >= 0;
+	cr_csv_select(csv, cols, n, lazy, nlazy);
+}
+
+/* What a reading thread shares with the one that waits for it. */
+struct read_ctl {
+	_Atomic int64_t pos;        /* bytes of the file consumed, for progress */
+	_Atomic bool *cancel;       /* set: give up (the result is not wanted) */
+};
+
+#define CTL_ROWS 1024           /* rows between looks at the control block */
+
+static int read_file(cr_ledger *l, const char *path, enum cr_format *format,
+		     cr_error *err, struct read_ctl *ctl)
 {
 	struct reader r = { 0 };
 	cr_columns cols;
@@ -515,8 +711,11 @@ int cr_billing_file_read(cr_ledger *l, const char *path, enum cr_format *format,
 		rc = -1;
 	}
 	if (rc > 0 && cr_columns_detect(&cols, row, n, path, err) == 0) {
+		unsigned countdown = CTL_ROWS;
+
 		*format = cols.format;
 		li = cr_ledger_add_input(l, path, cr_format_name(cols.format));
+		select_columns(r.csv, &cols, r.metric);
 		while ((rc = cr_csv_next(r.csv, &row, &n, err)) > 0) {
 			if (n != cols.nfields) {
 				cr_error_set(err, CR_EXIT_INPUT,
@@ -529,12 +728,261 @@ int cr_billing_file_read(cr_ledger *l, const char *path, enum cr_format *format,
 			if (rc < 0)
 				break;
 			li->rows++;
+			if (ctl && !--countdown) {
+				countdown = CTL_ROWS;
+				atomic_store_explicit(&ctl->pos, cr_input_file_pos(in),
+						      memory_order_relaxed);
+				if (atomic_load_explicit(ctl->cancel, memory_order_relaxed)) {
+					rc = cr_error_set(err, CR_EXIT_INPUT, "%s: cancelled", path);
+					break;
+				}
+			}
 		}
 	} else {
 		rc = -1;
 	}
 	cr_buf_release(&r.scratch);
+	free(r.classes);
 	cr_csv_free(r.csv);
 	cr_input_close(in);
 	return rc < 0 ? -1 : 0;
+}
+
+int cr_billing_file_read(cr_ledger *l, const char *path, enum cr_format *format,
+			 cr_error *err)
+{
+	return read_file(l, path, format, err, NULL);
+}
+
+/* ---- several files ------------------------------------------------------ */
+
+struct job {
+	const char *path;
+	cr_ledger *ledger;          /* its own, or the caller's for the first file */
+	enum cr_format format;
+	cr_error err;
+	int rc;
+	bool done;
+	int64_t size;               /* on disk, -1 when unknown */
+	struct read_ctl ctl;
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t done;        /* a job finished */
+	pthread_cond_t room;        /* a job was merged: more may start */
+	struct job *jobs;
+	size_t n, next, merged, window;
+	_Atomic bool cancel;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+
+	for (;;) {
+		struct job *j;
+
+		pthread_mutex_lock(&p->mu);
+		while (p->next < p->n && p->next >= p->merged + p->window &&
+		       !atomic_load(&p->cancel))
+			pthread_cond_wait(&p->room, &p->mu);
+		if (p->next >= p->n || atomic_load(&p->cancel)) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		j = &p->jobs[p->next++];
+		pthread_mutex_unlock(&p->mu);
+
+		cr_error_clear(&j->err);
+		j->rc = read_file(j->ledger, j->path, &j->format, &j->err, &j->ctl);
+
+		pthread_mutex_lock(&p->mu);
+		j->done = true;
+		pthread_cond_signal(&p->done);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static int thread_count(int threads)
+{
+	const char *env = getenv("COSTRANK_THREADS");
+	long n;
+
+	if (threads > 0)
+		return threads;
+	if (env && *env && (n = strtol(env, NULL, 10)) > 0)
+		return n > 256 ? 256 : (int)n;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
+static void report_progress(struct pool *p, cr_read_progress_fn *progress, void *ctx)
+{
+	int64_t done = 0, total = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct job *j = &p->jobs[i];
+		if (total >= 0)
+			total = j->size < 0 ? -1 : total + j->size;
+		if (i < p->merged)
+			done += j->size > 0 ? j->size : atomic_load(&j->ctl.pos);
+		else
+			done += atomic_load_explicit(&j->ctl.pos, memory_order_relaxed);
+	}
+	progress(ctx, done, total);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * File i is read: folds it into l as reading it after the files before it
+ * would.  Its ledger may disagree with l on the currency only where the
+ * file itself would have failed, read in order; it is read again against
+ * l's currency to give that error, at its line.
+ */
+static int take_job(cr_ledger *l, struct job *j, cr_error *err)
+{
+	const char *have = cr_ledger_currency(l);
+	const char *got = j->ledger == l ? "" : cr_ledger_currency(j->ledger);
+
+	if (*have && *got && strcmp(have, got) != 0) {
+		cr_ledger *again = cr_ledger_new(cr_ledger_metric(l));
+		enum cr_format f;
+		int rc;
+
+		cr_ledger_check_currency(again, have, strlen(have));
+		rc = read_file(again, j->path, &f, err, NULL);
+		cr_ledger_free(again);
+		if (rc == 0)
+			cr_error_set(err, CR_EXIT_INPUT,
+				     "%s: currency '%s' differs from '%s' in earlier files; costrank "
+				     "does not convert currencies: report each currency separately",
+				     j->path, got, have);
+		return -1;
+	}
+	if (j->rc) {
+		*err = j->err;
+		return -1;
+	}
+	if (j->ledger != l && cr_ledger_merge(l, j->ledger, err))
+		return -1;
+	return 0;
+}
+
+int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int threads,
+			  cr_read_progress_fn *progress, void *ctx,
+			  enum cr_format *format, cr_error *err)
+{
+	struct pool p = { .n = n };
+	pthread_t *tids;
+	size_t nthreads, started = 0;
+	int rc = 0;
+	int64_t last = 0;
+	enum cr_format first = CR_FORMAT_UNKNOWN;
+
+	*format = CR_FORMAT_UNKNOWN;
+	if (n == 0)
+		return 0;
+	if (n == 1 && !progress)
+		return read_file(l, paths[0], format, err, NULL);
+	nthreads = (size_t)thread_count(threads);
+	if (nthreads > n)
+		nthreads = n;
+
+	p.jobs = cr_xcalloc(n, sizeof *p.jobs);
+	p.window = 2 * nthreads;
+	atomic_init(&p.cancel, false);
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		p.jobs[i].path = paths[i];
+		p.jobs[i].ledger = i == 0 ? l : cr_ledger_new(cr_ledger_metric(l));
+		p.jobs[i].size = strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 &&
+				 S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+		atomic_init(&p.jobs[i].ctl.pos, 0);
+		p.jobs[i].ctl.cancel = &p.cancel;
+	}
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.done, NULL);
+	pthread_cond_init(&p.room, NULL);
+	tids = cr_xcalloc(nthreads, sizeof *tids);
+	for (size_t t = 0; t < nthreads; t++)
+		if (pthread_create(&tids[t], NULL, worker, &p) == 0)
+			started++;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct job *j = &p.jobs[i];
+
+		if (!started) {
+			/* no thread could be started: this one reads */
+			cr_error_clear(&j->err);
+			p.next = i + 1;
+			j->rc = read_file(j->ledger, j->path, &j->format, &j->err, NULL);
+			j->done = true;
+		}
+		pthread_mutex_lock(&p.mu);
+		while (!j->done) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100 * 1000000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&p.done, &p.mu, &ts);
+			if (progress && now_ms() - last >= 100) {
+				pthread_mutex_unlock(&p.mu);
+				report_progress(&p, progress, ctx);
+				last = now_ms();
+				pthread_mutex_lock(&p.mu);
+			}
+		}
+		pthread_mutex_unlock(&p.mu);
+
+		rc = take_job(l, j, err);
+		if (!rc) {
+			if (i == 0) {
+				first = j->format;
+			} else if (j->format != first) {
+				rc = cr_error_set(err, CR_EXIT_INPUT,
+						  "%s is %s but %s is %s: one run reads one kind of "
+						  "export (mixing them would count the same spend twice)",
+						  j->path, cr_format_title(j->format), paths[0],
+						  cr_format_title(first));
+			}
+		}
+		pthread_mutex_lock(&p.mu);
+		p.merged = i + 1;
+		if (rc)
+			atomic_store(&p.cancel, true);
+		pthread_cond_broadcast(&p.room);
+		pthread_mutex_unlock(&p.mu);
+		if (j->ledger != l) {
+			cr_ledger_free(j->ledger);
+			j->ledger = NULL;
+		}
+	}
+	for (size_t t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+	for (size_t i = 0; i < n; i++)
+		if (p.jobs[i].ledger && p.jobs[i].ledger != l)
+			cr_ledger_free(p.jobs[i].ledger);
+	if (!rc)
+		*format = first;
+	if (progress && !rc) {
+		p.merged = n;
+		report_progress(&p, progress, ctx);
+	}
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.done);
+	pthread_cond_destroy(&p.room);
+	free(tids);
+	free(p.jobs);
+	return rc;
 }

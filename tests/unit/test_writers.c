@@ -674,7 +674,7 @@ static void test_registry(void **state)
 	size_t n = 0;
 	const cr_writer *w = cr_writers(&n);
 
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 8);
 	assert_string_equal(w[0].name, "table");
 	assert_null(w[0].ext);
 	assert_string_equal(w[1].name, "json");
@@ -686,6 +686,15 @@ static void test_registry(void **state)
 	assert_string_equal(w[3].name, "csv");
 	assert_string_equal(w[3].suffix, "-proposals");
 	assert_true(w[3].needs_proposals);
+	/* and the services file, always */
+	assert_string_equal(w[4].name, "csv");
+	assert_string_equal(w[4].suffix, "-services");
+	assert_false(w[4].needs_proposals);
+	assert_ptr_equal(w[4].write, cr_write_csv_services);
+	assert_string_equal(cr_writer_find("xlsx")->ext, "xlsx");
+	assert_string_equal(cr_writer_find("md")->ext, "md");
+	assert_string_equal(cr_writer_find("html")->ext, "html");
+	assert_ptr_equal(cr_writer_find("xlsx")->write, cr_write_xlsx);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(w[i].help);
 		assert_non_null(w[i].write);
