@@ -215,7 +215,8 @@ void cr_sigv4_canonical_query(cr_buf *b, const char *query)
 		if (*p == '&')
 			p++;
 	}
-	qsort(pairs, n, sizeof *pairs, qpair_cmp);
+	if (n)
+		qsort(pairs, n, sizeof *pairs, qpair_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			cr_buf_addc(b, '&');
@@ -310,7 +311,8 @@ static void canonical_headers(const cr_headers *h, cr_buf *cr, cr_buf *sh)
 		v[n].order = i;
 		n++;
 	}
-	qsort(v, n, sizeof *v, chdr_cmp);
+	if (n)
+		qsort(v, n, sizeof *v, chdr_cmp);
 	if (!sh->ptr)
 		cr_buf_grow(sh, 0);
 	for (size_t i = 0; i < n; i++) {

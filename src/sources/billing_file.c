@@ -289,7 +289,8 @@ static int walk_dir(const char *dir, struct pathlist *pl, int depth, cr_error *e
 		if (de->d_name[0] != '.')
 			pathlist_add(&names, cr_xstrdup(de->d_name));
 	closedir(d);
-	qsort(names.v, names.n, sizeof *names.v, cmp_str);
+	if (names.n)
+		qsort(names.v, names.n, sizeof *names.v, cmp_str);
 
 	int rc = 0;
 	for (size_t i = 0; i < names.n; i++) {
