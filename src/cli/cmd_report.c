@@ -348,6 +348,38 @@ static int write_reports(const cr_report *r, const struct report_config *c, cr_e
 	return rc;
 }
 
+/*
+ * The rule table, validated before any work.  Every problem of the rule
+ * files gets its own "costrank: FILE:LINE:COLUMN: ..." line; the error
+ * then says how many there were.
+ */
+static cr_ruleset *load_rules(const char *const *files, cr_error *err)
+{
+	char *text = NULL;
+	size_t len = 0, lines = 0;
+	FILE *problems = open_memstream(&text, &len);
+	cr_ruleset *rules = cr_rules_load(files, problems, err);
+
+	if (problems)
+		fclose(problems);
+	if (!rules && text && len) {
+		char *save = NULL;
+		for (char *line = strtok_r(text, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			fprintf(stderr, "costrank: %s\n", line);
+			lines++;
+		}
+		if (lines > 1) {
+			int code = err->code;
+			cr_error_clear(err);
+			cr_error_set(err, code, "%zu problems in the rule files (listed above); "
+				     "'costrank rules check FILE' checks a file on its own", lines);
+		}
+	}
+	free(text);
+	return rules;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_config c = { .out_dir = "reports", .top = 10, .top_usage = 5,
@@ -390,7 +422,7 @@ int cmd_report(int argc, char **argv)
 		goto done;
 	}
 	/* every rule file is checked before any work; each problem gets a line */
-	if (!c.no_rules && !(rules = cr_rules_load(c.rule_files, stderr, &err)))
+	if (!c.no_rules && !(rules = load_rules(c.rule_files, &err)))
 		goto done;
 	if (c.accounts_file && !(accounts = cr_accounts_load(c.accounts_file, &err)))
 		goto done;

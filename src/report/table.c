@@ -607,6 +607,11 @@ static void draw_account(cr_buf *b, FILE *out, const cr_report *r, const layout 
 	if (a->environment && *a->environment) {
 		cr_buf_adds(b, "  ");
 		add_clean(b, a->environment);
+		/* say where a guessed environment came from */
+		if (a->environment_source && strcmp(a->environment_source, "accounts-file") != 0)
+			cr_buf_addf(b, " (from %s)", a->environment_source);
+	} else {
+		cr_buf_adds(b, "  environment unknown");
 	}
 	if (a->owner && *a->owner) {
 		cr_buf_adds(b, "  owner ");

@@ -128,6 +128,30 @@ class BadInput(unittest.TestCase):
                     self.assertIn(p, err)
                 self.assertFalse(os.path.exists(os.path.join(d, "r")))
 
+    def test_bad_rule_file_stops_report_before_work(self):
+        bad = ('{"rules": [{"id": "x", "title": "t", "action": "spott", '
+               '"match": {"usage_type": "*Box[Usage"}, "environments": ["production"], '
+               '"savings": {"model": "fraction", "fraction": 1.5}, "effort": "low", '
+               '"risk": "low", "rationale": "r", "reference": "https://docs.aws.amazon.com/x"}]}')
+        with tempdir() as d:
+            rules = os.path.join(d, "rules.json")
+            data = os.path.join(d, "ok.csv")
+            with open(rules, "w") as f:
+                f.write(bad)
+            with open(data, "w") as f:
+                f.write(GOOD)
+            out = os.path.join(d, "r")
+            code, _, err = run(["report", "--rules", rules, "--out", out, data])
+            self.assertEqual(code, 3, err)
+            lines = err.splitlines()
+            self.assertEqual(len(lines), 4, err)
+            self.assertIn("rules.json:1:48: rule x: unknown action", lines[0])
+            self.assertIn("rules.json:1:81: rule x: bad glob", lines[1])
+            self.assertIn("rules.json:1:173: rule x: \"savings.fraction\" is 1.5", lines[2])
+            self.assertIn("3 problems in the rule files", lines[3])
+            self.assertTrue(lines[3].startswith("costrank: error: "))
+            self.assertFalse(os.path.exists(out))
+
     def test_unwritable_output(self):
         with tempdir() as d:
             data = os.path.join(d, "ok.csv")
