@@ -1,0 +1,134 @@
+/* report_live.c - `costrank report` from AWS Cost Explorer (report_live.h) */
+#include "cli/report_live.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int live_option(struct live_config *c, int id, const char *v, cr_error *err)
+{
+	char *end;
+
+	c->any |= id != OPT_LIVE_SOURCE;
+	switch (id) {
+	case OPT_LIVE_SOURCE:
+		if (strcmp(v, "files") == 0)
+			c->source = 0;
+		else if (strcmp(v, "ce") == 0 || strcmp(v, "cost-explorer") == 0)
+			c->source = 1;
+		else
+			return cr_error_set(err, CR_EXIT_USAGE, "--source '%s' is not files or ce", v);
+		return 0;
+	case OPT_LIVE_PROFILE: c->profile = v; return 0;
+	case OPT_LIVE_ENDPOINT: c->endpoint_url = v; return 0;
+	case OPT_LIVE_REGION: c->region = v; return 0;
+	case OPT_LIVE_CACHE_DIR:
+		if (!*v)
+			return cr_error_set(err, CR_EXIT_USAGE, "--cache-dir needs a directory");
+		c->cache_dir = v;
+		return 0;
+	case OPT_LIVE_MAX_REQUESTS:
+		c->max_requests = strtol(v, &end, 10);
+		if (!*v || *end || c->max_requests < 0 || c->max_requests > 1000000)
+			return cr_error_set(err, CR_EXIT_USAGE, "--max-requests '%s' is not a whole "
+					    "number from 0 to 1000000", v);
+		return 0;
+	case OPT_LIVE_DRY_RUN: c->dry_run = true; return 0;
+	case OPT_LIVE_NO_CACHE: c->no_cache = true; return 0;
+	case OPT_LIVE_OFFLINE: c->offline = true; return 0;
+	case OPT_LIVE_ALLOW_PARTIAL: c->allow_partial = true; return 0;
+	}
+	return 0;
+}
+
+int live_wanted(const struct live_config *c, int nargs, bool *live, cr_error *err)
+{
+	*live = c->source == 1 || (c->source < 0 && nargs == 0);
+	if (c->source == 1 && nargs)
+		return cr_error_set(err, CR_EXIT_USAGE, "--source ce reads AWS Cost Explorer and "
+				    "takes no FILE|DIR");
+	if (!*live && nargs == 0)
+		return cr_error_set(err, CR_EXIT_USAGE, "no input: give billing export files or "
+				    "directories (see 'costrank report --help')");
+	if (!*live && c->any)
+		return cr_error_set(err, CR_EXIT_USAGE, "--profile, --endpoint-url, --region, "
+				    "--max-requests, --dry-run, --no-cache, --offline, --cache-dir and "
+				    "--allow-partial apply to Cost Explorer (no FILE|DIR, or --source ce)");
+	if (c->offline && c->no_cache)
+		return cr_error_set(err, CR_EXIT_USAGE, "--offline answers from the cache: it "
+				    "cannot go with --no-cache");
+	return 0;
+}
+
+/* Today (UTC), or COSTRANK_NOW=YYYY-MM-DD. */
+static int today(cr_day *day, cr_error *err)
+{
+	const char *now = getenv("COSTRANK_NOW");
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (now && *now) {
+		if (strlen(now) != 10 || cr_day_parse(now, 10, day) < 0)
+			return cr_error_set(err, CR_EXIT_USAGE, "COSTRANK_NOW '%s' is not a date like "
+					    "2026-11-05", now);
+		return 0;
+	}
+	gmtime_r(&t, &tm);
+	if (cr_day_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, day) < 0)
+		return cr_error_set(err, CR_EXIT_INTERNAL, "the clock gives an impossible date");
+	return 0;
+}
+
+static bool progress_wanted(bool quiet)
+{
+	const char *term = getenv("TERM");
+
+	return !quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
+}
+
+int live_pull(const struct live_config *c, const struct live_run *r, cr_ledger *l,
+	      cr_ce_outcome *out, cr_error *err)
+{
+	cr_ce_source_opts o = {
+		.accounts = r->accounts, .rules = r->rules, .endpoint_url = c->endpoint_url,
+		.profile = c->profile, .region = c->region, .max_requests = c->max_requests,
+		.no_cache = c->no_cache, .offline = c->offline, .cache_dir = c->cache_dir,
+		.allow_partial = c->allow_partial,
+		.progress = progress_wanted(r->quiet) ? stderr : NULL,
+	};
+	long planned;
+
+	if (today(&o.today, err) < 0)
+		return -1;
+	if (!r->given)
+		cr_ce_default_period(o.today, r->period);
+	*r->complete = r->period->end < o.today;
+	o.period = *r->period;
+	memcpy(o.include, r->include, sizeof o.include);
+	if (c->dry_run) {
+		if (cr_ce_plan_describe(&o, cr_ledger_metric(l), stdout, &planned, err) < 0)
+			return -1;
+		if (c->max_requests >= 0 && planned > c->max_requests)
+			printf("--max-requests %ld is below the plan: the pull would stop before "
+			       "its first request\n", c->max_requests);
+		return 1;
+	}
+	return cr_ce_pull(l, &o, out, err) < 0 ? -1 : 0;
+}
+
+void live_finish(cr_report *r, const cr_ce_outcome *out, bool quiet)
+{
+	cr_ce_outcome_apply(out, r);
+	if (out->partial)
+		fprintf(stderr, "costrank: warning: %s (the report is marked partial)\n",
+			out->failure.msg);
+	if (quiet)
+		return;
+	for (size_t i = 0; i < out->n_messages; i++)
+		fprintf(stderr, "costrank: warning: %s\n", out->messages[i]);
+	fprintf(stderr, "costrank: Cost Explorer: %ld paid request%s (USD %ld.%02ld), %ld "
+		"answered from the cache\n", out->stats.paid, out->stats.paid == 1 ? "" : "s",
+		out->stats.paid / 100, out->stats.paid % 100, out->stats.cached);
+}

@@ -1,0 +1,81 @@
+/*
+ * report_live.h - `costrank report` from AWS Cost Explorer: its options and
+ * the pull, for cmd_report.c.
+ *
+ * Without FILE|DIR arguments (or with --source ce) the period is pulled
+ * from Cost Explorer (ce_source.h) into the ledger that the file sources
+ * would fill; ranking, savings rules and writers are the same.  The
+ * default period is the last complete calendar month (UTC) before today;
+ * COSTRANK_NOW=YYYY-MM-DD sets today (tests, re-running a past month's
+ * job).
+ */
+#ifndef COSTRANK_CLI_REPORT_LIVE_H
+#define COSTRANK_CLI_REPORT_LIVE_H
+
+#include <stdbool.h>
+
+#include "costrank/accounts.h"
+#include "costrank/ce_source.h"
+#include "costrank/error.h"
+#include "costrank/ledger.h"
+#include "costrank/period.h"
+#include "costrank/report.h"
+#include "costrank/rules.h"
+
+enum {
+	OPT_LIVE_SOURCE = 100, OPT_LIVE_PROFILE, OPT_LIVE_ENDPOINT, OPT_LIVE_REGION,
+	OPT_LIVE_MAX_REQUESTS, OPT_LIVE_DRY_RUN, OPT_LIVE_NO_CACHE, OPT_LIVE_OFFLINE,
+	OPT_LIVE_CACHE_DIR, OPT_LIVE_ALLOW_PARTIAL,
+};
+
+/* Entries for the report command's option table. */
+#define REPORT_LIVE_OPTIONS \
+	{ "source", 0, true, OPT_LIVE_SOURCE, "NAME", "files (the default with FILE|DIR) or ce: AWS Cost Explorer (the default without)" }, \
+	{ "profile", 0, true, OPT_LIVE_PROFILE, "NAME", "Cost Explorer: AWS profile (default: the AWS CLI chain)" }, \
+	{ "endpoint-url", 0, true, OPT_LIVE_ENDPOINT, "URL", "Cost Explorer endpoint (default https://ce.us-east-1.amazonaws.com)" }, \
+	{ "region", 0, true, OPT_LIVE_REGION, "NAME", "Cost Explorer: region for STS (assumed roles)" }, \
+	{ "max-requests", 0, true, OPT_LIVE_MAX_REQUESTS, "N", "Cost Explorer: never make more than N paid requests" }, \
+	{ "dry-run", 0, false, OPT_LIVE_DRY_RUN, NULL, "Cost Explorer: print the planned requests and their price, call nothing; files with --post: print the payloads instead of sending" }, \
+	{ "no-cache", 0, false, OPT_LIVE_NO_CACHE, NULL, "Cost Explorer: neither read nor write the answer cache" }, \
+	{ "offline", 0, false, OPT_LIVE_OFFLINE, NULL, "Cost Explorer: answer from the cache only" }, \
+	{ "cache-dir", 0, true, OPT_LIVE_CACHE_DIR, "DIR", "Cost Explorer: cache (default $XDG_CACHE_HOME/costrank)" }, \
+	{ "allow-partial", 0, false, OPT_LIVE_ALLOW_PARTIAL, NULL, "Cost Explorer: write a report marked partial when the pull fails" }
+
+struct live_config {
+	int source;               /* -1 by the arguments, 0 files, 1 Cost Explorer */
+	const char *profile, *endpoint_url, *region, *cache_dir;
+	long max_requests;        /* < 0: none */
+	bool dry_run, no_cache, offline, allow_partial;
+	bool any;                 /* a Cost Explorer option was given */
+};
+
+#define LIVE_CONFIG_INIT { -1, NULL, NULL, NULL, NULL, -1, false, false, false, false, false }
+
+/* Handles one of the options above; 0 or -1 with err set. */
+int live_option(struct live_config *c, int id, const char *v, cr_error *err);
+
+/* Whether the run reads Cost Explorer (no FILE|DIR, or --source ce).
+ * 0, or -1 with err set for contradicting arguments. */
+int live_wanted(const struct live_config *c, int nargs, bool *live, cr_error *err);
+
+struct live_run {
+	cr_period *period;            /* in: as given (when given); out: resolved */
+	bool given;
+	bool *complete;               /* out: the period is over */
+	const bool *include;          /* CR_EXCL_COUNT */
+	const cr_accounts *accounts;
+	const cr_ruleset *rules;
+	bool quiet;
+};
+
+/*
+ * Pulls into l (or, with --dry-run, prints the plan on stdout).  Returns 0
+ * with *out filled, 1 when a dry run is done, -1 with err set.
+ */
+int live_pull(const struct live_config *c, const struct live_run *r, cr_ledger *l,
+	      cr_ce_outcome *out, cr_error *err);
+
+/* Puts the pull's counts and notes in the report; warnings on stderr. */
+void live_finish(cr_report *r, const cr_ce_outcome *out, bool quiet);
+
+#endif
