@@ -25,6 +25,8 @@ enum cr_exit {
 	CR_EXIT_REMOTE = 5,    /* a remote API failed (HTTP, AWS error) */
 	CR_EXIT_AUTH = 6,      /* missing, invalid or expired credentials */
 	CR_EXIT_NODATA = 7,    /* the inputs hold no rows for the period */
+	CR_EXIT_NOTIFY = 8,    /* --post failed after the reports were written
+	                          (they stay on disk) */
 	CR_EXIT_INTERNAL = 70  /* a bug or resource exhaustion (out of memory) */
 };
 

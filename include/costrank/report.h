@@ -113,6 +113,14 @@ typedef struct cr_proposal {
 	size_t n_alternatives;
 } cr_proposal;
 
+/* A conversion rate given with --fx: amounts are also shown in `code`, the
+ * report's currency staying the primary figure.  code[0] == '\0': none. */
+typedef struct cr_fx {
+	char code[4];             /* ISO 4217, "JPY" */
+	cr_dec rate;              /* units of code per unit of the report currency */
+	cr_day date;              /* the day the rate is for */
+} cr_fx;
+
 typedef struct cr_report {
 	const char *schema;       /* CR_REPORT_SCHEMA */
 	cr_day start, end;        /* the period, both inclusive */
@@ -142,6 +150,7 @@ typedef struct cr_report {
 	cr_proposal *proposals;   /* ranked by priority */
 	size_t n_proposals;
 	cr_dec savings_total;     /* de-duplicated: never counts an alternative */
+	cr_fx fx;                 /* --fx (fx.h); zeroed when not given */
 } cr_report;
 
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "costrank/buf.h"
+#include "costrank/fx.h"
 
 static const char *const columns[] = {
 	"period_start", "period_end", "currency", "metric",
@@ -23,6 +24,10 @@ static const char *const columns[] = {
 	"quantity", "unit", "new",
 };
 #define N_COLUMNS (sizeof columns / sizeof columns[0])
+/* Added at the end only with --fx, so that the default columns stay. */
+static const char *const fx_columns[] = {
+	"cost_fx", "previous_cost_fx", "fx_currency", "fx_rate", "fx_date",
+};
 
 /* Appends s and a separating comma (end_line turns the last one into CRLF). */
 static void add_field(cr_buf *line, const char *s)
@@ -96,6 +101,28 @@ static void add_fixed(cr_buf *line, double x, int places)
 	add_field(line, tmp);
 }
 
+/* With --fx: the converted amounts (rounded to the currency's minor
+ * unit; previous ones empty when unknown), the currency, rate and date. */
+static void add_fx(cr_buf *line, const cr_report *r, const cr_dec *amounts,
+		   const bool *known, size_t n)
+{
+	char tmp[CR_DEC_STRLEN];
+
+	if (!cr_fx_active(r))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		tmp[0] = '\0';
+		if (known[i])
+			cr_fx_plain(&r->fx, amounts[i], tmp, sizeof tmp);
+		add_field(line, tmp);
+	}
+	add_field(line, r->fx.code);
+	cr_dec_format(r->fx.rate, -1, tmp, sizeof tmp);
+	add_field(line, tmp);
+	cr_day_format(r->fx.date, tmp);
+	add_field(line, tmp);
+}
+
 /* The fields shared by every row of an account. */
 typedef struct rowctx {
 	const cr_report *r;
@@ -152,6 +179,8 @@ static void emit_row(FILE *out, cr_buf *line, const rowctx *x,
 		add_dec(line, u->quantity, -1);
 		add_field(line, u->unit ? u->unit : "");
 		add_field(line, r->has_previous && u->is_new ? "true" : "false");
+		add_fx(line, r, (cr_dec[]){ u->cost, u->previous_cost },
+		       (bool[]){ true, r->has_previous }, 2);
 	} else {
 		add_field(line, "");
 		add_field(line, "");
@@ -161,6 +190,8 @@ static void emit_row(FILE *out, cr_buf *line, const rowctx *x,
 		add_field(line, "");
 		add_field(line, "");
 		add_field(line, r->has_previous && s->is_new ? "true" : "false");
+		add_fx(line, r, (cr_dec[]){ s->cost, s->previous_cost },
+		       (bool[]){ true, r->has_previous }, 2);
 	}
 	end_line(line, out);
 }
@@ -175,6 +206,8 @@ int cr_write_csv(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error
 		fputs("\xEF\xBB\xBF", out);
 	for (size_t i = 0; i < N_COLUMNS; i++)
 		add_field(&line, columns[i]);
+	for (size_t i = 0; cr_fx_active(r) && i < sizeof fx_columns / sizeof fx_columns[0]; i++)
+		add_field(&line, fx_columns[i]);
 	end_line(&line, out);
 
 	x.r = r;
@@ -213,6 +246,11 @@ int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o
 		fputs("\xEF\xBB\xBF", out);
 	for (size_t i = 0; i < sizeof proposal_columns / sizeof proposal_columns[0]; i++)
 		add_field(&line, proposal_columns[i]);
+	if (cr_fx_active(r)) {
+		add_field(&line, "estimated_monthly_savings_fx");
+		for (size_t i = 2; i < sizeof fx_columns / sizeof fx_columns[0]; i++)
+			add_field(&line, fx_columns[i]);
+	}
 	end_line(&line, out);
 	cr_day_format(r->start, start);
 	cr_day_format(r->end, end);
@@ -244,6 +282,7 @@ int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o
 			cr_buf_addf(&alts, "%s%s", j ? ";" : "", p->alternatives[j].rule);
 		add_field(&line, alts.ptr ? alts.ptr : "");
 		add_field(&line, p->reference);
+		add_fx(&line, r, &p->savings, (bool[]){ true }, 1);
 		end_line(&line, out);
 	}
 	cr_buf_release(&line);

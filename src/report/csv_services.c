@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "costrank/buf.h"
+#include "costrank/fx.h"
 
 static const char *const columns[] = {
 	"period_start", "period_end", "currency", "metric",
@@ -23,6 +24,10 @@ static const char *const columns[] = {
 	"share_of_account_pct", "usage_types_total", "new",
 };
 #define N_COLUMNS (sizeof columns / sizeof columns[0])
+/* Added at the end only with --fx, so that the default columns stay. */
+static const char *const fx_columns[] = {
+	"cost_fx", "previous_cost_fx", "fx_currency", "fx_rate", "fx_date",
+};
 
 /* Appends s and a separating comma (end_line turns the last one into CRLF). */
 static void add_field(cr_buf *line, const char *s)
@@ -115,6 +120,26 @@ static void add_change(cr_buf *line, const cr_report *r, cr_dec cost, cr_dec pre
 		add_fixed(line, cr_dec_ratio(d, prev) * 100.0 * cr_dec_sign(prev), 1);
 }
 
+/* With --fx: the converted cost and previous cost (rounded to the
+ * currency's minor unit; the previous one empty when unknown), the
+ * currency, rate and date. */
+static void add_fx(cr_buf *line, const cr_report *r, cr_dec cost, cr_dec prev)
+{
+	char tmp[CR_DEC_STRLEN];
+
+	cr_fx_plain(&r->fx, cost, tmp, sizeof tmp);
+	add_field(line, tmp);
+	tmp[0] = '\0';
+	if (r->has_previous)
+		cr_fx_plain(&r->fx, prev, tmp, sizeof tmp);
+	add_field(line, tmp);
+	add_field(line, r->fx.code);
+	cr_dec_format(r->fx.rate, -1, tmp, sizeof tmp);
+	add_field(line, tmp);
+	cr_day_format(r->fx.date, tmp);
+	add_field(line, tmp);
+}
+
 int cr_write_csv_services(const cr_report *r, FILE *out, const cr_write_opts *o,
 			  cr_error *err)
 {
@@ -126,6 +151,8 @@ int cr_write_csv_services(const cr_report *r, FILE *out, const cr_write_opts *o,
 		fputs("\xEF\xBB\xBF", out);
 	for (size_t i = 0; i < N_COLUMNS; i++)
 		add_field(&line, columns[i]);
+	for (size_t i = 0; cr_fx_active(r) && i < sizeof fx_columns / sizeof fx_columns[0]; i++)
+		add_field(&line, fx_columns[i]);
 	end_line(&line, out);
 
 	cr_day_format(r->start, start);
@@ -154,6 +181,8 @@ int cr_write_csv_services(const cr_report *r, FILE *out, const cr_write_opts *o,
 			add_fixed(&line, s->share * 100.0, 2);
 			add_uint(&line, (unsigned long long)s->usage_total);
 			add_field(&line, r->has_previous && s->is_new ? "true" : "false");
+			if (cr_fx_active(r))
+				add_fx(&line, r, s->cost, s->previous_cost);
 			end_line(&line, out);
 		}
 	}

@@ -24,6 +24,7 @@
 
 #include "costrank/buf.h"
 #include "costrank/error.h"
+#include "costrank/fx.h"
 #include "report/render.h"
 
 #define CHART_ACCOUNTS 15    /* bars per account chart */
@@ -479,6 +480,21 @@ static void summary(cr_buf *b, const cr_report *r)
 		kpi(b, "savings-total", "Savings proposed", r, r->savings_total, small.ptr);
 	}
 	cr_buf_adds(b, "</dl>\n");
+	if (cr_fx_active(r)) {
+		cr_dec conv;
+
+		cr_buf_reset(&t);
+		cr_fx_describe(&t, r, r->total);
+		cr_buf_adds(b, "<p class=\"fx\" id=\"total-fx\"");
+		if (cr_fx_convert(&r->fx, r->total, &conv) == 0) {
+			cr_buf_adds(b, " data-amount=\"");
+			h_exact(b, conv);
+			cr_buf_adds(b, "\"");
+		}
+		cr_buf_adds(b, ">");
+		h_text(b, t.ptr);
+		cr_buf_adds(b, "</p>\n");
+	}
 
 	if (r->n_warnings || r->estimated || r->partial) {
 		cr_buf_adds(b, "<ul class=\"notes\" aria-label=\"Notes\">\n");

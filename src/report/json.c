@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "costrank/buf.h"
+#include "costrank/fx.h"
 
 /* Building state: one flag for any allocation or conversion failure, so
  * that the tree is checked once at the end. */
@@ -107,6 +108,18 @@ static json_t *jchange(jctx *c, cr_dec cost, cr_dec prev)
 		return NULL;
 	}
 	return jamount(d);
+}
+
+/* An amount converted with --fx, exact. */
+static json_t *jfx(jctx *c, cr_dec a)
+{
+	cr_dec v;
+
+	if (cr_fx_convert(&c->r->fx, a, &v) != 0) {
+		c->failed = true;
+		return NULL;
+	}
+	return jamount(v);
 }
 
 /* A share as a fraction rounded to 4 decimals. */
@@ -221,6 +234,8 @@ static json_t *build_account(jctx *c, const cr_report_account *a)
 	set(c, o, "total", jamount(a->total));
 	set(c, o, "previous_total", jprev(c, a->previous_total));
 	set(c, o, "change", jchange(c, a->total, a->previous_total));
+	if (cr_fx_active(c->r))
+		set(c, o, "total_fx", jfx(c, a->total));
 	set(c, o, "share", jshare(a->share));
 	set(c, o, "services_total", json_integer((json_int_t)a->services_total));
 	services = jarray(c);
@@ -306,6 +321,15 @@ static json_t *build_report(jctx *c)
 
 	set(c, root, "currency", jstr(c, r->currency ? r->currency : ""));
 	set(c, root, "metric", json_string(cr_metric_name(r->metric)));
+	if (cr_fx_active(r) && (o = jobject(c))) {
+		char rate[CR_DEC_STRLEN];
+
+		cr_dec_format(r->fx.rate, -1, rate, sizeof rate);
+		set(c, o, "currency", json_string(r->fx.code));
+		set(c, o, "rate", json_string(rate));
+		set(c, o, "date", jday(r->fx.date));
+		set(c, root, "fx", o);
+	}
 
 	if ((o = jobject(c))) {
 		set(c, o, "kind", jstr_or_null(c, r->source_kind));
@@ -324,6 +348,11 @@ static json_t *build_report(jctx *c)
 	set(c, root, "total", jamount(r->total));
 	set(c, root, "previous_total", jprev(c, r->previous_total));
 	set(c, root, "change", jchange(c, r->total, r->previous_total));
+	if (cr_fx_active(r)) {
+		set(c, root, "total_fx", jfx(c, r->total));
+		set(c, root, "previous_total_fx", r->has_previous ? jfx(c, r->previous_total)
+			: json_null());
+	}
 
 	if ((o = jobject(c))) {
 		set(c, o, "ranked", jamount(r->recon.ranked));
@@ -354,6 +383,8 @@ static json_t *build_report(jctx *c)
 
 	if (r->has_proposals) {
 		set(c, root, "savings_total", jamount(r->savings_total));
+		if (cr_fx_active(r))
+			set(c, root, "savings_total_fx", jfx(c, r->savings_total));
 		set(c, root, "savings_share", jshare(cr_dec_ratio(r->savings_total, r->recon.grand_total)));
 		a = jarray(c);
 		for (size_t i = 0; a && i < r->n_proposals; i++)

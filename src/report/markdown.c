@@ -22,6 +22,7 @@
 
 #include "costrank/buf.h"
 #include "costrank/error.h"
+#include "costrank/fx.h"
 #include "report/render.h"
 
 #define TOP_PROPOSALS 10
@@ -146,6 +147,12 @@ static void headline(cr_buf *b, const cr_report *r)
 		cr_buf_addf(b, " \xC2\xB7 data through %s", s);
 	}
 	cr_buf_adds(b, "\n\n");
+	if (cr_fx_active(r)) {
+		cr_buf_reset(&t);
+		cr_fx_describe(&t, r, r->total);
+		md_text(b, t.ptr);
+		cr_buf_adds(b, "\n\n");
+	}
 	if (r->partial)
 		cr_buf_adds(b, "> **Partial figures:** the data of a failed pull was kept.\n\n");
 	else if (r->estimated)

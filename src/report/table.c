@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "costrank/buf.h"
+#include "costrank/fx.h"
 
 #define DEFAULT_WIDTH 100
 #define MARGIN 3        /* table rows start under the account name */
@@ -578,6 +579,12 @@ static void draw_headline(cr_buf *b, FILE *out, const cr_report *r, const layout
 		cr_buf_adds(b, "   (no complete previous period to compare)");
 	}
 	put_line(b, out);
+	if (cr_fx_active(r)) {
+		/* under the amount: "≈ ¥26,249,425 at 151.20 JPY/USD (2026-10-31)" */
+		add_spaces(b, 7);
+		cr_fx_describe(b, r, r->total);
+		put_line(b, out);
+	}
 
 	draw_reconciliation(b, out, r, width);
 

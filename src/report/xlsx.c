@@ -31,6 +31,7 @@
 #include <xlsxwriter.h>
 
 #include "costrank/buf.h"
+#include "costrank/fx.h"
 #include "report/render.h"
 
 #define STR_MAX 32000        /* code points per cell; Excel's limit is 32,767 */
@@ -626,6 +627,35 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 		put_str(x, ws, row++, 2, "de-duplicated: alternatives are never added", x->f.note);
 	} else {
 		put_str(x, ws, row++, 1, "no savings rules applied", NULL);
+	}
+	if (cr_fx_active(r)) {
+		/* --fx: the total converted, with the rate and its date */
+		static const char *const places[] = { "#,##0", "#,##0.00", "#,##0.000" };
+		char num[48];
+		cr_dec conv;
+
+		cr_buf_reset(&b);
+		cr_buf_addf(&b, "Total in %s", r->fx.code);
+		put_str(x, ws, row, 0, b.ptr, x->f.label);
+		snprintf(num, sizeof num, "%s \"%s\"", places[cr_fx_minor_units(r->fx.code) % 3],
+			 r->fx.code);
+		if (cr_fx_convert(&r->fx, r->total, &conv) == 0) {
+			char rate[CR_DEC_STRLEN];
+
+			cr_dec_format(r->fx.rate, -1, rate, sizeof rate);
+			lxw_rowcol_to_cell(cell, total_row, 1);
+			snprintf(formula, sizeof formula, "=%s*%s", cell, rate);
+			put_formula(x, ws, row, 1, formula, dec_value(conv), fmt(x, num, false, false));
+		}
+		cr_buf_reset(&b);
+		cr_buf_adds(&b, "at ");
+		cr_fx_rate_text(&b, &r->fx);
+		cr_buf_addf(&b, " %s/", r->fx.code);
+		cr_render_clean(&b, r->currency, 8);
+		cr_day_format(r->fx.date, s);
+		cr_buf_addf(&b, " (%s); every other amount is in ", s);
+		cr_render_clean(&b, r->currency, 8);
+		put_str(x, ws, row++, 2, b.ptr, x->f.note);
 	}
 
 	/* the reconciliation */

@@ -1,0 +1,299 @@
+/* report_deliver.c - --fx, --post and the CI gates (see report_deliver.h) */
+#include "cli/report_deliver.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/commands.h"
+#include "costrank/buf.h"
+#include "costrank/fx.h"
+#include "costrank/writer.h"
+
+/* A decimal option value, exactly; 0 or -1 with err set. */
+static int parse_amount(const char *opt, const char *v, bool nonneg, cr_dec *out, cr_error *err)
+{
+	if (cr_dec_parse(v, strlen(v), out) != CR_DEC_OK || (nonneg && cr_dec_sign(*out) < 0))
+		return cr_error_set(err, CR_EXIT_USAGE, "--%s '%s' is not a%s decimal number%s", opt,
+				    v, nonneg ? " non-negative" : "", nonneg ? ", as in 10 or 2.5" :
+				    ", as in 150000 or 1e6");
+	return 0;
+}
+
+static bool env_name_ok(const char *s)
+{
+	if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+int deliver_option(struct deliver_config *c, int id, const char *v, cr_error *err)
+{
+	switch (id) {
+	case OPT_DELIVER_POST:
+		if (cr_notify_kind_parse(v, &c->kind, err) < 0)
+			return -1;
+		c->post = true;
+		return 0;
+	case OPT_DELIVER_WEBHOOK_ENV:
+		if (!env_name_ok(v))
+			return cr_error_set(err, CR_EXIT_USAGE, "--webhook-env '%s' is not an environment "
+					    "variable name (letters, digits and '_'), as in "
+					    "SLACK_WEBHOOK_URL", v);
+		c->webhook_env = v;
+		return 0;
+	case OPT_DELIVER_FAIL_ON_INCREASE:
+		c->gate_increase = true;
+		c->increase_text = v;
+		return parse_amount("fail-on-increase", v, true, &c->max_increase_pct, err);
+	case OPT_DELIVER_FAIL_ON_TOTAL:
+		c->gate_total = true;
+		c->total_text = v;
+		return parse_amount("fail-on-total", v, false, &c->max_total, err);
+	case OPT_DELIVER_FX:
+		if (c->fx)
+			return cr_error_set(err, CR_EXIT_USAGE, "--fx: give one conversion");
+		if (cr_fx_parse(v, &c->fx_rate, &c->fx_dated, err) < 0)
+			return -1;
+		c->fx = true;
+		return 0;
+	}
+	return cr_error_set(err, CR_EXIT_INTERNAL, "unhandled option %d", id);
+}
+
+int deliver_refuse_url_args(int argc, char *const *argv, cr_error *err)
+{
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "--webhook-url") == 0 || strncmp(argv[i], "--webhook-url=", 14) == 0)
+			return cr_error_set(err, CR_EXIT_USAGE,
+					    "--webhook-url is not accepted: a webhook URL is a secret, and "
+					    "a command line is seen by other users and kept in shell "
+					    "histories and CI logs; put it in the environment variable "
+					    DELIVER_URL_ENV " (or one named with --webhook-env NAME)");
+	}
+	return 0;
+}
+
+static bool looks_like_url(const char *s)
+{
+	return strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0;
+}
+
+int deliver_prepare(struct deliver_config *c, bool live, bool dry_run, char *const *args,
+		    int nargs, cr_error *err)
+{
+	const char *name = c->webhook_env ? c->webhook_env : DELIVER_URL_ENV;
+	const char *url;
+	cr_error e;
+
+	for (int i = 0; i < nargs; i++)
+		if (looks_like_url(args[i]))
+			return cr_error_set(err, CR_EXIT_USAGE,
+					    "argument %d is a URL (not shown): inputs are billing export "
+					    "files or directories; a webhook URL belongs in the "
+					    "environment variable " DELIVER_URL_ENV, i + 1);
+	if (c->webhook_env && !c->post)
+		return cr_error_set(err, CR_EXIT_USAGE, "--webhook-env names the URL for --post: "
+				    "give --post KIND too");
+	if (dry_run && !live && !c->post)
+		return cr_error_set(err, CR_EXIT_USAGE, "--dry-run with FILE|DIR inputs shows the "
+				    "--post payloads instead of sending them: give --post KIND too");
+	if (!c->post || dry_run)
+		return 0;
+	url = getenv(name);
+	if (!url || !*url)
+		return cr_error_set(err, CR_EXIT_USAGE, "--post %s needs the webhook URL in the "
+				    "environment variable %s (it is never taken from the command "
+				    "line); --dry-run shows the payload without it",
+				    cr_notify_kind_name(c->kind), name);
+	cr_error_clear(&e);
+	if (cr_http_check_url(url, 0, &e) < 0)
+		return cr_error_set(err, CR_EXIT_USAGE, "%s: %s", name, e.msg);
+	c->url = url;
+	return 0;
+}
+
+void deliver_apply_fx(cr_report *r, const struct deliver_config *c)
+{
+	if (!c->fx)
+		return;
+	r->fx = c->fx_rate;
+	if (!c->fx_dated)
+		r->fx.date = r->end;
+}
+
+/* "USD 173,607.31": money for the command's own messages. */
+static void say_money(cr_buf *b, const cr_report *r, cr_dec a)
+{
+	const char *cur = r->currency ? r->currency : "";
+	char tmp[CR_DEC_STRLEN];
+
+	cr_dec_format_grouped(a, 2, tmp, sizeof tmp);
+	for (const char *p = cur; *p && p - cur < 8; p++)
+		cr_buf_addc(b, isalnum((unsigned char)*p) ? *p : '?');
+	cr_buf_addf(b, " %s", tmp);
+}
+
+/* The names of the report files written, like write_reports() names them. */
+static size_t report_names(const cr_report *r, const bool *want, char ***out)
+{
+	size_t nw, n = 0;
+	const cr_writer *w = cr_writers(&nw);
+	char **v = cr_xcalloc(nw + 1, sizeof *v);
+
+	for (size_t i = 0; want && i < nw; i++) {
+		cr_buf b = CR_BUF_INIT;
+
+		if (!want[i] || !w[i].ext || (w[i].needs_proposals && !r->has_proposals))
+			continue;
+		cr_buf_addf(&b, "costrank-%s%s.%s", r->period_label, w[i].suffix, w[i].ext);
+		v[n++] = cr_buf_detach(&b);
+	}
+	*out = v;
+	return n;
+}
+
+static void free_names(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Builds and posts, or prints with dry_run; returns 0 or an exit code. */
+static int post(const cr_report *r, const struct deliver_config *c, const bool *want,
+		bool dry_run, bool quiet)
+{
+	cr_notify_payloads p = CR_NOTIFY_PAYLOADS_INIT;
+	cr_notify_result res;
+	cr_error err;
+	char **names;
+	size_t nnames = report_names(r, want, &names), bytes = 0;
+	cr_notify_opts o = { (const char *const *)names, nnames, 0 };
+	const char *who = cr_notify_kind_title(c->kind);
+	int code = 0;
+
+	cr_error_clear(&err);
+	if (cr_notify_build(r, c->kind, &o, &p, &err) < 0) {
+		cr_cli_error(err.msg);
+		free_names(names, nnames);
+		return err.code;
+	}
+	for (size_t i = 0; i < p.n; i++)
+		bytes += p.len[i];
+	if (dry_run) {
+		for (size_t i = 0; i < p.n; i++) {
+			fwrite(p.v[i], 1, p.len[i], stdout);
+			fputc('\n', stdout);
+		}
+		if (!quiet)
+			fprintf(stderr, "costrank: dry run: %zu %s message%s (%zu bytes) printed, "
+				"not sent\n", p.n, who, p.n == 1 ? "" : "s", bytes);
+	} else if (cr_notify_post(c->kind, c->url, &p, NULL, &res, &err) < 0) {
+		cr_buf m = CR_BUF_INIT;
+
+		cr_buf_addf(&m, "%s; the reports are written", err.msg);
+		cr_cli_error(m.ptr);
+		cr_buf_release(&m);
+		code = err.code == CR_EXIT_USAGE ? CR_EXIT_USAGE : CR_EXIT_NOTIFY;
+	} else if (!quiet) {
+		char *host = cr_url_redact(c->url);
+
+		fprintf(stderr, "costrank: posted %zu message%s to %s (%s)\n", res.sent,
+			res.sent == 1 ? "" : "s", who, host);
+		free(host);
+	}
+	if (!code && p.omitted)
+		fprintf(stderr, "costrank: note: %zu account%s summed into one line to stay within "
+			"the limits of %s\n", p.omitted, p.omitted == 1 ? "" : "s", who);
+	cr_notify_payloads_free(&p);
+	free_names(names, nnames);
+	return code;
+}
+
+/* --fail-on-increase: whether total - prev > pct% of |prev|, exactly. */
+static bool increase_exceeds(const cr_report *r, cr_dec pct)
+{
+	cr_dec diff, prev = r->previous_total, lhs, rhs;
+	cr_i128 scaled = pct.v;
+	int64_t num;
+
+	if (cr_dec_sub(&diff, r->total, prev) != 0)
+		return true;
+	if (cr_dec_sign(diff) <= 0)
+		return false;
+	if (cr_dec_sign(prev) < 0)
+		prev = cr_dec_neg(prev);
+	if (cr_dec_is_zero(prev))
+		return true;
+	/* diff x 100 x 10^6 against |prev| x pct x 10^6: pct with at most 6
+	 * decimals (finer ones compared as doubles) */
+	if (scaled % 1000000000000 == 0 && scaled / 1000000000000 <= INT64_MAX) {
+		num = (int64_t)(scaled / 1000000000000);
+		if (cr_dec_mul_ratio(&lhs, diff, 100000000, 1) == 0 &&
+		    cr_dec_mul_ratio(&rhs, prev, num, 1) == 0)
+			return cr_dec_cmp(lhs, rhs) > 0;
+	}
+	return cr_dec_ratio(diff, prev) * 100.0 > cr_dec_to_double(pct);
+}
+
+static int gates(const cr_report *r, const struct deliver_config *c)
+{
+	int code = 0;
+
+	if (c->gate_increase) {
+		if (!r->has_previous) {
+			fprintf(stderr, "costrank: warning: --fail-on-increase not checked: the data "
+				"does not cover the previous period\n");
+		} else if (increase_exceeds(r, c->max_increase_pct)) {
+			cr_buf m = CR_BUF_INIT;
+			cr_dec diff;
+
+			cr_dec_sub(&diff, r->total, r->previous_total);
+			cr_buf_adds(&m, "threshold exceeded: the total rose ");
+			if (cr_dec_is_zero(r->previous_total))
+				cr_buf_adds(&m, "from nothing");
+			else
+				cr_buf_addf(&m, "%.1f%%", cr_dec_ratio(diff, r->previous_total) * 100.0 *
+					    cr_dec_sign(r->previous_total));
+			cr_buf_adds(&m, " (");
+			say_money(&m, r, r->previous_total);
+			cr_buf_adds(&m, " to ");
+			say_money(&m, r, r->total);
+			cr_buf_addf(&m, "), more than --fail-on-increase %s", c->increase_text);
+			cr_cli_error(m.ptr);
+			cr_buf_release(&m);
+			code = CR_EXIT_THRESHOLD;
+		}
+	}
+	if (c->gate_total && cr_dec_cmp(r->total, c->max_total) > 0) {
+		cr_buf m = CR_BUF_INIT;
+
+		cr_buf_adds(&m, "threshold exceeded: the total ");
+		say_money(&m, r, r->total);
+		cr_buf_addf(&m, " is above --fail-on-total %s", c->total_text);
+		cr_cli_error(m.ptr);
+		cr_buf_release(&m);
+		code = CR_EXIT_THRESHOLD;
+	}
+	return code;
+}
+
+int deliver_finish(const cr_report *r, const struct deliver_config *c, const bool *want,
+		   bool dry_run, bool quiet)
+{
+	int posted = 0, gated;
+
+	if (c->post)
+		posted = post(r, c, want, dry_run, quiet);
+	gated = gates(r, c);
+	return posted ? posted : gated;
+}
