@@ -19,10 +19,11 @@ __attribute__((format(printf, 3, 0)))
 static void set_va(cr_error *err, int code, const char *fmt, va_list ap)
 {
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-	/* Messages are one line: fold any line break a file name or a remote
-	 * message brought in. */
+	/* Messages are one line of text: fold any line break or other control
+	 * character (a terminal escape sequence) that a file name, the data or
+	 * a remote message brought in. */
 	for (char *p = err->msg; *p; p++)
-		if (*p == '\n' || *p == '\r')
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 	err->code = code;
 }

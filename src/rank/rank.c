@@ -241,8 +241,8 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 	memcpy(r->recon.included, o->include, sizeof r->recon.included);
 	fill_files(r, l);
 	if (!o->period_complete)
-		cr_report_add_warning(r, "%s is not complete in the data (it ends on a day "
-				      "before the month does): figures are partial", label);
+		cr_report_add_warning(r, "%s is not complete in the data (it does not cover "
+				      "every day of the month): figures are partial", label);
 
 	for (size_t i = 0; i < nent; i++) {
 		const cr_ledger_entry *x = &e[i];
@@ -296,7 +296,8 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 	}
 
 	/* group: account -> service -> usage type */
-	qsort_r(t.v, t.n, sizeof *t.v, cmp_agg, (void *)l);
+	if (t.n)  /* every row of the period may be an excluded charge */
+		qsort_r(t.v, t.n, sizeof *t.v, cmp_agg, (void *)l);
 	r->accounts = cr_xcalloc(t.n + 1, sizeof *r->accounts);
 	for (size_t i = 0; i < t.n;) {
 		cr_report_account *acc = &r->accounts[r->n_accounts++];

@@ -10,13 +10,19 @@
  *   \c        the character c itself
  *
  * Matching is case-sensitive and works on UTF-8 characters, not bytes.
- * Patterns are short (usage types, service names): a plain backtracking
- * matcher is enough.
+ * Patterns are short but names come from billing data, which may hold a
+ * field of any length: the backtracking matcher remembers, for each '*',
+ * the subject offset from which it already failed (a star that fails from
+ * offset t fails from any later offset too: it could only skip more), so
+ * matching takes O(pattern x subject) steps, never exponential time.
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "costrank/error.h"
 #include "costrank/rules.h"
 
 /* The code point at *s (bytes that are not valid UTF-8 stand for themselves);
@@ -125,12 +131,20 @@ static const char *alt_end(const char *p, const char *close)
 	return close;
 }
 
+/* Per pattern offset after a run of stars: the smallest subject offset the
+ * star failed from (SIZE_MAX: none yet), and the continuation it had. */
+struct star_memo {
+	const char *glob, *subject;
+	size_t *fail_from;
+	const char **rest;
+};
+
 /*
  * Matches pattern p against s.  Inside an alternative, `rest` is where the
  * pattern goes on after the closing '}': reaching the alternative's ',' or
  * '}' continues there.
  */
-static bool match(const char *p, const char *s, const char *rest)
+static bool match(struct star_memo *m, const char *p, const char *s, const char *rest)
 {
 	for (;;) {
 		if (rest && (*p == ',' || *p == '}')) {
@@ -141,18 +155,33 @@ static bool match(const char *p, const char *s, const char *rest)
 		switch (*p) {
 		case '\0':
 			return *s == '\0';
-		case '*':
+		case '*': {
+			size_t at, from, stop;
+
 			while (*p == '*')
 				p++;
 			if (!*p && !rest)
 				return true;
+			at = (size_t)(p - m->glob);
+			from = (size_t)(s - m->subject);
+			stop = m->rest[at] == rest ? m->fail_from[at] : SIZE_MAX;
+			if (from >= stop)
+				return false;
 			for (;;) {
-				if (match(p, s, rest))
+				if (match(m, p, s, rest))
 					return true;
 				if (!*s)
-					return false;
+					break;
 				next_char(&s);
+				if ((size_t)(s - m->subject) >= stop)
+					break;
 			}
+			if (m->fail_from[at] == SIZE_MAX || m->rest[at] == rest) {
+				m->fail_from[at] = from;
+				m->rest[at] = rest;
+			}
+			return false;
+		}
 		case '?':
 			if (!*s)
 				return false;
@@ -174,7 +203,7 @@ static bool match(const char *p, const char *s, const char *rest)
 				break;          /* nested or unterminated: itself */
 			for (const char *alt = p + 1;; ) {
 				const char *end = alt_end(alt, close);
-				if (match(alt, s, close + 1))
+				if (match(m, alt, s, close + 1))
 					return true;
 				if (end == close)
 					return false;
@@ -196,11 +225,32 @@ static bool match(const char *p, const char *s, const char *rest)
 	}
 }
 
+#define MEMO_STACK 128
+
 bool cr_glob_match(const char *glob, const char *s)
 {
+	size_t fail_stack[MEMO_STACK], len;
+	const char *rest_stack[MEMO_STACK];
+	struct star_memo m;
+	bool hit;
+
 	if (!glob || !s)
 		return false;
-	return match(glob, s, NULL);
+	len = strlen(glob) + 1;
+	m.glob = glob;
+	m.subject = s;
+	m.fail_from = len <= MEMO_STACK ? fail_stack : cr_xmalloc(len * sizeof *m.fail_from);
+	m.rest = len <= MEMO_STACK ? rest_stack : cr_xmalloc(len * sizeof *m.rest);
+	for (size_t i = 0; i < len; i++) {
+		m.fail_from[i] = SIZE_MAX;
+		m.rest[i] = NULL;
+	}
+	hit = match(&m, glob, s, NULL);
+	if (len > MEMO_STACK) {
+		free(m.fail_from);
+		free(m.rest);
+	}
+	return hit;
 }
 
 const char *cr_glob_valid(const char *glob)

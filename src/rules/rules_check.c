@@ -66,6 +66,10 @@ static void problem(struct parse *ps, cr_json_pos pos, const char *fmt, ...)
 	if (ps->label[0])
 		cr_buf_addf(&b, ": %s", ps->label);
 	cr_buf_addf(&b, ": %s", msg);
+	/* one line of text each, whatever keys and values the file holds */
+	for (char *p = b.ptr; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 	ps->v = cr_xrealloc(ps->v, (size_t)(ps->problems + 1) * sizeof *ps->v);
 	ps->v[ps->problems].pos = pos;
 	ps->v[ps->problems].seq = ps->problems;

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""The hostile inputs that are large or binary: written at test time.
+
+    tests/hostile/make_corpus.py DIR
+
+writes them under DIR/<kind>/<name>, as cases.json lists them (the cases
+with "generated": true).  The output is deterministic (no randomness, gzip
+without a timestamp), so a failing case can be regenerated and replayed:
+
+    costrank report --out /tmp/r DIR/billing/columns-50000.csv
+
+Standard library only.
+"""
+import gzip
+import os
+import sys
+
+CUR2_COLUMNS = ["identity_line_item_id", "line_item_usage_account_id", "line_item_usage_account_name",
+                "line_item_line_item_type", "line_item_usage_start_date", "line_item_product_code",
+                "line_item_usage_type", "line_item_usage_amount", "line_item_currency_code",
+                "line_item_unblended_cost", "pricing_unit", "product"]
+HEADER = ",".join(CUR2_COLUMNS) + "\n"
+
+
+def row(cost="1.25", date="2026-10-03T00:00:00Z", ut="BoxUsage:m5.large", name="prod"):
+    return (f'id1,012345678901,{name},Usage,{date},AmazonEC2,{ut},1,USD,{cost},Hrs,'
+            f'"{{""product_name"":""Amazon Elastic Compute Cloud""}}"\n')
+
+
+# The last day of the month, so that October 2026 is complete.
+END = row(cost="0", date="2026-10-31T00:00:00Z")
+GOOD = (HEADER + row() + END).encode()
+MANY_ROWS = (HEADER + row() * 3000 + END).encode()
+
+
+def wide(ncols):
+    """A CUR 2.0 file whose header has ncols columns: the needed ones among
+    filler columns, and one row of as many fields."""
+    fill = ncols - len(CUR2_COLUMNS)
+    head = CUR2_COLUMNS[:6] + [f"x_filler_{i}" for i in range(fill)] + CUR2_COLUMNS[6:]
+    cells = row(cost="3").rstrip("\n").split(",", 11)
+    # the product map holds a comma inside quotes: split it off whole
+    values = cells[:6] + [""] * fill + cells[6:]
+    end = END.rstrip("\n").split(",", 11)
+    end_values = end[:6] + [""] * fill + end[6:]
+    return (",".join(head) + "\n" + ",".join(values) + "\n" + ",".join(end_values) + "\n").encode()
+
+
+def billing():
+    out = {}
+    out["nul-byte.csv"] = HEADER.encode() + row().encode().replace(b",prod,", b",pr\x00d,") + END.encode()
+    out["invalid-utf8.csv"] = (HEADER.encode() +
+                               row(cost="2").encode().replace(b",prod,", b",pr\xff\xfeod\xc3(,")
+                               .replace(b"BoxUsage:m5.large", b"Box\xed\xa0\x80Usage\xf8\x88\x80\x80\x80") +
+                               END.encode())
+    out["field-1mb-usage-type.csv"] = (HEADER + row(ut="BoxUsage:" * 116509, cost="4") + END).encode()
+    out["field-1mb-amount.csv"] = (HEADER + row(cost="1" * (1 << 20)) + END).encode()
+    out["field-1mb-quoted-name.csv"] = (HEADER + row(name='"' + 'a""b,\n' * 174763 + '"', cost="5") + END).encode()
+    out["columns-50000.csv"] = wide(50000)
+    out["columns-150000.csv"] = wide(150000)
+    whole = gzip.compress(MANY_ROWS, mtime=0)
+    out["truncated.csv.gz"] = whole[:len(whole) // 2]
+    out["truncated-trailer.csv.gz"] = whole[:-4]
+    out["corrupt.csv.gz"] = whole[:20] + b"\xff" * 80 + whole[100:]
+    out["corrupt-crc.csv.gz"] = whole[:-8] + bytes(b ^ 0x55 for b in whole[-8:-4]) + whole[-4:]
+    out["gzip-trailing-garbage.csv.gz"] = gzip.compress(GOOD, mtime=0) + b"this is not gzip\n"
+    out["gzip-magic-only.csv.gz"] = b"\x1f\x8b"
+    out["gzip-empty-content.csv.gz"] = gzip.compress(b"", mtime=0)
+    # two members, as when parts are concatenated: both are read
+    out["gzip-concatenated.csv.gz"] = (gzip.compress((HEADER + row(cost="1")).encode(), mtime=0) +
+                                       gzip.compress(END.encode(), mtime=0))
+    # a small file that inflates to 64 MiB of blank lines, then one header
+    out["gzip-blank-bomb.csv.gz"] = gzip.compress(b"\n" * (64 << 20) + GOOD, mtime=0, compresslevel=9)
+    return out
+
+
+def deep_json(depth):
+    return ("[" * depth + "]" * depth).encode()
+
+
+def rules():
+    return {
+        "deep-nesting.json": b'{"rules": ' + deep_json(100000) + b"}",
+        "invalid-utf8.json": b'{"rules": [{"id": "ec2-rightsizing", "title": "caf\xe9 \xff"}]}\n',
+        "binary.json": bytes(range(256)) * 4,
+        # 10,000 complete rules: validated and matched in reasonable time
+        "huge-file.json": ('{"rules": [' + ",".join(
+            '{"id": "team-%d", "title": "t", "action": "rightsizing", "match": {"usage_type": "*Box%d*"}, '
+            '"environments": ["any"], "savings": {"model": "fraction", "fraction": 0.1}, "effort": "low", '
+            '"risk": "low", "rationale": "r", "reference": "https://example.com/%d"}' % (i, i, i)
+            for i in range(10000)) + "]}\n").encode(),
+    }
+
+
+def accounts():
+    return {
+        "deep-nesting.json": b'{"accounts": ' + deep_json(100000) + b"}",
+        "invalid-utf8.json": b'{"accounts": [{"id": "012345678901", "name": "caf\xe9"}]}\n',
+        "name-1mb.json": ('{"accounts": [{"id": "012345678901", "name": "' + "n" * (1 << 20) +
+                          '", "environment": "production"}]}\n').encode(),
+        "nul-byte.json": b'{"accounts": [{"id": "0123\x0045678901"}]}\n',
+    }
+
+
+def generate(dest):
+    for kind, files in (("billing", billing()), ("rules", rules()), ("accounts", accounts())):
+        os.makedirs(os.path.join(dest, kind), exist_ok=True)
+        for name, data in files.items():
+            with open(os.path.join(dest, kind, name), "wb") as f:
+                f.write(data)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: make_corpus.py DIR")
+    generate(sys.argv[1])
