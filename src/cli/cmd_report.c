@@ -9,6 +9,8 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/report_deliver.h"
+#include "cli/report_live.h"
 #include "costrank/accounts.h"
 #include "costrank/billing_file.h"
 #include "costrank/buf.h"
@@ -42,12 +44,15 @@ static const struct cr_option report_options[] = {
 	{ "color", 0, true, OPT_COLOR, "WHEN", "auto (default), always or never; NO_COLOR always wins" },
 	{ "csv-bom", 0, false, OPT_CSV_BOM, NULL, "start CSV files with a UTF-8 BOM (for Excel)" },
 	{ "quiet", 'q', false, OPT_QUIET, NULL, "no progress or file messages on stderr" },
+	REPORT_LIVE_OPTIONS,
+	REPORT_DELIVER_OPTIONS,
 	{ "help", 'h', false, OPT_HELP, NULL, "show this help" },
 	{ NULL, 0, false, 0, NULL, NULL },
 };
 
 static const char report_usage[] =
 	"usage: costrank report [options] FILE|DIR...\n"
+	"       costrank report [options]        (from AWS Cost Explorer)\n"
 	"\n"
 	"Ranks spend per account: the top services and, inside each, the top usage\n"
 	"types, with the change from the previous period.  Reads AWS CUR 2.0, legacy\n"
@@ -64,7 +69,16 @@ static const char report_examples[] =
 	"  costrank report --metric amortized --include credits,tax --accounts accounts.json cur/\n"
 	"  costrank report --rules my-rules.json --format json exports/\n"
 	"\n"
-	"Exit codes: 0 ok, 2 usage, 3 bad input, 4 output not written, 7 no data for the period.\n";
+	"  costrank report --accounts accounts.json     (last month, from Cost Explorer)\n"
+	"  costrank report --month 2026-10 --dry-run    (the requests and their price)\n"
+	"\n"
+	"  COSTRANK_WEBHOOK_URL=... costrank report --post slack --fail-on-increase 10 cur/\n"
+	"  costrank report --post teams --dry-run --format json cur/   (the payload, not sent)\n"
+	"  costrank report --fx JPY=151.20 --format md,csv cur/\n"
+	"\n"
+	"Exit codes: 0 ok, 1 a --fail-on-* threshold or --max-requests exceeded, 2 usage,\n"
+	"3 bad input, 4 output not written, 5 Cost Explorer failed, 6 credentials, 7 no\n"
+	"data for the period, 8 --post failed (the reports are written).\n";
 
 #define DEFAULT_FORMATS "table,json,csv"
 
@@ -81,6 +95,8 @@ struct report_config {
 	bool no_rules;
 	int color;              /* -1 auto, 0 never, 1 always */
 	bool csv_bom, quiet, help;
+	struct live_config live;
+	struct deliver_config deliver;
 };
 
 static int parse_int(const char *opt, const char *v, int min, int max, int *out,
@@ -206,6 +222,11 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 	case OPT_CSV_BOM: c->csv_bom = true; return 0;
 	case OPT_QUIET: c->quiet = true; return 0;
 	case OPT_HELP: c->help = true; return 0;
+	case OPT_LIVE_DRY_RUN: c->live.dry_run = true; return 0; /* files: --post payloads */
+	default:
+		if (id >= OPT_DELIVER_POST && id <= OPT_DELIVER_LAST)
+			return deliver_option(&c->deliver, id, v, err);
+		return live_option(&c->live, id, v, err);
 	}
 	return 0;
 }
@@ -383,7 +404,10 @@ static cr_ruleset *load_rules(const char *const *files, cr_error *err)
 int cmd_report(int argc, char **argv)
 {
 	struct report_config c = { .out_dir = "reports", .top = 10, .top_usage = 5,
-				   .metric = CR_METRIC_UNBLENDED, .color = -1 };
+				   .metric = CR_METRIC_UNBLENDED, .color = -1,
+				   .live = LIVE_CONFIG_INIT, .deliver = DELIVER_CONFIG_INIT };
+	cr_ce_outcome outcome = CR_CE_OUTCOME_INIT;
+	bool live;
 	cr_error err = { 0 };
 	char **args = cr_xcalloc((size_t)argc + 1, sizeof *args);
 	char **paths = NULL;
@@ -395,11 +419,14 @@ int cmd_report(int argc, char **argv)
 	cr_ruleset *rules = NULL;
 	cr_rank_opts ro = { 0 };
 	bool given;
+	int code = 0;
 
 	cr_writers(&nw);
 	if (nw > sizeof c.want / sizeof c.want[0])
 		abort();
 	for_each_item(DEFAULT_FORMATS, add_format, &c, &err);
+	if (deliver_refuse_url_args(argc, argv, &err))
+		goto done;
 	if (cr_options_parse(report_options, "report", argc, argv, on_option, &c, args, &nargs, &err))
 		goto done;
 	if (c.help) {
@@ -409,12 +436,10 @@ int cmd_report(int argc, char **argv)
 		fputs(report_examples, stdout);
 		goto done;
 	}
-	if (nargs == 0) {
-		cr_error_set(&err, CR_EXIT_USAGE,
-			     "no input: give billing export files or directories "
-			     "(see 'costrank report --help')");
+	if (live_wanted(&c.live, nargs, &live, &err))
 		goto done;
-	}
+	if (deliver_prepare(&c.deliver, live, c.live.dry_run, args, nargs, &err))
+		goto done;
 	if (cr_period_from_options(c.month, c.from, c.to, &ro.period, &given, &err))
 		goto done;
 	if (c.no_rules && c.n_rule_files) {
@@ -426,18 +451,30 @@ int cmd_report(int argc, char **argv)
 		goto done;
 	if (c.accounts_file && !(accounts = cr_accounts_load(c.accounts_file, &err)))
 		goto done;
-	if (cr_inputs_expand(args, (size_t)nargs, &paths, &npaths, &err))
+	if (!live && cr_inputs_expand(args, (size_t)nargs, &paths, &npaths, &err))
 		goto done;
 
 	ledger = cr_ledger_new(c.metric);
-	if (read_inputs(ledger, paths, npaths, c.quiet, &err))
+	if (live) {
+		struct live_run lr = { &ro.period, given, &ro.period_complete, c.include,
+				       accounts, rules, c.quiet };
+		if (live_pull(&c.live, &lr, ledger, &outcome, &err))
+			goto done;
+	} else if (read_inputs(ledger, paths, npaths, c.quiet, &err)) {
 		goto done;
+	}
 
-	ro.period_complete = true;
-	if (!given) {
+	if (!live)
+		ro.period_complete = true;
+	if (!live && !given) {
 		cr_day first, last;
 		if (!cr_ledger_day_range(ledger, &first, &last)) {
-			cr_error_set(&err, CR_EXIT_NODATA, "the input holds no billing rows");
+			if (npaths == 1)
+				cr_error_set(&err, CR_EXIT_NODATA, "%s holds no billing rows",
+					     paths[0]);
+			else
+				cr_error_set(&err, CR_EXIT_NODATA, "none of the %zu input files "
+					     "(%s, ...) holds a billing row", npaths, paths[0]);
 			goto done;
 		}
 		cr_period_default(first, last, &ro.period, &ro.period_complete);
@@ -451,7 +488,11 @@ int cmd_report(int argc, char **argv)
 		goto done;
 	if (rules && cr_savings_apply(report, ledger, rules, &err))
 		goto done;
-	write_reports(report, &c, &err);
+	if (live)
+		live_finish(report, &outcome, c.quiet);
+	deliver_apply_fx(report, &c.deliver);
+	if (write_reports(report, &c, &err) == 0)
+		code = deliver_finish(report, &c.deliver, c.want, c.live.dry_run, c.quiet);
 
 done:
 	if (err.code)
@@ -460,7 +501,8 @@ done:
 	cr_ruleset_free(rules);
 	cr_ledger_free(ledger);
 	cr_accounts_free(accounts);
+	cr_ce_outcome_free(&outcome);
 	cr_inputs_free(paths, npaths);
 	free(args);
-	return err.code;
+	return err.code ? err.code : code;
 }

@@ -194,7 +194,7 @@ class BadOptions(unittest.TestCase):
         (["report", "--include", "discounts", "x"], "unknown category 'discounts'"),
         (["report", "--color", "sometimes", "x"], "--color 'sometimes'"),
         (["report", "--out"], "needs a value"),
-        (["report"], "no input"),
+        (["report", "--source", "files"], "no input"),
         (["frobnicate"], "unknown command 'frobnicate'"),
     ]
 

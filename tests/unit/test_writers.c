@@ -568,7 +568,7 @@ static void test_table_plain(void **state)
 	assert_non_null(strstr(text, "note: the data for 2026-10 ends on 2026-10-28\n"));
 	assert_non_null(strstr(text, "1. larkspur-prod  048213306571  production  $97,120.40  "
 				     "52.7% of total  +3.1%\n"));
-	assert_non_null(strstr(text, "2. 000123456789  $87,082.77  47.3% of total  +5.4%\n"));
+	assert_non_null(strstr(text, "2. 000123456789  environment unknown  $87,082.77  47.3% of total  +5.4%\n"));
 	assert_non_null(strstr(text, "Service / usage type"));
 	assert_non_null(strstr(text, "41,203.11"));
 	assert_non_null(strstr(text, "\xE2\x96\x88"));           /* a full block */
