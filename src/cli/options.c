@@ -2,34 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "costrank/hint.h"
 #include "cli/options.h"
-
-/* Levenshtein distance, for "did you mean" hints. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0], tmp;
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = best;
-			diag = tmp;
-		}
-	}
-	return row[lb];
-}
 
 static int unknown(const struct cr_option *opts, const char *command,
 		   const char *arg, size_t len, cr_error *err)
@@ -40,7 +14,7 @@ static int unknown(const struct cr_option *opts, const char *command,
 
 	snprintf(name, sizeof name, "%.*s", (int)(len < 60 ? len : 60), arg);
 	for (const struct cr_option *o = opts; o->long_name; o++) {
-		size_t d = distance(name, o->long_name);
+		size_t d = cr_edit_distance(name, o->long_name);
 		if (d < best_d) {
 			best_d = d;
 			best = o->long_name;

@@ -1,4 +1,5 @@
-/* csv.c - the CSV report, one row per usage type (see costrank/writer.h)
+/* csv.c - the CSV reports: usage types, services and proposals (see
+ * costrank/writer.h)
  *
  * RFC 4180: CRLF line ends, fields quoted when they hold a comma, a quote,
  * a line break or a leading or trailing space, quotes doubled.  The rows
@@ -29,16 +30,54 @@ static const char *const fx_columns[] = {
 	"cost_fx", "previous_cost_fx", "fx_currency", "fx_rate", "fx_date",
 };
 
-/* Appends s and a separating comma (end_line turns the last one into CRLF). */
+/* The services file: one row per listed service and remainder. */
+static const char *const service_columns[] = {
+	"period_start", "period_end", "currency", "metric",
+	"account_rank", "account_id", "account_name", "environment",
+	"service_rank", "service", "cost", "previous_cost", "change", "change_pct",
+	"share_of_account_pct", "usage_types_total", "new",
+};
+
+/*
+ * Text a spreadsheet would run as a formula: it starts with '=', '@', a tab
+ * or CR, or with '+' or '-' without being a number.  Such cells get a
+ * leading apostrophe (OWASP's advice for CSV injection); amounts never do.
+ */
+static bool formula_like(const char *s)
+{
+	if (s[0] == '=' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')
+		return true;
+	if (s[0] != '+' && s[0] != '-')
+		return false;
+	if (!s[1])
+		return true;
+	for (const char *p = s + 1; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' ||
+		      *p == '+' || *p == '-'))
+			return true;
+	return false;
+}
+
+/* Appends s (NULL = "") and a separating comma (end_line turns the last
+ * one into CRLF). */
 static void add_field(cr_buf *line, const char *s)
 {
-	size_t n = strlen(s);
-	bool quote = n && (s[0] == ' ' || s[n - 1] == ' ');
+	size_t n;
+	bool guard, quote;
 
+	if (!s)
+		s = "";
+	n = strlen(s);
+	guard = n && formula_like(s);
+	quote = n && (s[0] == ' ' || s[n - 1] == ' ');
 	if (!quote && strpbrk(s, ",\"\r\n") == NULL) {
+		if (guard)
+			cr_buf_addc(line, '\'');
 		cr_buf_add(line, s, n);
 	} else {
 		cr_buf_addc(line, '"');
+		if (guard)
+			cr_buf_addc(line, '\'');
 		for (const char *p = s; *p; p++) {
 			if (*p == '"')
 				cr_buf_addc(line, '"');
@@ -287,5 +326,57 @@ int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o
 	}
 	cr_buf_release(&line);
 	cr_buf_release(&alts);
+	return 0;
+}
+
+/* The services CSV, one row per listed service (see costrank/writer.h). */
+int cr_write_csv_services(const cr_report *r, FILE *out, const cr_write_opts *o,
+			  cr_error *err)
+{
+	cr_buf line = CR_BUF_INIT;
+	char start[CR_DATE_STRLEN], end[CR_DATE_STRLEN];
+
+	(void)err; /* write errors stay on the stream for the caller's check */
+	if (o && o->csv_bom)
+		fputs("\xEF\xBB\xBF", out);
+	for (size_t i = 0; i < sizeof service_columns / sizeof service_columns[0]; i++)
+		add_field(&line, service_columns[i]);
+	for (size_t i = 0; cr_fx_active(r) && i < sizeof fx_columns / sizeof fx_columns[0]; i++)
+		add_field(&line, fx_columns[i]);
+	end_line(&line, out);
+
+	cr_day_format(r->start, start);
+	cr_day_format(r->end, end);
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		const cr_report_account *a = &r->accounts[i];
+
+		for (size_t j = 0; j < a->n_services; j++) {
+			const cr_report_service *s = &a->services[j];
+
+			add_field(&line, start);
+			add_field(&line, end);
+			add_field(&line, r->currency);
+			add_field(&line, cr_metric_name(r->metric));
+			add_int(&line, a->rank);
+			add_field(&line, a->id);
+			add_field(&line, a->name);
+			add_field(&line, a->environment);
+			if (s->is_other)
+				add_field(&line, "");
+			else
+				add_int(&line, s->rank);
+			add_field(&line, s->name);
+			add_dec(&line, s->cost, 2);
+			add_change(&line, r, s->cost, s->previous_cost);
+			add_fixed(&line, s->share * 100.0, 2);
+			add_int(&line, (int)s->usage_total);
+			add_field(&line, r->has_previous && s->is_new ? "true" : "false");
+			if (cr_fx_active(r))
+				add_fx(&line, r, (cr_dec[]){ s->cost, s->previous_cost },
+				       (bool[]){ true, r->has_previous }, 2);
+			end_line(&line, out);
+		}
+	}
+	cr_buf_release(&line);
 	return 0;
 }

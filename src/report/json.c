@@ -9,45 +9,14 @@
 #include "costrank/buf.h"
 #include "costrank/fx.h"
 
+#include "render.h"
+
 /* Building state: one flag for any allocation or conversion failure, so
  * that the tree is checked once at the end. */
 typedef struct jctx {
 	const cr_report *r;
 	bool failed;
 } jctx;
-
-/* Length of the well-formed UTF-8 sequence at s (n bytes left), 0 if none. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xBF;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return 0;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return len;
-}
 
 /* A JSON string of s; bytes that are not UTF-8 (a Latin-1 export, say)
  * become U+FFFD so that the document stays valid. */
@@ -59,7 +28,7 @@ static json_t *jstr(jctx *c, const char *s)
 	json_t *v;
 
 	for (size_t i = 0; i < n;) {
-		size_t k = utf8_len(p + i, n - i);
+		size_t k = cr_render_utf8_len(p + i, n - i);
 		if (k) {
 			cr_buf_add(&b, p + i, k);
 			i += k;

@@ -1,6 +1,6 @@
 /*
- * render.h - text and number helpers shared by the document writers
- * (xlsx.c, markdown.c, html.c); internal to src/report.
+ * render.h - text and number helpers shared by the writers (table,
+ * JSON, XLSX, Markdown, HTML) and the chat payloads; internal to costrank.
  *
  * Text from the data is made clean before any escaping: bytes that are not
  * UTF-8 become U+FFFD, line breaks and tabs a space, other control

@@ -21,6 +21,8 @@
 #include "costrank/buf.h"
 #include "costrank/fx.h"
 
+#include "render.h"
+
 #define DEFAULT_WIDTH 100
 #define MARGIN 3        /* table rows start under the account name */
 #define GAP 2           /* spaces between columns */
@@ -38,39 +40,6 @@
 
 /* ---- text ---------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence at s (n bytes left), 0 if none. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xBF;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return 0;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return len;
-}
-
 /* Appends s made safe for a terminal: control characters (C0, DEL, C1)
  * become '?', bytes that are not UTF-8 become U+FFFD. */
 static void add_clean(cr_buf *b, const char *s)
@@ -79,7 +48,7 @@ static void add_clean(cr_buf *b, const char *s)
 	size_t n = strlen((const char *)p);
 
 	for (size_t i = 0; i < n;) {
-		size_t k = utf8_len(p + i, n - i);
+		size_t k = cr_render_utf8_len(p + i, n - i);
 		if (k == 0) {
 			cr_buf_adds(b, "\xEF\xBF\xBD");
 			i++;

@@ -14,6 +14,7 @@
 
 #include "costrank/accounts.h"
 #include "costrank/buf.h"
+#include "costrank/hint.h"
 #include "costrank/json_pos.h"
 #include "rules/rules_internal.h"
 
@@ -103,33 +104,6 @@ static void flush(struct parse *ps)
 	ps->v = NULL;
 }
 
-/* Levenshtein distance, for "did you mean" hints. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0], tmp;
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = best;
-			diag = tmp;
-		}
-	}
-	return row[lb];
-}
-
 /* The name closest to s, when it is close enough to be a typo. */
 static const char *closest(const char *s, const char *const *names, size_t n)
 {
@@ -137,7 +111,7 @@ static const char *closest(const char *s, const char *const *names, size_t n)
 	const char *best = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		size_t d = distance(s, names[i]);
+		size_t d = cr_edit_distance(s, names[i]);
 		if (d < best_d) {
 			best_d = d;
 			best = names[i];

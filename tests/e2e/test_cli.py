@@ -72,6 +72,29 @@ class Cli(unittest.TestCase):
             with open(os.path.join(d, "costrank-2026-10.csv"), "rb") as f:
                 self.assertEqual(f.read(3), b"\xef\xbb\xbf")
 
+    def test_csv_cells_never_run_as_formulas(self):
+        import csv as csvmod
+        header = ("line_item_usage_account_id,line_item_line_item_type,line_item_usage_start_date,"
+                  "line_item_product_code,line_item_usage_type,line_item_unblended_cost,"
+                  "product_product_name\n")
+        rows = ("012345678901,Usage,2026-10-01T00:00:00Z,Weird,=HYPERLINK(\"http://x\"),5,@SUM(A1)\n"
+                "012345678901,Usage,2026-10-31T00:00:00Z,Weird,-cmd,3,@SUM(A1)\n"
+                "012345678901,Credit,2026-10-31T00:00:00Z,Weird,x,-2,@SUM(A1)\n")
+        with tempdir() as d:
+            data = os.path.join(d, "in.csv")
+            with open(data, "w") as f:
+                f.write(header + rows)
+            code, _, err = run(["report", "--format", "csv", "--no-rules", "--include", "credits",
+                                "--out", d, data])
+            self.assertEqual(code, 0, err)
+            with open(os.path.join(d, "costrank-2026-10.csv"), newline="") as f:
+                got = list(csvmod.DictReader(f))
+        cells = {r["usage_type"]: r for r in got}
+        self.assertIn("'=HYPERLINK(\"http://x\")", cells)
+        self.assertIn("'-cmd", cells)
+        self.assertEqual(cells["x"]["cost"], "-2.00", "amounts are never guarded")
+        self.assertTrue(all(r["service"] == "'@SUM(A1)" for r in got))
+
     def test_top_limits(self):
         import json
         with tempdir() as d:
