@@ -611,7 +611,11 @@ def write_rows(resources, org, month, rng, outs, eol, opts, hours):
                 ucost = cost
             usage_s = fmt(usage, 6).rstrip("0").rstrip(".") if usage % 10 ** 6 else str(usage // 10 ** 6)
             cost_s = fmt(ucost)
-            if opts.exotic and row_no % 97 == 0 and ucost:
+            if opts.exotic and row_no % 89 == 0:
+                cost_s += "00000000000"          # 21 decimal places
+            elif opts.exotic and row_no % 83 == 0 and ucost > 0:
+                cost_s = "+" + cost_s
+            elif opts.exotic and row_no % 97 == 0 and ucost:
                 # the same value in scientific notation
                 digits = str(abs(ucost)).rstrip("0")
                 zeros = len(str(abs(ucost))) - len(digits)

@@ -84,7 +84,9 @@ typedef void cr_read_progress_fn(void *ctx, int64_t done, int64_t total);
  * environment variable, else one per processor), each into a ledger of its
  * own that is merged in the order given (cr_ledger_merge), so the reports
  * never depend on timing, and an error is the one the first failing file
- * gives when the files are read in order with cr_billing_file_read.
+ * gives when the files are read in order with cr_billing_file_read.  A
+ * single big plain file (64 MiB or more; COSTRANK_SPLIT_MIN, in bytes, for
+ * tests) is read in two halves on two threads, with the same guarantees.
  * progress, when not NULL, is called on the calling thread about ten
  * times a second while files are read.  Returns 0, or -1 with err set.
  */

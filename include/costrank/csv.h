@@ -14,9 +14,9 @@
  *   if (rc < 0) fail(err.msg);   // "FILE:LINE: unterminated quoted field"
  *   cr_csv_free(csv);
  *
- * Fields point into the reader's buffer: valid until the next call.  Quoted
- * fields are returned unquoted with doubled quotes collapsed; each field is
- * followed by a NUL byte in the buffer (ptr[len] == '\0').
+ * Fields point into memory the reader owns (its buffer, or a scratch area
+ * for quoted fields whose doubled quotes were collapsed): valid until the
+ * next call.  Each field is followed by a NUL byte (ptr[len] == '\0').
  */
 #ifndef COSTRANK_CSV_H
 #define COSTRANK_CSV_H

@@ -948,7 +948,7 @@ static void chain_text(const struct ctx *x, const char *last, char *buf, size_t 
 static int profile_assume_role(struct ctx *x, const char *profile, cr_aws_credentials *out,
 			       cr_error *err)
 {
-	const char *rfile, *sfile, *cfile, *mfile;
+	const char *rfile = "", *sfile = "", *cfile = "", *mfile = "";
 	unsigned rline = 0, sline = 0, cline = 0, mline = 0;
 	const char *role_arn = pget(x, profile, "role_arn", &rfile, &rline);
 	const char *src = pget(x, profile, "source_profile", &sfile, &sline);

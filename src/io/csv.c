@@ -280,6 +280,22 @@ static inline uint64_t prefix_xor_clmul(uint64_t x)
 }
 #endif
 
+#ifdef CSV_AVX2
+/* The index of the j-th set bit of x (j from 0; x has more than j). */
+__attribute__((target("bmi,bmi2")))
+static inline unsigned nth_bit_bmi2(uint64_t x, unsigned j)
+{
+	return (unsigned)__builtin_ctzll(_pdep_u64(UINT64_C(1) << j, x));
+}
+#endif
+
+static inline unsigned nth_bit(uint64_t x, unsigned j)
+{
+	while (j--)
+		x &= x - 1;
+	return (unsigned)__builtin_ctzll(x);
+}
+
 /* Bit k of the result is the XOR of bits 0..k of x: with x the quote bits,
  * the bytes from an opening quote up to (not including) its closing one. */
 static inline uint64_t prefix_xor(uint64_t x)
@@ -342,7 +358,6 @@ cr_csv *cr_csv_new(cr_input *in)
 {
 	return cr_csv_new_sized(in, INITIAL_BUFFER);
 }
-
 
 static int cmp_size(const void *a, const void *b)
 {
@@ -852,22 +867,29 @@ static inline __attribute__((always_inline)) int parse_fast_impl(cr_csv *csv, in
 			}
 		}
 		q = b.quote & valid;
+		if (!(q | in_carry)) {
+			/* no quote, and not inside one: most blocks */
+			inside = 0;
+			bad = 0;
+		} else {
 #ifdef CSV_AVX2
-		if (isa >= CSV_ISA_AVX2)
-			inside = prefix_xor_clmul(q) ^ in_carry;
-		else
+			if (isa >= CSV_ISA_AVX2)
+				inside = prefix_xor_clmul(q) ^ in_carry;
+			else
 #endif
-			inside = prefix_xor(q) ^ in_carry;
-		in_prev = (inside << 1) | (in_carry & 1);
+				inside = prefix_xor(q) ^ in_carry;
+			in_prev = (inside << 1) | (in_carry & 1);
+			/* quotes that open after anything but a separator or a
+			 * quote, or close before anything but a separator, CR or
+			 * quote */
+			bad = (q & inside & ~in_prev & ~(((b.comma | b.quote) << 1) | prev_sep)) |
+			      (q & ~inside & in_prev &
+			       ~(((b.comma | b.lf | b.quote | cr) >> 1) |
+				 ((uint64_t)(nb == ',' || nb == '\n' || nb == '"' || nb == '\r') << 63)));
+		}
 		out = ~inside & valid;
 		lf_out = b.lf & out;
 		limit = lf_out ? lf_out ^ (lf_out - 1) : ~UINT64_C(0);
-		/* quotes that open after anything but a separator or a quote, or
-		 * close before anything but a separator, CR or quote */
-		bad = (q & inside & ~in_prev & ~(((b.comma | b.quote) << 1) | prev_sep)) |
-		      (q & ~inside & in_prev &
-		       ~(((b.comma | b.lf | b.quote | cr) >> 1) |
-			 ((uint64_t)(nb == ',' || nb == '\n' || nb == '"' || nb == '\r') << 63)));
 		/* a CR outside quotes that does not end the record with a LF */
 		if (cr & out)
 			bad |= cr & out & ~((b.lf >> 1) | ((uint64_t)(nb == '\n') << 63));
@@ -881,11 +903,26 @@ static inline __attribute__((always_inline)) int parse_fast_impl(cr_csv *csv, in
 
 			if (!all) {
 				unsigned cnt = (unsigned)__builtin_popcountll(seps);
+				unsigned skip;
 				if (nf + cnt <= nextw) {
 					/* none of the fields ending in this block is chosen */
 					nf += cnt;
 					fstart = base + 64 - __builtin_clzll(seps);
 					break;
+				}
+				skip = (unsigned)(nextw - nf);
+				if (skip) {
+					/* jump over the unchosen fields before the next chosen one */
+					unsigned last;
+#ifdef CSV_AVX2
+					if (isa >= CSV_ISA_AVX2)
+						last = nth_bit_bmi2(seps, skip - 1);
+					else
+#endif
+						last = nth_bit(seps, skip - 1);
+					fstart = base + last + 1;
+					seps &= ~UINT64_C(1) << last;   /* bits after last */
+					nf = nextw;
 				}
 			}
 			k = (unsigned)__builtin_ctzll(seps);

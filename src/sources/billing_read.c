@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "costrank/input.h"
 #include "costrank/services.h"
 #include "io/csv_select.h"
+#include "io/input_seek.h"
 
 /* CUR line item types, as far as the amortisation formula tells them apart. */
 enum line_type {
@@ -40,6 +42,8 @@ struct reader {
 	size_t last_account_len;
 	char last_account_text[64];
 	struct row_class *classes;  /* CLASS_SLOTS, direct-mapped (class_of) */
+	char last_date[10];         /* "YYYY-MM-DD" of the last UTC timestamp */
+	cr_day last_day;
 };
 
 static bool eq(const cr_field *f, const char *s)
@@ -70,6 +74,50 @@ static int row_error(struct reader *r, const char *fmt, const char *col,
 			    f && f->len > 40 ? "..." : "");
 }
 
+/*
+ * The amounts of an export are nearly all "[-]digits[.digits]" with at most
+ * 18 decimals and 19 digits: their exact value is one 64-bit integer times
+ * a power of ten.  Anything else (exponents, longer numbers, junk) returns
+ * false and is left to cr_dec_parse, which gives the same value for these.
+ */
+static inline bool plain_amount(const char *s, size_t n, cr_dec *out)
+{
+	static const int64_t pow10[19] = {
+		INT64_C(1), INT64_C(10), INT64_C(100), INT64_C(1000), INT64_C(10000),
+		INT64_C(100000), INT64_C(1000000), INT64_C(10000000), INT64_C(100000000),
+		INT64_C(1000000000), INT64_C(10000000000), INT64_C(100000000000),
+		INT64_C(1000000000000), INT64_C(10000000000000), INT64_C(100000000000000),
+		INT64_C(1000000000000000), INT64_C(10000000000000000),
+		INT64_C(100000000000000000), INT64_C(1000000000000000000),
+	};
+	const char *p = s, *end = s + n;
+	bool neg = false;
+	uint64_t m = 0;
+	int digits = 0, frac = -1;
+
+	if (p < end && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	for (; p < end; p++) {
+		unsigned d = (unsigned)(unsigned char)*p - '0';
+		if (d < 10) {
+			if (++digits > 19)
+				return false;
+			m = m * 10 + d;
+			frac += frac >= 0;
+		} else if (*p == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			return false;
+		}
+	}
+	if (!digits || frac > CR_DEC_SCALE)
+		return false;
+	out->v = (cr_i128)m * pow10[CR_DEC_SCALE - (frac < 0 ? 0 : frac)];
+	if (neg)
+		out->v = -out->v;
+	return true;
+}
+
 /* Parses an amount; an empty field is zero. */
 static int amount(struct reader *r, const cr_field *row, int idx,
 		  const char *name, cr_dec *out)
@@ -81,6 +129,8 @@ static int amount(struct reader *r, const cr_field *row, int idx,
 		*out = CR_DEC_ZERO;
 		return 0;
 	}
+	if (plain_amount(f->ptr, f->len, out))
+		return 0;
 	rc = cr_dec_parse(f->ptr, f->len, out);
 	if (rc == CR_DEC_INVALID)
 		return row_error(r, "not a number", name, f);
@@ -134,6 +184,23 @@ static bool contains(const cr_field *f, const char *needle)
 	return f->len >= n && memmem(f->ptr, f->len, needle, n) != NULL;
 }
 
+/* memmem for the short haystacks of map columns: the first byte of the
+ * needle by memchr, then a compare. */
+static const char *find(const char *h, size_t n, const char *needle, size_t len)
+{
+	const char *end = h + n;
+
+	while ((size_t)(end - h) >= len) {
+		const char *p = memchr(h, needle[0], (size_t)(end - h) - len + 1);
+		if (!p)
+			return NULL;
+		if (memcmp(p + 1, needle + 1, len - 1) == 0)
+			return p;
+		h = p + 1;
+	}
+	return NULL;
+}
+
 static bool quotes_at(const char *p, size_t qw)
 {
 	return p[0] == '"' && (qw == 1 || p[1] == '"');
@@ -160,7 +227,7 @@ static bool map_get(struct reader *r, int col, const char *key, cr_field *out)
 	p = f.ptr;
 	end = f.ptr + f.len;
 	while (p < end) {
-		const char *hit = memmem(p, (size_t)(end - p), key, klen);
+		const char *hit = find(p, (size_t)(end - p), key, klen);
 		if (!hit)
 			return false;
 		p = hit + klen;
@@ -318,15 +385,39 @@ missing_ri:
 			    r->path, cr_csv_line(r->csv));
 }
 
+static inline bool two_digits(const char *s, int max)
+{
+	unsigned a = (unsigned)(unsigned char)s[0] - '0', b = (unsigned)(unsigned char)s[1] - '0';
+	return a < 10 && b < 10 && (int)(a * 10 + b) <= max;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" with a valid time: the UTC day is the date's. */
+static inline bool utc_timestamp(const char *s, size_t n)
+{
+	return n == 20 && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' &&
+	       two_digits(s + 11, 23) && two_digits(s + 14, 59) && two_digits(s + 17, 59);
+}
+
 static int parse_day(struct reader *r, const cr_field *row, int idx,
 		     const char *name, cr_day *day)
 {
 	const cr_field *f = get(row, idx);
+	bool utc;
 
 	if (f->len == 0)
 		return row_error(r, "missing date", name, f);
+	/* rows come in runs of one day: the last date is kept */
+	utc = utc_timestamp(f->ptr, f->len);
+	if (utc && r->last_date[0] && memcmp(f->ptr, r->last_date, 10) == 0) {
+		*day = r->last_day;
+		return 0;
+	}
 	if (cr_day_parse(f->ptr, f->len, day))
 		return row_error(r, "impossible or malformed date", name, f);
+	if (utc) {
+		memcpy(r->last_date, f->ptr, 10);
+		r->last_day = *day;
+	}
 	return 0;
 }
 
@@ -679,14 +770,200 @@ static void select_columns(cr_csv *csv, const cr_columns *c, enum cr_metric metr
 struct read_ctl {
 	_Atomic int64_t pos;        /* bytes of the file consumed, for progress */
 	_Atomic bool *cancel;       /* set: give up (the result is not wanted) */
+	bool split;                 /* a big plain file may be read in two parts */
 };
 
 #define CTL_ROWS 1024           /* rows between looks at the control block */
+#define SPLIT_MIN (64 << 20)    /* smallest file read in two parts (tests
+				   lower it with COSTRANK_SPLIT_MIN) */
+#define SPLIT_SCAN (64 << 20)   /* how far to look for a line break */
 
+/*
+ * The second half of a file, read on a thread of its own from the first
+ * line break after the middle (see read_file).
+ */
+struct half {
+	pthread_t tid;
+	const char *path;
+	const cr_columns *cols;
+	enum cr_metric metric;
+	int64_t start;              /* where its first record starts */
+	cr_ledger *ledger;          /* its own */
+	uint64_t rows;
+	int rc;
+	cr_error err;
+	_Atomic bool done;
+	_Atomic bool cancel;        /* the first half passed start: not wanted */
+	_Atomic int64_t pos;        /* bytes consumed past start */
+	_Atomic bool *pool_cancel;
+};
+
+/* The state of read_rows besides the reader. */
+struct row_loop {
+	uint64_t rows;              /* rows read */
+	_Atomic bool *cancel[2];    /* either set (when not NULL): give up */
+	_Atomic int64_t *pos;       /* progress out, or NULL */
+	_Atomic int64_t *pos_extra; /* added to it: the other half's progress */
+	int64_t pos_base;           /* subtracted from the input's position */
+};
+
+/* Streams the rows of r->csv into r->l: 0 at the end (or at the reader's
+ * stop offset), -1 on error. */
+static int read_rows(struct reader *r, cr_input *in, struct row_loop *lp)
+{
+	const cr_columns *c = r->c;
+	unsigned countdown = CTL_ROWS;
+	cr_field *row;
+	size_t n;
+	int rc;
+
+	while ((rc = cr_csv_next(r->csv, &row, &n, r->err)) > 0) {
+		if (n != c->nfields) {
+			cr_error_set(r->err, CR_EXIT_INPUT,
+				     "%s:%ld: row has %zu fields, the header has %zu",
+				     r->path, cr_csv_line(r->csv), n, c->nfields);
+			return -1;
+		}
+		rc = c->format == CR_FORMAT_FOCUS ? focus_row(r, row) : cur_row(r, row);
+		if (rc < 0)
+			return -1;
+		lp->rows++;
+		if (--countdown)
+			continue;
+		countdown = CTL_ROWS;
+		if (lp->pos)
+			atomic_store_explicit(lp->pos, cr_input_file_pos(in) - lp->pos_base +
+					      (lp->pos_extra ? atomic_load_explicit(lp->pos_extra,
+						memory_order_relaxed) : 0), memory_order_relaxed);
+		for (int i = 0; i < 2; i++)
+			if (lp->cancel[i] && atomic_load_explicit(lp->cancel[i], memory_order_relaxed))
+				return cr_error_set(r->err, CR_EXIT_INPUT, "%s: cancelled", r->path);
+	}
+	return rc;
+}
+
+static void *read_half(void *arg)
+{
+	struct half *h = arg;
+	struct reader r = { 0 };
+	cr_input *in;
+
+	h->rc = -1;
+	in = cr_input_open(h->path, &h->err);
+	if (in && cr_input_seek(in, h->start, &h->err) == 0) {
+		r.csv = cr_csv_new(in);
+		cr_csv_start_at(r.csv, h->start);
+		r.l = h->ledger;
+		r.c = h->cols;
+		r.path = h->path;
+		r.err = &h->err;
+		r.metric = h->metric;
+		select_columns(r.csv, h->cols, h->metric);
+		struct row_loop lp = { .cancel = { &h->cancel, h->pool_cancel }, .pos = &h->pos,
+				       .pos_base = h->start };
+		h->rc = read_rows(&r, in, &lp);
+		h->rows = lp.rows;
+		cr_buf_release(&r.scratch);
+		free(r.classes);
+		cr_csv_free(r.csv);
+	}
+	cr_input_close(in);
+	atomic_store(&h->done, true);
+	return NULL;
+}
+
+/* The offset just past the first LF at or after `from`, or -1 (none close
+ * enough, or it ends the file). */
+static int64_t line_start_after(const char *path, int64_t from, int64_t size)
+{
+	char buf[1 << 16];
+	int64_t at = from, found = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while (found < 0 && at < size && at - from < SPLIT_SCAN) {
+		ssize_t got = pread(fd, buf, sizeof buf, (off_t)at);
+		const char *lf;
+
+		if (got <= 0)
+			break;
+		lf = memchr(buf, '\n', (size_t)got);
+		if (lf)
+			found = at + (lf - buf) + 1;
+		at += got;
+	}
+	close(fd);
+	return found > 0 && found < size ? found : -1;
+}
+
+/* Starts reading the second half of a big plain file; NULL when the file
+ * is not worth splitting. */
+static struct half *half_start(const struct reader *r, cr_input *in, struct read_ctl *ctl)
+{
+	const char *env = getenv("COSTRANK_SPLIT_MIN");
+	int64_t size = cr_input_file_size(in), start;
+	int64_t min = env && *env ? strtoll(env, NULL, 10) : SPLIT_MIN;
+	struct half *h;
+
+	if (!ctl || !ctl->split || cr_input_is_gzip(in) || size < (min > 0 ? min : 1))
+		return NULL;
+	start = line_start_after(r->path, size / 2, size);
+	if (start < 0)
+		return NULL;
+	h = cr_xcalloc(1, sizeof *h);
+	h->path = r->path;
+	h->cols = r->c;
+	h->metric = r->metric;
+	h->start = start;
+	h->ledger = cr_ledger_new(r->metric);
+	h->pool_cancel = ctl->cancel;
+	atomic_init(&h->done, false);
+	atomic_init(&h->cancel, false);
+	atomic_init(&h->pos, 0);
+	if (pthread_create(&h->tid, NULL, read_half, h) != 0) {
+		cr_ledger_free(h->ledger);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* Waits for the second half, keeping the progress moving. */
+static void half_wait(struct half *h, struct read_ctl *ctl, int64_t first_pos)
+{
+	while (!atomic_load(&h->done)) {
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		if (ctl)
+			atomic_store_explicit(&ctl->pos, first_pos + atomic_load(&h->pos),
+					      memory_order_relaxed);
+		nanosleep(&ts, NULL);
+	}
+	pthread_join(h->tid, NULL);
+}
+
+static void half_free(struct half *h)
+{
+	cr_ledger_free(h->ledger);
+	free(h);
+}
+
+/*
+ * Reads one file.  A big plain file is read in two halves when ctl allows:
+ * a second thread reads from the first line break after the middle into a
+ * ledger of its own, while this one reads from the start up to there.  The
+ * split is right only if this thread, parsing exactly, finds a record
+ * starting at that very offset (the line break might be inside a quoted
+ * field); then the second half's ledger is merged after the first one's.
+ * Otherwise, or when the second half failed in any way, its work is thrown
+ * away and this thread reads on to the end, so the result, errors and line
+ * numbers are always those of reading the file in one go.
+ */
 static int read_file(cr_ledger *l, const char *path, enum cr_format *format,
 		     cr_error *err, struct read_ctl *ctl)
 {
 	struct reader r = { 0 };
+	struct half *h = NULL;
 	cr_columns cols;
 	cr_input *in;
 	cr_field *row;
@@ -711,33 +988,46 @@ static int read_file(cr_ledger *l, const char *path, enum cr_format *format,
 		rc = -1;
 	}
 	if (rc > 0 && cr_columns_detect(&cols, row, n, path, err) == 0) {
-		unsigned countdown = CTL_ROWS;
+		struct row_loop lp = { .cancel = { ctl ? ctl->cancel : NULL, NULL },
+				       .pos = ctl ? &ctl->pos : NULL };
 
 		*format = cols.format;
 		li = cr_ledger_add_input(l, path, cr_format_name(cols.format));
 		select_columns(r.csv, &cols, r.metric);
-		while ((rc = cr_csv_next(r.csv, &row, &n, err)) > 0) {
-			if (n != cols.nfields) {
-				cr_error_set(err, CR_EXIT_INPUT,
-					     "%s:%ld: row has %zu fields, the header has %zu",
-					     path, cr_csv_line(r.csv), n, cols.nfields);
-				rc = -1;
-				break;
-			}
-			rc = cols.format == CR_FORMAT_FOCUS ? focus_row(&r, row) : cur_row(&r, row);
-			if (rc < 0)
-				break;
-			li->rows++;
-			if (ctl && !--countdown) {
-				countdown = CTL_ROWS;
-				atomic_store_explicit(&ctl->pos, cr_input_file_pos(in),
-						      memory_order_relaxed);
-				if (atomic_load_explicit(ctl->cancel, memory_order_relaxed)) {
-					rc = cr_error_set(err, CR_EXIT_INPUT, "%s: cancelled", path);
-					break;
-				}
+		h = half_start(&r, in, ctl);
+		if (h) {
+			cr_csv_stop_at(r.csv, h->start);
+			lp.pos_extra = &h->pos;
+		}
+		rc = read_rows(&r, in, &lp);
+		if (h && rc == 0 && cr_csv_offset(r.csv) == h->start) {
+			/* this half ends where the other one starts */
+			const char *mine = cr_ledger_currency(l), *its;
+
+			half_wait(h, ctl, cr_input_file_pos(in));
+			its = cr_ledger_currency(h->ledger);
+			if (h->rc == 0 && (!*mine || !*its || strcmp(mine, its) == 0)) {
+				rc = cr_ledger_merge(l, h->ledger, err);
+				lp.rows += h->rows;
+				half_free(h);
+				h = NULL;
+				goto done;
 			}
 		}
+		if (h) {
+			/* the second half is not used: read on to the end */
+			atomic_store(&h->cancel, true);
+			half_wait(h, NULL, 0);
+			half_free(h);
+			h = NULL;
+			if (rc == 0) {
+				cr_csv_stop_at(r.csv, -1);
+				lp.pos_extra = NULL;
+				rc = read_rows(&r, in, &lp);
+			}
+		}
+done:
+		li->rows = lp.rows;
 	} else {
 		rc = -1;
 	}
@@ -883,6 +1173,7 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 	struct pool p = { .n = n };
 	pthread_t *tids;
 	size_t nthreads, started = 0;
+	bool split;
 	int rc = 0;
 	int64_t last = 0;
 	enum cr_format first = CR_FORMAT_UNKNOWN;
@@ -890,9 +1181,14 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 	*format = CR_FORMAT_UNKNOWN;
 	if (n == 0)
 		return 0;
-	if (n == 1 && !progress)
-		return read_file(l, paths[0], format, err, NULL);
+	if (n == 1 && !progress) {
+		_Atomic bool never = false;
+		struct read_ctl ctl = { .cancel = &never, .split = thread_count(threads) > 1 };
+		atomic_init(&ctl.pos, 0);
+		return read_file(l, paths[0], format, err, &ctl);
+	}
 	nthreads = (size_t)thread_count(threads);
+	split = n == 1 && nthreads > 1;
 	if (nthreads > n)
 		nthreads = n;
 
@@ -907,6 +1203,7 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 				 S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
 		atomic_init(&p.jobs[i].ctl.pos, 0);
 		p.jobs[i].ctl.cancel = &p.cancel;
+		p.jobs[i].ctl.split = split;
 	}
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.done, NULL);

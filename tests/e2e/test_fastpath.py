@@ -42,6 +42,7 @@ def service_rules():
 
 
 CODES, EC2_PREFIXES = service_rules()
+csv.field_size_limit(1 << 30)
 
 
 def ec2_is_compute(ut):
@@ -213,6 +214,128 @@ class FastPath(unittest.TestCase):
         self.assertEqual(one[1], two[1], "JSON differs between one thread and two")
         self.assertEqual(one[2], two[2], "CSV differs between one thread and two")
         self.check(two[0], reference(names))
+
+
+def rewrite(src, dst, change):
+    """Copies a CUR file row by row through the csv module; change(i, n, row)
+    may edit row i of n (a dict) and returns a list of rows to write."""
+    with open(src, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+        fields = reader.fieldnames
+    with open(dst, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        for i, row in enumerate(rows):
+            w.writerows(change(i, len(rows), row))
+
+
+class TwoHalves(unittest.TestCase):
+    """One plain file read in two halves (COSTRANK_SPLIT_MIN lowers the size
+    from which that happens): reports, errors and line numbers are those of
+    one thread, wherever the middle falls."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempdir()
+        cls.base = os.path.join(cls.tmp.name, "base.csv")
+        generate(cls.base, "--size-mb", "2", "--days", "2", "--accounts", "6", "--seed", "21",
+                 "--newline-every", "9", "--exotic")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def both(self, path, tag):
+        """Reports path on one thread and on two; both must agree exactly."""
+        out = []
+        for threads in ("1", "2"):
+            d = os.path.join(self.tmp.name, "%s-%s" % (tag, threads))
+            code, stdout, err = run(["report", "--format", "json,csv", "--out", d, "--month",
+                                     MONTH, "--top", "1000", "--top-usage", "1000", "--quiet",
+                                     path], env={"COSTRANK_THREADS": threads,
+                                                 "COSTRANK_SPLIT_MIN": "1"})
+            files = {}
+            if os.path.isdir(d):
+                for n in sorted(os.listdir(d)):
+                    with open(os.path.join(d, n), "rb") as f:
+                        files[n] = f.read()
+            out.append((code, stdout, err, files))
+        self.assertEqual(out[0], out[1])
+        return out[1]
+
+    def test_plain_split(self):
+        code, _, err, files = self.both(self.base, "plain")
+        self.assertEqual(code, 0, err)
+        self.check_reference(files, self.base)
+
+    def test_middle_inside_a_quoted_field(self):
+        path = os.path.join(self.tmp.name, "long-field.csv")
+
+        def change(i, n, row):
+            if i == n // 3:
+                # a description with line breaks, longer than the rest of the file
+                row["line_item_line_item_description"] = 'a, "b"\n' * 400000
+            return [row]
+        rewrite(self.base, path, change)
+        code, _, err, files = self.both(path, "long")
+        self.assertEqual(code, 0, err)
+        self.check_reference(files, path)
+
+    def test_error_in_the_second_half(self):
+        path = os.path.join(self.tmp.name, "bad-second.csv")
+
+        def change(i, n, row):
+            if i == n * 3 // 4:
+                row["line_item_unblended_cost"] = "12.3.4"
+            return [row]
+        rewrite(self.base, path, change)
+        code, _, err, _ = self.both(path, "bad2")
+        self.assertEqual(code, 3)
+        self.assertIn("not a number in column line_item_unblended_cost", err)
+
+    def test_error_in_the_first_half(self):
+        path = os.path.join(self.tmp.name, "bad-first.csv")
+
+        def change(i, n, row):
+            if i == n // 4:
+                row["line_item_usage_start_date"] = "2026-13-01T00:00:00Z"
+            return [row]
+        rewrite(self.base, path, change)
+        code, _, err, _ = self.both(path, "bad1")
+        self.assertEqual(code, 3)
+        self.assertIn("date in column line_item_usage_start_date", err)
+
+    def test_currency_changes_in_the_second_half(self):
+        path = os.path.join(self.tmp.name, "eur.csv")
+
+        def change(i, n, row):
+            if i >= n * 2 // 3:
+                row["line_item_currency_code"] = "EUR"
+            return [row]
+        rewrite(self.base, path, change)
+        code, _, err, _ = self.both(path, "eur")
+        self.assertEqual(code, 3)
+        self.assertIn("currency 'EUR'", err)
+
+    def test_currency_changes_exactly_in_the_middle(self):
+        """Each half is consistent on its own; together they are not."""
+        base = os.path.join(self.tmp.name, "one-line-rows.csv")
+        path = os.path.join(self.tmp.name, "eur-half.csv")
+        generate(base, "--size-mb", "1", "--days", "2", "--accounts", "4", "--seed", "22")
+        with open(base, "rb") as f:
+            data = f.read()
+        middle = data.index(b"\n", len(data) // 2) + 1
+        with open(path, "wb") as f:
+            f.write(data[:middle] + data[middle:].replace(b",USD,", b",EUR,"))
+        code, _, err, _ = self.both(path, "eur-half")
+        self.assertEqual(code, 3)
+        line = data[:middle].count(b"\n") + 1
+        self.assertIn("%s:%d: currency 'EUR'" % (path, line), err)
+
+    def check_reference(self, files, path):
+        rep = json.loads(files["costrank-%s.json" % MONTH])
+        FastPath.check(self, rep, reference([path]))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
  * buffers from 64 bytes up so that the buffer ends inside every kind of
  * token, with all columns or a selection (some of it lazy).  Every
  * rendering must equal the one the field-at-a-time parser gives with the
- * default buffer: same fields, same line numbers, same error.
+ * default buffer: same fields, same line numbers, same error.  A file read
+ * in two parts (stop and start offsets) gives the same records.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +30,7 @@
 #include "costrank/input.h"
 #include "costrank/ledger.h"
 #include "io/csv_select.h"
+#include "io/input_seek.h"
 
 #define NCOLS 24
 
@@ -381,6 +383,76 @@ static void test_errors_and_endings(void **state)
 	cr_buf_release(&data);
 }
 
+/*
+ * A file read in two parts: the first reader stops before the record at a
+ * given offset, a second one starts there; together they give every record
+ * once.  A stop inside a record is passed (the reader stops at the next).
+ */
+static void test_two_parts(void **state)
+{
+	cr_buf data = CR_BUF_INIT, whole = CR_BUF_INIT, parts = CR_BUF_INIT;
+	const struct mode all = { NULL, 0, NULL, 0 };
+	cr_error err;
+
+	(void)state;
+	generate(&data, 31, 50000, false);
+	write_data(&data);
+	render(&whole, CR_CSV_PATH_BEST, 1u << 20, &all);
+	for (size_t cut = 1; cut < data.len; cut += 997) {
+		cr_input *in = cr_input_open(path, &err);
+		cr_csv *csv = cr_csv_new_sized(in, 4096);
+		cr_field *f;
+		size_t n;
+		int64_t at;
+
+		assert_non_null(in);
+		cr_buf_reset(&parts);
+		cr_buf_add(&parts, "", 0);
+		cr_csv_stop_at(csv, (int64_t)cut);
+		while (cr_csv_next(csv, &f, &n, &err) > 0) {
+			cr_buf_addf(&parts, "%ld:%zu:", cr_csv_line(csv), n);
+			for (size_t i = 0; i < n; i++) {
+				cr_buf_addc(&parts, '|');
+				render_bytes(&parts, f[i].ptr, f[i].len);
+			}
+			cr_buf_addc(&parts, '\n');
+		}
+		at = cr_csv_offset(csv);
+		assert_true(at >= (int64_t)cut);
+		assert_true(at == (int64_t)data.len || data.ptr[at - 1] == '\n');
+		cr_csv_free(csv);
+		cr_input_close(in);
+
+		/* the rest, from `at`, by a reader that starts there */
+		in = cr_input_open(path, &err);
+		assert_non_null(in);
+		assert_int_equal(cr_input_seek(in, at, &err), 0);
+		csv = cr_csv_new_sized(in, 4096);
+		cr_csv_start_at(csv, at);
+		{
+			/* line numbers count from the part's start: shift them */
+			long first = 0;
+			for (size_t i = 0; i < (size_t)at; i++)
+				first += data.ptr[i] == '\n';
+			while (cr_csv_next(csv, &f, &n, &err) > 0) {
+				cr_buf_addf(&parts, "%ld:%zu:", cr_csv_line(csv) + first, n);
+				for (size_t i = 0; i < n; i++) {
+					cr_buf_addc(&parts, '|');
+					render_bytes(&parts, f[i].ptr, f[i].len);
+				}
+				cr_buf_addc(&parts, '\n');
+			}
+		}
+		assert_int_equal(cr_csv_offset(csv), (int64_t)data.len);
+		cr_csv_free(csv);
+		cr_input_close(in);
+		compare("two parts", &parts, &whole);
+	}
+	cr_buf_release(&data);
+	cr_buf_release(&whole);
+	cr_buf_release(&parts);
+}
+
 /* ---- ledger merging ------------------------------------------------------- */
 
 struct line {
@@ -502,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_ordinary_files),
 		cmocka_unit_test(test_exotic_files),
 		cmocka_unit_test(test_errors_and_endings),
+		cmocka_unit_test(test_two_parts),
 		cmocka_unit_test(test_ledger_merge),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
