@@ -65,6 +65,7 @@ typedef struct cr_ce_source_opts {
 	bool allow_partial;            /* keep what a failed pull got */
 	cr_day today;                  /* UTC; what is over and what is running */
 	FILE *progress;                /* a terminal for progress, or NULL */
+	long timeout_ms;               /* per Cost Explorer request; 0: CR_CE_TIMEOUT_MS */
 } cr_ce_source_opts;
 
 typedef struct cr_ce_outcome {

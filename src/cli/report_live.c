@@ -81,6 +81,23 @@ static int today(cr_day *day, cr_error *err)
 	return 0;
 }
 
+/* COSTRANK_HTTP_TIMEOUT_MS: the total timeout of each Cost Explorer request
+ * (tests of slow answers); 0 when unset. */
+static int request_timeout(long *ms, cr_error *err)
+{
+	const char *v = getenv("COSTRANK_HTTP_TIMEOUT_MS");
+	char *end;
+
+	*ms = 0;
+	if (!v || !*v)
+		return 0;
+	*ms = strtol(v, &end, 10);
+	if (*end || *ms < 1 || *ms > 600000)
+		return cr_error_set(err, CR_EXIT_USAGE, "COSTRANK_HTTP_TIMEOUT_MS '%s' is not a "
+				    "whole number of milliseconds from 1 to 600000", v);
+	return 0;
+}
+
 static bool progress_wanted(bool quiet)
 {
 	const char *term = getenv("TERM");
@@ -100,7 +117,7 @@ int live_pull(const struct live_config *c, const struct live_run *r, cr_ledger *
 	};
 	long planned;
 
-	if (today(&o.today, err) < 0)
+	if (today(&o.today, err) < 0 || request_timeout(&o.timeout_ms, err) < 0)
 		return -1;
 	if (!r->given)
 		cr_ce_default_period(o.today, r->period);

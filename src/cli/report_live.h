@@ -7,7 +7,8 @@
  * would fill; ranking, savings rules and writers are the same.  The
  * default period is the last complete calendar month (UTC) before today;
  * COSTRANK_NOW=YYYY-MM-DD sets today (tests, re-running a past month's
- * job).
+ * job); COSTRANK_HTTP_TIMEOUT_MS=N replaces the total timeout of each Cost
+ * Explorer request (tests of slow answers).
  */
 #ifndef COSTRANK_CLI_REPORT_LIVE_H
 #define COSTRANK_CLI_REPORT_LIVE_H

@@ -296,7 +296,12 @@ static void fallback(const nctx *c, cr_buf *b, size_t part, size_t nparts)
 
 	title(c, b, false);
 	cr_buf_adds(b, ": total ");
-	cr_render_money(b, r->currency, r->total, false);
+	/* Slack reads this text as mrkdwn: a currency from the data could
+	 * make a mention ("<!here>") */
+	if (c->kind == CR_NOTIFY_SLACK)
+		money(c, b, r->total, false);
+	else
+		cr_render_money(b, r->currency, r->total, false);
 	cr_render_change_of(r, r->total, r->previous_total, &ch);
 	if (ch.known) {
 		cr_buf_adds(b, ", ");
@@ -704,7 +709,7 @@ static json_t *slack_first(nctx *c)
 	cr_buf_reset(&v);
 	cr_buf_addf(&lbl, "%s cost", cr_metric_name(r->metric));
 	lbl.ptr[0] = (char)(lbl.ptr[0] - 'a' + 'A');
-	cr_render_clean(&v, r->currency, 8);
+	data(c, &v, r->currency, 8);
 	push(c, fields, slack_field(c, lbl.ptr, v.ptr));
 	set(c, sec, "fields", fields);
 	push(c, items, sec);

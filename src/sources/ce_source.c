@@ -225,7 +225,8 @@ static int run(struct ce_pull *p, struct ce_scope *sc, const cr_ce_query_spec *q
 	}
 	if (st == CR_CE_CACHE_MISS) {
 		cr_ce_client c = { .ep = &p->ep, .creds = &sc->creds, .stats = &p->out->stats,
-				   .on_attempt = on_attempt, .ctx = p };
+				   .timeout_ms = p->o->timeout_ms, .on_attempt = on_attempt,
+				   .ctx = p };
 		if (p->o->offline) {
 			cr_error_set(err, CR_EXIT_NODATA, "--offline: the cache %s holds no answer "
 				     "for %s; run once without --offline",

@@ -27,10 +27,12 @@ token gives RequestChangedException, a bad token InvalidNextTokenException).
 
 Every request's Signature Version 4 is checked here, independently of costrank, with Python's
 hmac against the secret of the access key it names (and its session token); a bad one is
-answered 403 and recorded in sig_failures.  Faults (throttling, 5xx, AWS errors, odd bodies) are
-injected by the rules in faults.  STS AssumeRole (a form POST without X-Amz-Target) hands out
-session credentials scoped to the role's account: Cost Explorer then shows them that account
-only, as a member account without Organizations sees its own costs.
+answered 403 and recorded in sig_failures.  Faults (throttling, 5xx, AWS errors, odd bodies,
+connections reset without an answer, answers that never come) are injected by the rules in
+faults.  STS AssumeRole (a form POST without X-Amz-Target) hands out session credentials scoped
+to the role's account: Cost Explorer then shows them that account only, as a member account
+without Organizations sees its own costs.  AssumeRoleWithWebIdentity does the same, unsigned,
+for a role whose "web_identity_token" the request carries.
 
     mock = MockCostExplorer(samples_dir, keys={"AKIDEXAMPLE": {"secret": "..."}})
     mock.start(); ... mock.url ...; mock.stop()
@@ -47,6 +49,8 @@ import hmac
 import io
 import json
 import os
+import socket
+import struct
 import threading
 import urllib.parse
 from decimal import Decimal
@@ -87,9 +91,19 @@ REQUEST_KEYS = ("TimePeriod", "Granularity", "Filter", "Metrics", "GroupBy", "Ne
 
 
 class ApiError(Exception):
-    def __init__(self, status, code, message):
+    def __init__(self, status, code, message, retry_after=None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.retry_after = retry_after
+
+
+class TransportFault(Exception):
+    """A fault below HTTP, from a fault rule: "reset" (the connection is reset, no answer) or
+    "stall" (no answer for that many seconds, then the connection is closed)."""
+
+    def __init__(self, rule):
+        super().__init__("reset" if rule.get("reset") else "stall")
+        self.rule = rule
 
 
 def ec2_is_compute(ut):
@@ -232,6 +246,7 @@ class MockCostExplorer:
         self.faults = []           # see fault_for
         self.fault_base = 0
         self.lock = threading.Lock()
+        self.stopping = threading.Event()
         self.reset_counts()
         self.server = None
         self.issued = 0
@@ -258,7 +273,12 @@ class MockCostExplorer:
             def do_POST(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n)
-                status, headers, payload = mock.handle(self.command, self.path, self.headers, body)
+                try:
+                    status, headers, payload = mock.handle(self.command, self.path, self.headers,
+                                                           body)
+                except TransportFault as t:
+                    mock.transport_fault(self, t.rule)
+                    return
                 self.send_response(status)
                 for k, v in headers:
                     self.send_header(k, v)
@@ -281,6 +301,7 @@ class MockCostExplorer:
         return "http://127.0.0.1:%d" % self.server.server_address[1]
 
     def stop(self):
+        self.stopping.set()
         if self.server:
             self.server.shutdown()
             self.server.server_close()
@@ -316,15 +337,33 @@ class MockCostExplorer:
     @staticmethod
     def error(e):
         doc = {"__type": "com.amazonaws.awsinsightsindexservice#" + e.code, "message": e.message}
-        return e.status, [("Content-Type", "application/x-amz-json-1.1"),
-                          ("x-amzn-ErrorType", e.code + ":http://internal.amazon.com/")], \
-            json.dumps(doc).encode()
+        headers = [("Content-Type", "application/x-amz-json-1.1"),
+                   ("x-amzn-ErrorType", e.code + ":http://internal.amazon.com/")]
+        if e.retry_after is not None:
+            headers.append(("Retry-After", str(e.retry_after)))
+        return e.status, headers, json.dumps(doc).encode()
+
+    def transport_fault(self, handler, rule):
+        """Answers nothing: resets the connection, or keeps it silent for rule["stall"]
+        seconds (less when the mock stops) and closes it."""
+        with self.lock:
+            self.log.append((None, 0, None))
+        handler.close_connection = True
+        if rule.get("stall"):
+            self.stopping.wait(rule["stall"])
+            return
+        # SO_LINGER 0: closing sends a TCP reset instead of a FIN
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.connection.close()
 
     def set_faults(self, faults):
         """Fault rules from now on: "nth" (the n-th Cost Explorer request from now, retries
-        included), "with_token" (a later page), "account" (the request filters on this
-        LINKED_ACCOUNT), "times" (how often; default once); then either "status", "code" and
-        "message" (an AWS error) or "status", "headers" and "body" (any answer)."""
+        included), "from" (the n-th request from now and every later one), "with_token" (a
+        later page), "account" (the request filters on this LINKED_ACCOUNT), "times" (how
+        often; default once); then either "status", "code", "message" and "retry_after" (an AWS
+        error, with a Retry-After field when given), "status", "headers" and "body" (any
+        answer), "reset": True (the connection is reset without an answer) or "stall": seconds
+        (no answer for that long)."""
         with self.lock:
             self.faults = [dict(f) for f in faults]
             self.fault_base = self.attempts
@@ -337,6 +376,8 @@ class MockCostExplorer:
                     continue
                 if "nth" in f and f["nth"] != ordinal - self.fault_base:
                     continue
+                if "from" in f and ordinal - self.fault_base < f["from"]:
+                    continue
                 if f.get("with_token") and "NextPageToken" not in req:
                     continue
                 if "account" in f and f["account"] not in json.dumps(req.get("Filter", {})):
@@ -346,9 +387,12 @@ class MockCostExplorer:
         return None
 
     def fault_answer(self, f, req):
+        if f.get("reset") or f.get("stall"):
+            raise TransportFault(f)
         if "body" in f:
             return f.get("status", 200), f.get("headers", []), f["body"]
-        raise ApiError(f.get("status", 400), f["code"], f.get("message", f["code"]))
+        raise ApiError(f.get("status", 400), f["code"], f.get("message", f["code"]),
+                       f.get("retry_after"))
 
     # ---- SigV4 ------------------------------------------------------------
 
@@ -403,16 +447,24 @@ class MockCostExplorer:
 
     def sts(self, path, headers, body):
         form = dict(urllib.parse.parse_qsl(body.decode()))
+        action = form.get("Action")
+        arn = form.get("RoleArn", "")
+        role = self.roles.get(arn)
         with self.lock:
             self.sts_calls += 1
         try:
-            self.verify(path, headers, body, "sts")
-            if form.get("Action") != "AssumeRole":
-                raise ApiError(400, "InvalidAction", "only AssumeRole")
-            arn = form.get("RoleArn", "")
-            role = self.roles.get(arn)
-            if role is None or role.get("external_id") != form.get("ExternalId"):
-                raise ApiError(403, "AccessDenied", "not authorized to perform sts:AssumeRole on " + arn)
+            if action == "AssumeRoleWithWebIdentity":
+                # unsigned: the token is the credential
+                if role is None or role.get("web_identity_token") != form.get("WebIdentityToken"):
+                    raise ApiError(403, "AccessDenied", "not authorized to perform "
+                                   "sts:AssumeRoleWithWebIdentity on " + arn)
+            else:
+                self.verify(path, headers, body, "sts")
+                if action != "AssumeRole":
+                    raise ApiError(400, "InvalidAction", "only AssumeRole")
+                if role is None or role.get("external_id") != form.get("ExternalId"):
+                    raise ApiError(403, "AccessDenied",
+                                   "not authorized to perform sts:AssumeRole on " + arn)
         except ApiError as e:
             xml = ("<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message>"
                    "</Error><RequestId>mock</RequestId></ErrorResponse>" % (e.code, e.message))
@@ -425,12 +477,13 @@ class MockCostExplorer:
         token = "FwoGZXIvYXdzEMOCK" + hashlib.sha256(b"mock-token-%d" % n).hexdigest() * 3
         self.keys[akid] = {"secret": secret, "token": token, "account": arn.split(":")[4]}
         exp = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        xml = ('<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>'
+        xml = ('<%sResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><%sResult>'
                "<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey>"
                "<SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>"
                "<AssumedRoleUser><Arn>%s/costrank</Arn><AssumedRoleId>AROAMOCK:costrank</AssumedRoleId>"
-               "</AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>mock</RequestId>"
-               "</ResponseMetadata></AssumeRoleResponse>" % (akid, secret, token, exp, arn))
+               "</AssumedRoleUser></%sResult><ResponseMetadata><RequestId>mock</RequestId>"
+               "</ResponseMetadata></%sResponse>"
+               % (action, action, akid, secret, token, exp, arn, action, action))
         return 200, [("Content-Type", "text/xml")], xml.encode()
 
     # ---- GetCostAndUsage ----------------------------------------------------
