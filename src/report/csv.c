@@ -17,6 +17,8 @@
 #include "costrank/buf.h"
 #include "costrank/fx.h"
 
+#include "render.h"
+
 static const char *const columns[] = {
 	"period_start", "period_end", "currency", "metric",
 	"account_rank", "account_id", "account_name", "environment",
@@ -117,27 +119,15 @@ static void add_dec(cr_buf *line, cr_dec a, int places)
  * without "-0.0". */
 static void add_fixed(cr_buf *line, double x, int places)
 {
-	char tmp[48], frac[8];
-	long long scale = 1, v, ip, fp;
+	cr_buf tmp = CR_BUF_INIT;
 
-	if (places < 0)
-		places = 0;
-	if (places > 6)
-		places = 6;
-	for (int i = 0; i < places; i++)
-		scale *= 10;
-	if (!isfinite(x) || fabs(x * (double)scale) > 9e17) {
+	if (!isfinite(x) || fabs(x) > 1e12) {
 		add_field(line, "");
 		return;
 	}
-	v = llround(x * (double)scale);
-	ip = (v < 0 ? -v : v) / scale;
-	fp = (v < 0 ? -v : v) % scale;
-	for (int i = places - 1; i >= 0; i--, fp /= 10)
-		frac[i] = (char)('0' + fp % 10);
-	frac[places] = '\0';
-	snprintf(tmp, sizeof tmp, "%s%lld%s%s", v < 0 ? "-" : "", ip, places ? "." : "", frac);
-	add_field(line, tmp);
+	cr_render_fixed(&tmp, x, places, false, "");
+	add_field(line, tmp.ptr);
+	cr_buf_release(&tmp);
 }
 
 /* With --fx: the converted amounts (rounded to the currency's minor

@@ -131,27 +131,11 @@ static void put_line(cr_buf *b, FILE *out)
 static void fmt_fixed(double x, int places, bool plus, const char *suffix, char *buf,
 		      size_t size)
 {
-	char frac[8];
-	long long scale = 1, v, a, fp;
+	cr_buf b = CR_BUF_INIT;
 
-	if (places < 0)
-		places = 0;
-	if (places > 6)
-		places = 6;
-	for (int i = 0; i < places; i++)
-		scale *= 10;
-	if (!isfinite(x) || fabs(x * (double)scale) > 9e17) {
-		snprintf(buf, size, "?");
-		return;
-	}
-	v = llround(x * (double)scale);
-	a = v < 0 ? -v : v;
-	fp = a % scale;
-	for (int i = places - 1; i >= 0; i--, fp /= 10)
-		frac[i] = (char)('0' + fp % 10);
-	frac[places] = '\0';
-	snprintf(buf, size, "%s%lld%s%s%s", v < 0 ? "-" : (plus && v > 0 ? "+" : ""),
-		 a / scale, places ? "." : "", frac, suffix);
+	cr_render_fixed(&b, x, places, plus, suffix);
+	snprintf(buf, size, "%s", b.ptr);
+	cr_buf_release(&b);
 }
 
 /* "37.5%" */
