@@ -489,7 +489,7 @@ int cmd_report(int argc, char **argv)
 	if (rules && cr_savings_apply(report, ledger, rules, &err))
 		goto done;
 	if (live)
-		live_finish(report, &outcome, c.quiet);
+		live_finish(&c.live, report, &outcome, c.quiet);
 	deliver_apply_fx(report, &c.deliver);
 	if (write_reports(report, &c, &err) == 0)
 		code = deliver_finish(report, &c.deliver, c.want, c.live.dry_run, c.quiet);

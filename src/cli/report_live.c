@@ -15,12 +15,22 @@ int live_option(struct live_config *c, int id, const char *v, cr_error *err)
 	switch (id) {
 	case OPT_LIVE_SOURCE:
 		if (strcmp(v, "files") == 0)
-			c->source = 0;
+			c->source = LIVE_FILES;
 		else if (strcmp(v, "ce") == 0 || strcmp(v, "cost-explorer") == 0)
-			c->source = 1;
+			c->source = LIVE_CE;
+		else if (strcmp(v, "postgres") == 0 || strcmp(v, "redshift") == 0)
+			c->source = LIVE_POSTGRES;
+		else if (strcmp(v, "athena") == 0)
+			c->source = LIVE_ATHENA;
 		else
-			return cr_error_set(err, CR_EXIT_USAGE, "--source '%s' is not files or ce", v);
+			return cr_error_set(err, CR_EXIT_USAGE, "--source '%s' is not files, ce, "
+					    "athena or postgres", v);
 		return 0;
+	case OPT_LIVE_DB_URL: c->db_url = v; return 0;
+	case OPT_LIVE_TABLE: c->table = v; return 0;
+	case OPT_LIVE_ATHENA_DATABASE: c->athena_database = v; return 0;
+	case OPT_LIVE_ATHENA_WORKGROUP: c->athena_workgroup = v; return 0;
+	case OPT_LIVE_ATHENA_OUTPUT: c->athena_output = v; return 0;
 	case OPT_LIVE_PROFILE: c->profile = v; return 0;
 	case OPT_LIVE_ENDPOINT: c->endpoint_url = v; return 0;
 	case OPT_LIVE_REGION: c->region = v; return 0;
@@ -45,10 +55,29 @@ int live_option(struct live_config *c, int id, const char *v, cr_error *err)
 
 int live_wanted(const struct live_config *c, int nargs, bool *live, cr_error *err)
 {
-	*live = c->source == 1 || (c->source < 0 && nargs == 0);
-	if (c->source == 1 && nargs)
+	*live = c->source >= LIVE_CE || (c->source < 0 && nargs == 0);
+	if (c->source == LIVE_CE && nargs)
 		return cr_error_set(err, CR_EXIT_USAGE, "--source ce reads AWS Cost Explorer and "
 				    "takes no FILE|DIR");
+	if (c->source >= LIVE_POSTGRES && nargs)
+		return cr_error_set(err, CR_EXIT_USAGE, "--source %s reads a table and takes no "
+				    "FILE|DIR", c->source == LIVE_ATHENA ? "athena" : "postgres");
+	if (c->source >= LIVE_POSTGRES && (!c->table || !*c->table))
+		return cr_error_set(err, CR_EXIT_USAGE, "--source %s needs --table NAME",
+				    c->source == LIVE_ATHENA ? "athena" : "postgres");
+	if (c->source == LIVE_POSTGRES && (!c->db_url || !*c->db_url))
+		return cr_error_set(err, CR_EXIT_USAGE, "--source postgres needs --db-url URL");
+	if (c->source == LIVE_ATHENA && (!c->athena_database || !*c->athena_database))
+		return cr_error_set(err, CR_EXIT_USAGE, "--source athena needs --athena-database DB");
+	if (c->source != LIVE_POSTGRES && c->db_url)
+		return cr_error_set(err, CR_EXIT_USAGE, "--db-url applies to --source postgres");
+	if (c->source < LIVE_POSTGRES && c->table)
+		return cr_error_set(err, CR_EXIT_USAGE, "--table applies to --source athena or "
+				    "postgres");
+	if (c->source != LIVE_ATHENA &&
+	    (c->athena_database || c->athena_workgroup || c->athena_output))
+		return cr_error_set(err, CR_EXIT_USAGE, "--athena-database, --athena-workgroup "
+				    "and --athena-output apply to --source athena");
 	if (!*live && nargs == 0)
 		return cr_error_set(err, CR_EXIT_USAGE, "no input: give billing export files or "
 				    "directories (see 'costrank report --help')");
@@ -122,6 +151,8 @@ int live_pull(const struct live_config *c, const struct live_run *r, cr_ledger *
 	if (!r->given)
 		cr_ce_default_period(o.today, r->period);
 	*r->complete = r->period->end < o.today;
+	if (c->source >= LIVE_POSTGRES)
+		return sql_pull(c, r->period, r->rules, r->accounts, l, out, err);
 	o.period = *r->period;
 	memcpy(o.include, r->include, sizeof o.include);
 	if (c->dry_run) {
@@ -135,7 +166,8 @@ int live_pull(const struct live_config *c, const struct live_run *r, cr_ledger *
 	return cr_ce_pull(l, &o, out, err) < 0 ? -1 : 0;
 }
 
-void live_finish(cr_report *r, const cr_ce_outcome *out, bool quiet)
+void live_finish(const struct live_config *c, cr_report *r, const cr_ce_outcome *out,
+		 bool quiet)
 {
 	cr_ce_outcome_apply(out, r);
 	if (out->partial)
@@ -144,7 +176,10 @@ void live_finish(cr_report *r, const cr_ce_outcome *out, bool quiet)
 	if (quiet)
 		return;
 	for (size_t i = 0; i < out->n_messages; i++)
-		fprintf(stderr, "costrank: warning: %s\n", out->messages[i]);
+		fprintf(stderr, "costrank: %s%s\n", c->source >= LIVE_POSTGRES ? "" : "warning: ",
+			out->messages[i]);
+	if (c->source >= LIVE_POSTGRES)
+		return;
 	fprintf(stderr, "costrank: Cost Explorer: %ld paid request%s (USD %ld.%02ld), %ld "
 		"answered from the cache\n", out->stats.paid, out->stats.paid == 1 ? "" : "s",
 		out->stats.paid / 100, out->stats.paid % 100, out->stats.cached);

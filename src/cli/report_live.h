@@ -26,15 +26,21 @@
 enum {
 	OPT_LIVE_SOURCE = 100, OPT_LIVE_PROFILE, OPT_LIVE_ENDPOINT, OPT_LIVE_REGION,
 	OPT_LIVE_MAX_REQUESTS, OPT_LIVE_DRY_RUN, OPT_LIVE_NO_CACHE, OPT_LIVE_OFFLINE,
-	OPT_LIVE_CACHE_DIR, OPT_LIVE_ALLOW_PARTIAL,
+	OPT_LIVE_CACHE_DIR, OPT_LIVE_ALLOW_PARTIAL, OPT_LIVE_DB_URL, OPT_LIVE_TABLE,
+	OPT_LIVE_ATHENA_DATABASE, OPT_LIVE_ATHENA_WORKGROUP, OPT_LIVE_ATHENA_OUTPUT,
 };
 
 /* Entries for the report command's option table. */
 #define REPORT_LIVE_OPTIONS \
-	{ "source", 0, true, OPT_LIVE_SOURCE, "NAME", "files (the default with FILE|DIR) or ce: AWS Cost Explorer (the default without)" }, \
-	{ "profile", 0, true, OPT_LIVE_PROFILE, "NAME", "Cost Explorer: AWS profile (default: the AWS CLI chain)" }, \
-	{ "endpoint-url", 0, true, OPT_LIVE_ENDPOINT, "URL", "Cost Explorer endpoint (default https://ce.us-east-1.amazonaws.com)" }, \
-	{ "region", 0, true, OPT_LIVE_REGION, "NAME", "Cost Explorer: region for STS (assumed roles)" }, \
+	{ "source", 0, true, OPT_LIVE_SOURCE, "NAME", "files (the default with FILE|DIR), ce: AWS Cost Explorer (the default without), athena or postgres: one aggregation query on the CUR table" }, \
+	{ "db-url", 0, true, OPT_LIVE_DB_URL, "URL", "postgres: PostgreSQL/Redshift connection URL (postgresql://user@host:port/db)" }, \
+	{ "table", 0, true, OPT_LIVE_TABLE, "NAME", "athena, postgres: the CUR 2.0 table, TABLE or DB.TABLE" }, \
+	{ "athena-database", 0, true, OPT_LIVE_ATHENA_DATABASE, "DB", "athena: the database (catalog AwsDataCatalog) of --table" }, \
+	{ "athena-workgroup", 0, true, OPT_LIVE_ATHENA_WORKGROUP, "NAME", "athena: the workgroup (default: primary)" }, \
+	{ "athena-output", 0, true, OPT_LIVE_ATHENA_OUTPUT, "S3URL", "athena: query result location (default: the workgroup's)" }, \
+	{ "profile", 0, true, OPT_LIVE_PROFILE, "NAME", "Cost Explorer, athena: AWS profile (default: the AWS CLI chain)" }, \
+	{ "endpoint-url", 0, true, OPT_LIVE_ENDPOINT, "URL", "Cost Explorer endpoint (default https://ce.us-east-1.amazonaws.com); athena: its endpoint (default https://athena.REGION.amazonaws.com)" }, \
+	{ "region", 0, true, OPT_LIVE_REGION, "NAME", "Cost Explorer: region for STS (assumed roles); athena: the region of the queries" }, \
 	{ "max-requests", 0, true, OPT_LIVE_MAX_REQUESTS, "N", "Cost Explorer: never make more than N paid requests" }, \
 	{ "dry-run", 0, false, OPT_LIVE_DRY_RUN, NULL, "Cost Explorer: print the planned requests and their price, call nothing; files with --post: print the payloads instead of sending" }, \
 	{ "no-cache", 0, false, OPT_LIVE_NO_CACHE, NULL, "Cost Explorer: neither read nor write the answer cache" }, \
@@ -42,15 +48,19 @@ enum {
 	{ "cache-dir", 0, true, OPT_LIVE_CACHE_DIR, "DIR", "Cost Explorer: cache (default $XDG_CACHE_HOME/costrank)" }, \
 	{ "allow-partial", 0, false, OPT_LIVE_ALLOW_PARTIAL, NULL, "Cost Explorer: write a report marked partial when the pull fails" }
 
+enum { LIVE_FILES = 0, LIVE_CE = 1, LIVE_POSTGRES = 2, LIVE_ATHENA = 3 };
+
 struct live_config {
-	int source;               /* -1 by the arguments, 0 files, 1 Cost Explorer */
+	int source;               /* -1 by the arguments, else LIVE_FILES... */
 	const char *profile, *endpoint_url, *region, *cache_dir;
 	long max_requests;        /* < 0: none */
 	bool dry_run, no_cache, offline, allow_partial;
 	bool any;                 /* a Cost Explorer option was given */
+	const char *db_url, *table, *athena_database, *athena_workgroup, *athena_output;
 };
 
-#define LIVE_CONFIG_INIT { -1, NULL, NULL, NULL, NULL, -1, false, false, false, false, false }
+#define LIVE_CONFIG_INIT { -1, NULL, NULL, NULL, NULL, -1, false, false, false, false, false, \
+			   NULL, NULL, NULL, NULL, NULL }
 
 /* Handles one of the options above; 0 or -1 with err set. */
 int live_option(struct live_config *c, int id, const char *v, cr_error *err);
@@ -77,6 +87,12 @@ int live_pull(const struct live_config *c, const struct live_run *r, cr_ledger *
 	      cr_ce_outcome *out, cr_error *err);
 
 /* Puts the pull's counts and notes in the report; warnings on stderr. */
-void live_finish(cr_report *r, const cr_ce_outcome *out, bool quiet);
+void live_finish(const struct live_config *c, cr_report *r, const cr_ce_outcome *out,
+		 bool quiet);
+
+/* The SQL sources (report_sql.c): --source postgres or athena, after the
+ * period is resolved.  0, or -1 with err set. */
+int sql_pull(const struct live_config *c, const cr_period *period, const cr_ruleset *rules,
+	     const cr_accounts *accounts, cr_ledger *l, cr_ce_outcome *out, cr_error *err);
 
 #endif

@@ -1,5 +1,6 @@
 /* billing_read.c - streaming billing rows into the ledger (billing_file.h) */
 #include "costrank/billing_file.h"
+#include "costrank/billing_rows.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -1282,4 +1283,15 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 	free(tids);
 	free(p.jobs);
 	return rc;
+}
+
+enum cr_kind cr_cur_line_kind(const char *type, size_t type_len, const char *term,
+			      size_t term_len, const char *usage_type, size_t usage_len)
+{
+	cr_field t = { type, type_len }, p = { term, term_len }, u = { usage_type, usage_len };
+	enum cr_kind kind = kind_of(cur_line_type(&t));
+
+	if (kind == CR_KIND_USAGE && (eq(&p, "Spot") || contains(&u, "SpotUsage")))
+		kind = CR_KIND_SPOT;
+	return kind;
 }

@@ -1,0 +1,139 @@
+/* report_sql.c - `costrank report --source postgres|athena` (report_live.h) */
+#include "cli/report_live.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "costrank/athena.h"
+#include "costrank/sql.h"
+#include "costrank/sql_source.h"
+
+static void message(cr_ce_outcome *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void message(cr_ce_outcome *out, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = cr_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	out->messages = cr_xrealloc(out->messages, (out->n_messages + 1) * sizeof *out->messages);
+	out->messages[out->n_messages++] = s;
+}
+
+static void note(cr_ce_outcome *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void note(cr_ce_outcome *out, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = cr_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	out->notes = cr_xrealloc(out->notes, (out->n_notes + 1) * sizeof *out->notes);
+	out->notes[out->n_notes++] = s;
+}
+
+/* COSTRANK_ATHENA_POLL_MS=N: the longest pause between polls (tests). */
+static long poll_cap(void)
+{
+	const char *v = getenv("COSTRANK_ATHENA_POLL_MS");
+	long n = v && *v ? strtol(v, NULL, 10) : 0;
+
+	return n > 0 && n <= 60000 ? n : 0;
+}
+
+static int athena_pull(const struct live_config *c, const cr_sql_pull_opts *o, cr_ledger *l,
+		       cr_ce_outcome *out, cr_error *err)
+{
+	cr_athena_opts a = { .endpoint_url = c->endpoint_url, .region = c->region,
+			     .profile = c->profile, .database = c->athena_database,
+			     .workgroup = c->athena_workgroup, .output = c->athena_output,
+			     .poll_cap_ms = poll_cap() };
+	cr_athena_stats st;
+	cr_sql_outcome so;
+
+	if (cr_athena_pull(l, &a, o, &so, &st, err))
+		return -1;
+	out->data_through = so.data_through;
+	/* USD 5 per TB, in hundredths of a cent, rounded up */
+	note(out, "Athena scanned %" PRIu64 " bytes in %d quer%s (billed as %" PRIu64
+	     " bytes): USD %.4f at USD %d per TB", st.scanned_bytes, so.queries,
+	     so.queries == 1 ? "y" : "ies", st.billed_bytes,
+	     (double)st.billed_bytes * CR_ATHENA_USD_PER_TB / 1e12, CR_ATHENA_USD_PER_TB);
+	message(out, "Athena: %d quer%s, %d calls, %" PRIu64 " aggregated row%s pulled back for %"
+		PRIu64 " line item%s", so.queries, so.queries == 1 ? "y" : "ies", st.calls,
+		so.rows, so.rows == 1 ? "" : "s", so.items, so.items == 1 ? "" : "s");
+	return 0;
+}
+
+static void pull_opts(const struct live_config *c, const cr_period *period,
+		      const cr_ruleset *rules, const cr_accounts *accounts, cr_sql_pull_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->dialect = c->source == LIVE_ATHENA ? CR_SQL_ATHENA : CR_SQL_POSTGRES;
+	o->layout = c->source == LIVE_ATHENA ? CR_SQL_CUR2_PERIOD : CR_SQL_CUR2_START_DATE;
+	o->table = c->table;
+	o->period = *period;
+	o->rules = rules;
+	o->accounts = accounts;
+}
+
+/* --dry-run: the first queries, run nowhere (the daily query depends on
+ * the answer of the first). */
+static int print_queries(const cr_sql_pull_opts *o, cr_ledger *l, cr_error *err)
+{
+	cr_period prev;
+	cr_sql_query q = { .dialect = o->dialect, .layout = o->layout, .table = o->table,
+			   .metric = cr_ledger_metric(l), .start = o->period.start,
+			   .end = o->period.end };
+	char *lines, *envs;
+
+	cr_period_previous(&o->period, &prev);
+	q.prev_start = prev.start;
+	if (cr_sql_build(&q, &lines, &envs, err))
+		return -1;
+	printf("-- line items, summed per period\n%s;\n-- environment tags, counted\n%s;\n"
+	       "-- then, for the lines savings rules match, the first query per day\n",
+	       lines, envs);
+	free(lines);
+	free(envs);
+	return 1;
+}
+
+int sql_pull(const struct live_config *c, const cr_period *period, const cr_ruleset *rules,
+	     const cr_accounts *accounts, cr_ledger *l, cr_ce_outcome *out, cr_error *err)
+{
+	cr_sql_pull_opts o;
+	cr_sql_outcome so;
+
+	pull_opts(c, period, rules, accounts, &o);
+	if (c->dry_run)
+		return print_queries(&o, l, err);
+	if (c->source == LIVE_ATHENA)
+		return athena_pull(c, &o, l, out, err);
+	if (cr_sql_pg_pull(l, c->db_url, &o, &so, err))
+		return -1;
+	out->data_through = so.data_through;
+	message(out, "PostgreSQL: %d quer%s, %" PRIu64 " aggregated row%s pulled back for %"
+		PRIu64 " line item%s", so.queries, so.queries == 1 ? "y" : "ies", so.rows,
+		so.rows == 1 ? "" : "s", so.items, so.items == 1 ? "" : "s");
+	return 0;
+}

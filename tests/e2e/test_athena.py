@@ -1,0 +1,193 @@
+"""--source athena against a local Athena endpoint (tests/tools/mock_athena.py).
+
+The mock checks every signature, runs the SQL it receives on a throwaway PostgreSQL server loaded
+with the samples' CUR 2.0 rows (a view adds the billing_period partition column of a CUR 2.0 Data
+Exports table), walks each query through QUEUED and RUNNING, and pages its answers.  The report
+must equal the report of the sample files (everything but the "source" block and the line on the
+bytes scanned); FAILED and CANCELLED queries, throttled polls and a retried start must behave;
+no secret may appear anywhere."""
+import json
+import os
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+from common import SAMPLES, run, tempdir  # noqa: E402
+import pg_server  # noqa: E402
+
+AKID = "AKIDATHENAEXAMPLE"
+SECRET = "athenaSECRETkeyEXAMPLE/K7MDENG+bPxRfiCY"
+TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEathenaSESSIONTOKEN0123456789"
+ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
+DATABASE = "cur_exports"
+TABLE = "data"
+SCANNED_LINE = re.compile(r"^Athena scanned (\d+) bytes in (\d+) quer(?:y|ies) \(billed as (\d+) "
+                          r"bytes\): USD (\d+\.\d{4}) at USD 5 per TB$")
+
+
+def comparable(report):
+    r = {k: v for k, v in report.items() if k != "source"}
+    r["warnings"] = [w for w in r.get("warnings", []) if not SCANNED_LINE.match(w)]
+    return r
+
+
+@unittest.skipIf(pg_server.binaries() is None and os.environ.get("CI") != "true",
+                 "PostgreSQL server binaries absent (Debian package postgresql)")
+class Athena(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        from mock_athena import MockAthena
+        cls.server = pg_server.PostgresServer().start()
+        cls.line_items = cls.server.load_cur2(os.path.join(SAMPLES, "cur2"))
+        cls.server.psql(pg_server.DATABASE, 'CREATE VIEW "%s" AS SELECT *, to_char('
+                        '"bill_billing_period_start_date", \'YYYY-MM\') AS "billing_period" '
+                        'FROM "cur"' % TABLE)
+        cls.mock = MockAthena(cls.server, {AKID: {"secret": SECRET, "token": TOKEN}},
+                              DATABASE).start()
+        cls.tmp = tempdir()
+        with tempdir() as d:
+            code, _, err = run(["report", "--format", "json", "--out", d, "--accounts", ACCOUNTS,
+                                "--month", "2026-10", os.path.join(SAMPLES, "cur2")])
+            assert code == 0, err
+            with open(os.path.join(d, "costrank-2026-10.json")) as f:
+                cls.files_report = json.load(f)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.mock.stop()
+        cls.server.stop()
+        cls.tmp.cleanup()
+
+    def setUp(self):
+        self.mock.reset()
+        self.mock.page_size = 50
+
+    def env(self, **extra):
+        home = self.tmp.name
+        env = {
+            "HOME": home, "AWS_ACCESS_KEY_ID": AKID, "AWS_SECRET_ACCESS_KEY": SECRET,
+            "AWS_SESSION_TOKEN": TOKEN,
+            "AWS_CONFIG_FILE": os.path.join(home, "no-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "no-credentials"),
+            "AWS_PROFILE": "", "AWS_DEFAULT_PROFILE": "", "AWS_ROLE_ARN": "",
+            "AWS_WEB_IDENTITY_TOKEN_FILE": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "HTTPS_PROXY": "", "https_proxy": "",
+            "COSTRANK_ATHENA_POLL_MS": "20",
+        }
+        env.update(extra)
+        return env
+
+    def athena(self, *extra, table=TABLE, env=None, formats="json"):
+        with tempdir() as d:
+            argv = ["report", "--source", "athena", "--endpoint-url", self.mock.url,
+                    "--athena-database", DATABASE, "--athena-workgroup", "finops",
+                    "--athena-output", "s3://results-bucket/costrank/", "--table", table,
+                    "--format", formats, "--out", d, "--accounts", ACCOUNTS,
+                    "--month", "2026-10"] + list(extra)
+            code, out, err = run(argv, env=env or self.env())
+            rep, texts = None, [out, err]
+            for name in os.listdir(d):
+                with open(os.path.join(d, name), encoding="utf-8", errors="replace") as f:
+                    texts.append(f.read())
+            path = os.path.join(d, "costrank-2026-10.json")
+            if os.path.exists(path):
+                with open(path) as f:
+                    rep = json.load(f)
+            for t in texts:
+                for secret in (SECRET, TOKEN):
+                    self.assertNotIn(secret, t)
+            return code, out, err, rep
+
+    def test_report_equals_file_report(self):
+        code, out, err, rep = self.athena(formats="json,csv,md,html")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(comparable(rep), comparable(self.files_report))
+        self.assertEqual(rep["source"]["kind"], "athena")
+        self.assertEqual(self.mock.sig_failures, [])
+        # three queries, each walked through its states and paged
+        self.assertEqual(len(self.mock.executed), 3)
+        self.assertEqual(self.mock.count("StartQueryExecution"), 3)
+        self.assertGreaterEqual(self.mock.count("GetQueryExecution"), 9)
+        self.assertGreater(self.mock.count("GetQueryResults"), 10, "small pages")
+        for req in self.mock.starts:
+            self.assertEqual(req["WorkGroup"], "finops")
+            self.assertEqual(req["ResultConfiguration"]["OutputLocation"],
+                             "s3://results-bucket/costrank/")
+            self.assertEqual(req["QueryExecutionContext"]["Catalog"], "AwsDataCatalog")
+        self.assertEqual(len({r["ClientRequestToken"] for r in self.mock.starts}), 3)
+        # partition predicate: only the two months are scanned
+        self.assertIn("\"billing_period\" IN ('2026-09', '2026-10')", self.mock.executed[0])
+        self.assertIn('FROM "data"', self.mock.executed[0])
+        scanned = [w for w in rep["warnings"] if SCANNED_LINE.match(w)]
+        self.assertEqual(len(scanned), 1, rep["warnings"])
+        m = SCANNED_LINE.match(scanned[0])
+        self.assertEqual(int(m.group(1)), 3 * 123456789)
+        self.assertEqual(m.group(4), "%.4f" % (3 * 123456789 * 5 / 1e12))
+        m = re.search(r"Athena: 3 queries, \d+ calls, (\d+) aggregated rows pulled back for "
+                      r"(\d+) line items", err)
+        self.assertTrue(m, err)
+        self.assertEqual(int(m.group(2)), self.line_items)
+        self.assertLess(int(m.group(1)) * 3, self.line_items)
+
+    def test_failed_query_shows_the_engine_message(self):
+        self.mock.fail_next = "COLUMN_NOT_FOUND: line 3:2: Column 'pricing_term' cannot be resolved"
+        code, out, err, rep = self.athena()
+        self.assertEqual(code, 5, err)
+        self.assertIsNone(rep)
+        self.assertIn("failed: COLUMN_NOT_FOUND: line 3:2: Column 'pricing_term' cannot be "
+                      "resolved", err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+    def test_cancelled_query(self):
+        self.mock.cancel_next = True
+        code, out, err, rep = self.athena()
+        self.assertEqual(code, 5, err)
+        self.assertIn("was cancelled: Query cancelled by user", err)
+
+    def test_throttled_polls_are_retried(self):
+        self.mock.throttle_polls = 3
+        code, out, err, rep = self.athena("--no-rules")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(sum(1 for op, s in self.mock.calls
+                             if op == "GetQueryExecution" and s == 400), 3)
+
+    def test_retried_start_runs_the_query_once(self):
+        self.mock.fail_start = 2
+        code, out, err, rep = self.athena("--no-rules")
+        self.assertEqual(code, 0, err)
+        tokens = [r["ClientRequestToken"] for r in self.mock.starts]
+        self.assertEqual(len(tokens), 4)  # the first start three times, then the second
+        self.assertEqual(tokens[0], tokens[1])
+        self.assertEqual(tokens[1], tokens[2])
+        self.assertEqual(len(self.mock.executed), 2)
+        self.assertEqual(comparable(rep)["total"], self.files_report["total"])
+
+    def test_engine_error_for_hostile_table(self):
+        code, out, err, rep = self.athena(table='data"; DROP VIEW data; --')
+        self.assertEqual(code, 5, err)
+        self.assertIn('relation "data"; DROP VIEW data; --" does not exist', err)
+        self.assertIn('FROM "data""; DROP VIEW data; --"', self.mock.starts[0]["QueryString"])
+        self.assertEqual(self.server.psql(pg_server.DATABASE,
+                                          'SELECT count(*) FROM "data"').strip(),
+                         str(self.line_items))
+
+    def test_wrong_secret_is_an_auth_error(self):
+        code, out, err, rep = self.athena(env=self.env(AWS_SECRET_ACCESS_KEY="wrong" + SECRET))
+        self.assertEqual(code, 6, err)
+        self.assertIn("InvalidSignatureException", err)
+        self.assertNotIn("wrong" + SECRET, err)
+
+    def test_usage_errors(self):
+        code, out, err = run(["report", "--source", "athena", "--table", "t"], env=self.env())
+        self.assertEqual(code, 2, err)
+        self.assertIn("--athena-database", err)
+        code, out, err = run(["report", "--athena-database", "db", os.path.join(SAMPLES, "cur2")],
+                             env=self.env())
+        self.assertEqual(code, 2, err)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,140 @@
+"""--source postgres against a real PostgreSQL server holding the samples' CUR 2.0 rows.
+
+The suite starts a throwaway server (tests/e2e/pg_server.py) on a loopback port and loads
+samples/cur2 into the table "cur".  The report pulled by the aggregation queries must equal the
+report of the sample files (everything but the "source" block), for both metrics and with the
+rules, while far fewer rows come back than there are line items; the password of the URL must
+appear nowhere; a hostile table name and a refused query must fail in one line.  Without the
+server binaries (a developer machine) the tests skip, unless CI=true."""
+import json
+import os
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import SAMPLES, run, tempdir  # noqa: E402
+import pg_server  # noqa: E402
+
+ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
+PASSWORD = "pg-S3cret-never-shown"
+
+
+def without_source(report):
+    return {k: v for k, v in report.items() if k != "source"}
+
+
+def report_json(args):
+    with tempdir() as d:
+        code, out, err = run(["report", "--format", "json,csv,md", "--out", d, "--accounts",
+                              ACCOUNTS] + args)
+        files = {}
+        if code == 0:
+            for name in os.listdir(d):
+                with open(os.path.join(d, name), encoding="utf-8") as f:
+                    files[name] = f.read()
+        return code, out, err, files
+
+
+@unittest.skipIf(pg_server.binaries() is None and os.environ.get("CI") != "true",
+                 "PostgreSQL server binaries absent (Debian package postgresql)")
+class SqlPostgres(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = pg_server.PostgresServer().start()
+        cls.line_items = cls.server.load_cur2(os.path.join(SAMPLES, "cur2"))
+        cls.url = cls.server.url(PASSWORD)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def pg(self, *extra):
+        return ["--source", "postgres", "--db-url", self.url, "--table", "cur"] + list(extra)
+
+    def check_same(self, extra, month="2026-10"):
+        extra = ["--month", month] + extra
+        name = "costrank-%s.json" % month
+        code, out, err, files = report_json(["--format", "json"] + extra +
+                                            [os.path.join(SAMPLES, "cur2")])
+        self.assertEqual(code, 0, err)
+        want = json.loads(files[name])
+        code, out, err, got_files = report_json(self.pg("--format", "json", *extra))
+        self.assertEqual(code, 0, err)
+        got = json.loads(got_files[name])
+        self.assertEqual(without_source(got), without_source(want))
+        self.assertEqual(got["source"]["kind"], "postgres")
+        if month == "2026-10":  # the files hold no later month than the table scans
+            self.assertEqual(got["source"]["data_through"], want["source"]["data_through"])
+        for text in [out, err] + list(got_files.values()):
+            self.assertNotIn(PASSWORD, text)
+        m = re.search(r"PostgreSQL: (\d+) quer(?:y|ies), (\d+) aggregated rows? pulled back "
+                      r"for (\d+) line items?", err)
+        self.assertTrue(m, err)
+        queries, rows, items = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if month == "2026-10":  # the table's rows are those of 2026-09 and 2026-10
+            self.assertEqual(items, self.line_items)
+        else:
+            self.assertLess(items, self.line_items)
+        return queries, rows, items
+
+    def test_same_report_as_files(self):
+        queries, rows, items = self.check_same([])
+        self.assertEqual(queries, 3)  # per period; per day for the rules' lines; tags
+        self.assertLess(rows * 3, items, "aggregated rows should be far fewer than line items")
+        print("postgres: %d queries, %d rows for %d line items" % (queries, rows, items))
+
+    def test_same_report_amortized(self):
+        self.check_same(["--metric", "amortized"])
+
+    def test_same_report_without_rules(self):
+        queries, rows, items = self.check_same(["--no-rules"])
+        self.assertEqual(queries, 2)
+        self.assertLess(rows * 10, items)
+
+    def test_same_report_with_included_categories(self):
+        self.check_same(["--include", "credits,refunds,tax", "--top", "3", "--top-usage", "2"])
+
+    def test_other_period(self):
+        self.check_same([], month="2026-09")
+
+    def test_hostile_table_is_quoted(self):
+        for name in ['cur"; DROP TABLE cur; --', "db.tab\"le", "cur' OR '1'='1"]:
+            code, out, err, _ = report_json(["--source", "postgres", "--db-url", self.url,
+                                             "--table", name])
+            self.assertEqual(code, 5, err)
+            self.assertIn("does not exist", err)
+            self.assertNotIn(PASSWORD, err)
+        self.assertEqual(self.server.psql(pg_server.DATABASE, "SELECT count(*) FROM cur").strip(),
+                         str(self.line_items))
+
+    def test_refused_connection(self):
+        url = "postgresql://costrank:%s@127.0.0.1:1/billing" % PASSWORD
+        code, out, err, _ = report_json(["--source", "postgres", "--db-url", url, "--table",
+                                         "cur"])
+        self.assertEqual(code, 5, err)
+        self.assertIn("postgresql://127.0.0.1:1/billing: cannot connect", err)
+        self.assertNotIn(PASSWORD, err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+    def test_usage_errors(self):
+        for args, text in [(["--source", "postgres", "--table", "cur"], "--db-url"),
+                           (["--source", "postgres", "--db-url", self.url], "--table"),
+                           (["--table", "cur", os.path.join(SAMPLES, "cur2")], "--table"),
+                           (["--source", "postgres", "--db-url", self.url, "--table", "a..b"],
+                            "not a table name")]:
+            code, out, err, _ = report_json(args + ["--month", "2026-10"])
+            self.assertEqual(code, 2, (args, err))
+            self.assertIn(text, err)
+
+    def test_dry_run_prints_the_queries(self):
+        code, out, err = run(["report", "--source", "postgres", "--db-url", self.url, "--table",
+                              "cur", "--month", "2026-10", "--dry-run"])
+        self.assertEqual(code, 0, err)
+        self.assertIn('FROM "cur"', out)
+        self.assertIn("\"bill_billing_period_start_date\" >= TIMESTAMP '2026-09-01 00:00:00'", out)
+        self.assertNotIn(PASSWORD, out + err)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
