@@ -65,22 +65,11 @@ static void add_clean(cr_buf *b, const char *s)
 		cr_buf_add(b, "", 0);
 }
 
-/* Display width of (clean) UTF-8 text: its code points. */
-static size_t text_width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			w++;
-	return w;
-}
-
 /* Appends clean text s in a field of w cells: cut with "…" when longer,
  * padded with spaces (left or right aligned) when shorter. */
 static void add_cell(cr_buf *b, const char *s, size_t w, bool right)
 {
-	size_t sw = text_width(s);
+	size_t sw = cr_render_width(s);
 
 	if (sw > w) {
 		size_t keep = w ? w - 1 : 0, cells = 0;
@@ -290,10 +279,10 @@ static size_t max_sz(size_t a, size_t b)
 static void measure(layout *L, const cells *c)
 {
 	L->rank_w = max_sz(L->rank_w, strlen(c->rank));
-	L->cost_w = max_sz(L->cost_w, text_width(c->cost));
-	L->share_w = max_sz(L->share_w, text_width(c->share));
-	L->prev_w = max_sz(L->prev_w, text_width(c->prev));
-	L->change_w = max_sz(L->change_w, text_width(c->change));
+	L->cost_w = max_sz(L->cost_w, cr_render_width(c->cost));
+	L->share_w = max_sz(L->share_w, cr_render_width(c->share));
+	L->prev_w = max_sz(L->prev_w, cr_render_width(c->prev));
+	L->change_w = max_sz(L->change_w, cr_render_width(c->change));
 }
 
 static void compute_layout(layout *L, const cr_report *r, int width)
@@ -315,13 +304,13 @@ static void compute_layout(layout *L, const cr_report *r, int width)
 			measure(L, &c);
 			cr_buf_reset(&b);
 			service_label(&b, s);
-			name_need = max_sz(name_need, text_width(b.ptr));
+			name_need = max_sz(name_need, cr_render_width(b.ptr));
 			for (size_t k = 0; k < s->n_usage; k++) {
 				usage_cells(&c, r, &s->usage[k]);
 				measure(L, &c);
 				cr_buf_reset(&b);
 				usage_label(&b, &s->usage[k]);
-				name_need = max_sz(name_need, text_width(b.ptr) + USAGE_INDENT);
+				name_need = max_sz(name_need, cr_render_width(b.ptr) + USAGE_INDENT);
 			}
 		}
 	}
@@ -385,7 +374,8 @@ static void add_change_cell(cr_buf *b, const layout *L, const cells *c)
 
 	if (col && L->color) {
 		/* pad outside the colour */
-		add_spaces(b, L->change_w > text_width(c->change) ? L->change_w - text_width(c->change) : 0);
+		size_t w = cr_render_width(c->change);
+		add_spaces(b, L->change_w > w ? L->change_w - w : 0);
 		cr_buf_adds(b, col);
 		cr_buf_adds(b, c->change);
 		cr_buf_adds(b, SGR_RESET);
