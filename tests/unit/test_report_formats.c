@@ -22,85 +22,7 @@
 
 /* ---- building a report by hand -------------------------------------- */
 
-static cr_dec D(const char *s)
-{
-	cr_dec d;
-	assert_int_equal(cr_dec_parse(s, strlen(s), &d), CR_DEC_OK);
-	return d;
-}
-
-static cr_day day(int y, int m, int d)
-{
-	cr_day out;
-	assert_int_equal(cr_day_from_ymd(y, m, d, &out), 0);
-	return out;
-}
-
-static cr_report_account *add_account(cr_report *r, int rank, const char *id, const char *name,
-				      const char *env, const char *total, const char *prev)
-{
-	cr_report_account *a;
-
-	r->accounts = realloc(r->accounts, (r->n_accounts + 1) * sizeof *r->accounts);
-	assert_non_null(r->accounts);
-	a = &r->accounts[r->n_accounts++];
-	memset(a, 0, sizeof *a);
-	a->rank = rank;
-	a->id = strdup(id);
-	a->name = strdup(name);
-	a->environment = strdup(env);
-	a->owner = strdup("");
-	a->environment_source = "accounts-file";
-	a->total = D(total);
-	a->previous_total = D(prev);
-	a->share = cr_dec_ratio(a->total, r->total);
-	return a;
-}
-
-static cr_report_service *add_service(cr_report_account *a, int rank, const char *name,
-				      const char *cost, const char *prev, bool is_new,
-				      size_t other_count)
-{
-	cr_report_service *s;
-
-	a->services = realloc(a->services, (a->n_services + 1) * sizeof *a->services);
-	assert_non_null(a->services);
-	s = &a->services[a->n_services++];
-	memset(s, 0, sizeof *s);
-	s->rank = rank;
-	s->is_other = rank == 0;
-	s->other_count = other_count;
-	s->name = strdup(name);
-	s->cost = D(cost);
-	s->previous_cost = D(prev);
-	s->is_new = is_new;
-	s->share = cr_dec_ratio(s->cost, a->total);
-	a->services_total += rank == 0 ? other_count : 1;
-	return s;
-}
-
-static void add_usage(const cr_report_account *a, cr_report_service *s, int rank,
-		      const char *type, const char *cost, const char *qty, const char *unit,
-		      const char *prev, size_t other_count)
-{
-	cr_report_usage *u;
-
-	s->usage = realloc(s->usage, (s->n_usage + 1) * sizeof *s->usage);
-	assert_non_null(s->usage);
-	u = &s->usage[s->n_usage++];
-	memset(u, 0, sizeof *u);
-	u->rank = rank;
-	u->is_other = rank == 0;
-	u->other_count = other_count;
-	u->usage_type = strdup(type);
-	u->cost = D(cost);
-	u->quantity = D(qty);
-	u->unit = strdup(unit);
-	u->share = cr_dec_ratio(u->cost, a->total);
-	u->has_previous = true;
-	u->previous_cost = D(prev);
-	s->usage_total += rank == 0 ? other_count : 1;
-}
+#include "report_builder.h"
 
 static void add_proposal(cr_report *r, const char *rule, const char *account_id,
 			 const char *service, const char *usage, const char *cost,
@@ -181,18 +103,18 @@ static cr_report *make_report(int year, int month)
 	a = add_account(r, 1, "048213306571", "larkspur-prod", "production", "97120.40", "94204.10");
 	s = add_service(a, 1, "Amazon Elastic Compute Cloud - Compute", "41203.11", "39000.00",
 			false, 0);
-	add_usage(a, s, 1, "BoxUsage:m5.xlarge", "30000.00", "720", "Hrs", "28000.00", 0);
-	add_usage(a, s, 2, "EBS:VolumeUsage.gp3", "8000.00", "12000.5", "GB-Mo", "8000.00", 0);
-	add_usage(a, s, 0, "Other usage types", "3203.11", "77", "", "3000.00", 3);
+	add_usage(a, s, 1, "BoxUsage:m5.xlarge", "30000.00", "720", "Hrs", "28000.00", false, 0, true);
+	add_usage(a, s, 2, "EBS:VolumeUsage.gp3", "8000.00", "12000.5", "GB-Mo", "8000.00", false, 0, true);
+	add_usage(a, s, 0, "Other usage types", "3203.11", "77", "", "3000.00", false, 3, true);
 	s = add_service(a, 2, SERVICE_EVIL, "30000.00", "0", true, 0);
-	add_usage(a, s, 1, "[x](https://evil.example)", "30000.00", "1", "Units", "0", 0);
+	add_usage(a, s, 1, "[x](https://evil.example)", "30000.00", "1", "Units", "0", false, 0, true);
 	add_service(a, 0, "Other services", "25917.29", "55204.10", false, 5);
 
 	a = add_account(r, 2, "000123456789", "", "", "87082.77", "82597.00");
 	s = add_service(a, 1, "Amazon Simple Storage Service", "87082.77", "82597.00", false, 0);
 	add_usage(a, s, 1, "TimedStorage-ByteHrs", "80000.0045678901", "1234.5678901234", "GB-Mo",
-		  "76000", 0);
-	add_usage(a, s, 2, "Requests-Tier1", "7082.7654321099", "100000", "Requests", "6597.00", 0);
+		  "76000", false, 0, true);
+	add_usage(a, s, 2, "Requests-Tier1", "7082.7654321099", "100000", "Requests", "6597.00", false, 0, true);
 
 	add_proposal(r, "ec2-rightsizing", "048213306571", "Amazon Elastic Compute Cloud - Compute",
 		     "BoxUsage:m5.xlarge", "30000.00", "9000.00");
