@@ -203,6 +203,61 @@ static void redact(cr_buf *b, const char *const *secrets, size_t n)
 	}
 }
 
+/*
+ * Replaces every run of FRAGMENT_MIN characters or more that is also part
+ * of a secret by "[redacted]".  A body can hold a secret in pieces that
+ * only come together once decoded ("G\/b" in JSON is "G/b"), or cut short
+ * by the excerpt limit; the whole-secret pass cannot see those.
+ */
+#define FRAGMENT_MIN 12
+
+static size_t secret_run(const char *p, size_t n, const char *const *secrets, size_t nsec)
+{
+	size_t best = 0;
+
+	for (size_t i = 0; i < nsec; i++) {
+		const char *s = secrets[i];
+		size_t sl = s ? strlen(s) : 0;
+
+		for (size_t j = 0; j + FRAGMENT_MIN <= sl; j++) {
+			size_t k = 0;
+
+			while (k < n && j + k < sl && p[k] == s[j + k])
+				k++;
+			if (k > best)
+				best = k;
+		}
+	}
+	return best >= FRAGMENT_MIN ? best : 0;
+}
+
+static void redact_fragments(cr_buf *b, const char *const *secrets, size_t nsec)
+{
+	cr_buf out = CR_BUF_INIT;
+	bool hit = false;
+
+	if (!b->ptr)
+		return;
+	for (size_t i = 0; i < b->len;) {
+		size_t run = secret_run(b->ptr + i, b->len - i, secrets, nsec);
+
+		if (run) {
+			cr_buf_adds(&out, "[redacted]");
+			i += run;
+			hit = true;
+		} else {
+			cr_buf_addc(&out, b->ptr[i++]);
+		}
+	}
+	if (hit) {
+		cr_wipe(b->ptr, b->len);
+		cr_buf_release(b);
+		*b = out;
+	} else {
+		cr_buf_release(&out);
+	}
+}
+
 /* Printable text of s[0..n), at most max bytes, control characters blanked. */
 static void add_clean(cr_buf *b, const char *s, size_t n, size_t max)
 {
@@ -339,6 +394,7 @@ static int ce_error(long status, const char *body, size_t len, const char *error
 	if (adv)
 		cr_buf_addf(&b, ": %s", adv);
 	redact(&b, secrets, nsecrets);
+	redact_fragments(&b, secrets, nsecrets);
 	cr_error_set(err, exit, "%s", b.ptr);
 	cr_buf_release(&b);
 	json_decref(root);
