@@ -1,6 +1,8 @@
 /* report_live.c - `costrank report` from AWS Cost Explorer (report_live.h) */
 #include "cli/report_live.h"
 
+#include "costrank/sql.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,17 @@ int live_option(struct live_config *c, int id, const char *v, cr_error *err)
 	case OPT_LIVE_ATHENA_DATABASE: c->athena_database = v; return 0;
 	case OPT_LIVE_ATHENA_WORKGROUP: c->athena_workgroup = v; return 0;
 	case OPT_LIVE_ATHENA_OUTPUT: c->athena_output = v; return 0;
+	case OPT_LIVE_TABLE_LAYOUT:
+		if (strcmp(v, "data-exports") == 0)
+			c->table_layout = CR_SQL_CUR2_PERIOD;
+		else if (strcmp(v, "cur2") == 0)
+			c->table_layout = CR_SQL_CUR2_START_DATE;
+		else if (strcmp(v, "legacy") == 0)
+			c->table_layout = CR_SQL_LEGACY_YEAR_MONTH;
+		else
+			return cr_error_set(err, CR_EXIT_USAGE, "--table-layout '%s' is not "
+					    "data-exports, cur2 or legacy", v);
+		return 0;
 	case OPT_LIVE_PROFILE: c->profile = v; return 0;
 	case OPT_LIVE_ENDPOINT: c->endpoint_url = v; return 0;
 	case OPT_LIVE_REGION: c->region = v; return 0;
@@ -71,9 +84,9 @@ int live_wanted(const struct live_config *c, int nargs, bool *live, cr_error *er
 		return cr_error_set(err, CR_EXIT_USAGE, "--source athena needs --athena-database DB");
 	if (c->source != LIVE_POSTGRES && c->db_url)
 		return cr_error_set(err, CR_EXIT_USAGE, "--db-url applies to --source postgres");
-	if (c->source < LIVE_POSTGRES && c->table)
-		return cr_error_set(err, CR_EXIT_USAGE, "--table applies to --source athena or "
-				    "postgres");
+	if (c->source < LIVE_POSTGRES && (c->table || c->table_layout >= 0))
+		return cr_error_set(err, CR_EXIT_USAGE, "--table and --table-layout apply to "
+				    "--source athena or postgres");
 	if (c->source != LIVE_ATHENA &&
 	    (c->athena_database || c->athena_workgroup || c->athena_output))
 		return cr_error_set(err, CR_EXIT_USAGE, "--athena-database, --athena-workgroup "

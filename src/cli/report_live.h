@@ -28,13 +28,15 @@ enum {
 	OPT_LIVE_MAX_REQUESTS, OPT_LIVE_DRY_RUN, OPT_LIVE_NO_CACHE, OPT_LIVE_OFFLINE,
 	OPT_LIVE_CACHE_DIR, OPT_LIVE_ALLOW_PARTIAL, OPT_LIVE_DB_URL, OPT_LIVE_TABLE,
 	OPT_LIVE_ATHENA_DATABASE, OPT_LIVE_ATHENA_WORKGROUP, OPT_LIVE_ATHENA_OUTPUT,
+	OPT_LIVE_TABLE_LAYOUT,
 };
 
 /* Entries for the report command's option table. */
 #define REPORT_LIVE_OPTIONS \
 	{ "source", 0, true, OPT_LIVE_SOURCE, "NAME", "files (the default with FILE|DIR), ce: AWS Cost Explorer (the default without), athena or postgres: one aggregation query on the CUR table" }, \
 	{ "db-url", 0, true, OPT_LIVE_DB_URL, "URL", "postgres: PostgreSQL/Redshift connection URL (postgresql://user@host:port/db)" }, \
-	{ "table", 0, true, OPT_LIVE_TABLE, "NAME", "athena, postgres: the CUR 2.0 table, TABLE or DB.TABLE" }, \
+	{ "table", 0, true, OPT_LIVE_TABLE, "NAME", "athena, postgres: the CUR table, TABLE or DB.TABLE" }, \
+	{ "table-layout", 0, true, OPT_LIVE_TABLE_LAYOUT, "NAME", "athena, postgres: data-exports (CUR 2.0, billing_period partitions; athena's default), cur2 (CUR 2.0, bill_billing_period_start_date; postgres's default) or legacy (legacy CUR in Athena: year/month partitions, flat columns)" }, \
 	{ "athena-database", 0, true, OPT_LIVE_ATHENA_DATABASE, "DB", "athena: the database (catalog AwsDataCatalog) of --table" }, \
 	{ "athena-workgroup", 0, true, OPT_LIVE_ATHENA_WORKGROUP, "NAME", "athena: the workgroup (default: primary)" }, \
 	{ "athena-output", 0, true, OPT_LIVE_ATHENA_OUTPUT, "S3URL", "athena: query result location (default: the workgroup's)" }, \
@@ -57,10 +59,11 @@ struct live_config {
 	bool dry_run, no_cache, offline, allow_partial;
 	bool any;                 /* a Cost Explorer option was given */
 	const char *db_url, *table, *athena_database, *athena_workgroup, *athena_output;
+	int table_layout;         /* -1: the source's default, else enum cr_sql_layout */
 };
 
 #define LIVE_CONFIG_INIT { -1, NULL, NULL, NULL, NULL, -1, false, false, false, false, false, \
-			   NULL, NULL, NULL, NULL, NULL }
+			   NULL, NULL, NULL, NULL, NULL, -1 }
 
 /* Handles one of the options above; 0 or -1 with err set. */
 int live_option(struct live_config *c, int id, const char *v, cr_error *err);

@@ -89,7 +89,10 @@ static void pull_opts(const struct live_config *c, const cr_period *period,
 {
 	memset(o, 0, sizeof *o);
 	o->dialect = c->source == LIVE_ATHENA ? CR_SQL_ATHENA : CR_SQL_POSTGRES;
-	o->layout = c->source == LIVE_ATHENA ? CR_SQL_CUR2_PERIOD : CR_SQL_CUR2_START_DATE;
+	if (c->table_layout >= 0)
+		o->layout = (enum cr_sql_layout)c->table_layout;
+	else
+		o->layout = c->source == LIVE_ATHENA ? CR_SQL_CUR2_PERIOD : CR_SQL_CUR2_START_DATE;
 	o->table = c->table;
 	o->period = *period;
 	o->rules = rules;

@@ -23,6 +23,16 @@ TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEathenaSESSIONTOKEN0123456789"
 ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
 DATABASE = "cur_exports"
 TABLE = "data"
+LEGACY_TABLE = "legacy_cur"
+LEGACY_COLUMNS = [
+    "line_item_usage_account_id", "line_item_line_item_type", "pricing_term",
+    "line_item_product_code", "line_item_usage_type", "pricing_unit", "line_item_currency_code",
+    "line_item_usage_start_date", "line_item_unblended_cost", "line_item_usage_amount",
+    "savings_plan_savings_plan_effective_cost", "savings_plan_total_commitment_to_date",
+    "savings_plan_used_commitment", "reservation_effective_cost",
+    "reservation_unused_amortized_upfront_fee_for_billing_period",
+    "reservation_unused_recurring_fee", "reservation_reservation_a_r_n",
+]
 SCANNED_LINE = re.compile(r"^Athena scanned (\d+) bytes in (\d+) quer(?:y|ies) \(billed as (\d+) "
                           r"bytes\): USD (\d+\.\d{4}) at USD 5 per TB$")
 
@@ -44,6 +54,15 @@ class Athena(unittest.TestCase):
         cls.server.psql(pg_server.DATABASE, 'CREATE VIEW "%s" AS SELECT *, to_char('
                         '"bill_billing_period_start_date", \'YYYY-MM\') AS "billing_period" '
                         'FROM "cur"' % TABLE)
+        # a legacy CUR table as AWS's Athena integration lays it out: flat columns (no account
+        # name, no maps) and "year"/"month" partitions with unpadded months
+        cls.server.psql(pg_server.DATABASE, 'CREATE VIEW "%s" AS SELECT %s, '
+                        'json_extract_path_text("product", \'product_name\') AS '
+                        '"product_product_name", json_extract_path_text("resource_tags", '
+                        '\'user:environment\') AS "resource_tags_user_environment", '
+                        'to_char("bill_billing_period_start_date", \'FMYYYY\') AS "year", '
+                        'to_char("bill_billing_period_start_date", \'FMMM\') AS "month" '
+                        'FROM "cur"' % (LEGACY_TABLE, ", ".join('"%s"' % c for c in LEGACY_COLUMNS)))
         cls.mock = MockAthena(cls.server, {AKID: {"secret": SECRET, "token": TOKEN}},
                               DATABASE).start()
         cls.tmp = tempdir()
@@ -132,6 +151,26 @@ class Athena(unittest.TestCase):
         self.assertEqual(int(m.group(2)), self.line_items)
         self.assertLess(int(m.group(1)) * 3, self.line_items)
 
+    def test_legacy_cur_table(self):
+        for metric in ("unblended", "amortized"):
+            code, out, err, rep = self.athena("--table-layout", "legacy", "--metric", metric,
+                                              table=LEGACY_TABLE)
+            self.assertEqual(code, 0, err)
+            self.assertIn('("year" = \'2026\' AND "month" = \'9\') OR '
+                          '("year" = \'2026\' AND "month" = \'10\')', self.mock.executed[0])
+            self.assertNotIn('"billing_period"', self.mock.executed[0])
+            if metric == "unblended":
+                self.assertEqual(comparable(rep), comparable(self.files_report))
+            else:
+                with tempdir() as d:
+                    c, _, e = run(["report", "--format", "json", "--out", d, "--accounts",
+                                   ACCOUNTS, "--month", "2026-10", "--metric", "amortized",
+                                   os.path.join(SAMPLES, "cur2")])
+                    self.assertEqual(c, 0, e)
+                    with open(os.path.join(d, "costrank-2026-10.json")) as f:
+                        self.assertEqual(comparable(rep), comparable(json.load(f)))
+            self.mock.reset()
+
     def test_failed_query_shows_the_engine_message(self):
         self.mock.fail_next = "COLUMN_NOT_FOUND: line 3:2: Column 'pricing_term' cannot be resolved"
         code, out, err, rep = self.athena()
@@ -187,6 +226,14 @@ class Athena(unittest.TestCase):
         code, out, err = run(["report", "--athena-database", "db", os.path.join(SAMPLES, "cur2")],
                              env=self.env())
         self.assertEqual(code, 2, err)
+        code, out, err = run(["report", "--source", "athena", "--athena-database", "db",
+                              "--table", "t", "--table-layout", "parquet"], env=self.env())
+        self.assertEqual(code, 2, err)
+        self.assertIn("--table-layout 'parquet' is not data-exports, cur2 or legacy", err)
+        code, out, err = run(["report", "--table-layout", "legacy", os.path.join(SAMPLES, "cur2")],
+                             env=self.env())
+        self.assertEqual(code, 2, err)
+        self.assertIn("--table-layout apply to --source athena or postgres", err)
 
 
 if __name__ == "__main__":
