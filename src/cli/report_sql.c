@@ -11,44 +11,46 @@
 #include "costrank/sql.h"
 #include "costrank/sql_source.h"
 
-static void message(cr_ce_outcome *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void message(cr_ce_outcome *out, const char *fmt, ...)
+/* Appends a formatted line to the list v of *n lines. */
+static void vappend(char ***v, size_t *n, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	char *s;
-	int n;
+	int len;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	s = cr_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	out->messages = cr_xrealloc(out->messages, (out->n_messages + 1) * sizeof *out->messages);
-	out->messages[out->n_messages++] = s;
+	va_copy(again, ap);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	s = cr_xmalloc((size_t)len + 1);
+	vsnprintf(s, (size_t)len + 1, fmt, again);
+	va_end(again);
+	*v = cr_xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = s;
 }
 
+/* A line for stderr. */
+static void message(cr_ce_outcome *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void message(cr_ce_outcome *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vappend(&out->messages, &out->n_messages, fmt, ap);
+	va_end(ap);
+}
+
+/* A warning carried by the report. */
 static void note(cr_ce_outcome *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void note(cr_ce_outcome *out, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	vappend(&out->notes, &out->n_notes, fmt, ap);
 	va_end(ap);
-	s = cr_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	out->notes = cr_xrealloc(out->notes, (out->n_notes + 1) * sizeof *out->notes);
-	out->notes[out->n_notes++] = s;
 }
 
 /* COSTRANK_ATHENA_POLL_MS=N: the longest pause between polls (tests). */
@@ -61,7 +63,7 @@ static long poll_cap(void)
 }
 
 static int athena_pull(const struct live_config *c, const cr_sql_pull_opts *o, cr_ledger *l,
-		       cr_ce_outcome *out, cr_error *err)
+		       cr_ce_outcome *out, cr_sql_outcome *so_out, cr_error *err)
 {
 	cr_athena_opts a = { .endpoint_url = c->endpoint_url, .region = c->region,
 			     .profile = c->profile, .database = c->athena_database,
@@ -72,6 +74,7 @@ static int athena_pull(const struct live_config *c, const cr_sql_pull_opts *o, c
 
 	if (cr_athena_pull(l, &a, o, &so, &st, err))
 		return -1;
+	*so_out = so;
 	out->data_through = so.data_through;
 	/* USD 5 per TB, in hundredths of a cent, rounded up */
 	note(out, "Athena scanned %" PRIu64 " bytes in %d quer%s (billed as %" PRIu64
@@ -121,6 +124,36 @@ static int print_queries(const cr_sql_pull_opts *o, cr_ledger *l, cr_error *err)
 	return 1;
 }
 
+/*
+ * A table without a line item in the periods read: a wrong table, layout
+ * or database, or (Athena) partitions that were never loaded.
+ */
+static int empty_table(const struct live_config *c, const cr_sql_pull_opts *o, cr_error *err)
+{
+	cr_period prev;
+	char first[CR_DATE_STRLEN], last[CR_DATE_STRLEN];
+	const char *hint;
+
+	cr_period_previous(&o->period, &prev);
+	cr_day_format(prev.start, first);
+	cr_day_format(o->period.end, last);
+	first[7] = last[7] = '\0';  /* YYYY-MM */
+	if (o->layout == CR_SQL_LEGACY_YEAR_MONTH)
+		hint = "check --table and --athena-database, and that the year/month partitions "
+		       "are loaded (the export's Glue crawler, or MSCK REPAIR TABLE)";
+	else if (o->layout == CR_SQL_CUR2_PERIOD)
+		hint = "check --table, --athena-database and --table-layout, and that the "
+		       "billing_period partitions are loaded (the export's Glue crawler, or MSCK "
+		       "REPAIR TABLE)";
+	else
+		hint = "check --table and --table-layout (billing periods are read from "
+		       "bill_billing_period_start_date)";
+	return cr_error_set(err, CR_EXIT_NODATA, "%s table %s holds no line items for the "
+			    "billing periods %s to %s: %s",
+			    c->source == LIVE_ATHENA ? "the Athena" : "the PostgreSQL", o->table,
+			    first, last, hint);
+}
+
 int sql_pull(const struct live_config *c, const cr_period *period, const cr_ruleset *rules,
 	     const cr_accounts *accounts, cr_ledger *l, cr_ce_outcome *out, cr_error *err)
 {
@@ -130,13 +163,18 @@ int sql_pull(const struct live_config *c, const cr_period *period, const cr_rule
 	pull_opts(c, period, rules, accounts, &o);
 	if (c->dry_run)
 		return print_queries(&o, l, err);
-	if (c->source == LIVE_ATHENA)
-		return athena_pull(c, &o, l, out, err);
-	if (cr_sql_pg_pull(l, c->db_url, &o, &so, err))
-		return -1;
-	out->data_through = so.data_through;
-	message(out, "PostgreSQL: %d quer%s, %" PRIu64 " aggregated row%s pulled back for %"
-		PRIu64 " line item%s", so.queries, so.queries == 1 ? "y" : "ies", so.rows,
-		so.rows == 1 ? "" : "s", so.items, so.items == 1 ? "" : "s");
+	if (c->source == LIVE_ATHENA) {
+		if (athena_pull(c, &o, l, out, &so, err))
+			return -1;
+	} else {
+		if (cr_sql_pg_pull(l, c->db_url, &o, &so, err))
+			return -1;
+		out->data_through = so.data_through;
+		message(out, "PostgreSQL: %d quer%s, %" PRIu64 " aggregated row%s pulled back for %"
+			PRIu64 " line item%s", so.queries, so.queries == 1 ? "y" : "ies", so.rows,
+			so.rows == 1 ? "" : "s", so.items, so.items == 1 ? "" : "s");
+	}
+	if (so.items == 0)
+		return empty_table(c, &o, err);
 	return 0;
 }

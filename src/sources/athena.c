@@ -284,6 +284,17 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* What to do about a failed query, by Athena's error type. */
+static const char *failure_advice(const char *reason)
+{
+	if (strncmp(reason, "TABLE_NOT_FOUND", 15) == 0 ||
+	    strncmp(reason, "SCHEMA_NOT_FOUND", 16) == 0)
+		return " (check --table and --athena-database)";
+	if (strncmp(reason, "COLUMN_NOT_FOUND", 16) == 0)
+		return " (check --table-layout: the README lists the columns each layout reads)";
+	return "";
+}
+
 /* Polls until the query is over; 0 when it SUCCEEDED. */
 static int wait_for(struct athena *x, const char *id, cr_error *err)
 {
@@ -331,6 +342,7 @@ static int wait_for(struct athena *x, const char *id, cr_error *err)
 			if (reason && *reason) {
 				cr_buf_adds(&b, ": ");
 				add_clean(&b, reason, 500);
+				cr_buf_adds(&b, failure_advice(reason));
 			}
 			cr_error_set(err, CR_EXIT_REMOTE, "%s", b.ptr);
 			cr_buf_release(&b);

@@ -177,8 +177,29 @@ class Athena(unittest.TestCase):
         self.assertEqual(code, 5, err)
         self.assertIsNone(rep)
         self.assertIn("failed: COLUMN_NOT_FOUND: line 3:2: Column 'pricing_term' cannot be "
-                      "resolved", err)
+                      "resolved (check --table-layout", err)
         self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+    def test_missing_table_gets_advice(self):
+        # Athena's own wording (the mock's engine would say it as PostgreSQL does)
+        self.mock.fail_next = ("TABLE_NOT_FOUND: line 16:6: Table "
+                               "'awsdatacatalog.cur_exports.no_such_table' does not exist")
+        code, out, err, rep = self.athena(table="no_such_table")
+        self.assertEqual(code, 5, err)
+        self.assertIn("does not exist (check --table and --athena-database)", err)
+
+    def test_empty_partitions_are_no_data(self):
+        for layout, table, hint in (("data-exports", TABLE, "billing_period partitions"),
+                                    ("legacy", LEGACY_TABLE, "year/month partitions")):
+            code, out, err, rep = self.athena("--table-layout", layout, "--month", "2025-01",
+                                              table=table)
+            self.assertEqual(code, 7, err)
+            self.assertIsNone(rep)
+            self.assertIn("the Athena table %s holds no line items for the billing periods "
+                          "2024-12 to 2025-01" % table, err)
+            self.assertIn(hint, err)
+            self.assertIn("MSCK REPAIR TABLE", err)
+            self.assertEqual(len(err.strip().splitlines()), 1, err)
 
     def test_cancelled_query(self):
         self.mock.cancel_next = True

@@ -98,6 +98,17 @@ class SqlPostgres(unittest.TestCase):
     def test_other_period(self):
         self.check_same([], month="2026-09")
 
+    def test_empty_period_is_no_data(self):
+        with tempdir() as d:
+            code, out, err = run(["report", "--format", "json,csv", "--out", d, "--source",
+                                  "postgres", "--db-url", self.url, "--table", "cur",
+                                  "--month", "2025-01"])
+            self.assertEqual(os.listdir(d), [])
+        self.assertEqual(code, 7, err)
+        self.assertNotIn(PASSWORD, err)
+        self.assertIn("the PostgreSQL table cur holds no line items for the billing periods "
+                      "2024-12 to 2025-01: check --table and --table-layout", err)
+
     def test_hostile_table_is_quoted(self):
         for name in ['cur"; DROP TABLE cur; --', "db.tab\"le", "cur' OR '1'='1"]:
             code, out, err, _ = report_json(["--source", "postgres", "--db-url", self.url,
