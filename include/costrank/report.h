@@ -60,6 +60,18 @@ typedef struct cr_report_service {
 	size_t usage_total;       /* distinct usage types before truncation */
 } cr_report_service;
 
+/* A service over the whole organisation: its cost in every account, not
+ * only where an account lists it among its top services. */
+typedef struct cr_report_org_service {
+	int rank;                 /* 1-based, by cost; ties by name */
+	char *name;
+	cr_dec cost;
+	cr_dec previous_cost;
+	double share;             /* of the report total */
+	size_t accounts;          /* accounts with rows of it in the period */
+	bool is_new;              /* no cost at all in the previous period */
+} cr_report_org_service;
+
 typedef struct cr_report_account {
 	int rank;
 	char *id;                 /* a string: leading zeros kept */
@@ -151,6 +163,8 @@ typedef struct cr_report {
 	size_t n_proposals;
 	cr_dec savings_total;     /* de-duplicated: never counts an alternative */
 	cr_fx fx;                 /* --fx (fx.h); zeroed when not given */
+	cr_report_org_service *services; /* every service of every account, ranked */
+	size_t n_services;
 } cr_report;
 
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)

@@ -83,6 +83,54 @@ static int cmp_account(const void *pa, const void *pb)
 
 #define ADD(acc, x) do { if (cr_dec_acc(&(acc), (x))) goto overflow; } while (0)
 
+/* A service of one account, before the organisation's sums. */
+struct org_part {
+	const char *name;   /* the ledger's */
+	cr_dec cost, prev;
+	bool seen_cur, seen_prev;
+};
+
+static int cmp_part_name(const void *pa, const void *pb)
+{
+	const struct org_part *a = pa, *b = pb;
+	return strcmp(a->name, b->name);
+}
+
+static int cmp_org_service(const void *pa, const void *pb)
+{
+	const cr_report_org_service *a = pa, *b = pb;
+	return cmp_cost_name(a->cost, a->name, b->cost, b->name);
+}
+
+/* Sums the parts per service into r->services, ranked; -1 on overflow. */
+static int org_services(cr_report *r, struct org_part *p, size_t n)
+{
+	size_t m = 0;
+
+	if (n)
+		qsort(p, n, sizeof *p, cmp_part_name);
+	r->services = cr_xcalloc(n + 1, sizeof *r->services);
+	for (size_t i = 0; i < n; i++) {
+		cr_report_org_service *o = m ? &r->services[m - 1] : NULL;
+
+		if (!o || strcmp(o->name, p[i].name) != 0) {
+			o = &r->services[m++];
+			o->name = cr_xstrdup(p[i].name);
+			o->is_new = r->has_previous;
+		}
+		if (cr_dec_acc(&o->cost, p[i].cost) || cr_dec_acc(&o->previous_cost, p[i].prev))
+			return -1;
+		o->accounts += p[i].seen_cur;
+		o->is_new &= !p[i].seen_prev;
+	}
+	r->n_services = m;
+	if (m)
+		qsort(r->services, m, sizeof *r->services, cmp_org_service);
+	for (size_t i = 0; i < m; i++)
+		r->services[i].rank = (int)i + 1;
+	return 0;
+}
+
 /* Keeps the first `top` rows and folds the rest into one remainder row. */
 static void fold_usage(cr_report_service *s, int top, bool has_prev)
 {
@@ -142,6 +190,8 @@ static void fold_services(cr_report_account *a, int top, bool has_prev)
 
 static void set_shares(cr_report *r)
 {
+	for (size_t i = 0; i < r->n_services; i++)
+		r->services[i].share = cr_dec_ratio(r->services[i].cost, r->total);
 	for (size_t i = 0; i < r->n_accounts; i++) {
 		cr_report_account *a = &r->accounts[i];
 		a->rank = (int)i + 1;
@@ -216,9 +266,10 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 {
 	cr_report *r = cr_xcalloc(1, sizeof *r);
 	struct agg_table t = { 0 };
+	struct org_part *parts = NULL;
 	cr_period prev;
 	cr_day first = 0, last = 0;
-	size_t nent, ncur = 0;
+	size_t nent, ncur = 0, nparts = 0;
 	const cr_ledger_entry *e = cr_ledger_entries(l, &nent);
 	char label[32];
 
@@ -299,6 +350,7 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 	if (t.n)  /* every row of the period may be an excluded charge */
 		qsort_r(t.v, t.n, sizeof *t.v, cmp_agg, (void *)l);
 	r->accounts = cr_xcalloc(t.n + 1, sizeof *r->accounts);
+	parts = cr_xcalloc(t.n + 1, sizeof *parts);
 	for (size_t i = 0; i < t.n;) {
 		cr_report_account *acc = &r->accounts[r->n_accounts++];
 		size_t aend = i;
@@ -311,7 +363,7 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 		for (size_t j = i; j < aend;) {
 			cr_report_service *s = &acc->services[acc->n_services++];
 			size_t send = j;
-			bool seen_prev = false;
+			bool seen_prev = false, seen_cur = false;
 
 			while (send < aend && t.v[send].service == t.v[j].service)
 				send++;
@@ -330,11 +382,15 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 				u->previous_cost = a->prev;
 				u->is_new = r->has_previous && !a->seen_prev;
 				seen_prev |= a->seen_prev;
+				seen_cur |= a->seen_cur;
 				ADD(s->cost, a->cost);
 				ADD(s->previous_cost, a->prev);
 			}
 			s->usage_total = s->n_usage;
 			s->is_new = r->has_previous && !seen_prev;
+			parts[nparts++] = (struct org_part){ cr_ledger_str(l, t.v[j].service),
+							     s->cost, s->previous_cost, seen_cur,
+							     seen_prev };
 			ADD(acc->total, s->cost);
 			ADD(acc->previous_total, s->previous_cost);
 			fold_usage(s, o->top_usage, r->has_previous);
@@ -347,8 +403,11 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 		i = aend;
 	}
 	qsort(r->accounts, r->n_accounts, sizeof *r->accounts, cmp_account);
+	if (org_services(r, parts, nparts))
+		goto overflow;
 	r->recon.ranked = r->total;
 	set_shares(r);
+	free(parts);
 	free(t.v);
 	cr_keymap_release(&t.map);
 	return r;
@@ -356,6 +415,7 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 overflow:
 	cr_error_set(err, CR_EXIT_INPUT, "a sum over the period overflows");
 fail:
+	free(parts);
 	free(t.v);
 	cr_keymap_release(&t.map);
 	cr_report_free(r);

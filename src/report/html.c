@@ -309,7 +309,6 @@ static void charts(cr_buf *b, const cr_report *r)
 	size_t na = r->n_accounts < CHART_ACCOUNTS ? r->n_accounts : CHART_ACCOUNTS;
 	bar *bars = cr_xcalloc(na + CHART_SERVICES + 1, sizeof *bars);
 	cr_buf desc = CR_BUF_INIT, title = CR_BUF_INIT;
-	cr_render_item *top = NULL;
 	size_t nt;
 
 	cr_buf_adds(b, "<section aria-labelledby=\"h-charts\">\n<h2 id=\"h-charts\">Charts</h2>\n");
@@ -334,24 +333,22 @@ static void charts(cr_buf *b, const cr_report *r)
 	free_bars(bars, na);
 
 	/* top services across accounts */
-	nt = cr_render_top_services(r, CHART_SERVICES, &top);
+	nt = r->n_services < CHART_SERVICES ? r->n_services : CHART_SERVICES;
 	bars = cr_xcalloc(nt + 1, sizeof *bars);
 	cr_buf_reset(&desc);
 	cr_buf_reset(&title);
 	cr_buf_addf(&title, "Top %zu services, all accounts", nt);
 	for (size_t i = 0; i < nt; i++) {
-		bars[i].label = top[i].name;
-		bars[i].value = top[i].cost;
-		cr_render_money(&bars[i].value_text, r->currency, top[i].cost, false);
+		bars[i].label = r->services[i].name;
+		bars[i].value = r->services[i].cost;
+		cr_render_money(&bars[i].value_text, r->currency, r->services[i].cost, false);
 		add_desc(&desc, bars[i].label, bars[i].value_text.ptr);
 	}
 	if (nt) {
-		cr_buf_adds(&desc, ". Each is the sum over the accounts that list the service "
-			    "among their top services.");
+		cr_buf_adds(&desc, ". Each is the service's whole cost over every account.");
 		bar_chart(b, "chart-services", title.ptr, bars, nt, "#2e8b57", &desc);
 	}
 	free_bars(bars, nt);
-	free(top);
 
 	/* change per account */
 	bars = cr_xcalloc(na + 1, sizeof *bars);

@@ -188,6 +188,23 @@ static json_t *build_service(jctx *c, const cr_report_service *s)
 	return o;
 }
 
+static json_t *build_org_service(jctx *c, const cr_report_org_service *s)
+{
+	json_t *o = jobject(c);
+
+	if (!o)
+		return NULL;
+	set(c, o, "rank", json_integer(s->rank));
+	set(c, o, "name", jstr(c, s->name ? s->name : ""));
+	set(c, o, "cost", jamount(s->cost));
+	set(c, o, "previous_cost", jprev(c, s->previous_cost));
+	set(c, o, "change", jchange(c, s->cost, s->previous_cost));
+	set(c, o, "share", jshare(s->share));
+	set(c, o, "new", json_boolean(c->r->has_previous && s->is_new));
+	set(c, o, "accounts", json_integer((json_int_t)s->accounts));
+	return o;
+}
+
 static json_t *build_account(jctx *c, const cr_report_account *a)
 {
 	json_t *o = jobject(c), *services;
@@ -349,6 +366,11 @@ static json_t *build_report(jctx *c)
 	for (size_t i = 0; a && i < r->n_accounts; i++)
 		append(c, a, build_account(c, &r->accounts[i]));
 	set(c, root, "accounts", a);
+
+	a = jarray(c);
+	for (size_t i = 0; a && i < r->n_services; i++)
+		append(c, a, build_org_service(c, &r->services[i]));
+	set(c, root, "services", a);
 
 	if (r->has_proposals) {
 		set(c, root, "savings_total", jamount(r->savings_total));

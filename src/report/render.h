@@ -63,18 +63,4 @@ void cr_render_usage_label(cr_buf *b, const cr_report_usage *u);
  * a calendar month. */
 void cr_render_prev_label(cr_buf *b, const cr_report *r);
 
-/* A service summed over every account that lists it (remainder rows left
- * out: they mix services). */
-typedef struct cr_render_item {
-	const char *name;    /* borrowed from the report */
-	cr_dec cost;
-	cr_dec previous;
-	size_t accounts;     /* accounts that list it */
-} cr_render_item;
-
-/* The services listed in any account, summed by name, ranked by cost
- * (descending; ties by name); at most max of them.  Returns the count and
- * a malloced array in *out (NULL when there are none). */
-size_t cr_render_top_services(const cr_report *r, size_t max, cr_render_item **out);
-
 #endif

@@ -79,6 +79,9 @@ void cr_report_free(cr_report *r)
 		free(a->owner);
 	}
 	free(r->accounts);
+	for (size_t i = 0; i < r->n_services; i++)
+		free(r->services[i].name);
+	free(r->services);
 	for (size_t i = 0; i < r->n_files; i++)
 		free(r->files[i]);
 	free(r->files);

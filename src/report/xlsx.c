@@ -562,7 +562,6 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 	char formula[LXW_MAX_FORMULA_RANGE_LENGTH + 64];
 	lxw_row_t row, total_row, acct_first, acct_total, rec_first, top_first;
 	cr_render_change chg;
-	cr_render_item *top = NULL;
 	size_t ntop, n;
 
 	set_widths(x, ws, widths, S_NCOLS);
@@ -761,7 +760,7 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 	}
 
 	/* the top services across accounts: the data of the second chart */
-	ntop = cr_render_top_services(r, TOP_SERVICES, &top);
+	ntop = r->n_services < TOP_SERVICES ? r->n_services : TOP_SERVICES;
 	row++;
 	put_str(x, ws, row, S_NAME, "Top services, all accounts", x->f.head);
 	put_str(x, ws, row, S_ID, "Accounts", x->f.head_num);
@@ -772,13 +771,15 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 	put_str(x, ws, row++, S_PCT, "Change %", x->f.head_num);
 	top_first = row;
 	for (size_t i = 0; i < ntop; i++, row++) {
-		put_str(x, ws, row, S_NAME, top[i].name, NULL);
-		put_num(x, ws, row, S_ID, (double)top[i].accounts, x->f.integer);
-		put_money(x, ws, row, S_TOTAL, top[i].cost);
-		put_change(x, ws, row, S_PREV, S_CHANGE, S_PCT, top[i].cost, top[i].previous);
+		const cr_report_org_service *sv = &r->services[i];
+
+		put_str(x, ws, row, S_NAME, sv->name, NULL);
+		put_num(x, ws, row, S_ID, (double)sv->accounts, x->f.integer);
+		put_money(x, ws, row, S_TOTAL, sv->cost);
+		put_change(x, ws, row, S_PREV, S_CHANGE, S_PCT, sv->cost, sv->previous_cost);
 	}
-	put_str(x, ws, row++, S_NAME, "Sums of each service over the accounts that list it "
-		"among their top services.", x->f.note);
+	put_str(x, ws, row++, S_NAME, "Each service's whole cost over every account; Accounts: "
+		"the accounts with a cost for it.", x->f.note);
 
 	/* notes */
 	if (r->n_warnings) {
@@ -799,7 +800,6 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 	bar_chart(x, ws, "Top services, all accounts", top_first, ntop, row, S_NCOLS + 1,
 		  0x2E8B57);
 
-	free(top);
 	cr_buf_release(&b);
 	worksheet_freeze_panes(ws, 2, 0);
 	chk(x, worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "A1:I1048576"));

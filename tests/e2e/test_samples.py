@@ -110,6 +110,38 @@ class SampleReports(unittest.TestCase):
                 self.assertEqual(ranking(self.reports[fmt]), base)
                 self.assertEqual(self.reports[fmt]["total"], self.reports["cur2"]["total"])
 
+    def test_organisation_services_are_whole(self):
+        """The organisation's services sum each service over every account, including where an
+        account folds it into "Other services": checked against a run that folds nothing."""
+        with tempdir() as d:
+            full, _ = report("cur2", d, "--top", "1000", "--top-usage", "1")
+        want = {}
+        paying, listed = {}, {}
+        for a in full["accounts"]:
+            for s in a["services"]:
+                self.assertFalse(s["other"])
+                want[s["name"]] = want.get(s["name"], Decimal(0)) + Decimal(s["cost"])
+                paying[s["name"]] = paying.get(s["name"], 0) + (Decimal(s["cost"]) != 0)
+                listed[s["name"]] = listed.get(s["name"], 0) + 1
+        for fmt, rep in self.reports.items():
+            with self.subTest(fmt=fmt):
+                got = rep["services"]
+                self.assertEqual({s["name"]: Decimal(s["cost"]) for s in got}, want)
+                self.assertEqual(sum(Decimal(s["cost"]) for s in got), Decimal(rep["total"]))
+                self.assertEqual([s["rank"] for s in got], list(range(1, len(got) + 1)))
+                costs = [Decimal(s["cost"]) for s in got]
+                self.assertEqual(costs, sorted(costs, reverse=True))
+                self.assertEqual(got, self.reports["cur2"]["services"])
+        # a service folded away in some account still counts there
+        folded = {s["name"] for a in self.reports["cur2"]["accounts"] for s in a["services"]
+                  if not s["other"]}
+        self.assertTrue(any(sum(1 for a in self.reports["cur2"]["accounts"]
+                                if s["name"] in {x["name"] for x in a["services"]}) < s["accounts"]
+                            for s in self.reports["cur2"]["services"] if s["name"] in folded))
+        for s in self.reports["cur2"]["services"]:
+            self.assertGreaterEqual(s["accounts"], paying[s["name"]], s["name"])
+            self.assertLessEqual(s["accounts"], listed[s["name"]], s["name"])
+
     def test_reconciliation_matches_independent_sum(self):
         for fmt, rep in self.reports.items():
             with self.subTest(fmt=fmt):

@@ -89,4 +89,23 @@ static inline void add_usage(const cr_report_account *a, cr_report_service *s, i
 	s->usage_total += rank == 0 ? other_count : 1;
 }
 
+/* Appends a service of the organisation; ranks follow the calls. */
+static inline void add_org_service(cr_report *r, const char *name, const char *cost,
+				   const char *prev, size_t accounts, bool is_new)
+{
+	cr_report_org_service *s;
+
+	r->services = realloc(r->services, (r->n_services + 1) * sizeof *r->services);
+	assert_non_null(r->services);
+	s = &r->services[r->n_services++];
+	memset(s, 0, sizeof *s);
+	s->rank = (int)r->n_services;
+	s->name = strdup(name);
+	s->cost = D(cost);
+	s->previous_cost = D(prev);
+	s->share = cr_dec_ratio(s->cost, r->total);
+	s->accounts = accounts;
+	s->is_new = is_new;
+}
+
 #endif

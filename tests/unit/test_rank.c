@@ -240,6 +240,63 @@ static void test_previous_period(void **state)
 	cr_ledger_free(l);
 }
 
+/* The organisation's services: whole costs, even where an account folds a
+ * service into "Other services". */
+static void test_organisation_services(void **state)
+{
+	cr_ledger *l = cr_ledger_new(CR_METRIC_UNBLENDED);
+	cr_error err = { 0 };
+	cr_rank_opts o = month_opts("2026-10", 1, 1);
+	cr_report *r;
+	(void)state;
+
+	/* account A: EC2 first, S3 folded away (top 1) */
+	add(l, "A", "EC2", "box", "2026-10-01", CR_KIND_USAGE, "100.5");
+	add(l, "A", "S3", "storage", "2026-10-02", CR_KIND_USAGE, "40.25");
+	add(l, "A", "S3", "storage", "2026-09-02", CR_KIND_USAGE, "30");
+	/* account B: S3 first, EC2 folded away */
+	add(l, "B", "S3", "requests", "2026-10-03", CR_KIND_USAGE, "70.0000000001");
+	add(l, "B", "EC2", "box", "2026-10-03", CR_KIND_USAGE, "9.5");
+	/* account C: only a previous cost of Lambda; KMS ties with EC2 */
+	add(l, "C", "Lambda", "gb-s", "2026-09-01", CR_KIND_USAGE, "5");
+	add(l, "C", "KMS", "keys", "2026-10-20", CR_KIND_USAGE, "110");
+	/* credits stay out */
+	add(l, "A", "EC2", "box", "2026-10-05", CR_KIND_CREDIT, "-50");
+
+	r = cr_rank_build(l, &o, &err);
+	assert_non_null(r);
+	assert_string_equal(r->accounts[0].services[1].name, "Other services");
+	assert_int_equal(r->n_services, 4);
+	/* S3 110.2500000001, then EC2 and KMS at 110: cost, then name */
+	assert_string_equal(r->services[0].name, "S3");
+	assert_dec(r->services[0].cost, "110.2500000001");
+	assert_dec(r->services[0].previous_cost, "30");
+	assert_int_equal(r->services[0].accounts, 2);
+	assert_false(r->services[0].is_new);
+	assert_string_equal(r->services[1].name, "EC2");
+	assert_dec(r->services[1].cost, "110");
+	assert_int_equal(r->services[1].accounts, 2);
+	assert_true(r->services[1].is_new);
+	assert_string_equal(r->services[2].name, "KMS");
+	assert_dec(r->services[2].cost, "110");
+	assert_int_equal(r->services[2].accounts, 1);
+	assert_string_equal(r->services[3].name, "Lambda");
+	assert_dec(r->services[3].cost, "0");
+	assert_dec(r->services[3].previous_cost, "5");
+	assert_int_equal(r->services[3].accounts, 0);
+	for (size_t i = 0; i < r->n_services; i++)
+		assert_int_equal(r->services[i].rank, (int)i + 1);
+	/* the services add up to the ranked total */
+	cr_dec sum = { 0 };
+	for (size_t i = 0; i < r->n_services; i++)
+		assert_int_equal(cr_dec_acc(&sum, r->services[i].cost), 0);
+	assert_int_equal(cr_dec_cmp(sum, r->total), 0);
+	assert_true(r->has_previous);
+	assert_true(r->services[0].share > 0.33 && r->services[0].share < 0.34);
+	cr_report_free(r);
+	cr_ledger_free(l);
+}
+
 static void test_ledger_exact_and_interning(void **state)
 {
 	cr_ledger *l = cr_ledger_new(CR_METRIC_UNBLENDED);
@@ -281,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_period_previous_and_options),
 		cmocka_unit_test(test_ranking_ties_and_remainders),
 		cmocka_unit_test(test_previous_period),
+		cmocka_unit_test(test_organisation_services),
 		cmocka_unit_test(test_ledger_exact_and_interning),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -116,6 +116,12 @@ static cr_report *make_report(int year, int month)
 		  "76000", false, 0, true);
 	add_usage(a, s, 2, "Requests-Tier1", "7082.7654321099", "100000", "Requests", "6597.00", false, 0, true);
 
+	add_org_service(r, "Amazon Simple Storage Service", "87082.77", "82597.00", 1, false);
+	add_org_service(r, "Amazon Elastic Compute Cloud - Compute", "41203.11", "39000.00", 1,
+			false);
+	add_org_service(r, SERVICE_EVIL, "30000.00", "0", 1, true);
+	add_org_service(r, "AWS Lambda", "25917.29", "55204.10", 1, false);
+
 	add_proposal(r, "ec2-rightsizing", "048213306571", "Amazon Elastic Compute Cloud - Compute",
 		     "BoxUsage:m5.xlarge", "30000.00", "9000.00");
 	add_proposal(r, "s3-storage-class", "000123456789", "Amazon Simple Storage Service",

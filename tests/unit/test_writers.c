@@ -75,6 +75,12 @@ static cr_report *make_report(bool has_previous)
 	add_usage(a, s, 2, "Requests-Tier1", "7082.7654321099", "100000", "Requests", "6597.00",
 		  false, 0, p);
 
+	add_org_service(r, "Amazon Simple Storage Service", "87082.77", "82597.00", 1, false);
+	add_org_service(r, "Amazon Elastic Compute Cloud - Compute", "41203.11", "39000.00", 1,
+			false);
+	add_org_service(r, ACME, "30000.00", "0", 1, true);
+	add_org_service(r, "AWS Lambda", "25917.29", "55204.10", 2, false);
+
 	cr_report_add_warning(r, "the data for 2026-10 ends on 2026-10-28");
 	return r;
 }
@@ -226,6 +232,26 @@ static void test_json_amounts(void **state)
 	assert_str_at(u, "cost", "80000.0045678901");
 	assert_str_at(u, "quantity", "1234.5678901234");
 	assert_str_at(u, "change", "4000.0045678901");
+
+	/* the organisation's services */
+	svcs = json_object_get(root, "services");
+	assert_int_equal(json_array_size(svcs), 4);
+	s = json_array_get(svcs, 0);
+	assert_int_equal(json_integer_value(json_object_get(s, "rank")), 1);
+	assert_str_at(s, "name", "Amazon Simple Storage Service");
+	assert_str_at(s, "cost", "87082.77");
+	assert_str_at(s, "previous_cost", "82597");
+	assert_str_at(s, "change", "4485.77");
+	assert_true(json_real_value(json_object_get(s, "share")) == 0.4728);
+	assert_int_equal(json_integer_value(json_object_get(s, "accounts")), 1);
+	assert_true(json_is_false(json_object_get(s, "new")));
+	s = json_array_get(svcs, 2);
+	assert_str_at(s, "name", ACME);
+	assert_true(json_is_true(json_object_get(s, "new")));
+	s = json_array_get(svcs, 3);
+	assert_int_equal(json_integer_value(json_object_get(s, "rank")), 4);
+	assert_int_equal(json_integer_value(json_object_get(s, "accounts")), 2);
+	assert_str_at(s, "change", "-29286.81");
 
 	json_decref(root);
 	cr_report_free(r);
