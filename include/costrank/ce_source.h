@@ -78,9 +78,11 @@ typedef struct cr_ce_outcome {
 	size_t n_notes;
 	char **messages;         /* warnings for stderr only (the cache...) */
 	size_t n_messages;
+	cr_report_pushdown pushdown; /* filled by the SQL sources */
 } cr_ce_outcome;
 
-#define CR_CE_OUTCOME_INIT { CR_CE_STATS_INIT, false, false, { 0, "" }, 0, NULL, 0, NULL, 0 }
+#define CR_CE_OUTCOME_INIT { CR_CE_STATS_INIT, false, false, { 0, "" }, 0, NULL, 0, NULL, 0, \
+			     { false, 0, 0, 0, -1, -1 } }
 
 /*
  * Pulls o->period and its previous period into l (whose metric chooses

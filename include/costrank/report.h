@@ -133,6 +133,16 @@ typedef struct cr_fx {
 	cr_day date;              /* the day the rate is for */
 } cr_fx;
 
+/* What a SQL source (Athena, PostgreSQL/Redshift) did for the report. */
+typedef struct cr_report_pushdown {
+	bool used;                /* the report comes from a SQL engine */
+	int queries;
+	unsigned long long rows;  /* aggregated rows pulled back */
+	unsigned long long line_items; /* line items those rows sum */
+	long long scanned_bytes;  /* Athena: data scanned; -1 when the engine does not say */
+	long long billed_bytes;   /* Athena: bytes billed (10 MB minimum per query); -1 */
+} cr_report_pushdown;
+
 typedef struct cr_report {
 	const char *schema;       /* CR_REPORT_SCHEMA */
 	cr_day start, end;        /* the period, both inclusive */
@@ -165,6 +175,7 @@ typedef struct cr_report {
 	cr_fx fx;                 /* --fx (fx.h); zeroed when not given */
 	cr_report_org_service *services; /* every service of every account, ranked */
 	size_t n_services;
+	cr_report_pushdown pushdown;
 } cr_report;
 
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)

@@ -75,6 +75,8 @@ static int athena_pull(const struct live_config *c, const cr_sql_pull_opts *o, c
 	if (cr_athena_pull(l, &a, o, &so, &st, err))
 		return -1;
 	*so_out = so;
+	out->pushdown.scanned_bytes = (long long)st.scanned_bytes;
+	out->pushdown.billed_bytes = (long long)st.billed_bytes;
 	out->data_through = so.data_through;
 	/* USD 5 per TB, in hundredths of a cent, rounded up */
 	note(out, "Athena scanned %" PRIu64 " bytes in %d quer%s (billed as %" PRIu64
@@ -176,5 +178,9 @@ int sql_pull(const struct live_config *c, const cr_period *period, const cr_rule
 	}
 	if (so.items == 0)
 		return empty_table(c, &o, err);
+	out->pushdown.used = true;
+	out->pushdown.queries = so.queries;
+	out->pushdown.rows = so.rows;
+	out->pushdown.line_items = so.items;
 	return 0;
 }

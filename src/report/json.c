@@ -188,6 +188,23 @@ static json_t *build_service(jctx *c, const cr_report_service *s)
 	return o;
 }
 
+/* A SQL source's figures; null for files and Cost Explorer. */
+static json_t *jpushdown(jctx *c, const cr_report_pushdown *p)
+{
+	json_t *o;
+
+	if (!p->used || !(o = jobject(c)))
+		return json_null();
+	set(c, o, "queries", json_integer(p->queries));
+	set(c, o, "rows", json_integer((json_int_t)p->rows));
+	set(c, o, "line_items", json_integer((json_int_t)p->line_items));
+	set(c, o, "bytes_scanned", p->scanned_bytes < 0 ? json_null()
+	    : json_integer((json_int_t)p->scanned_bytes));
+	set(c, o, "bytes_billed", p->billed_bytes < 0 ? json_null()
+	    : json_integer((json_int_t)p->billed_bytes));
+	return o;
+}
+
 static json_t *build_org_service(jctx *c, const cr_report_org_service *s)
 {
 	json_t *o = jobject(c);
@@ -328,6 +345,7 @@ static json_t *build_report(jctx *c)
 		set(c, o, "estimated", json_boolean(r->estimated));
 		set(c, o, "partial", json_boolean(r->partial));
 		set(c, o, "data_through", r->data_through ? jday(r->data_through) : json_null());
+		set(c, o, "pushdown", jpushdown(c, &r->pushdown));
 	}
 	set(c, root, "source", o);
 

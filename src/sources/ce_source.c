@@ -48,6 +48,7 @@ void cr_ce_outcome_apply(const cr_ce_outcome *out, cr_report *r)
 	r->estimated = out->estimated;
 	r->partial = out->partial;
 	r->data_through = out->data_through;
+	r->pushdown = out->pushdown;
 	for (size_t i = 0; i < out->n_notes; i++)
 		cr_report_add_warning(r, "%s", out->notes[i]);
 }

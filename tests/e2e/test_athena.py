@@ -150,6 +150,9 @@ class Athena(unittest.TestCase):
         self.assertTrue(m, err)
         self.assertEqual(int(m.group(2)), self.line_items)
         self.assertLess(int(m.group(1)) * 3, self.line_items)
+        self.assertEqual(rep["source"]["pushdown"], {
+            "queries": 3, "rows": int(m.group(1)), "line_items": self.line_items,
+            "bytes_scanned": 3 * 123456789, "bytes_billed": 3 * 123456789})
 
     def test_legacy_cur_table(self):
         for metric in ("unblended", "amortized"):

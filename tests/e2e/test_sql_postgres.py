@@ -72,6 +72,10 @@ class SqlPostgres(unittest.TestCase):
                       r"for (\d+) line items?", err)
         self.assertTrue(m, err)
         queries, rows, items = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        self.assertIsNone(want["source"]["pushdown"])
+        self.assertEqual(got["source"]["pushdown"], {
+            "queries": queries, "rows": rows, "line_items": items, "bytes_scanned": None,
+            "bytes_billed": None})
         if month == "2026-10":  # the table's rows are those of 2026-09 and 2026-10
             self.assertEqual(items, self.line_items)
         else:
