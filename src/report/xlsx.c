@@ -24,6 +24,8 @@
 #include "costrank/writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -833,6 +835,34 @@ static void set_properties(xctx *x, cr_buf *title, cr_buf *keywords, cr_buf *com
 	chk(x, workbook_set_properties(x->wb, &p));
 }
 
+/*
+ * Closes (writes out) the workbook with standard error sent to /dev/null:
+ * libxlsxwriter reports a failed write there itself, in several lines,
+ * before returning the error that becomes our one-line message.  Returns
+ * its error and the errno of the failure in *errnum.
+ */
+static lxw_error close_quietly(lxw_workbook *wb, int *errnum)
+{
+	int saved, null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	lxw_error e;
+
+	fflush(stderr);
+	saved = null >= 0 ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3) : -1;
+	if (saved >= 0)
+		dup2(null, STDERR_FILENO);
+	errno = 0;
+	e = workbook_close(wb);
+	*errnum = errno;
+	if (saved >= 0) {
+		fflush(stderr);
+		dup2(saved, STDERR_FILENO);
+		close(saved);
+	}
+	if (null >= 0)
+		close(null);
+	return e;
+}
+
 /* Builds the workbook in the file at path; 0 or -1 with err set. */
 static int build(const cr_report *r, const char *path, const char *tmpdir, cr_error *err)
 {
@@ -842,6 +872,7 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 	lxw_row_t ptotal;
 	cr_buf title = CR_BUF_INIT, keywords = CR_BUF_INIT, comments = CR_BUF_INIT;
 	lxw_error closed;
+	int errnum;
 
 	x.wb = workbook_new_opt(path, &wo);
 	if (!x.wb)
@@ -862,7 +893,7 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 		write_summary(&x, summary, ptotal);
 	}
 	/* closing writes the file and frees the workbook, on every path */
-	closed = workbook_close(x.wb);
+	closed = close_quietly(x.wb, &errnum);
 	cr_buf_release(&title);
 	cr_buf_release(&keywords);
 	cr_buf_release(&comments);
@@ -871,6 +902,9 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 		return cr_error_set(err, CR_EXIT_OUTPUT, "cannot write the Excel workbook: "
 				    "more rows than a worksheet holds (%d)", LXW_ROW_MAX);
 	chk(&x, closed);
+	if (closed != LXW_NO_ERROR && errnum && x.lerr != LXW_ERROR_MEMORY_MALLOC_FAILED)
+		return cr_error_errno(err, CR_EXIT_OUTPUT, errnum, "cannot write the Excel "
+				      "workbook (assembled in %s)", tmpdir);
 	if (x.lerr != LXW_NO_ERROR)
 		return cr_error_set(err, x.lerr == LXW_ERROR_MEMORY_MALLOC_FAILED ?
 				    CR_EXIT_INTERNAL : CR_EXIT_OUTPUT,

@@ -179,6 +179,43 @@ class BadInput(unittest.TestCase):
                              "no report when the run failed")
 
 
+    def test_full_disk_under_out(self):
+        """A file size limit (RLIMIT_FSIZE, SIGXFSZ ignored) makes writes fail with EFBIG as a
+        full disk fails them with ENOSPC: at each limit one of the reports cannot be written,
+        the run exits 4 naming it, and no report, whole or partial, nor a temporary file is
+        left, while an earlier report in the directory stays as it was."""
+        import resource
+        import signal
+        import subprocess
+        from common import BIN, SAMPLES
+
+        def limit(kib):
+            def apply():
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+                resource.setrlimit(resource.RLIMIT_FSIZE, (kib * 1024, kib * 1024))
+            return apply
+
+        for kib in (4, 30, 60, 120):
+            with self.subTest(kib=kib), tempdir() as d:
+                old = os.path.join(d, "costrank-2026-09.json")
+                with open(old, "w") as f:
+                    f.write('{"kept": true}')
+                p = subprocess.run([BIN, "report", "--format", "csv,xlsx,md,html,json",
+                                    "--out", d, "--quiet", "--accounts",
+                                    os.path.join(SAMPLES, "accounts.json"),
+                                    os.path.join(SAMPLES, "cur2")],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   preexec_fn=limit(kib), timeout=120)
+                err = p.stderr.decode("utf-8", "replace")
+                self.assertEqual(p.returncode, 4, err)
+                self.assertRegex(err, r"^costrank: error: cannot write (the Excel workbook "
+                                 r"\(assembled in .*\)|'.*/costrank-2026-10[^']*'): "
+                                 r"File too large\n$")
+                self.assertEqual(os.listdir(d), ["costrank-2026-09.json"])
+                with open(old) as f:
+                    self.assertEqual(f.read(), '{"kept": true}')
+
+
 class BadOptions(unittest.TestCase):
     CASES = [
         (["report", "--fromat", "json", "x"], "did you mean --format?"),
