@@ -13,9 +13,12 @@
  *   - only http and https; plain http only to loopback hosts (127.0.0.0/8,
  *     localhost, [::1]): test servers.  CR_HTTP_ALLOW_CONTAINER_HTTP also
  *     admits the link-local container credential endpoints 169.254.170.2,
- *     169.254.170.23 and [fd00:ec2::23], which AWS serves over plain http;
+ *     169.254.170.23 and [fd00:ec2::23], which AWS serves over plain http,
+ *     and CR_HTTP_ALLOW_IMDS_HTTP the EC2 instance metadata service,
+ *     169.254.169.254 and [fd00:ec2::254];
  *   - redirects are not followed; proxies from the environment are used
- *     except for loopback hosts;
+ *     except for loopback and those link-local hosts (a proxy would reach
+ *     its own metadata, not ours);
  *   - a connect timeout and a total timeout always apply;
  *   - the response body is capped (an error beyond the cap);
  *   - messages name the method and scheme://host[:port] only: paths and
@@ -36,6 +39,7 @@
 
 enum cr_http_flags {
 	CR_HTTP_ALLOW_CONTAINER_HTTP = 1u << 0,
+	CR_HTTP_ALLOW_IMDS_HTTP = 1u << 1,
 };
 
 #define CR_HTTP_CONNECT_TIMEOUT_MS 10000L

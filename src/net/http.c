@@ -133,18 +133,30 @@ bool cr_http_host_is_loopback(const char *host)
 	return false;
 }
 
-static bool container_host(const char *host)
+/* Whether host is one of the link-local AWS endpoints that flags admit
+ * over plain http: container credentials, instance metadata. */
+static bool link_local_host(const char *host, unsigned flags)
 {
 	char h[INET6_ADDRSTRLEN + 8];
 	unsigned char a[16], want[16];
 
 	if (!unbracket(host, h, sizeof h))
 		return false;
-	if (inet_pton(AF_INET, h, a) == 1)
-		return memcmp(a, "\xa9\xfe\xaa", 3) == 0 && (a[3] == 2 || a[3] == 23);
-	if (inet_pton(AF_INET6, h, a) == 1 && inet_pton(AF_INET6, "fd00:ec2::23", want) == 1)
-		return memcmp(a, want, 16) == 0;
-	return false;
+	if (inet_pton(AF_INET, h, a) == 1) {
+		if (memcmp(a, "\xa9\xfe", 2) != 0)
+			return false;
+		if (flags & CR_HTTP_ALLOW_CONTAINER_HTTP)
+			if (a[2] == 170 && (a[3] == 2 || a[3] == 23))
+				return true;
+		return (flags & CR_HTTP_ALLOW_IMDS_HTTP) && a[2] == 169 && a[3] == 254;
+	}
+	if (inet_pton(AF_INET6, h, a) != 1)
+		return false;
+	if ((flags & CR_HTTP_ALLOW_CONTAINER_HTTP) &&
+	    inet_pton(AF_INET6, "fd00:ec2::23", want) == 1 && memcmp(a, want, 16) == 0)
+		return true;
+	return (flags & CR_HTTP_ALLOW_IMDS_HTTP) &&
+	       inet_pton(AF_INET6, "fd00:ec2::254", want) == 1 && memcmp(a, want, 16) == 0;
 }
 
 static int check_parts(const char *url, const cr_url *u, unsigned flags,
@@ -155,7 +167,7 @@ static int check_parts(const char *url, const cr_url *u, unsigned flags,
 	if (strcmp(u->scheme, "http") == 0) {
 		if (cr_http_host_is_loopback(u->host))
 			return 0;
-		if ((flags & CR_HTTP_ALLOW_CONTAINER_HTTP) && container_host(u->host))
+		if (link_local_host(u->host, flags))
 			return 0;
 		{
 			char *r = cr_url_redact(url);
@@ -393,7 +405,8 @@ int cr_http_perform(const cr_http_request *rq, cr_http_response *resp, cr_error 
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	if (cr_http_host_is_loopback(u.host))
+	if (cr_http_host_is_loopback(u.host) ||
+	    link_local_host(u.host, CR_HTTP_ALLOW_CONTAINER_HTTP | CR_HTTP_ALLOW_IMDS_HTTP))
 		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	if (strcmp(method, "GET") == 0 && rq->body_len == 0) {
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
