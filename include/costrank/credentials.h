@@ -9,22 +9,32 @@
  *      the AWS CLI, AWS_PROFILE (or the older AWS_DEFAULT_PROFILE) only
  *      chooses the profile: environment keys still win over it;
  *   2. assume role from the profile: role_arn with source_profile or
- *      credential_source (Environment, EcsContainer), optional external_id,
- *      role_session_name, duration_seconds -> STS AssumeRole, signed with
- *      the source credentials.  source_profile chains are followed, with a
- *      guard against cycles (a profile may name itself as its source only
- *      when it holds static keys, as the CLI allows);
+ *      credential_source (Environment, EcsContainer, Ec2InstanceMetadata),
+ *      optional external_id, role_session_name, duration_seconds -> STS
+ *      AssumeRole, signed with the source credentials.  A source_profile
+ *      gives its static keys, else its own role, web identity, SSO or
+ *      credential_process; chains are followed, with a guard against cycles
+ *      (a profile may name itself as its source only when it holds static
+ *      keys, as the CLI allows);
  *   3. web identity: AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE
  *      (+ AWS_ROLE_SESSION_NAME), or role_arn + web_identity_token_file in
  *      the profile -> STS AssumeRoleWithWebIdentity (unsigned);
- *   4. the profile's section in the shared credentials file ([name]);
- *   5. the profile's section in the config file ([default], [profile name]);
- *   6. container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (on
+ *   4. IAM Identity Center (SSO): a profile with sso_account_id or
+ *      sso_role_name needs both and sso_start_url and sso_region, in the
+ *      profile or in the [sso-session NAME] its sso_session names -> the
+ *      token `aws sso login` cached, traded for role credentials (sso.h);
+ *   5. the profile's section in the shared credentials file ([name]);
+ *   6. the profile's credential_process, run without a shell
+ *      (cred_process.h);
+ *   7. the profile's section in the config file ([default], [profile name]);
+ *   8. container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (on
  *      http://169.254.170.2) or AWS_CONTAINER_CREDENTIALS_FULL_URI, with
- *      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or _TOKEN as Authorization.
+ *      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or _TOKEN as Authorization;
+ *   9. EC2 instance metadata, IMDSv2 only, unless AWS_EC2_METADATA_DISABLED
+ *      is true (imds.h).
  *
- * Profiles using SSO, credential_process or mfa_serial are reported as
- * unsupported rather than skipped.  EC2 instance metadata is not used.
+ * Profiles that need an MFA code (mfa_serial) are reported as unsupported
+ * rather than skipped.
  *
  * Files: AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials) and
  * AWS_CONFIG_FILE (default ~/.aws/config), ~ being $HOME.  A missing file
@@ -39,9 +49,10 @@
  * Errors: no credentials anywhere is one line listing the sources tried;
  * expired credentials say so; STS refusals carry the HTTP status and the
  * AWS error code.  All are CR_EXIT_AUTH, except transport failures and STS
- * server errors (CR_EXIT_REMOTE) and malformed files (CR_EXIT_INPUT).  No
- * message ever contains a key, a secret, a session token or a web identity
- * token.
+ * or SSO server errors (CR_EXIT_REMOTE) and malformed files and profiles
+ * (CR_EXIT_INPUT).  No message ever contains a key, a secret, a session
+ * token, a web identity, SSO or metadata token, or the arguments or output
+ * of a credential_process.
  */
 #ifndef COSTRANK_CREDENTIALS_H
 #define COSTRANK_CREDENTIALS_H
@@ -69,7 +80,8 @@ typedef struct cr_aws_options {
 	const char *region;        /* NULL: environment, then the profile */
 	const char *sts_endpoint;  /* "https://host[:port]" or NULL (above);
 	                              http:// only for loopback hosts */
-	long timeout_ms;           /* per STS/container request; 0: 30 s */
+	long timeout_ms;           /* per STS/SSO/container request; 0: 30 s
+	                              (instance metadata: always 1 s) */
 	time_t now;                /* 0: the current time (for expiry) */
 } cr_aws_options;
 

@@ -3,23 +3,21 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <jansson.h>
 
 #include "costrank/buf.h"
+#include "costrank/cred_common.h"
+#include "costrank/cred_process.h"
 #include "costrank/date.h"
 #include "costrank/headers.h"
 #include "costrank/http.h"
+#include "costrank/imds.h"
 #include "costrank/ini.h"
 #include "costrank/sigv4.h"
+#include "costrank/sso.h"
 #include "costrank/sts_xml.h"
 
 #define STS_VERSION "2011-06-15"
@@ -138,67 +136,13 @@ int cr_aws_credentials_check(const cr_aws_credentials *c, time_t now, cr_error *
 	return 0;
 }
 
-static void set_creds(cr_aws_credentials *c, const char *akid, const char *secret,
-		      const char *token, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static void set_creds(cr_aws_credentials *c, const char *akid, const char *secret,
-		      const char *token, const char *fmt, ...)
-{
-	va_list ap;
-	cr_buf b = CR_BUF_INIT;
-	char tmp[512];
-
-	c->access_key_id = cr_xstrdup(akid);
-	c->secret_access_key = cr_xstrdup(secret);
-	c->session_token = token && *token ? cr_xstrdup(token) : NULL;
-	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	cr_buf_adds(&b, tmp);
-	c->source = cr_buf_detach(&b);
-}
-
-/* ---- secrets out of messages ---------------------------------------------- */
-
-/* Replaces every occurrence of each secret (at least 4 bytes long) in s
- * with "[redacted]". */
-static void scrub(char *s, size_t size, const char *const *secrets, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		const char *sec = secrets[i];
-		size_t sl = sec ? strlen(sec) : 0;
-		char *p;
-
-		if (sl < 4)
-			continue;
-		while ((p = strstr(s, sec))) {
-			static const char red[] = "[redacted]";
-			size_t tail = strlen(p + sl);
-
-			if ((size_t)(p - s) + sizeof red - 1 + tail + 1 > size)
-				tail = size - (size_t)(p - s) - sizeof red;
-			memmove(p + sizeof red - 1, p + sl, tail);
-			p[sizeof red - 1 + tail] = '\0';
-			memcpy(p, red, sizeof red - 1);
-		}
-	}
-}
-
 /* ---- environment and files ------------------------------------------------ */
-
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
 
 /* An override path with a leading "~/" expanded, or $HOME/.aws/name; NULL
  * when neither is known. */
 static char *aws_file(const char *override, const char *name)
 {
-	const char *home = env("HOME");
+	const char *home = cr_cred_env("HOME");
 	cr_buf b = CR_BUF_INIT;
 
 	if (override) {
@@ -212,61 +156,6 @@ static char *aws_file(const char *override, const char *name)
 		return NULL;
 	cr_buf_addf(&b, "%s/.aws/%s", home, name);
 	return cr_buf_detach(&b);
-}
-
-/* Reads a small secret file (a token) trimmed of surrounding whitespace. */
-static char *read_token_file(const char *path, const char *what, cr_error *err)
-{
-	cr_buf b = CR_BUF_INIT;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t s = 0, e;
-	char *t;
-
-	if (fd < 0) {
-		cr_error_errno(err, CR_EXIT_AUTH, errno, "%s %s", what, path);
-		return NULL;
-	}
-	for (;;) {
-		ssize_t n;
-
-		cr_buf_grow(&b, 4096);
-		n = read(fd, b.ptr + b.len, b.cap - b.len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			cr_error_errno(err, CR_EXIT_AUTH, errno, "%s %s", what, path);
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		b.len += (size_t)n;
-		b.ptr[b.len] = '\0';
-		if (b.len > TOKEN_FILE_MAX) {
-			cr_error_set(err, CR_EXIT_AUTH, "%s %s: larger than %u bytes", what, path,
-				     TOKEN_FILE_MAX);
-			goto fail;
-		}
-	}
-	close(fd);
-	e = b.len;
-	while (s < e && isspace((unsigned char)b.ptr[s]))
-		s++;
-	while (e > s && isspace((unsigned char)b.ptr[e - 1]))
-		e--;
-	if (s == e) {
-		cr_buf_release(&b);
-		cr_error_set(err, CR_EXIT_AUTH, "%s %s is empty", what, path);
-		return NULL;
-	}
-	t = cr_xstrndup(b.ptr + s, e - s);
-	cr_wipe(b.ptr, b.len);
-	cr_buf_release(&b);
-	return t;
-fail:
-	close(fd);
-	cr_wipe(b.ptr, b.len);
-	cr_buf_release(&b);
-	return NULL;
 }
 
 /* ---- the resolution context ----------------------------------------------- */
@@ -284,11 +173,12 @@ struct ctx {
 	size_t nchain;
 };
 
-/* A profile's section in the config file: [profile NAME] (also with NAME
- * in double quotes), or [default] for "default". */
-static const cr_ini_section *conf_section(const struct ctx *x, const char *name)
+/* A section of the config file named "KIND NAME" (also with NAME in
+ * double quotes); for profiles [default] stands for "default". */
+static const cr_ini_section *conf_named(const struct ctx *x, const char *kind, const char *name)
 {
 	const cr_ini_section *found = NULL;
+	size_t klen = strlen(kind);
 
 	if (!x->conf)
 		return NULL;
@@ -296,14 +186,15 @@ static const cr_ini_section *conf_section(const struct ctx *x, const char *name)
 		const char *s = x->conf->v[i].name;
 		size_t n;
 
-		if (strcmp(name, "default") == 0 && strcmp(s, "default") == 0) {
+		if (strcmp(kind, "profile") == 0 && strcmp(name, "default") == 0 &&
+		    strcmp(s, "default") == 0) {
 			if (!found)
 				found = &x->conf->v[i];
 			continue;
 		}
-		if (strncmp(s, "profile", 7) != 0 || !isspace((unsigned char)s[7]))
+		if (strncmp(s, kind, klen) != 0 || !isspace((unsigned char)s[klen]))
 			continue;
-		s += 7;
+		s += klen;
 		while (isspace((unsigned char)*s))
 			s++;
 		n = strlen(s);
@@ -315,6 +206,12 @@ static const cr_ini_section *conf_section(const struct ctx *x, const char *name)
 			return &x->conf->v[i]; /* [profile x] wins over [default] */
 	}
 	return found;
+}
+
+/* A profile's section in the config file: [profile NAME], or [default]. */
+static const cr_ini_section *conf_section(const struct ctx *x, const char *name)
+{
+	return conf_named(x, "profile", name);
 }
 
 static const cr_ini_section *cred_section(const struct ctx *x, const char *name)
@@ -366,16 +263,6 @@ static void sts_target_free(struct sts_target *t)
 	free(t->region);
 }
 
-static bool valid_region(const char *r)
-{
-	if (!*r || strlen(r) > 64)
-		return false;
-	for (; *r; r++)
-		if (!(islower((unsigned char)*r) || isdigit((unsigned char)*r) || *r == '-'))
-			return false;
-	return true;
-}
-
 static int sts_target_for(const cr_aws_options *opt, const char *profile_region,
 			  struct sts_target *t, cr_error *err)
 {
@@ -385,17 +272,17 @@ static int sts_target_for(const cr_aws_options *opt, const char *profile_region,
 	if (opt)
 		region = opt->region;
 	if (!region)
-		region = env("AWS_REGION");
+		region = cr_cred_env("AWS_REGION");
 	if (!region)
-		region = env("AWS_DEFAULT_REGION");
+		region = cr_cred_env("AWS_DEFAULT_REGION");
 	if (!region)
 		region = profile_region;
-	if (region && !valid_region(region))
+	if (region && !cr_cred_region_valid(region))
 		return cr_error_set(err, CR_EXIT_USAGE, "'%s' is not an AWS region name", region);
 	if (opt)
 		endpoint = opt->sts_endpoint;
 	if (!endpoint)
-		endpoint = env("AWS_ENDPOINT_URL_STS");
+		endpoint = cr_cred_env("AWS_ENDPOINT_URL_STS");
 	if (endpoint) {
 		t->url = cr_xstrdup(endpoint);
 		t->region = cr_xstrdup(region ? region : "us-east-1");
@@ -487,7 +374,7 @@ static int sts_call(const struct sts_target *t, const char *action, const cr_buf
 
 		cr_error_clear(&e);
 		if (cr_http_perform_retry(&rq, &pol, sts_retryable, NULL, &resp, &e) < 0) {
-			scrub(e.msg, sizeof e.msg, secrets, nsecrets);
+			cr_cred_scrub(e.msg, sizeof e.msg, secrets, nsecrets);
 			cr_error_set(err, e.code, "%s: %s", what, e.msg);
 			goto out;
 		}
@@ -499,7 +386,7 @@ static int sts_call(const struct sts_target *t, const char *action, const cr_buf
 
 		snprintf(msg, sizeof msg, "%s: HTTP %ld %s%s%s", what, resp.status, sr.error_code,
 			 sr.error_message ? ": " : "", sr.error_message ? sr.error_message : "");
-		scrub(msg, sizeof msg, secrets, nsecrets);
+		cr_cred_scrub(msg, sizeof msg, secrets, nsecrets);
 		cr_error_set(err, resp.status >= 500 || remote_code(sr.error_code) ? CR_EXIT_REMOTE
 										 : CR_EXIT_AUTH,
 			     "%s", msg);
@@ -512,7 +399,7 @@ static int sts_call(const struct sts_target *t, const char *action, const cr_buf
 		goto out;
 	}
 	if (prc < 0) {
-		scrub(e.msg, sizeof e.msg, secrets, nsecrets);
+		cr_cred_scrub(e.msg, sizeof e.msg, secrets, nsecrets);
 		cr_error_set(err, e.code, "%s: %s", what, e.msg);
 		goto out;
 	}
@@ -604,7 +491,7 @@ static int do_web_identity(const char *role_arn, const char *token_file, const c
 
 	if (check_duration(duration, err) < 0)
 		return -1;
-	token = read_token_file(token_file, "web identity token file", err);
+	token = cr_cred_read_file(token_file, "web identity token file", TOKEN_FILE_MAX, err);
 	if (!token)
 		return -1;
 	if (session_name && *session_name)
@@ -648,8 +535,10 @@ static int do_web_identity(const char *role_arn, const char *token_file, const c
 /* 1 found, 0 not set, -1 error. */
 static int env_creds(cr_aws_credentials *out, cr_error *err)
 {
-	const char *akid = env("AWS_ACCESS_KEY_ID"), *secret = env("AWS_SECRET_ACCESS_KEY");
-	const char *token = env("AWS_SESSION_TOKEN"), *exp = env("AWS_CREDENTIAL_EXPIRATION");
+	const char *akid = cr_cred_env("AWS_ACCESS_KEY_ID");
+	const char *secret = cr_cred_env("AWS_SECRET_ACCESS_KEY");
+	const char *token = cr_cred_env("AWS_SESSION_TOKEN");
+	const char *exp = cr_cred_env("AWS_CREDENTIAL_EXPIRATION");
 
 	if (!akid && !secret)
 		return 0;
@@ -658,8 +547,8 @@ static int env_creds(cr_aws_credentials *out, cr_error *err)
 				    akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
 				    akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 	if (!token)
-		token = env("AWS_SECURITY_TOKEN");
-	set_creds(out, akid, secret, token, "environment variables");
+		token = cr_cred_env("AWS_SECURITY_TOKEN");
+	cr_cred_set(out, akid, secret, token, "environment variables");
 	if (exp && cr_aws_time_parse(exp, &out->expiration) < 0) {
 		cr_aws_credentials_clear(out);
 		return cr_error_set(err, CR_EXIT_AUTH,
@@ -689,7 +578,7 @@ static int section_creds(const cr_ini_section *s, const char *path, const char *
 				    ak ? "aws_secret_access_key" : "aws_access_key_id");
 	if (!token || !*token)
 		token = cr_ini_get(s, "aws_security_token");
-	set_creds(out, ak->value, sk->value, token, "profile '%s' in %s", profile, path);
+	cr_cred_set(out, ak->value, sk->value, token, "profile '%s' in %s", profile, path);
 	return 1;
 }
 
@@ -714,15 +603,14 @@ static bool has_static(const struct ctx *x, const char *profile)
 /* Container credentials.  1 found, 0 not configured, -1 error. */
 static int container_creds(const struct ctx *x, cr_aws_credentials *out, cr_error *err)
 {
-	const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-	const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
-	const char *token_file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	const char *rel = cr_cred_env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = cr_cred_env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	const char *token_file = cr_cred_env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 	cr_headers h = CR_HEADERS_INIT;
 	cr_http_response resp = CR_HTTP_RESPONSE_INIT;
 	cr_buf url = CR_BUF_INIT;
 	char *token = NULL, *where = NULL;
 	json_t *doc = NULL;
-	json_error_t jerr;
 	cr_error e;
 	int rc = -1;
 
@@ -734,11 +622,12 @@ static int container_creds(const struct ctx *x, cr_aws_credentials *out, cr_erro
 		cr_buf_adds(&url, full);
 	where = cr_url_redact(url.ptr);
 	if (token_file) {
-		token = read_token_file(token_file, "container authorization token file", err);
+		token = cr_cred_read_file(token_file, "container authorization token file",
+					  TOKEN_FILE_MAX, err);
 		if (!token)
 			goto out;
-	} else if (env("AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
-		token = cr_xstrdup(env("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
+	} else if (cr_cred_env("AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
+		token = cr_xstrdup(cr_cred_env("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
 	}
 	if (token && strpbrk(token, "\r\n")) {
 		cr_error_set(err, CR_EXIT_AUTH, "container authorization token holds a line break");
@@ -759,7 +648,7 @@ static int container_creds(const struct ctx *x, cr_aws_credentials *out, cr_erro
 
 		cr_error_clear(&e);
 		if (cr_http_perform_retry(&rq, &pol, NULL, NULL, &resp, &e) < 0) {
-			scrub(e.msg, sizeof e.msg, secrets, 1);
+			cr_cred_scrub(e.msg, sizeof e.msg, secrets, 1);
 			cr_error_set(err, CR_EXIT_AUTH, "container credentials: %s", e.msg);
 			goto out;
 		}
@@ -769,45 +658,24 @@ static int container_creds(const struct ctx *x, cr_aws_credentials *out, cr_erro
 			     resp.status, where);
 		goto out;
 	}
-	doc = json_loadb(resp.body.ptr ? resp.body.ptr : "", resp.body.len, 0, &jerr);
+	doc = cr_cred_json_load(resp.body.ptr, resp.body.len);
 	if (!json_is_object(doc)) {
 		cr_error_set(err, CR_EXIT_AUTH, "container credentials from %s: not a JSON object",
 			     where);
 		goto out;
 	}
 	{
-		const char *ak = json_string_value(json_object_get(doc, "AccessKeyId"));
-		const char *sk = json_string_value(json_object_get(doc, "SecretAccessKey"));
-		const char *tk = json_string_value(json_object_get(doc, "Token"));
-		const char *ex = json_string_value(json_object_get(doc, "Expiration"));
+		cr_buf what = CR_BUF_INIT, src = CR_BUF_INIT;
 
-		if (!ak || !*ak || !sk || !*sk) {
-			cr_error_set(err, CR_EXIT_AUTH, "container credentials from %s: no "
-				     "AccessKeyId or SecretAccessKey", where);
-			goto out;
-		}
-		set_creds(out, ak, sk, tk, "container credentials (%s)", where);
-		if (ex && cr_aws_time_parse(ex, &out->expiration) < 0) {
-			cr_aws_credentials_clear(out);
-			cr_error_set(err, CR_EXIT_AUTH, "container credentials from %s: Expiration "
-				     "is not an ISO 8601 time", where);
-			goto out;
-		}
+		cr_buf_addf(&what, "container credentials from %s", where);
+		cr_buf_addf(&src, "container credentials (%s)", where);
+		if (cr_cred_from_json(doc, "Token", what.ptr, src.ptr, out, err) == 0)
+			rc = 1;
+		cr_buf_release(&what);
+		cr_buf_release(&src);
 	}
-	rc = 1;
 out:
-	if (doc) {
-		/* jansson frees without wiping: wipe the secrets in place. */
-		static const char *const keys[] = { "SecretAccessKey", "Token", "AccessKeyId" };
-
-		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-			json_t *v = json_object_get(doc, keys[i]);
-
-			if (json_is_string(v))
-				cr_wipe((char *)json_string_value(v), json_string_length(v));
-		}
-		json_decref(doc);
-	}
+	cr_cred_json_free(doc);
 	cr_free_secret(token);
 	cr_http_response_free(&resp);
 	cr_headers_free(&h);
@@ -818,34 +686,69 @@ out:
 
 /* ---- profiles ------------------------------------------------------------------ */
 
-static int unsupported(const struct ctx *x, const char *profile, cr_error *err)
+/*
+ * IAM Identity Center (SSO): a profile with sso_account_id or sso_role_name,
+ * as the AWS CLI tells them; sso_start_url and sso_region come from the
+ * profile or its [sso-session NAME].  1 found, 0 not an SSO profile, -1
+ * error.
+ */
+static int sso_creds(const struct ctx *x, const char *profile, cr_aws_credentials *out,
+		     cr_error *err)
 {
-	static const char *const sso[] = { "sso_start_url", "sso_session", "sso_account_id" };
-	const char *file;
-	unsigned line;
+	static const char *const keys[] = {
+		"sso_start_url", "sso_region", "sso_account_id", "sso_role_name",
+	};
+	const char *file = "", *sfile = "", *v[4];
+	unsigned line = 0, sline = 0;
+	const char *account = pget(x, profile, "sso_account_id", &file, &line);
+	const char *role = pget(x, profile, "sso_role_name", &file, &line);
+	const char *session = pget(x, profile, "sso_session", &sfile, &sline);
+	const cr_ini_section *ss = NULL;
+	cr_buf missing = CR_BUF_INIT;
 
-	for (size_t i = 0; i < sizeof sso / sizeof sso[0]; i++)
-		if (pget(x, profile, sso[i], &file, &line))
-			return cr_error_set(err, CR_EXIT_AUTH,
-					    "%s:%u: profile '%s' uses IAM Identity Center (SSO), "
-					    "which costrank cannot log in to; run 'aws configure "
-					    "export-credentials --profile %s --format env' and use the "
-					    "environment variables it prints", file, line, profile,
-					    profile);
-	return 0;
+	if (!account && !role)
+		return 0;
+	if (session && !(ss = conf_named(x, "sso-session", session)))
+		return cr_error_set(err, CR_EXIT_INPUT, "%s:%u: profile '%s': there is no "
+				    "[sso-session %s] in %s", sfile, sline, profile, session,
+				    x->conf_path ? x->conf_path : "~/.aws/config");
+	for (size_t i = 0; i < 4; i++) {
+		const char *pv = pval(x, profile, keys[i]), *sv = cr_ini_get(ss, keys[i]);
+
+		if (sv && !*sv)
+			sv = NULL;
+		if (pv && sv && strcmp(pv, sv) != 0) {
+			cr_buf_release(&missing);
+			return cr_error_set(err, CR_EXIT_INPUT, "profile '%s': %s differs between "
+					    "the profile and [sso-session %s]", profile, keys[i],
+					    session);
+		}
+		v[i] = pv ? pv : sv;
+		if (!v[i])
+			cr_buf_addf(&missing, "%s%s", missing.len ? ", " : "", keys[i]);
+	}
+	if (missing.len) {
+		cr_error_set(err, CR_EXIT_INPUT, "%s:%u: profile '%s' uses IAM Identity Center "
+			     "(SSO) but has no %s", file, line, profile, missing.ptr);
+		cr_buf_release(&missing);
+		return -1;
+	}
+	{
+		cr_sso_profile p = { profile, session, v[0], v[1], v[2], v[3] };
+
+		return cr_sso_credentials(&p, x->now, x->timeout_ms, out, err) < 0 ? -1 : 1;
+	}
 }
 
-static int unsupported_process(const struct ctx *x, const char *profile, cr_error *err)
+/* credential_process.  1 found, 0 not set, -1 error. */
+static int process_creds(const struct ctx *x, const char *profile, cr_aws_credentials *out,
+			 cr_error *err)
 {
-	const char *file;
-	unsigned line;
+	const char *cmd = pval(x, profile, "credential_process");
 
-	if (pget(x, profile, "credential_process", &file, &line))
-		return cr_error_set(err, CR_EXIT_AUTH,
-				    "%s:%u: profile '%s' uses credential_process, which costrank "
-				    "does not run; export the credentials it gives as environment "
-				    "variables", file, line, profile);
-	return 0;
+	if (!cmd)
+		return 0;
+	return cr_cred_process_run(cmd, profile, 0, x->now, out, err) < 0 ? -1 : 1;
 }
 
 static int profile_duration(const struct ctx *x, const char *profile, int *out, cr_error *err)
@@ -880,9 +783,9 @@ static int profile_assume_role(struct ctx *x, const char *profile, cr_aws_creden
 static int web_identity(const struct ctx *x, const char *profile, bool use_env,
 			cr_aws_credentials *out, cr_error *err)
 {
-	const char *token_file = use_env ? env("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
-	const char *role = use_env ? env("AWS_ROLE_ARN") : NULL;
-	const char *session = use_env ? env("AWS_ROLE_SESSION_NAME") : NULL;
+	const char *token_file = use_env ? cr_cred_env("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
+	const char *role = use_env ? cr_cred_env("AWS_ROLE_ARN") : NULL;
+	const char *session = use_env ? cr_cred_env("AWS_ROLE_SESSION_NAME") : NULL;
 	bool from_env = token_file != NULL;
 	struct sts_target t = { 0 };
 	char via[160];
@@ -925,10 +828,12 @@ static int source_profile_creds(struct ctx *x, const char *name, const char *par
 	if (pval(x, name, "role_arn") && !pval(x, name, "web_identity_token_file"))
 		return profile_assume_role(x, name, out, err);
 	rc = web_identity(x, name, false, out, err);
+	if (!rc)
+		rc = sso_creds(x, name, out, err);
+	if (!rc)
+		rc = process_creds(x, name, out, err);
 	if (rc)
 		return rc < 0 ? -1 : 0;
-	if (unsupported(x, name, err) < 0 || unsupported_process(x, name, err) < 0)
-		return -1;
 	return cr_error_set(err, CR_EXIT_AUTH,
 			    "profile '%s' (source_profile of '%s') holds no credentials", name,
 			    parent);
@@ -1019,8 +924,17 @@ static int profile_assume_role(struct ctx *x, const char *profile, cr_aws_creden
 			return -1;
 		}
 	} else if (strcmp(cs, "Ec2InstanceMetadata") == 0) {
-		return cr_error_set(err, CR_EXIT_AUTH, "%s:%u: profile '%s': credential_source "
-				    "Ec2InstanceMetadata is not supported", cfile, cline, profile);
+		char why[256];
+
+		rc = cr_imds_credentials(&base, why, sizeof why, err);
+		if (rc <= 0) {
+			if (rc == 0)
+				cr_error_set(err, CR_EXIT_AUTH, "%s:%u: profile '%s': "
+					     "credential_source Ec2InstanceMetadata, but the "
+					     "instance metadata gave no credentials (%s)", cfile,
+					     cline, profile, why);
+			return -1;
+		}
 	} else {
 		return cr_error_set(err, CR_EXIT_INPUT, "%s:%u: profile '%s': credential_source "
 				    "must be Environment, EcsContainer or Ec2InstanceMetadata",
@@ -1059,14 +973,14 @@ static int ctx_init(struct ctx *x, const cr_aws_options *opt, cr_error *err)
 	x->now = opt && opt->now ? opt->now : time(NULL);
 	x->timeout_ms = opt && opt->timeout_ms > 0 ? opt->timeout_ms : DEFAULT_TIMEOUT_MS;
 	x->skip_env = opt && opt->profile;
-	x->profile = opt && opt->profile ? opt->profile : env("AWS_PROFILE");
+	x->profile = opt && opt->profile ? opt->profile : cr_cred_env("AWS_PROFILE");
 	if (!x->profile)
-		x->profile = env("AWS_DEFAULT_PROFILE");
+		x->profile = cr_cred_env("AWS_DEFAULT_PROFILE");
 	x->profile_named = x->profile != NULL;
 	if (!x->profile)
 		x->profile = "default";
-	x->cred_path = aws_file(env("AWS_SHARED_CREDENTIALS_FILE"), "credentials");
-	x->conf_path = aws_file(env("AWS_CONFIG_FILE"), "config");
+	x->cred_path = aws_file(cr_cred_env("AWS_SHARED_CREDENTIALS_FILE"), "credentials");
+	x->conf_path = aws_file(cr_cred_env("AWS_CONFIG_FILE"), "config");
 	if ((x->cred_path && cr_ini_load(x->cred_path, &x->cred, err) < 0) ||
 	    (x->conf_path && cr_ini_load(x->conf_path, &x->conf, err) < 0)) {
 		ctx_free(x);
@@ -1090,7 +1004,7 @@ int cr_aws_credentials_resolve(const cr_aws_options *opt, cr_aws_credentials *ou
 {
 	struct ctx x;
 	cr_buf tried = CR_BUF_INIT;
-	char confname[160];
+	char confname[160], imds_why[256];
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -1121,21 +1035,32 @@ int cr_aws_credentials_resolve(const cr_aws_options *opt, cr_aws_credentials *ou
 		goto fail;
 	if (rc > 0)
 		goto found;
-	if (unsupported(&x, x.profile, err) < 0)
+	rc = sso_creds(&x, x.profile, out, err);
+	if (rc < 0)
 		goto fail;
+	if (rc > 0)
+		goto found;
 	rc = section_creds(cred_section(&x, x.profile), x.cred_path, x.profile, out, err);
 	if (rc < 0)
 		goto fail;
 	if (rc > 0)
 		goto found;
-	if (unsupported_process(&x, x.profile, err) < 0)
+	rc = process_creds(&x, x.profile, out, err);
+	if (rc < 0)
 		goto fail;
+	if (rc > 0)
+		goto found;
 	rc = section_creds(conf_section(&x, x.profile), x.conf_path, x.profile, out, err);
 	if (rc < 0)
 		goto fail;
 	if (rc > 0)
 		goto found;
 	rc = container_creds(&x, out, err);
+	if (rc < 0)
+		goto fail;
+	if (rc > 0)
+		goto found;
+	rc = cr_imds_credentials(out, imds_why, sizeof imds_why, err);
 	if (rc < 0)
 		goto fail;
 	if (rc > 0)
@@ -1153,6 +1078,7 @@ int cr_aws_credentials_resolve(const cr_aws_options *opt, cr_aws_credentials *ou
 	tried_file(&tried, x.conf_path, x.conf, confname, conf_section(&x, x.profile));
 	cr_buf_adds(&tried, "; container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI "
 			    "and _FULL_URI unset)");
+	cr_buf_addf(&tried, "; EC2 instance metadata (%s)", imds_why);
 	cr_error_set(err, CR_EXIT_AUTH, "no AWS credentials found; tried %s", tried.ptr);
 	cr_buf_release(&tried);
 	goto fail;

@@ -93,7 +93,8 @@ class Athena(unittest.TestCase):
             "AWS_PROFILE": "", "AWS_DEFAULT_PROFILE": "", "AWS_ROLE_ARN": "",
             "AWS_WEB_IDENTITY_TOKEN_FILE": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "",
             "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "HTTPS_PROXY": "", "https_proxy": "",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_EC2_METADATA_DISABLED": "true",
+            "HTTPS_PROXY": "", "https_proxy": "",
             "COSTRANK_ATHENA_POLL_MS": "20",
         }
         env.update(extra)

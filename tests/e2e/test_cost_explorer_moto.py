@@ -51,7 +51,8 @@ def base_env(home, akid, secret):
             "AWS_ACCESS_KEY_ID": akid, "AWS_SECRET_ACCESS_KEY": secret, "AWS_SESSION_TOKEN": "",
             "AWS_PROFILE": "", "AWS_CONFIG_FILE": os.path.join(home, "none"),
             "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "none"),
-            "AWS_ENDPOINT_URL_COST_EXPLORER": "", "HTTPS_PROXY": "", "https_proxy": ""}
+            "AWS_ENDPOINT_URL_COST_EXPLORER": "", "AWS_EC2_METADATA_DISABLED": "true",
+            "HTTPS_PROXY": "", "https_proxy": ""}
 
 
 @unittest.skipIf(SKIP, SKIP)

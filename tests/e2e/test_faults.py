@@ -103,7 +103,8 @@ class Faults(unittest.TestCase):
             "AWS_ROLE_ARN": "", "AWS_WEB_IDENTITY_TOKEN_FILE": "", "AWS_REGION": "",
             "AWS_DEFAULT_REGION": "", "AWS_ENDPOINT_URL_STS": "",
             "AWS_ENDPOINT_URL_COST_EXPLORER": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "HTTPS_PROXY": "", "https_proxy": "",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_EC2_METADATA_DISABLED": "true",
+            "HTTPS_PROXY": "", "https_proxy": "",
             "COSTRANK_HTTP_TIMEOUT_MS": "",
         }
         env.update(extra)

@@ -169,7 +169,8 @@ class Secrets(unittest.TestCase):
             "AWS_WEB_IDENTITY_TOKEN_FILE": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "",
             "AWS_ENDPOINT_URL_STS": cls.mock.url, "AWS_ENDPOINT_URL_COST_EXPLORER": "",
             "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "HTTPS_PROXY": "", "https_proxy": "",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_EC2_METADATA_DISABLED": "true",
+            "HTTPS_PROXY": "", "https_proxy": "",
             "COSTRANK_WEBHOOK_URL": cls.rx.url, "NO_COLOR": "",
         }
         env.update(extra)
