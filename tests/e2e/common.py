@@ -13,6 +13,9 @@ def run(args, cwd=SOURCE_DIR, env=None, stdin=None):
     """Runs costrank with args; returns (exit code, stdout, stderr)."""
     full_env = dict(os.environ)
     full_env.pop("NO_COLOR", None)
+    # a test machine on EC2 must not lend its instance role to a run; the tests of instance
+    # metadata say otherwise explicitly
+    full_env["AWS_EC2_METADATA_DISABLED"] = "true"
     if env:
         full_env.update(env)
     p = subprocess.run([BIN] + list(args), cwd=cwd, env=full_env, input=stdin,
