@@ -13,6 +13,9 @@
 
 /* Appends a formatted line to the list v of *n lines. */
 static void vappend(char ***v, size_t *n, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void vappend(char ***v, size_t *n, const char *fmt, va_list ap)
 {
 	va_list again;
 	char *s;
