@@ -23,6 +23,7 @@
 /* ---- building a report by hand -------------------------------------- */
 
 #include "report_builder.h"
+#include "tmpdir.h"
 
 static void add_proposal(cr_report *r, const char *rule, const char *account_id,
 			 const char *service, const char *usage, const char *cost,
@@ -392,44 +393,15 @@ static void test_html_escaping(void **state)
 
 /* ---- the Excel workbook ---------------------------------------------- */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static int make_tmpdir(void **state)
 {
-	char *dir = strdup("/tmp/costrank-xlsx-test-XXXXXX");
-	assert_non_null(dir);
-	assert_non_null(mkdtemp(dir));
-	*state = dir;
-	return 0;
+	return tmpdir_make(state, "/tmp/costrank-xlsx-test-XXXXXX");
 }
 
 static int remove_tmpdir(void **state)
 {
 	unsetenv("TMPDIR");
-	nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(*state);
-	return 0;
-}
-
-static size_t count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
+	return tmpdir_remove(state);
 }
 
 static bool has_bytes(const char *hay, size_t n, const char *needle)

@@ -25,6 +25,7 @@
 /* ---- a small report ------------------------------------------------- */
 
 #include "report_builder.h"
+#include "tmpdir.h"
 
 #define ACME "Acme \"Data\", Inc. Marketplace"
 
@@ -657,43 +658,14 @@ static void test_registry(void **state)
 
 /* ---- report files ---------------------------------------------------- */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static int make_tmpdir(void **state)
 {
-	char *dir = strdup("/tmp/costrank-test-XXXXXX");
-	assert_non_null(dir);
-	assert_non_null(mkdtemp(dir));
-	*state = dir;
-	return 0;
+	return tmpdir_make(state, "/tmp/costrank-test-XXXXXX");
 }
 
 static int remove_tmpdir(void **state)
 {
-	nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(*state);
-	return 0;
-}
-
-static size_t count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
+	return tmpdir_remove(state);
 }
 
 static void test_outfile_commit(void **state)
