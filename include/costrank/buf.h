@@ -29,6 +29,12 @@ void cr_buf_addc(cr_buf *b, char c);
 void cr_buf_addf(cr_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Empties the buffer but keeps its memory. */
+/*
+ * Appends everything readable from fd to b, kept NUL-terminated, retrying
+ * on EINTR.  Returns 0 at end of file, -1 with errno set on a read error,
+ * or 1 as soon as b holds more than max bytes (0: no limit).
+ */
+int cr_buf_read_fd(cr_buf *b, int fd, size_t max);
 void cr_buf_reset(cr_buf *b);
 /* Hands the string over to the caller (never NULL) and empties b. */
 char *cr_buf_detach(cr_buf *b);

@@ -78,26 +78,13 @@ char *cr_cred_read_file(const char *path, const char *what, size_t max, cr_error
 		cr_error_errno(err, CR_EXIT_AUTH, errno, "%s %s", what, path);
 		return NULL;
 	}
-	for (;;) {
-		ssize_t n;
-
-		cr_buf_grow(&b, 4096);
-		n = read(fd, b.ptr + b.len, b.cap - b.len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			cr_error_errno(err, CR_EXIT_AUTH, errno, "%s %s", what, path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		b.len += (size_t)n;
-		b.ptr[b.len] = '\0';
-		if (b.len > max) {
-			cr_error_set(err, CR_EXIT_AUTH, "%s %s: larger than %zu bytes", what, path,
-				     max);
-			goto out;
-		}
+	switch (cr_buf_read_fd(&b, fd, max)) {
+	case -1:
+		cr_error_errno(err, CR_EXIT_AUTH, errno, "%s %s", what, path);
+		goto out;
+	case 1:
+		cr_error_set(err, CR_EXIT_AUTH, "%s %s: larger than %zu bytes", what, path, max);
+		goto out;
 	}
 	e = b.len;
 	while (s < e && isspace((unsigned char)b.ptr[s]))

@@ -228,26 +228,13 @@ int cr_ini_load(const char *path, cr_ini **out, cr_error *err)
 		close(fd);
 		return cr_error_set(err, CR_EXIT_INPUT, "%s: is a directory", path);
 	}
-	for (;;) {
-		ssize_t n;
-
-		cr_buf_grow(&b, 4096);
-		n = read(fd, b.ptr + b.len, b.cap - b.len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			cr_error_errno(err, CR_EXIT_INPUT, errno, "%s", path);
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		b.len += (size_t)n;
-		b.ptr[b.len] = '\0';
-		if (b.len > INI_MAX_SIZE) {
-			cr_error_set(err, CR_EXIT_INPUT, "%s: larger than %u bytes", path,
-				     INI_MAX_SIZE);
-			goto fail;
-		}
+	switch (cr_buf_read_fd(&b, fd, INI_MAX_SIZE)) {
+	case -1:
+		cr_error_errno(err, CR_EXIT_INPUT, errno, "%s", path);
+		goto fail;
+	case 1:
+		cr_error_set(err, CR_EXIT_INPUT, "%s: larger than %u bytes", path, INI_MAX_SIZE);
+		goto fail;
 	}
 	close(fd);
 	*out = cr_ini_parse(path, b.ptr ? b.ptr : "", b.len, err);

@@ -1,9 +1,11 @@
 /* cmd_rules.c - `costrank rules`: list, show and check the savings rule table. */
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -276,36 +278,31 @@ static int show(const cr_ruleset *rs)
 	return 0;
 }
 
-/* The whole of a stream, NUL-terminated; NULL on a read error. */
-static char *read_stream(FILE *f, size_t *len)
+/* The whole of a file open at fd, NUL-terminated; NULL on a read error. */
+static char *read_fd(int fd, size_t *len)
 {
 	cr_buf b = CR_BUF_INIT;
-	char chunk[8192];
-	size_t got;
 
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		cr_buf_add(&b, chunk, got);
-	if (ferror(f)) {
+	if (cr_buf_read_fd(&b, fd, 0) < 0) {
 		cr_buf_release(&b);
 		return NULL;
 	}
-	cr_buf_addc(&b, '\0');
-	*len = b.len - 1;
+	*len = b.len;
 	return cr_buf_detach(&b);
 }
 
 /* The text of a rule file or of standard input ("-"); NULL when unreadable. */
 static char *read_input(const char *path, size_t *len)
 {
-	FILE *f;
+	int fd;
 	char *text;
 
 	if (strcmp(path, "-") == 0)
-		return read_stream(stdin, len);
-	if (!(f = fopen(path, "rb")))
+		return read_fd(STDIN_FILENO, len);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return NULL;
-	text = read_stream(f, len);
-	fclose(f);
+	text = read_fd(fd, len);
+	close(fd);
 	return text;
 }
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
 
 #include "costrank/error.h"
 
@@ -86,4 +88,24 @@ void cr_buf_release(cr_buf *b)
 	free(b->ptr);
 	b->ptr = NULL;
 	b->len = b->cap = 0;
+}
+
+int cr_buf_read_fd(cr_buf *b, int fd, size_t max)
+{
+	for (;;) {
+		ssize_t n;
+
+		cr_buf_grow(b, 4096);
+		n = read(fd, b->ptr + b->len, b->cap - b->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		b->len += (size_t)n;
+		b->ptr[b->len] = '\0';
+		if (max && b->len > max)
+			return 1;
+	}
 }

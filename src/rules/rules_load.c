@@ -3,8 +3,10 @@
  * files in order, adding rules or overriding them by id.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "costrank/buf.h"
 #include "rules/rules_internal.h"
@@ -103,24 +105,20 @@ static cr_ruleset *load_default(FILE *problems, cr_error *err)
 
 static char *read_file(const char *path, size_t *len, cr_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	cr_buf b = CR_BUF_INIT;
-	char chunk[8192];
-	size_t got;
 
-	if (!f) {
+	if (fd < 0) {
 		cr_error_errno(err, CR_EXIT_INPUT, errno, "%s: cannot open", path);
 		return NULL;
 	}
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		cr_buf_add(&b, chunk, got);
-	if (ferror(f)) {
+	if (cr_buf_read_fd(&b, fd, 0) < 0) {
 		cr_error_errno(err, CR_EXIT_INPUT, errno, "%s: cannot read", path);
-		fclose(f);
+		close(fd);
 		cr_buf_release(&b);
 		return NULL;
 	}
-	fclose(f);
+	close(fd);
 	*len = b.len;
 	return cr_buf_detach(&b);
 }
