@@ -423,9 +423,10 @@ static int load_manifest(const cr_listing *l, size_t idx, cr_manifest_reader *re
 	return rc;
 }
 
-/* The listing path a manifest key stands for, or -1. */
+/* The listing path a manifest key stands for, or -1; *where receives the
+ * path looked for (malloced), for a message when it is absent. */
 static long resolve_key(const struct index *ix, const struct group *g, const char *key,
-			bool flat)
+			bool flat, char **where)
 {
 	struct period_pos p;
 	const char *tail;
@@ -445,7 +446,7 @@ static long resolve_key(const struct index *ix, const struct group *g, const cha
 		cr_buf_addf(&b, "%s/%s", g->data_dir, base_name(key));
 		found = index_find(ix, b.ptr);
 	}
-	cr_buf_release(&b);
+	*where = cr_buf_detach(&b);
 	return found;
 }
 
@@ -456,24 +457,30 @@ static int take_manifest(const struct index *ix, const struct group *g, const ch
 			 size_t *taken, cr_error *err)
 {
 	for (size_t k = 0; k < m->n_keys; k++) {
-		long at = resolve_key(ix, g, m->keys[k], flat);
-		if (at >= 0) {
-			if (cr_s3_is_url(ix->l->v[at].path) || access(ix->l->v[at].path, R_OK) == 0) {
-				strv_add(&sel->paths, &sel->n_paths, cr_xstrdup(ix->l->v[at].path));
-				(*taken)++;
-				continue;
-			}
-		}
-		const char *shown = at >= 0 ? ix->l->v[at].path : m->keys[k];
+		char *where;
+		long at = resolve_key(ix, g, m->keys[k], flat, &where);
+		bool ok = at >= 0 && (cr_s3_is_url(where) || access(where, R_OK) == 0);
 		const char *why = at >= 0 ? "unreadable" : "absent";
-		if (!allow_partial)
-			return cr_error_set(err, CR_EXIT_INPUT, "%s: part named by %s is %s "
-					    "(--allow-partial reads the rest)", shown, mpath, why);
-		cr_buf w = CR_BUF_INIT;
-		cr_buf_addf(&w, "%s: part named by %s is %s: the report leaves it out", shown,
-			    mpath, why);
-		sel_warn(sel, cr_buf_detach(&w));
-		sel->partial = true;
+		int rc = 0;
+
+		if (ok) {
+			strv_add(&sel->paths, &sel->n_paths, where);
+			(*taken)++;
+			continue;
+		}
+		if (!allow_partial) {
+			rc = cr_error_set(err, CR_EXIT_INPUT, "%s: part named by %s is %s "
+					  "(--allow-partial reads the rest)", where, mpath, why);
+		} else {
+			cr_buf w = CR_BUF_INIT;
+			cr_buf_addf(&w, "%s: part named by %s is %s: the report leaves it out", where,
+				    mpath, why);
+			sel_warn(sel, cr_buf_detach(&w));
+			sel->partial = true;
+		}
+		free(where);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
