@@ -62,7 +62,8 @@ class ExportRoots(unittest.TestCase):
         return warnings, err
 
     def test_every_layout_gives_the_current_delivery_alone(self):
-        for layout in ("legacy-versions", "legacy-overwrite", "cur2-new-files", "cur2-overwrite",
+        for layout in ("legacy-versions", "legacy-overwrite", "legacy-zip", "cur2-new-files",
+                       "cur2-overwrite",
                        "focus-new-files", "focus-overwrite"):
             with self.subTest(layout=layout):
                 _, err = self.same_as_current(layout)
