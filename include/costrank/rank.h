@@ -27,6 +27,8 @@
 typedef struct cr_rank_opts {
 	cr_period period;              /* resolved: see period.h */
 	bool period_complete;          /* false adds a warning */
+	bool not_comparable;           /* the data covers this or the previous
+	                                  period in part: no previous figures */
 	int top_services;              /* >= 1 */
 	int top_usage;                 /* >= 1 */
 	bool include[CR_EXCL_COUNT];   /* rank these categories too */

@@ -352,10 +352,16 @@ static int expand_inputs(char **args, size_t nargs, bool allow_partial, bool qui
 	return 0;
 }
 
-static void selection_finish(const cr_selection *sel, cr_report *r)
+static void selection_finish(const cr_selection *sel, const cr_coverage *cov, cr_report *r,
+			     bool quiet)
 {
 	for (size_t i = 0; i < sel->n_warnings; i++)
 		cr_report_add_warning(r, "%s", sel->warnings[i]);
+	for (size_t i = 0; i < cov->n_notes; i++) {
+		cr_report_add_warning(r, "%s", cov->notes[i]);
+		if (!quiet)
+			fprintf(stderr, "costrank: warning: %s\n", cov->notes[i]);
+	}
 	if (sel->partial)
 		r->partial = true;
 }
@@ -446,6 +452,7 @@ int cmd_report(int argc, char **argv)
 	cr_error err = { 0 };
 	char **args = cr_xcalloc((size_t)argc + 1, sizeof *args);
 	cr_selection sel = { 0 };
+	cr_coverage coverage = { 0 };
 	size_t nw;
 	int nargs = 0;
 	cr_accounts *accounts = NULL;
@@ -503,6 +510,7 @@ int cmd_report(int argc, char **argv)
 		ro.period_complete = true;
 	if (!live && !given) {
 		cr_day first, last;
+		bool complete;
 		if (!cr_ledger_day_range(ledger, &first, &last)) {
 			if (sel.n_paths == 1)
 				cr_error_set(&err, CR_EXIT_NODATA, "%s holds no billing rows",
@@ -513,7 +521,12 @@ int cmd_report(int argc, char **argv)
 					     sel.n_paths ? sel.paths[0] : "-");
 			goto done;
 		}
-		cr_period_default(first, last, &ro.period, &ro.period_complete);
+		/* the coverage check below says what is missing */
+		cr_period_default(first, last, &ro.period, &complete);
+	}
+	if (!live) {
+		cr_coverage_check(ledger, &ro.period, &sel, &coverage);
+		ro.not_comparable = coverage.not_comparable;
 	}
 	ro.top_services = c.top;
 	ro.top_usage = c.top_usage;
@@ -527,7 +540,7 @@ int cmd_report(int argc, char **argv)
 	if (live)
 		live_finish(&c.live, report, &outcome, c.quiet);
 	else
-		selection_finish(&sel, report);
+		selection_finish(&sel, &coverage, report, c.quiet);
 	deliver_apply_fx(report, &c.deliver);
 	if (write_reports(report, &c, &err) == 0)
 		code = deliver_finish(report, &c.deliver, c.want, c.live.dry_run, c.quiet);
@@ -541,6 +554,7 @@ done:
 	cr_accounts_free(accounts);
 	cr_ce_outcome_free(&outcome);
 	cr_selection_free(&sel);
+	cr_coverage_free(&coverage);
 	free(args);
 	return err.code ? err.code : code;
 }

@@ -281,7 +281,8 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 	cr_period_previous(&o->period, &prev);
 	r->prev_start = prev.start;
 	r->prev_end = prev.end;
-	r->has_previous = cr_ledger_day_range(l, &first, &last) && first <= prev.start;
+	r->has_previous = cr_ledger_day_range(l, &first, &last) && first <= prev.start &&
+			  !o->not_comparable;
 	r->data_through = last;   /* 0 when the ledger is empty */
 	r->metric = cr_ledger_metric(l);
 	r->top_services = o->top_services;

@@ -2,6 +2,8 @@
 #include "costrank/export_root.h"
 
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1004,4 +1006,111 @@ int cr_exports_expand(char *const *args, size_t nargs, bool allow_partial,
 	}
 	drop_duplicates(sel);
 	return 0;
+}
+
+/* ---- completeness ------------------------------------------------------ */
+
+struct span {
+	cr_day start, end;       /* the range looked at */
+	cr_day first, last;      /* days with rows in it; 0 when none */
+};
+
+static void span_see(struct span *s, cr_day day)
+{
+	if (day < s->start || day > s->end)
+		return;
+	if (!s->first || day < s->first)
+		s->first = day;
+	if (day > s->last)
+		s->last = day;
+}
+
+static bool span_whole(const struct span *s)
+{
+	return s->first == s->start && s->last == s->end;
+}
+
+static void coverage_note(cr_coverage *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void coverage_note(cr_coverage *c, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = cr_xstrdup("the data covers the period in part");
+	va_end(ap);
+	strv_add(&c->notes, &c->n_notes, s);
+}
+
+void cr_coverage_check(const cr_ledger *l, const cr_period *p, const cr_selection *sel,
+		       cr_coverage *c)
+{
+	size_t n, nm = sel ? sel->n_periods : 0;
+	const cr_ledger_entry *e = cr_ledger_entries(l, &n);
+	cr_period prev;
+	struct span cur = { p->start, p->end, 0, 0 }, before;
+	struct span *man = cr_xcalloc(nm + 1, sizeof *man);
+	char label[32], d1[CR_DATE_STRLEN], d2[CR_DATE_STRLEN], d3[CR_DATE_STRLEN];
+
+	memset(c, 0, sizeof *c);
+	cr_period_previous(p, &prev);
+	before = (struct span){ prev.start, prev.end, 0, 0 };
+	for (size_t m = 0; m < nm; m++)
+		man[m] = (struct span){ sel->periods[m].start, sel->periods[m].end, 0, 0 };
+	for (size_t i = 0; i < n; i++) {
+		span_see(&cur, e[i].key.day);
+		span_see(&before, e[i].key.day);
+		for (size_t m = 0; m < nm; m++)
+			span_see(&man[m], e[i].key.day);
+	}
+	cr_period_label(p, label, sizeof label);
+	if (cur.last && !span_whole(&cur)) {
+		cr_day_format(cur.first, d1);
+		cr_day_format(cur.last, d2);
+		cr_day_format(cur.end, d3);
+		coverage_note(c, "%s is covered in part: the data runs from %s through %s (the period "
+			      "ends %s); figures are partial and the change against the previous "
+			      "period is not comparable", label, d1, d2, d3);
+		c->partial = c->not_comparable = true;
+	}
+	if (before.last && !span_whole(&before)) {
+		cr_period_label(&prev, label, sizeof label);
+		cr_day_format(before.first, d1);
+		cr_day_format(before.last, d2);
+		coverage_note(c, "the previous period %s is covered in part (%s through %s): the "
+			      "change against it is not comparable", label, d1, d2);
+		c->not_comparable = true;
+	}
+	for (size_t m = 0; m < nm; m++) {
+		const cr_export_period *ep = &sel->periods[m];
+		bool in_cur = ep->end >= p->start && ep->start <= p->end;
+		bool in_prev = ep->end >= prev.start && ep->start <= prev.end;
+		if (!ep->from_manifest || !(in_cur || in_prev) || man[m].last == ep->end)
+			continue;
+		/* said already for the whole period */
+		if ((in_cur && c->partial && ep->start == p->start && ep->end == p->end))
+			continue;
+		cr_day_format(ep->start, d1);
+		cr_day_format(ep->end, d2);
+		if (man[m].last)
+			cr_day_format(man[m].last, d3);
+		coverage_note(c, "%s: the manifest declares the billing period %s through %s but "
+			      "its rows %s%s: figures for it are partial", ep->folder, d1, d2,
+			      man[m].last ? "end on " : "are none", man[m].last ? d3 : "");
+		c->not_comparable = true;
+		if (in_cur)
+			c->partial = true;
+	}
+	free(man);
+}
+
+void cr_coverage_free(cr_coverage *c)
+{
+	for (size_t i = 0; i < c->n_notes; i++)
+		free(c->notes[i]);
+	free(c->notes);
+	memset(c, 0, sizeof *c);
 }
