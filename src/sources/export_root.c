@@ -100,6 +100,17 @@ static int period_bound(const char *s, cr_day *day)
 	return -1;
 }
 
+/* An object key: no control characters (they would break a message). */
+static bool key_ok(const char *s, size_t len)
+{
+	if (!*s || strlen(s) != len || len > 4096)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
 static int manifest_fail(cr_error *err, const char *name, const char *what)
 {
 	return cr_error_set(err, CR_EXIT_INPUT, "%s: %s", name, what);
@@ -120,9 +131,14 @@ int cr_manifest_parse(const char *name, const char *text, size_t len, cr_manifes
 
 	memset(m, 0, sizeof *m);
 	doc = json_loadb(text ? text : "", len, 0, &jerr);
-	if (!doc)
+	if (!doc) {
+		/* jansson may quote the input: no control characters in a message */
+		for (char *c = jerr.text; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 		return cr_error_set(err, CR_EXIT_INPUT, "%s:%d:%d: not a manifest: %.200s", name,
 				    jerr.line, jerr.column, jerr.text);
+	}
 	if (!json_is_object(doc)) {
 		json_decref(doc);
 		return manifest_fail(err, name, "not a manifest: not a JSON object");
@@ -142,8 +158,7 @@ int cr_manifest_parse(const char *name, const char *text, size_t len, cr_manifes
 	for (size_t i = 0; i < json_array_size(keys); i++) {
 		json_t *k = json_array_get(keys, i);
 		const char *s = json_string_value(k);
-		if (!json_is_string(k) || !*s || strlen(s) != json_string_length(k) ||
-		    strlen(s) > 4096) {
+		if (!json_is_string(k) || !key_ok(s, json_string_length(k))) {
 			cr_error_set(err, CR_EXIT_INPUT, "%s: not a manifest: %s[%zu] is not an object key",
 				     name, field, i);
 			json_decref(doc);
@@ -328,6 +343,7 @@ static void sel_warn(cr_selection *sel, char *msg)
 struct index {
 	const cr_listing *l;
 	size_t *order;
+	bool *taken;             /* by listing index: a manifest named it already */
 };
 
 static int cmp_order_ctx(const void *a, const void *b, void *ctx)
@@ -461,13 +477,21 @@ static int take_manifest(const struct index *ix, const struct group *g, const ch
 	for (size_t k = 0; k < m->n_keys; k++) {
 		char *where;
 		long at = resolve_key(ix, g, m->keys[k], flat, &where);
-		bool ok = at >= 0 && (cr_s3_is_url(where) || access(where, R_OK) == 0);
-		const char *why = at >= 0 ? "unreadable" : "absent";
+		bool data = cr_data_file_name(base_name(where)) &&
+			    !cr_manifest_file_name(base_name(where));
+		bool ok = at >= 0 && data && (cr_s3_is_url(where) || access(where, R_OK) == 0);
+		const char *why = !data ? "not a billing data file" : at >= 0 ? "unreadable" : "absent";
 		int rc = 0;
 
 		if (ok) {
-			strv_add(&sel->paths, &sel->n_paths, where);
-			(*taken)++;
+			/* a part named twice is still one part */
+			if (!ix->taken[at]) {
+				ix->taken[at] = true;
+				strv_add(&sel->paths, &sel->n_paths, where);
+				(*taken)++;
+			} else {
+				free(where);
+			}
 			continue;
 		}
 		if (!allow_partial) {
@@ -630,7 +654,8 @@ int cr_export_select(const cr_listing *l, cr_manifest_reader *read, void *ctx,
 		     bool allow_partial, cr_selection *sel, cr_error *err)
 {
 	struct groups gs = { 0 };
-	struct index ix = { l, cr_xcalloc(l->n + 1, sizeof *ix.order) };
+	struct index ix = { l, cr_xcalloc(l->n + 1, sizeof *ix.order),
+			    cr_xcalloc(l->n + 1, sizeof *ix.taken) };
 	size_t loose_first = sel->n_paths;
 	int rc = 0;
 
@@ -689,6 +714,7 @@ int cr_export_select(const cr_listing *l, cr_manifest_reader *read, void *ctx,
 		rc = select_group(&ix, &gs.v[i], read, ctx, allow_partial, sel, err);
 	groups_free(&gs);
 	free(ix.order);
+	free(ix.taken);
 	return rc;
 }
 
