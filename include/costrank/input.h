@@ -4,7 +4,8 @@
  * Compression is recognised by the gzip magic bytes (1f 8b), never by the
  * file name.  Multi-member gzip files (concatenated parts) are read whole.
  * A truncated or corrupt gzip stream is an error naming the file, never a
- * silent end of data.  "-" reads standard input.
+ * silent end of data.  "-" reads standard input; "s3://bucket/key" streams
+ * an object from S3 (s3.h: cr_s3_setup first).
  *
  *   cr_input *in = cr_input_open("part-1.csv.gz", &err);
  *   while ((n = cr_input_read(in, buf, sizeof buf, &err)) > 0) ...
