@@ -51,17 +51,6 @@ int cr_columns_detect(cr_columns *cols, const cr_field *fields, size_t n,
 		      const char *path, cr_error *err);
 
 /*
- * Expands the command-line inputs: files as they are, directories into
- * every data file below them (names ending .csv or .csv.gz or .gz, sorted;
- * hidden entries and manifests skipped).  *paths is a malloced array of
- * malloced strings.  Returns 0, or -1 with err set when an input is missing
- * or a directory holds no data file.
- */
-int cr_inputs_expand(char *const *args, size_t nargs, char ***paths,
-		     size_t *npaths, cr_error *err);
-void cr_inputs_free(char **paths, size_t npaths);
-
-/*
  * Streams one file into the ledger (the ledger's metric decides which cost
  * is read).  On error returns -1 with err set (CR_EXIT_INPUT) and a message
  * "PATH:LINE: ..."; the ledger then holds a partial file and must not be

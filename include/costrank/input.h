@@ -1,8 +1,11 @@
 /*
- * input.h - a byte stream from a file, transparently gunzipped.
+ * input.h - a byte stream from a file, transparently gunzipped or unzipped.
  *
- * Compression is recognised by the gzip magic bytes (1f 8b), never by the
- * file name.  Multi-member gzip files (concatenated parts) are read whole.
+ * Compression is recognised by the magic bytes (gzip 1f 8b, ZIP "PK\3\4"),
+ * never by the file name.  A ZIP archive (AWS's ZIP compression of CUR
+ * parts) must hold exactly one file, and be a regular file (not a pipe or
+ * an S3 object).  Multi-member gzip files (concatenated parts) are read
+ * whole.
  * A truncated or corrupt gzip stream is an error naming the file, never a
  * silent end of data.  "-" reads standard input; "s3://bucket/key" streams
  * an object from S3 (s3.h: cr_s3_setup first).
@@ -36,6 +39,8 @@ ssize_t cr_input_read(cr_input *in, void *buf, size_t n, cr_error *err);
 /* The path given to cr_input_open. */
 const char *cr_input_path(const cr_input *in);
 bool cr_input_is_gzip(const cr_input *in);
+/* gzip or ZIP: the input cannot be read from the middle (input_seek.h). */
+bool cr_input_is_compressed(const cr_input *in);
 /* Size of the file on disk (compressed bytes), -1 when unknown (a pipe). */
 int64_t cr_input_file_size(const cr_input *in);
 /* Compressed bytes consumed so far: progress against cr_input_file_size. */

@@ -14,6 +14,7 @@
 #include "costrank/accounts.h"
 #include "costrank/billing_file.h"
 #include "costrank/buf.h"
+#include "costrank/export_root.h"
 #include "costrank/ledger.h"
 #include "costrank/output.h"
 #include "costrank/period.h"
@@ -326,6 +327,40 @@ static int read_inputs(cr_ledger *l, char **paths, size_t n, bool quiet, cr_erro
 	return rc;
 }
 
+/* The files to read: export folders and prefixes narrowed to the current
+ * delivery of each period (export_root.h); its warnings go to stderr now
+ * and into the report later. */
+static int expand_inputs(char **args, size_t nargs, bool allow_partial, bool quiet,
+			 cr_selection *sel, cr_error *err)
+{
+	const char *stats = getenv("COSTRANK_EXPORT_STATS");
+
+	if (cr_exports_expand(args, nargs, allow_partial, sel, err))
+		return -1;
+	for (size_t i = 0; i < sel->n_warnings && !quiet; i++)
+		fprintf(stderr, "costrank: warning: %s\n", sel->warnings[i]);
+	if (sel->duplicates && !quiet)
+		fprintf(stderr, "costrank: %zu input%s given more than once, read once\n",
+			sel->duplicates, sel->duplicates == 1 ? "" : "s");
+	if (stats && strcmp(stats, "1") == 0) {
+		cr_export_stats st;
+		cr_export_stats_get(&st);
+		fprintf(stderr, "costrank: export selection: %lld listing%s, %lld objects listed, "
+			"%lld manifest%s read\n", (long long)st.listings, st.listings == 1 ? "" : "s",
+			(long long)st.objects_listed, (long long)st.manifest_reads,
+			st.manifest_reads == 1 ? "" : "s");
+	}
+	return 0;
+}
+
+static void selection_finish(const cr_selection *sel, cr_report *r)
+{
+	for (size_t i = 0; i < sel->n_warnings; i++)
+		cr_report_add_warning(r, "%s", sel->warnings[i]);
+	if (sel->partial)
+		r->partial = true;
+}
+
 static int write_reports(const cr_report *r, const struct report_config *c, cr_error *err)
 {
 	size_t nw;
@@ -416,8 +451,7 @@ static bool any_s3(char **args, int nargs)
  * serve s3:// inputs: they are no Cost Explorer options then. */
 static void s3_options_allowed(struct live_config *l, bool s3)
 {
-	if (s3 && l->source <= LIVE_FILES && l->max_requests < 0 && !l->offline &&
-	    !l->allow_partial)
+	if (s3 && l->source <= LIVE_FILES && l->max_requests < 0 && !l->offline)
 		l->any = false;
 }
 
@@ -459,8 +493,8 @@ int cmd_report(int argc, char **argv)
 	bool live;
 	cr_error err = { 0 };
 	char **args = cr_xcalloc((size_t)argc + 1, sizeof *args);
-	char **paths = NULL;
-	size_t npaths = 0, nw;
+	cr_selection sel = { 0 };
+	size_t nw;
 	int nargs = 0;
 	cr_accounts *accounts = NULL;
 	cr_ledger *ledger = NULL;
@@ -504,7 +538,7 @@ int cmd_report(int argc, char **argv)
 		goto done;
 	if (s3 && !live && s3_start(&c.live, &err))
 		goto done;
-	if (!live && cr_inputs_expand(args, (size_t)nargs, &paths, &npaths, &err))
+	if (!live && expand_inputs(args, (size_t)nargs, c.live.allow_partial, c.quiet, &sel, &err))
 		goto done;
 
 	ledger = cr_ledger_new(c.metric);
@@ -513,7 +547,7 @@ int cmd_report(int argc, char **argv)
 				       accounts, rules, c.quiet };
 		if (live_pull(&c.live, &lr, ledger, &outcome, &err))
 			goto done;
-	} else if (read_inputs(ledger, paths, npaths, c.quiet, &err)) {
+	} else if (read_inputs(ledger, sel.paths, sel.n_paths, c.quiet, &err)) {
 		goto done;
 	}
 
@@ -522,12 +556,13 @@ int cmd_report(int argc, char **argv)
 	if (!live && !given) {
 		cr_day first, last;
 		if (!cr_ledger_day_range(ledger, &first, &last)) {
-			if (npaths == 1)
+			if (sel.n_paths == 1)
 				cr_error_set(&err, CR_EXIT_NODATA, "%s holds no billing rows",
-					     paths[0]);
+					     sel.paths[0]);
 			else
 				cr_error_set(&err, CR_EXIT_NODATA, "none of the %zu input files "
-					     "(%s, ...) holds a billing row", npaths, paths[0]);
+					     "(%s, ...) holds a billing row", sel.n_paths,
+					     sel.n_paths ? sel.paths[0] : "-");
 			goto done;
 		}
 		cr_period_default(first, last, &ro.period, &ro.period_complete);
@@ -543,6 +578,8 @@ int cmd_report(int argc, char **argv)
 		goto done;
 	if (live)
 		live_finish(&c.live, report, &outcome, c.quiet);
+	else
+		selection_finish(&sel, report);
 	if (s3 && !live)
 		s3_finish(report, c.quiet);
 	deliver_apply_fx(report, &c.deliver);
@@ -557,7 +594,7 @@ done:
 	cr_ledger_free(ledger);
 	cr_accounts_free(accounts);
 	cr_ce_outcome_free(&outcome);
-	cr_inputs_free(paths, npaths);
+	cr_selection_free(&sel);
 	if (s3)
 		cr_s3_cleanup();
 	free(args);

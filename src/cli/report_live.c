@@ -13,7 +13,7 @@ int live_option(struct live_config *c, int id, const char *v, cr_error *err)
 {
 	char *end;
 
-	c->any |= id != OPT_LIVE_SOURCE;
+	c->any |= id != OPT_LIVE_SOURCE && id != OPT_LIVE_ALLOW_PARTIAL;
 	switch (id) {
 	case OPT_LIVE_SOURCE:
 		if (strcmp(v, "files") == 0)
@@ -96,8 +96,8 @@ int live_wanted(const struct live_config *c, int nargs, bool *live, cr_error *er
 				    "directories (see 'costrank report --help')");
 	if (!*live && c->any)
 		return cr_error_set(err, CR_EXIT_USAGE, "--profile, --endpoint-url, --region, "
-				    "--max-requests, --dry-run, --no-cache, --offline, --cache-dir and "
-				    "--allow-partial apply to Cost Explorer (no FILE|DIR, or --source ce)");
+				    "--max-requests, --dry-run, --no-cache, --offline and --cache-dir "
+				    "apply to Cost Explorer (no FILE|DIR, or --source ce)");
 	if (c->offline && c->no_cache)
 		return cr_error_set(err, CR_EXIT_USAGE, "--offline answers from the cache: it "
 				    "cannot go with --no-cache");

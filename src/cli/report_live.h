@@ -48,7 +48,7 @@ enum {
 	{ "no-cache", 0, false, OPT_LIVE_NO_CACHE, NULL, "Cost Explorer: neither read nor write the answer cache; s3:// inputs: nor the object cache" }, \
 	{ "offline", 0, false, OPT_LIVE_OFFLINE, NULL, "Cost Explorer: answer from the cache only" }, \
 	{ "cache-dir", 0, true, OPT_LIVE_CACHE_DIR, "DIR", "Cost Explorer, s3:// inputs: cache (default $XDG_CACHE_HOME/costrank)" }, \
-	{ "allow-partial", 0, false, OPT_LIVE_ALLOW_PARTIAL, NULL, "Cost Explorer: write a report marked partial when the pull fails" }
+	{ "allow-partial", 0, false, OPT_LIVE_ALLOW_PARTIAL, NULL, "Cost Explorer: write a report marked partial when the pull fails; files: read on when a part a manifest names is missing, marked partial" }
 
 enum { LIVE_FILES = 0, LIVE_CE = 1, LIVE_POSTGRES = 2, LIVE_ATHENA = 3 };
 

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zip.h>
 #include <zlib.h>
 
 #include "costrank/error.h"
@@ -90,6 +91,10 @@ struct cr_input {
 	struct gz_decoder gz;
 	cr_error failure;      /* the error reported, for later calls */
 	struct gz_thread *th;  /* the producer, when one runs */
+	zip_t *zip;            /* a ZIP archive (AWS's ZIP compression) */
+	zip_file_t *zf;        /* its one member */
+	int64_t zip_total;     /* the member's uncompressed size */
+	int64_t zip_done;      /* uncompressed bytes read */
 };
 
 /* Only the decoding thread moves pos; others read it for progress. */
@@ -290,6 +295,65 @@ static ssize_t plain_read(cr_input *in, void *buf, size_t n, cr_error *err)
 	return got;
 }
 
+/* ---- ZIP archive ------------------------------------------------------ */
+
+/* "PK\3\4": a local file header, the start of a ZIP archive; "PK\5\6":
+ * the end record of an empty one. */
+static bool zip_magic(const cr_input *in)
+{
+	return in->raw_len >= 4 && (memcmp(in->raw, "PK\3\4", 4) == 0 ||
+				    memcmp(in->raw, "PK\5\6", 4) == 0);
+}
+
+/*
+ * Opens the archive on in->fd (which libzip then owns) and its one member:
+ * AWS compresses each part into an archive of one CSV file.
+ */
+static int zip_start(cr_input *in, cr_error *err)
+{
+	zip_error_t ze;
+	zip_stat_t st;
+	zip_int64_t n;
+	int code = 0;
+
+	in->zip = zip_fdopen(in->fd, ZIP_RDONLY | ZIP_CHECKCONS, &code);
+	if (!in->zip) {
+		zip_error_init_with_code(&ze, code);
+		cr_error_set(err, CR_EXIT_INPUT, "%s: corrupt ZIP data: %s", in->path,
+			     zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		return -1;
+	}
+	in->own_fd = false;   /* zip_close closes it */
+	n = zip_get_num_entries(in->zip, 0);
+	if (n != 1)
+		return cr_error_set(err, CR_EXIT_INPUT, "%s: a ZIP archive of %lld files; a billing "
+				    "part holds exactly one", in->path, (long long)n);
+	zip_stat_init(&st);
+	in->zf = zip_fopen_index(in->zip, 0, 0);
+	if (!in->zf || zip_stat_index(in->zip, 0, 0, &st) < 0)
+		return cr_error_set(err, CR_EXIT_INPUT, "%s: corrupt ZIP data: %s", in->path,
+				    zip_strerror(in->zip));
+	in->zip_total = (st.valid & ZIP_STAT_SIZE) ? (int64_t)st.size : -1;
+	return 0;
+}
+
+static ssize_t zip_read_some(cr_input *in, void *buf, size_t n, cr_error *err)
+{
+	zip_int64_t got = zip_fread(in->zf, buf, n);
+
+	if (got < 0)
+		return cr_error_set(err, CR_EXIT_INPUT, "%s: corrupt ZIP data: %s", in->path,
+				    zip_file_strerror(in->zf));
+	in->zip_done += got;
+	/* progress in bytes of the archive, in proportion */
+	if (in->zip_total > 0 && in->size > 0)
+		atomic_store_explicit(&in->pos, in->size * (in->zip_done > in->zip_total ? 1 :
+				      (double)in->zip_done / (double)in->zip_total) + 0.5,
+				      memory_order_relaxed);
+	return (ssize_t)got;
+}
+
 /* ---- inflating thread ------------------------------------------------- */
 
 static void *gz_producer(void *arg)
@@ -423,6 +487,18 @@ static cr_input *input_start(cr_input *in, cr_error *err)
 		in->raw_len += (size_t)got;
 	}
 	in->gzip = in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b;
+	if (in->s3 && zip_magic(in)) {
+		/* libzip reads the central directory at the end first */
+		cr_error_set(err, CR_EXIT_INPUT, "%s: ZIP-compressed objects are not read from S3: "
+			     "copy them to disk, or choose GZIP compression for the export",
+			     in->path);
+		cr_input_close(in);
+		return NULL;
+	}
+	if (zip_magic(in) && zip_start(in, err) < 0) {
+		cr_input_close(in);
+		return NULL;
+	}
 	if (in->gzip && gz_init(in, err) < 0) {
 		cr_input_close(in);
 		return NULL;
@@ -497,6 +573,8 @@ ssize_t cr_input_read(cr_input *in, void *buf, size_t n, cr_error *err)
 		return 0;
 	if (in->th)
 		return ring_read(in, buf, n, err);
+	if (in->zip)
+		return zip_read_some(in, buf, n, err);
 	if (in->gzip)
 		return gz_decode(in, buf, n, err);
 	return plain_read(in, buf, n, err);
@@ -504,7 +582,7 @@ ssize_t cr_input_read(cr_input *in, void *buf, size_t n, cr_error *err)
 
 int cr_input_seek(cr_input *in, int64_t offset, cr_error *err)
 {
-	if (in->gzip || in->s3 || in->size < 0 || offset < 0 || offset > in->size)
+	if (in->gzip || in->zip || in->s3 || in->size < 0 || offset < 0 || offset > in->size)
 		return cr_error_set(err, CR_EXIT_INTERNAL, "%s: cannot seek here", in->path);
 	if (lseek(in->fd, (off_t)offset, SEEK_SET) < 0)
 		return cr_error_errno(err, CR_EXIT_INPUT, errno, "%s: cannot seek", in->path);
@@ -522,6 +600,11 @@ const char *cr_input_path(const cr_input *in)
 bool cr_input_is_gzip(const cr_input *in)
 {
 	return in->gzip;
+}
+
+bool cr_input_is_compressed(const cr_input *in)
+{
+	return in->gzip || in->zip;
 }
 
 int64_t cr_input_file_size(const cr_input *in)
@@ -542,6 +625,10 @@ void cr_input_close(cr_input *in)
 		gz_thread_stop(in);
 	if (in->gz.zs_ready)
 		inflateEnd(&in->gz.zs);
+	if (in->zf)
+		zip_fclose(in->zf);
+	if (in->zip)
+		zip_discard(in->zip);   /* read only: closes the descriptor */
 	if (in->own_fd)
 		close(in->fd);
 	cr_s3_stream_close(in->s3);

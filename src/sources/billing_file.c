@@ -1,12 +1,10 @@
 /* billing_file.c - see costrank/billing_file.h */
 #include "costrank/billing_file.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "costrank/buf.h"
 #include "costrank/date.h"
@@ -239,126 +237,4 @@ int cr_columns_detect(cr_columns *cols, const cr_field *fields, size_t n,
 	cr_error_set(err, CR_EXIT_INPUT, "%s:1: unrecognised header (%s)", path, b.ptr);
 	cr_buf_release(&b);
 	return -1;
-}
-
-/* ---- input expansion --------------------------------------------------- */
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
-static bool is_data_name(const char *name)
-{
-	return ends_with(name, ".csv") || ends_with(name, ".csv.gz") ||
-	       ends_with(name, ".gz");
-}
-
-struct pathlist {
-	char **v;
-	size_t n, cap;
-};
-
-static void pathlist_add(struct pathlist *pl, char *p)
-{
-	if (pl->n == pl->cap) {
-		pl->cap = pl->cap ? pl->cap * 2 : 16;
-		pl->v = cr_xrealloc(pl->v, pl->cap * sizeof *pl->v);
-	}
-	pl->v[pl->n++] = p;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int walk_dir(const char *dir, struct pathlist *pl, int depth, cr_error *err)
-{
-	DIR *d;
-	struct dirent *de;
-	struct pathlist names = { 0 };
-
-	if (depth > 32)
-		return cr_error_set(err, CR_EXIT_INPUT, "%s: directories nested too deeply", dir);
-	d = opendir(dir);
-	if (!d)
-		return cr_error_errno(err, CR_EXIT_INPUT, errno, "cannot read directory '%s'", dir);
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			pathlist_add(&names, cr_xstrdup(de->d_name));
-	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof *names.v, cmp_str);
-
-	int rc = 0;
-	for (size_t i = 0; i < names.n; i++) {
-		cr_buf p = CR_BUF_INIT;
-		struct stat st;
-
-		if (rc) {
-			free(names.v[i]);
-			continue;
-		}
-		cr_buf_addf(&p, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", names.v[i]);
-		if (stat(p.ptr, &st) != 0) {
-			rc = cr_error_errno(err, CR_EXIT_INPUT, errno, "cannot read '%s'", p.ptr);
-			cr_buf_release(&p);
-		} else if (S_ISDIR(st.st_mode)) {
-			rc = walk_dir(p.ptr, pl, depth + 1, err);
-			cr_buf_release(&p);
-		} else if (S_ISREG(st.st_mode) && is_data_name(names.v[i])) {
-			pathlist_add(pl, cr_buf_detach(&p));
-		} else {
-			cr_buf_release(&p);
-		}
-		free(names.v[i]);
-	}
-	free(names.v);
-	return rc;
-}
-
-int cr_inputs_expand(char *const *args, size_t nargs, char ***paths,
-		     size_t *npaths, cr_error *err)
-{
-	struct pathlist pl = { 0 };
-
-	for (size_t i = 0; i < nargs; i++) {
-		struct stat st;
-
-		if (strcmp(args[i], "-") == 0) {
-			pathlist_add(&pl, cr_xstrdup("-"));
-			continue;
-		}
-		if (stat(args[i], &st) != 0) {
-			cr_error_errno(err, CR_EXIT_INPUT, errno, "cannot open '%s'", args[i]);
-			goto fail;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			size_t before = pl.n;
-			if (walk_dir(args[i], &pl, 0, err))
-				goto fail;
-			if (pl.n == before) {
-				cr_error_set(err, CR_EXIT_INPUT,
-					     "'%s' holds no billing data files (*.csv, *.csv.gz)", args[i]);
-				goto fail;
-			}
-		} else {
-			pathlist_add(&pl, cr_xstrdup(args[i]));
-		}
-	}
-	*paths = pl.v;
-	*npaths = pl.n;
-	return 0;
-fail:
-	cr_inputs_free(pl.v, pl.n);
-	return -1;
-}
-
-void cr_inputs_free(char **paths, size_t npaths)
-{
-	for (size_t i = 0; i < npaths; i++)
-		free(paths[i]);
-	free(paths);
 }

@@ -907,7 +907,7 @@ static struct half *half_start(const struct reader *r, cr_input *in, struct read
 	int64_t min = env && *env ? strtoll(env, NULL, 10) : SPLIT_MIN;
 	struct half *h;
 
-	if (!ctl || !ctl->split || cr_input_is_gzip(in) || size < (min > 0 ? min : 1))
+	if (!ctl || !ctl->split || cr_input_is_compressed(in) || size < (min > 0 ? min : 1))
 		return NULL;
 	start = line_start_after(r->path, size / 2, size);
 	if (start < 0)

@@ -12,8 +12,10 @@ without a timestamp), so a failing case can be regenerated and replayed:
 Standard library only.
 """
 import gzip
+import io
 import os
 import sys
+import zipfile
 
 CUR2_COLUMNS = ["identity_line_item_id", "line_item_usage_account_id", "line_item_usage_account_name",
                 "line_item_line_item_type", "line_item_usage_start_date", "line_item_product_code",
@@ -71,7 +73,24 @@ def billing():
                                        gzip.compress(END.encode(), mtime=0))
     # a small file that inflates to 64 MiB of blank lines, then one header
     out["gzip-blank-bomb.csv.gz"] = gzip.compress(b"\n" * (64 << 20) + GOOD, mtime=0, compresslevel=9)
+    # ZIP compression of legacy CUR: one CSV per archive
+    one = zip_of({"part-1.csv": MANY_ROWS})
+    out["zip-accepted.csv.zip"] = zip_of({"part-1.csv": GOOD})
+    out["zip-two-files.csv.zip"] = zip_of({"part-1.csv": GOOD, "part-2.csv": GOOD})
+    out["zip-empty-archive.csv.zip"] = zip_of({})
+    out["zip-truncated.csv.zip"] = one[:len(one) // 2]
+    out["zip-corrupt-data.csv.zip"] = one[:60] + b"\xff" * 200 + one[260:]
     return out
+
+
+def zip_of(members):
+    """A deterministic ZIP archive (fixed timestamps, deflated)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 3, 6, 12, 0)), data,
+                       compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
 
 
 def deep_json(depth):

@@ -1,0 +1,150 @@
+"""Exports laid out as AWS delivers them (tests/tools/make_export_fixtures.py):
+each billing period is counted once, from its current delivery; a missing
+part stops the run (or, with --allow-partial, is a warning in every format);
+the same file given twice is read once."""
+import json
+import os
+import subprocess
+import sys
+import unittest
+import zipfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import SOURCE_DIR, run, tempdir  # noqa: E402
+
+GENERATOR = os.path.join(SOURCE_DIR, "tests", "tools", "make_export_fixtures.py")
+REPORT = "costrank-2026-10.json"
+ALL_FORMATS = "table,json,csv,xlsx,md,html"
+
+
+def xlsx_text(path):
+    """Every string of a workbook."""
+    with zipfile.ZipFile(path) as z:
+        return "\n".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+
+
+class ExportRoots(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempdir()
+        cls.dir = cls.tmp.name
+        subprocess.run([sys.executable, GENERATOR, cls.dir], check=True)
+        with open(os.path.join(cls.dir, "index.json")) as f:
+            cls.index = json.load(f)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def report(self, inputs, *opts, code=0):
+        """Runs a JSON report; returns (document, stderr)."""
+        with tempdir() as out:
+            c, _, err = run(["report", "--format", "json", "--out", out] + list(opts) + list(inputs))
+            self.assertEqual(c, code, err)
+            if code:
+                self.assertEqual(os.listdir(out), [])
+                return None, err
+            with open(os.path.join(out, REPORT)) as f:
+                return json.load(f), err
+
+    def same_as_current(self, layout, root=None, warned=False):
+        lay = self.index[layout]
+        got, err = self.report([root or lay["root"]])
+        want, _ = self.report(lay["current"])
+        self.assertEqual(sorted(got["source"]["files"]), sorted(lay["current"]))
+        warnings = got["warnings"]
+        if warned:
+            self.assertTrue(warnings, layout)
+            got["warnings"] = want["warnings"]
+        for doc in (got, want):
+            doc.pop("source")
+        self.assertEqual(got, want, layout)
+        return warnings, err
+
+    def test_every_layout_gives_the_current_delivery_alone(self):
+        for layout in ("legacy-versions", "legacy-overwrite", "legacy-zip", "cur2-new-files",
+                       "cur2-overwrite",
+                       "focus-new-files", "focus-overwrite"):
+            with self.subTest(layout=layout):
+                _, err = self.same_as_current(layout)
+                self.assertNotIn("warning", err)
+
+    def test_versions_would_have_been_summed(self):
+        """The older deliveries hold spend: summing them would show."""
+        lay = self.index["legacy-versions"]
+        everything = []
+        for d, _, names in os.walk(lay["root"]):
+            everything += [os.path.join(d, n) for n in names if n.endswith(".csv.gz")]
+        self.assertGreater(len(everything), len(lay["current"]))
+        summed, _ = self.report(everything)
+        current, _ = self.report(lay["current"])
+        self.assertGreater(float(summed["total"]), float(current["total"]) * 1.2)
+
+    def test_without_manifest_the_latest_delivery_with_a_warning(self):
+        warnings, err = self.same_as_current("cur2-no-manifest", warned=True)
+        self.assertIn("no manifest", err)
+        self.assertIn("2026-10-16T06:12:00.000Z-exec-a/", err)
+        self.assertTrue(any("exec-a" in w and "left out" in w for w in warnings), warnings)
+
+    def test_a_folder_below_the_root_stands_for_its_period(self):
+        lay = self.index["cur2-new-files"]
+        old = os.path.dirname([f for f in lay["older"] if "BILLING_PERIOD=2026-10" in f][0])
+        got, _ = self.report([old], "--month", "2026-10")
+        want, _ = self.report([f for f in lay["current"] if "BILLING_PERIOD=2026-10" in f],
+                              "--month", "2026-10")
+        self.assertEqual(got["total"], want["total"])
+        self.assertEqual(got["accounts"], want["accounts"])
+
+    def test_missing_part_is_an_error_naming_it(self):
+        lay = self.index["legacy-missing"]
+        _, err = self.report([lay["root"]], code=3)
+        lines = [ln for ln in err.splitlines() if ln.strip()]
+        self.assertEqual(len(lines), 1, err)
+        self.assertIn(lay["missing"][0] + ": part named by ", err)
+        self.assertIn("larkspur-Manifest.json is absent", err)
+
+    def test_missing_part_with_allow_partial_warns_in_every_format(self):
+        lay = self.index["legacy-missing"]
+        with tempdir() as out:
+            code, so, err = run(["report", "--allow-partial", "--month", "2026-10",
+                                 "--format", ALL_FORMATS,
+                                 "--out", out, lay["root"]])
+            self.assertEqual(code, 0, err)
+            name = os.path.basename(lay["missing"][0])
+            self.assertIn(name, err)
+            self.assertIn(name, so)
+            with open(os.path.join(out, REPORT)) as f:
+                doc = json.load(f)
+            self.assertTrue(doc["source"]["partial"])
+            self.assertTrue(any(name in w for w in doc["warnings"]), doc["warnings"])
+            for fmt in ("md", "html"):
+                with open(os.path.join(out, "costrank-2026-10." + fmt)) as f:
+                    self.assertIn(name, f.read(), fmt)
+            self.assertIn(name, xlsx_text(os.path.join(out, "costrank-2026-10.xlsx")))
+
+    def test_the_same_file_given_twice_is_read_once(self):
+        lay = self.index["cur2-overwrite"]
+        part = [f for f in lay["current"] if "BILLING_PERIOD=2026-10" in f][0]
+        folder = os.path.dirname(part)
+        folder_parts = sorted(f for f in lay["current"] if os.path.dirname(f) == folder)
+        with tempdir() as d:
+            link, hard = os.path.join(d, "link.csv.gz"), os.path.join(d, "hard.csv.gz")
+            os.symlink(part, link)
+            cases = [([part, part], [part]), ([folder, part], folder_parts), ([part, link], [part])]
+            try:
+                os.link(part, hard)
+                cases.append(([hard, part], [hard]))
+            except OSError:
+                pass   # another file system: no hard link to test
+            for inputs, once in cases:
+                with self.subTest(inputs=inputs):
+                    got, err = self.report(inputs, "--month", "2026-10")
+                    want, _ = self.report(once, "--month", "2026-10")
+                    self.assertEqual(got["source"]["files"], want["source"]["files"])
+                    for doc in (got, want):
+                        doc.pop("source")
+                    self.assertEqual(got, want)
+                    self.assertIn("given more than once, read once", err)
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
