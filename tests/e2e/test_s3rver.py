@@ -11,6 +11,7 @@ package-lock.json); nothing is downloaded here.  Without it this test is skipped
 on a developer machine, and fails where the CI variable is set.
 """
 import gzip
+import json
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import SAMPLES, SOURCE_DIR  # noqa: E402
+from common import SAMPLES, SOURCE_DIR, run  # noqa: E402
 
 TOOL = os.environ.get("COSTRANK_S3_TOOL")
 S3RVER = os.path.join(SOURCE_DIR, "tests", "tools", "s3rver", "node_modules", ".bin", "s3rver")
@@ -146,6 +147,30 @@ class S3rverTest(unittest.TestCase):
                                      key="AKIDUNKNOWN")
         self.assertEqual(rc, 6, err)
         self.assertIn("HTTP 403 InvalidAccessKeyId", err)
+
+    def report(self, inp, env):
+        with tempfile.TemporaryDirectory(prefix="costrank-s3rver-out-") as out:
+            no_cache = ["--no-cache"] if inp.startswith("s3://") else []
+            code, _, err = run(["report", "--format", "json", "--out", out] + no_cache + [inp],
+                               env=env)
+            self.assertEqual(code, 0, err)
+            with open(os.path.join(out, os.listdir(out)[0])) as f:
+                return json.load(f)
+
+    def test_report_equals_the_disk(self):
+        home = tempfile.mkdtemp(prefix="costrank-s3rver-home-")
+        self.addCleanup(shutil.rmtree, home, True)
+        env = {"AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET, "HOME": home,
+               "AWS_ENDPOINT_URL_S3": self.url, "AWS_CONFIG_FILE": "/nonexistent",
+               "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
+        for sub in ("cur2", "legacy-cur", "focus"):
+            got = self.report("s3://%s/exports/%s/" % (BUCKET, sub), env)
+            want = self.report(os.path.join(SAMPLES, sub), env)
+            self.assertEqual(len(got["source"]["files"]), len(want["source"]["files"]))
+            self.assertGreater(got["source"]["s3"]["bytes_fetched"], 0)
+            for doc in (got, want):
+                doc.pop("source")
+            self.assertEqual(got, want, sub)
 
     def test_missing_key(self):
         rc, out, err = self.run_tool("cat", "s3://%s/exports/none.csv" % BUCKET)
