@@ -35,6 +35,9 @@ void cr_buf_addf(cr_buf *b, const char *fmt, ...)
  * or 1 as soon as b holds more than max bytes (0: no limit).
  */
 int cr_buf_read_fd(cr_buf *b, int fd, size_t max);
+/* Writes p[0..n) to fd whole, again on EINTR and short writes.  0, or -1
+ * with errno set. */
+int cr_write_all(int fd, const void *p, size_t n);
 void cr_buf_reset(cr_buf *b);
 /* Hands the string over to the caller (never NULL) and empties b. */
 char *cr_buf_detach(cr_buf *b);

@@ -93,6 +93,16 @@ typedef struct cr_aws_options {
 int cr_aws_credentials_resolve(const cr_aws_options *opt, cr_aws_credentials *out,
 			       cr_error *err);
 
+/*
+ * A setting of the profile in effect (opt->profile, else AWS_PROFILE, else
+ * AWS_DEFAULT_PROFILE, else "default"), read as every profile setting is
+ * (the credentials file first, then the config file): "region",
+ * "endpoint_url".  Returns 1 with *value malloced, 0 when the profile does
+ * not set it, -1 with err set when a file is malformed.
+ */
+int cr_aws_profile_setting(const cr_aws_options *opt, const char *key, char **value,
+			   cr_error *err);
+
 typedef struct cr_aws_role {
 	const char *role_arn;
 	const char *external_id;   /* NULL for none */

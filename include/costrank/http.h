@@ -40,7 +40,18 @@
 enum cr_http_flags {
 	CR_HTTP_ALLOW_CONTAINER_HTTP = 1u << 0,
 	CR_HTTP_ALLOW_IMDS_HTTP = 1u << 1,
+	/* Ask for the body as stored (no Accept-Encoding): byte offsets then
+	 * count the object's bytes, as Range requests do. */
+	CR_HTTP_IDENTITY = 1u << 2,
 };
+
+/*
+ * A streaming body: called with each piece of a 2xx response's body (any
+ * other status's body, an error document, still goes to resp->body).
+ * Returns 0 to go on, -1 to stop the transfer: cr_http_perform then fails
+ * with transport_error CURLE_WRITE_ERROR, not retryable.
+ */
+typedef int (*cr_http_sink)(void *ctx, long status, const void *data, size_t n);
 
 #define CR_HTTP_CONNECT_TIMEOUT_MS 10000L
 #define CR_HTTP_TIMEOUT_MS 60000L
@@ -56,6 +67,10 @@ typedef struct cr_http_request {
 	long timeout_ms;            /* 0: CR_HTTP_TIMEOUT_MS */
 	size_t max_response;        /* body cap in bytes; 0: CR_HTTP_MAX_RESPONSE */
 	unsigned flags;             /* enum cr_http_flags */
+	cr_http_sink sink;          /* NULL: the body goes to resp->body */
+	void *sink_ctx;
+	long stall_ms;              /* > 0: fail (retryable) when less than a
+	                               byte a second arrives for this long */
 } cr_http_request;
 
 typedef struct cr_http_response {

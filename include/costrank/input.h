@@ -3,9 +3,12 @@
  *
  * Compression is recognised by the magic bytes (gzip 1f 8b, ZIP "PK\3\4"),
  * never by the file name.  A ZIP archive (AWS's ZIP compression of CUR
- * parts) must hold exactly one file, and be a regular file (not a pipe).  Multi-member gzip files (concatenated parts) are read whole.
+ * parts) must hold exactly one file, and be a regular file (not a pipe or
+ * an S3 object).  Multi-member gzip files (concatenated parts) are read
+ * whole.
  * A truncated or corrupt gzip stream is an error naming the file, never a
- * silent end of data.  "-" reads standard input.
+ * silent end of data.  "-" reads standard input; "s3://bucket/key" streams
+ * an object from S3 (s3.h: cr_s3_setup first).
  *
  *   cr_input *in = cr_input_open("part-1.csv.gz", &err);
  *   while ((n = cr_input_read(in, buf, sizeof buf, &err)) > 0) ...

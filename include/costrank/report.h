@@ -14,6 +14,7 @@
 
 #include "costrank/date.h"
 #include "costrank/decimal.h"
+#include "costrank/s3.h"
 
 #define CR_REPORT_SCHEMA "costrank.report/v1"
 
@@ -159,6 +160,8 @@ typedef struct cr_report {
 	bool estimated;           /* the source marks figures as not final */
 	bool partial;             /* --allow-partial kept a failed pull's data */
 	cr_day data_through;      /* latest day with data (0 = unknown) */
+	bool has_s3;              /* inputs were read from S3: s3 says how */
+	cr_s3_stats s3;
 	cr_dec total;             /* ranked total over all accounts */
 	cr_dec previous_total;
 	cr_reconciliation recon;

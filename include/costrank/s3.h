@@ -46,6 +46,9 @@ typedef struct cr_s3_settings {
 	const char *cache_dir;    /* NULL: $XDG_CACHE_HOME/costrank */
 	bool no_cache;            /* --no-cache */
 	int parallel;             /* objects fetched at once; 0: a default */
+	long timeout_ms;          /* > 0: the timeout of a listing or a small
+	                             GET, and how long a streamed GET may stall
+	                             before it is resumed; 0: 60 s */
 } cr_s3_settings;
 
 /* Stores the settings for every later call.  Returns 0 or -1 with err. */

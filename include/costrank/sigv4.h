@@ -19,7 +19,7 @@
  *   send h: it now holds X-Amz-Date, X-Amz-Security-Token, Authorization
  *   cr_sigv4_result_free(&res);
  *
- * Canonical request (for every service but S3):
+ * Canonical request (for every service but S3; see CR_SIGV4_S3_PATH):
  *   - method in upper case;
  *   - URI: the path as sent, with empty and "." segments removed and ".."
  *     removing the segment before it (a trailing '/' kept when segments
@@ -64,6 +64,10 @@ enum cr_sigv4_flags {
 	CR_SIGV4_ADD_TOKEN = 1u << 1,
 	/* Set Authorization in rq->headers after signing (replacing any). */
 	CR_SIGV4_ADD_AUTHORIZATION = 1u << 2,
+	/* S3: the canonical URI is rq->path exactly as sent (the caller
+	 * percent-encodes each key segment once), neither normalised nor
+	 * encoded again. */
+	CR_SIGV4_S3_PATH = 1u << 3,
 };
 
 typedef struct cr_sigv4_request {

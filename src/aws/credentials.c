@@ -1097,6 +1097,22 @@ fail:
 	return -1;
 }
 
+int cr_aws_profile_setting(const cr_aws_options *opt, const char *key, char **value,
+			   cr_error *err)
+{
+	struct ctx x;
+	const char *v;
+
+	*value = NULL;
+	if (ctx_init(&x, opt, err) < 0)
+		return -1;
+	v = pval(&x, x.profile, key);
+	if (v)
+		*value = cr_xstrdup(v);
+	ctx_free(&x);
+	return v ? 1 : 0;
+}
+
 int cr_aws_assume_role(const cr_aws_credentials *base, const cr_aws_role *role,
 		       const cr_aws_options *opt, cr_aws_credentials *out, cr_error *err)
 {

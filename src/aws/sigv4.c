@@ -404,7 +404,10 @@ int cr_sigv4_sign(const cr_sigv4_request *rq, cr_sigv4_result *res, cr_error *er
 	for (const char *m = rq->method; *m; m++)
 		cr_buf_addc(&cr, (char)toupper((unsigned char)*m));
 	cr_buf_addc(&cr, '\n');
-	cr_sigv4_canonical_uri(&cr, rq->path);
+	if (rq->flags & CR_SIGV4_S3_PATH)
+		cr_buf_adds(&cr, rq->path && *rq->path ? rq->path : "/");
+	else
+		cr_sigv4_canonical_uri(&cr, rq->path);
 	cr_buf_addc(&cr, '\n');
 	cr_sigv4_canonical_query(&cr, rq->query);
 	cr_buf_addc(&cr, '\n');

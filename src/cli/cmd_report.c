@@ -20,6 +20,7 @@
 #include "costrank/period.h"
 #include "costrank/rank.h"
 #include "costrank/rules.h"
+#include "costrank/s3.h"
 #include "costrank/savings.h"
 #include "costrank/writer.h"
 
@@ -442,6 +443,53 @@ static cr_ruleset *load_rules(const char *const *files, cr_error *err)
 	return rules;
 }
 
+/* ---- s3:// inputs ---------------------------------------------------------- */
+
+static bool any_s3(char **args, int nargs)
+{
+	for (int i = 0; i < nargs; i++)
+		if (cr_s3_is_url(args[i]))
+			return true;
+	return false;
+}
+
+/* --profile, --region, --endpoint-url, --cache-dir and --no-cache also
+ * serve s3:// inputs: they are no Cost Explorer options then. */
+static void s3_options_allowed(struct live_config *l, bool s3)
+{
+	if (s3 && l->source <= LIVE_FILES && l->max_requests < 0 && !l->offline)
+		l->any = false;
+}
+
+static int s3_start(const struct live_config *l, cr_error *err)
+{
+	cr_s3_settings s = { .profile = l->profile, .region = l->region,
+			     .endpoint_url = l->endpoint_url, .cache_dir = l->cache_dir,
+			     .no_cache = l->no_cache };
+	const char *v = getenv("COSTRANK_HTTP_TIMEOUT_MS");
+
+	if (v && *v)
+		s.timeout_ms = strtol(v, NULL, 10);
+	return cr_s3_setup(&s, err);
+}
+
+/* What was read from S3, on stderr and in the report. */
+static void s3_finish(cr_report *r, bool quiet)
+{
+	char a[24], b[24];
+
+	r->has_s3 = true;
+	cr_s3_stats_get(&r->s3);
+	if (quiet)
+		return;
+	fprintf(stderr, "costrank: S3: %lld object%s fetched (%s), %lld from the cache (%s), "
+		"%lld request%s\n", (long long)r->s3.objects_fetched,
+		r->s3.objects_fetched == 1 ? "" : "s",
+		human_bytes((double)r->s3.bytes_fetched, a, sizeof a),
+		(long long)r->s3.objects_cached, human_bytes((double)r->s3.bytes_cached, b, sizeof b),
+		(long long)r->s3.requests, r->s3.requests == 1 ? "" : "s");
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_config c = { .out_dir = "reports", .top = 10, .top_usage = 5,
@@ -460,7 +508,7 @@ int cmd_report(int argc, char **argv)
 	cr_report *report = NULL;
 	cr_ruleset *rules = NULL;
 	cr_rank_opts ro = { 0 };
-	bool given;
+	bool given, s3 = false;
 	int code = 0;
 
 	cr_writers(&nw);
@@ -478,6 +526,8 @@ int cmd_report(int argc, char **argv)
 		fputs(report_examples, stdout);
 		goto done;
 	}
+	s3 = any_s3(args, nargs);
+	s3_options_allowed(&c.live, s3);
 	if (live_wanted(&c.live, nargs, &live, &err))
 		goto done;
 	if (deliver_prepare(&c.deliver, live, c.live.dry_run, args, nargs, &err))
@@ -492,6 +542,8 @@ int cmd_report(int argc, char **argv)
 	if (!c.no_rules && !(rules = load_rules(c.rule_files, &err)))
 		goto done;
 	if (c.accounts_file && !(accounts = cr_accounts_load(c.accounts_file, &err)))
+		goto done;
+	if (s3 && !live && s3_start(&c.live, &err))
 		goto done;
 	if (!live && expand_inputs(args, (size_t)nargs, c.live.allow_partial, c.quiet, &sel, &err))
 		goto done;
@@ -541,6 +593,8 @@ int cmd_report(int argc, char **argv)
 		live_finish(&c.live, report, &outcome, c.quiet);
 	else
 		selection_finish(&sel, &coverage, report, c.quiet);
+	if (s3 && !live)
+		s3_finish(report, c.quiet);
 	deliver_apply_fx(report, &c.deliver);
 	if (write_reports(report, &c, &err) == 0)
 		code = deliver_finish(report, &c.deliver, c.want, c.live.dry_run, c.quiet);
@@ -555,6 +609,8 @@ done:
 	cr_ce_outcome_free(&outcome);
 	cr_selection_free(&sel);
 	cr_coverage_free(&coverage);
+	if (s3)
+		cr_s3_cleanup();
 	free(args);
 	return err.code ? err.code : code;
 }

@@ -40,14 +40,14 @@ enum {
 	{ "athena-database", 0, true, OPT_LIVE_ATHENA_DATABASE, "DB", "athena: the database (catalog AwsDataCatalog) of --table" }, \
 	{ "athena-workgroup", 0, true, OPT_LIVE_ATHENA_WORKGROUP, "NAME", "athena: the workgroup (default: primary)" }, \
 	{ "athena-output", 0, true, OPT_LIVE_ATHENA_OUTPUT, "S3URL", "athena: query result location (default: the workgroup's)" }, \
-	{ "profile", 0, true, OPT_LIVE_PROFILE, "NAME", "Cost Explorer, athena: AWS profile (default: the AWS CLI chain)" }, \
-	{ "endpoint-url", 0, true, OPT_LIVE_ENDPOINT, "URL", "Cost Explorer endpoint (default https://ce.us-east-1.amazonaws.com); athena: its endpoint (default https://athena.REGION.amazonaws.com)" }, \
-	{ "region", 0, true, OPT_LIVE_REGION, "NAME", "Cost Explorer: region for STS (assumed roles); athena: the region of the queries" }, \
+	{ "profile", 0, true, OPT_LIVE_PROFILE, "NAME", "Cost Explorer, athena, s3:// inputs: AWS profile (default: the AWS CLI chain)" }, \
+	{ "endpoint-url", 0, true, OPT_LIVE_ENDPOINT, "URL", "Cost Explorer endpoint (default https://ce.us-east-1.amazonaws.com); athena: its endpoint (default https://athena.REGION.amazonaws.com); s3:// inputs: an S3-compatible store, path-style" }, \
+	{ "region", 0, true, OPT_LIVE_REGION, "NAME", "Cost Explorer: region for STS (assumed roles); athena: the region of the queries; s3:// inputs: the region requests are signed for first" }, \
 	{ "max-requests", 0, true, OPT_LIVE_MAX_REQUESTS, "N", "Cost Explorer: never make more than N paid requests" }, \
 	{ "dry-run", 0, false, OPT_LIVE_DRY_RUN, NULL, "Cost Explorer: print the planned requests and their price, call nothing; files with --post: print the payloads instead of sending" }, \
-	{ "no-cache", 0, false, OPT_LIVE_NO_CACHE, NULL, "Cost Explorer: neither read nor write the answer cache" }, \
+	{ "no-cache", 0, false, OPT_LIVE_NO_CACHE, NULL, "Cost Explorer: neither read nor write the answer cache; s3:// inputs: nor the object cache" }, \
 	{ "offline", 0, false, OPT_LIVE_OFFLINE, NULL, "Cost Explorer: answer from the cache only" }, \
-	{ "cache-dir", 0, true, OPT_LIVE_CACHE_DIR, "DIR", "Cost Explorer: cache (default $XDG_CACHE_HOME/costrank)" }, \
+	{ "cache-dir", 0, true, OPT_LIVE_CACHE_DIR, "DIR", "Cost Explorer, s3:// inputs: cache (default $XDG_CACHE_HOME/costrank)" }, \
 	{ "allow-partial", 0, false, OPT_LIVE_ALLOW_PARTIAL, NULL, "Cost Explorer: write a report marked partial when the pull fails; files: read on when a part a manifest names is missing, marked partial" }
 
 enum { LIVE_FILES = 0, LIVE_CE = 1, LIVE_POSTGRES = 2, LIVE_ATHENA = 3 };

@@ -90,6 +90,27 @@ void cr_buf_release(cr_buf *b)
 	b->len = b->cap = 0;
 }
 
+int cr_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 int cr_buf_read_fd(cr_buf *b, int fd, size_t max)
 {
 	for (;;) {

@@ -34,6 +34,7 @@
 #include <zlib.h>
 
 #include "costrank/error.h"
+#include "costrank/s3.h"
 #include "io/input_seek.h"
 
 #define RAW_BUF_SIZE (256u << 10) /* compressed bytes read at a time */
@@ -78,6 +79,7 @@ struct gz_thread {
 struct cr_input {
 	char *path;
 	int fd;
+	cr_s3_stream *s3;      /* an s3:// object, read instead of fd */
 	bool own_fd;
 	bool gzip;
 	bool raw_eof;          /* read(2) returned 0 */
@@ -111,6 +113,12 @@ static ssize_t read_fd(cr_input *in, void *buf, size_t n, cr_error *err)
 
 	if (n > (size_t)SSIZE_MAX)
 		n = (size_t)SSIZE_MAX;
+	if (in->s3) {
+		got = cr_s3_stream_read(in->s3, buf, n, err);
+		if (got == 0)
+			in->raw_eof = true;
+		return got;
+	}
 	do
 		got = read(in->fd, buf, n);
 	while (got < 0 && errno == EINTR);
@@ -465,6 +473,57 @@ static ssize_t ring_read(cr_input *in, void *buf, size_t n, cr_error *err)
 
 /* ---- public interface ------------------------------------------------- */
 
+/* Peeks at the first bytes to spot gzip and starts the decoder. */
+static cr_input *input_start(cr_input *in, cr_error *err)
+{
+	in->raw = cr_xmalloc(RAW_BUF_SIZE);
+	/* Peek: at least two bytes, unless the data is shorter. */
+	while (in->raw_len < 2 && !in->raw_eof) {
+		ssize_t got = read_fd(in, in->raw + in->raw_len, RAW_BUF_SIZE - in->raw_len, err);
+		if (got < 0) {
+			cr_input_close(in);
+			return NULL;
+		}
+		in->raw_len += (size_t)got;
+	}
+	in->gzip = in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b;
+	if (in->s3 && zip_magic(in)) {
+		/* libzip reads the central directory at the end first */
+		cr_error_set(err, CR_EXIT_INPUT, "%s: ZIP-compressed objects are not read from S3: "
+			     "copy them to disk, or choose GZIP compression for the export",
+			     in->path);
+		cr_input_close(in);
+		return NULL;
+	}
+	if (zip_magic(in) && zip_start(in, err) < 0) {
+		cr_input_close(in);
+		return NULL;
+	}
+	if (in->gzip && gz_init(in, err) < 0) {
+		cr_input_close(in);
+		return NULL;
+	}
+	if (in->gzip)
+		gz_thread_start(in);
+	return in;
+}
+
+/* An s3:// object, streamed (s3.h). */
+static cr_input *s3_open(const char *path, cr_error *err)
+{
+	cr_s3_stream *s = cr_s3_stream_open(path, err);
+	cr_input *in;
+
+	if (!s)
+		return NULL;
+	in = cr_xcalloc(1, sizeof *in);
+	in->path = cr_xstrdup(path);
+	in->fd = -1;
+	in->s3 = s;
+	in->size = cr_s3_stream_size(s);
+	return input_start(in, err);
+}
+
 cr_input *cr_input_open(const char *path, cr_error *err)
 {
 	cr_input *in;
@@ -472,6 +531,8 @@ cr_input *cr_input_open(const char *path, cr_error *err)
 	bool is_stdin = strcmp(path, "-") == 0;
 	int fd;
 
+	if (cr_s3_is_url(path))
+		return s3_open(path, err);
 	if (is_stdin) {
 		fd = STDIN_FILENO;
 	} else {
@@ -501,31 +562,9 @@ cr_input *cr_input_open(const char *path, cr_error *err)
 	in->fd = fd;
 	in->own_fd = !is_stdin;
 	in->size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
-	in->raw = cr_xmalloc(RAW_BUF_SIZE);
 	if (S_ISREG(st.st_mode))
 		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-
-	/* Peek: at least two bytes, unless the data is shorter. */
-	while (in->raw_len < 2 && !in->raw_eof) {
-		ssize_t got = read_fd(in, in->raw + in->raw_len, RAW_BUF_SIZE - in->raw_len, err);
-		if (got < 0) {
-			cr_input_close(in);
-			return NULL;
-		}
-		in->raw_len += (size_t)got;
-	}
-	in->gzip = in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b;
-	if (zip_magic(in) && zip_start(in, err) < 0) {
-		cr_input_close(in);
-		return NULL;
-	}
-	if (in->gzip && gz_init(in, err) < 0) {
-		cr_input_close(in);
-		return NULL;
-	}
-	if (in->gzip)
-		gz_thread_start(in);
-	return in;
+	return input_start(in, err);
 }
 
 ssize_t cr_input_read(cr_input *in, void *buf, size_t n, cr_error *err)
@@ -543,7 +582,7 @@ ssize_t cr_input_read(cr_input *in, void *buf, size_t n, cr_error *err)
 
 int cr_input_seek(cr_input *in, int64_t offset, cr_error *err)
 {
-	if (in->gzip || in->zip || in->size < 0 || offset < 0 || offset > in->size)
+	if (in->gzip || in->zip || in->s3 || in->size < 0 || offset < 0 || offset > in->size)
 		return cr_error_set(err, CR_EXIT_INTERNAL, "%s: cannot seek here", in->path);
 	if (lseek(in->fd, (off_t)offset, SEEK_SET) < 0)
 		return cr_error_errno(err, CR_EXIT_INPUT, errno, "%s: cannot seek", in->path);
@@ -592,6 +631,7 @@ void cr_input_close(cr_input *in)
 		zip_discard(in->zip);   /* read only: closes the descriptor */
 	if (in->own_fd)
 		close(in->fd);
+	cr_s3_stream_close(in->s3);
 	free(in->raw);
 	free(in->path);
 	free(in);

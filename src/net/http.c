@@ -211,6 +211,9 @@ static void curl_init(void)
 }
 
 struct xfer {
+	const cr_http_request *rq;
+	CURL *curl;
+	bool sink_stopped;
 	cr_http_response *resp;
 	size_t cap;
 	bool too_big;
@@ -223,6 +226,18 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 	struct xfer *x = ud;
 	size_t n = size * nmemb;
 
+	if (x->rq->sink) {
+		long status = 0;
+
+		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200 && status < 300) {
+			if (x->rq->sink(x->rq->sink_ctx, status, data, n) < 0) {
+				x->sink_stopped = true;
+				return 0;
+			}
+			return n;
+		}
+	}
 	if (x->resp->body.len + n > x->cap) {
 		x->too_big = true;
 		return 0;
@@ -343,7 +358,7 @@ int cr_http_perform(const cr_http_request *rq, cr_http_response *resp, cr_error 
 	char ebuf[CURL_ERROR_SIZE];
 	cr_url u;
 	struct curl_slist *hl = NULL;
-	struct xfer x = { .resp = resp };
+	struct xfer x = { .rq = rq, .resp = resp };
 	const char *method = rq->method ? rq->method : "GET";
 	long cto = rq->connect_timeout_ms > 0 ? rq->connect_timeout_ms : CR_HTTP_CONNECT_TIMEOUT_MS;
 	long to = rq->timeout_ms > 0 ? rq->timeout_ms : CR_HTTP_TIMEOUT_MS;
@@ -370,6 +385,7 @@ int cr_http_perform(const cr_http_request *rq, cr_http_response *resp, cr_error 
 		cr_url_free(&u);
 		return -1;
 	}
+	x.curl = c;
 
 	if (rq->headers) {
 		for (size_t i = 0; i < rq->headers->n; i++) {
@@ -404,7 +420,12 @@ int cr_http_perform(const cr_http_request *rq, cr_http_response *resp, cr_error 
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	if (!(rq->flags & CR_HTTP_IDENTITY))
+		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	if (rq->stall_ms > 0) {
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (rq->stall_ms + 999) / 1000);
+	}
 	if (cr_http_host_is_loopback(u.host) ||
 	    link_local_host(u.host, CR_HTTP_ALLOW_CONTAINER_HTTP | CR_HTTP_ALLOW_IMDS_HTTP))
 		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
@@ -424,7 +445,10 @@ int cr_http_perform(const cr_http_request *rq, cr_http_response *resp, cr_error 
 	} else {
 		resp->transport_error = (int)code;
 		resp->status = 0;
-		if (x.too_big) {
+		if (x.sink_stopped) {
+			cr_error_set(err, CR_EXIT_REMOTE, "%s %s: transfer stopped by the reader",
+				     method, where);
+		} else if (x.too_big) {
 			cr_error_set(err, CR_EXIT_REMOTE,
 				     "%s %s: response larger than %zu bytes", method, where, x.cap);
 		} else if (x.headers_too_big) {

@@ -296,6 +296,22 @@ static json_t *build_proposal(jctx *c, const cr_proposal *p)
 	return o;
 }
 
+/* What reading from S3 took: requests, objects and bytes fetched and taken
+ * from the cache. */
+static json_t *js3(jctx *c, const cr_s3_stats *s)
+{
+	json_t *o = jobject(c);
+
+	if (!o)
+		return NULL;
+	set(c, o, "requests", json_integer(s->requests));
+	set(c, o, "objects_fetched", json_integer(s->objects_fetched));
+	set(c, o, "bytes_fetched", json_integer(s->bytes_fetched));
+	set(c, o, "objects_cached", json_integer(s->objects_cached));
+	set(c, o, "bytes_cached", json_integer(s->bytes_cached));
+	return o;
+}
+
 static json_t *build_report(jctx *c)
 {
 	const cr_report *r = c->r;
@@ -346,6 +362,8 @@ static json_t *build_report(jctx *c)
 		set(c, o, "partial", json_boolean(r->partial));
 		set(c, o, "data_through", r->data_through ? jday(r->data_through) : json_null());
 		set(c, o, "pushdown", jpushdown(c, &r->pushdown));
+		if (r->has_s3)
+			set(c, o, "s3", js3(c, &r->s3));
 	}
 	set(c, root, "source", o);
 
