@@ -206,6 +206,33 @@ class Examples(unittest.TestCase):
         listed = [p.strip() for r in rows for p in r.split(",")]
         self.assertEqual(sorted(listed), sorted(build | tests), "one README line each")
 
+    def test_install_deps_covers_what_cmake_requires(self):
+        # the host has every package, so the fresh-clone build below cannot see one missing
+        # from the list: every library CMakeLists.txt requires must come from a listed package
+        pc_of = {"ZLIB": "zlib", "OpenSSL": "openssl", "CURL": "libcurl", "LibXml2": "libxml-2.0"}
+        with open(os.path.join(SOURCE_DIR, "CMakeLists.txt"), encoding="utf-8") as f:
+            cmake = f.read()
+        modules = set()
+        for m in re.finditer(r"pkg_check_modules\((\w+)([^)]*)\)", cmake):
+            if "REQUIRED" in m.group(2):
+                modules.add(m.group(2).split()[-1])
+        for m in re.finditer(r"find_package\((\w+)[^)]*REQUIRED", cmake):
+            if m.group(1) in ("PkgConfig", "Threads"):
+                continue
+            self.assertIn(m.group(1), pc_of, "find_package(%s): add its pkg-config name "
+                          "to this test" % m.group(1))
+            modules.add(pc_of[m.group(1)])
+        self.assertGreaterEqual(len(modules), 7, modules)
+        build = script_packages("install-deps")
+        for mod in sorted(modules):
+            pcdir = subprocess.run(["pkg-config", "--variable=pcfiledir", mod],
+                                   stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+            owner = subprocess.run(["dpkg", "-S", os.path.join(pcdir, mod + ".pc")],
+                                   stdout=subprocess.PIPE, check=True).stdout.decode()
+            package = owner.split(":")[0]
+            self.assertIn(package, build, "%s comes from %s, which scripts/install-deps "
+                          "does not list" % (mod, package))
+
     def test_build_steps_in_a_fresh_clone(self):
         github = load("github-actions.yml")
         (job,) = github["jobs"].values()
