@@ -1170,7 +1170,7 @@ struct job {
 	const char *path;
 	cr_ledger *ledger;          /* its own, or the caller's for the first file */
 	enum cr_format format;
-	cr_error err;
+	cr_error *err;              /* while it is read and merged (1 KiB) */
 	int rc;
 	bool done;
 	int64_t size;               /* on disk, -1 when unknown */
@@ -1183,8 +1183,18 @@ struct pool {
 	pthread_cond_t room;        /* a job was merged: more may start */
 	struct job *jobs;
 	size_t n, next, merged, window;
+	enum cr_metric metric;      /* of the ledgers made for the jobs */
 	_Atomic bool cancel;
 };
+
+/* What a job needs only from when it is read: made then, so that a run
+ * over many files holds them for the window's jobs only. */
+static void job_start(struct job *j, enum cr_metric metric)
+{
+	if (!j->ledger)
+		j->ledger = cr_ledger_new(metric);
+	j->err = cr_xcalloc(1, sizeof *j->err);
+}
 
 static void *worker(void *arg)
 {
@@ -1204,8 +1214,8 @@ static void *worker(void *arg)
 		j = &p->jobs[p->next++];
 		pthread_mutex_unlock(&p->mu);
 
-		cr_error_clear(&j->err);
-		j->rc = read_file(j->ledger, j->path, &j->format, &j->err, &j->ctl);
+		job_start(j, p->metric);
+		j->rc = read_file(j->ledger, j->path, &j->format, j->err, &j->ctl);
 
 		pthread_mutex_lock(&p->mu);
 		j->done = true;
@@ -1278,7 +1288,7 @@ static int take_job(cr_ledger *l, struct job *j, cr_error *err)
 		return -1;
 	}
 	if (j->rc) {
-		*err = j->err;
+		*err = *j->err;
 		return -1;
 	}
 	if (j->ledger != l && cr_ledger_merge(l, j->ledger, err))
@@ -1314,11 +1324,14 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 
 	p.jobs = cr_xcalloc(n, sizeof *p.jobs);
 	p.window = 2 * nthreads;
+	p.metric = cr_ledger_metric(l);
 	atomic_init(&p.cancel, false);
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 		p.jobs[i].path = paths[i];
-		p.jobs[i].ledger = i == 0 ? l : cr_ledger_new(cr_ledger_metric(l));
+		/* the others get theirs when they are read: only the window's
+		 * ledgers exist at a time, not one per file */
+		p.jobs[i].ledger = i == 0 ? l : NULL;
 		p.jobs[i].size = strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 &&
 				 S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
 		atomic_init(&p.jobs[i].ctl.pos, 0);
@@ -1337,9 +1350,9 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 
 		if (!started) {
 			/* no thread could be started: this one reads */
-			cr_error_clear(&j->err);
 			p.next = i + 1;
-			j->rc = read_file(j->ledger, j->path, &j->format, &j->err, NULL);
+			job_start(j, p.metric);
+			j->rc = read_file(j->ledger, j->path, &j->format, j->err, NULL);
 			j->done = true;
 		}
 		pthread_mutex_lock(&p.mu);
@@ -1384,12 +1397,16 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 			cr_ledger_free(j->ledger);
 			j->ledger = NULL;
 		}
+		free(j->err);
+		j->err = NULL;
 	}
 	for (size_t t = 0; t < started; t++)
 		pthread_join(tids[t], NULL);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (p.jobs[i].ledger && p.jobs[i].ledger != l)
 			cr_ledger_free(p.jobs[i].ledger);
+		free(p.jobs[i].err);
+	}
 	if (!rc)
 		*format = first;
 	if (progress && !rc) {
