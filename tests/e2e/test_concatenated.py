@@ -23,6 +23,15 @@ def report(args, d, name):
     return code, err, rep
 
 
+def join(paths, dest):
+    """cat paths > dest"""
+    with open(dest, "wb") as out:
+        for p in paths:
+            with open(p, "rb") as f:
+                out.write(f.read())
+    return dest
+
+
 def figures(rep):
     """What the report says, less where it was read from."""
     rep = dict(rep)
@@ -37,11 +46,7 @@ class ConcatenatedTest(unittest.TestCase):
         parts = sorted(glob.glob(os.path.join(CUR2_OCT, "*.csv.gz")))
         self.assertGreater(len(parts), 1)
         with tempdir() as d:
-            joined = os.path.join(d, "month.csv.gz")
-            with open(joined, "wb") as out:
-                for p in parts:
-                    with open(p, "rb") as f:
-                        out.write(f.read())
+            joined = join(parts, os.path.join(d, "month.csv.gz"))
             code, err, want = report([CUR2_OCT], d, "parts")
             self.assertEqual(code, 0, err)
             code, err, got = report([joined], d, "joined")
@@ -52,7 +57,7 @@ class ConcatenatedTest(unittest.TestCase):
         # the second half of a big plain file is read on its own thread: a repeated
         # header there is skipped too (COSTRANK_SPLIT_MIN makes any file big)
         lines = []
-        for i, p in enumerate(sorted(glob.glob(os.path.join(CUR2_OCT, "*.csv.gz")))):
+        for p in sorted(glob.glob(os.path.join(CUR2_OCT, "*.csv.gz"))):
             with gzip.open(p, "rt", encoding="utf-8", newline="") as f:
                 lines.append(f.read())
         with tempdir() as d:
@@ -74,11 +79,7 @@ class ConcatenatedTest(unittest.TestCase):
                            ("legacy", sorted(glob.glob(os.path.join(SAMPLES, "legacy-cur", "*",
                                                                     "*.csv"))))):
             with tempdir() as d:
-                joined = os.path.join(d, "both.csv")
-                with open(joined, "wb") as out:
-                    for p in files:
-                        with open(p, "rb") as f:
-                            out.write(f.read())
+                joined = join(files, os.path.join(d, "both.csv"))
                 code, err, want = report(files, d, "apart")
                 self.assertEqual(code, 0, fmt + ": " + err)
                 code, err, got = report([joined], d, "joined")
