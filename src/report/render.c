@@ -40,7 +40,34 @@ size_t cr_render_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-void cr_render_clean(cr_buf *b, const char *s, size_t max)
+/* Whether the k-byte sequence at p is a bidirectional control. */
+static bool is_bidi(const unsigned char *p, size_t k)
+{
+	if (k == 2)
+		return p[0] == 0xD8 && p[1] == 0x9C; /* U+061C */
+	if (k != 3 || p[0] != 0xE2)
+		return false;
+	if (p[1] == 0x80) /* U+200E, U+200F, U+202A..U+202E */
+		return p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE);
+	return p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9; /* U+2066..U+2069 */
+}
+
+/* What one well-formed sequence of k bytes at p becomes: NULL to keep it,
+ * else its replacement.  keep_breaks keeps tabs and line breaks. */
+static const char *replacement(const unsigned char *p, size_t k, bool keep_breaks)
+{
+	bool brk = (k == 1 && (p[0] == '\t' || p[0] == '\n' || p[0] == '\r')) ||
+		   (k == 3 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9));
+
+	if (brk)
+		return keep_breaks && k == 1 ? NULL : " ";
+	if ((k == 1 && (p[0] < 0x20 || p[0] == 0x7F)) || (k == 2 && p[0] == 0xC2 && p[1] < 0xA0) ||
+	    is_bidi(p, k))
+		return "?";
+	return NULL;
+}
+
+static void clean(cr_buf *b, const char *s, size_t max, bool keep_breaks)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t n = strlen((const char *)p), cells = 0;
@@ -48,6 +75,7 @@ void cr_render_clean(cr_buf *b, const char *s, size_t max)
 	cr_buf_add(b, "", 0);
 	for (size_t i = 0; i < n; cells++) {
 		size_t k = cr_render_utf8_len(p + i, n - i);
+		const char *rep;
 
 		if (max && cells + 1 == max && i + (k ? k : 1) < n) {
 			cr_buf_adds(b, "\xE2\x80\xA6");
@@ -56,18 +84,25 @@ void cr_render_clean(cr_buf *b, const char *s, size_t max)
 		if (k == 0) {
 			cr_buf_adds(b, "\xEF\xBF\xBD");
 			i++;
-		} else if (k == 1 && (p[i] == '\t' || p[i] == '\n' || p[i] == '\r')) {
-			cr_buf_addc(b, ' ');
-			i++;
-		} else if ((k == 1 && (p[i] < 0x20 || p[i] == 0x7F)) ||
-			   (k == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0)) {
-			cr_buf_addc(b, '?');
-			i += k;
-		} else {
-			cr_buf_add(b, p + i, k);
-			i += k;
+			continue;
 		}
+		rep = replacement(p + i, k, keep_breaks);
+		if (rep)
+			cr_buf_adds(b, rep);
+		else
+			cr_buf_add(b, p + i, k);
+		i += k;
 	}
+}
+
+void cr_render_clean(cr_buf *b, const char *s, size_t max)
+{
+	clean(b, s, max, false);
+}
+
+void cr_render_clean_multiline(cr_buf *b, const char *s)
+{
+	clean(b, s, 0, true);
 }
 
 size_t cr_render_width(const char *s)

@@ -2,9 +2,13 @@
  * render.h - text and number helpers shared by the writers (table,
  * JSON, XLSX, Markdown, HTML) and the chat payloads; internal to costrank.
  *
- * Text from the data is made clean before any escaping: bytes that are not
- * UTF-8 become U+FFFD, line breaks and tabs a space, other control
- * characters '?'.  Numbers are formatted without printf's locale-dependent
+ * Text from the data is made clean before any escaping, by every writer
+ * and the chat payloads alike: bytes that are not UTF-8 become U+FFFD, line
+ * breaks (also U+2028, U+2029) and tabs a space, other control characters
+ * (C0 with ESC, so no terminal escape or OSC sequence survives, DEL, C1)
+ * and the bidirectional controls (U+061C, U+200E, U+200F, U+202A..U+202E,
+ * U+2066..U+2069, which would reverse the rest of a line, amount included)
+ * '?'.  Numbers are formatted without printf's locale-dependent
  * %f, so a report reads the same under any LC_NUMERIC.
  */
 #ifndef COSTRANK_REPORT_RENDER_H
@@ -23,6 +27,10 @@ size_t cr_render_utf8_len(const unsigned char *s, size_t n);
 /* Appends s (NULL = "") made clean, at most max code points of it (0 = no
  * limit); a cut text ends with "…".  b->ptr is non-NULL afterwards. */
 void cr_render_clean(cr_buf *b, const char *s, size_t max);
+
+/* As cr_render_clean without a limit, but tabs and line feeds and carriage
+ * returns stay (for formats that escape them, such as JSON). */
+void cr_render_clean_multiline(cr_buf *b, const char *s);
 
 /* Code points in clean UTF-8 text. */
 size_t cr_render_width(const char *s);

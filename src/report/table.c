@@ -40,29 +40,10 @@
 
 /* ---- text ---------------------------------------------------------- */
 
-/* Appends s made safe for a terminal: control characters (C0, DEL, C1)
- * become '?', bytes that are not UTF-8 become U+FFFD. */
+/* Appends s made safe for a terminal (see cr_render_clean). */
 static void add_clean(cr_buf *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p);
-
-	for (size_t i = 0; i < n;) {
-		size_t k = cr_render_utf8_len(p + i, n - i);
-		if (k == 0) {
-			cr_buf_adds(b, "\xEF\xBF\xBD");
-			i++;
-		} else if ((k == 1 && (p[i] < 0x20 || p[i] == 0x7F)) ||
-			   (k == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0)) {
-			cr_buf_addc(b, '?');
-			i += k;
-		} else {
-			cr_buf_add(b, p + i, k);
-			i += k;
-		}
-	}
-	if (!b->ptr)
-		cr_buf_add(b, "", 0);
+	cr_render_clean(b, s, 0);
 }
 
 /* Appends clean text s in a field of w cells: cut with "…" when longer,

@@ -476,9 +476,10 @@ static void test_csv_quoting(void **state)
 	free(r->accounts[1].name);
 	r->accounts[1].name = strdup(" padded");
 	free(r->accounts[1].environment);
-	r->accounts[1].environment = strdup("two\nlines");
+	r->accounts[1].environment = strdup("two, \"q\"\nlines");
 	text = render(cr_write_csv, r, &o, NULL);
-	assert_non_null(strstr(text, ",\" padded\",\"two\nlines\","));
+	/* a line break in the data is a space, as in every other format */
+	assert_non_null(strstr(text, ",\" padded\",\"two, \"\"q\"\" lines\","));
 	free(text);
 	cr_report_free(r);
 }
@@ -594,7 +595,7 @@ static void test_table_cleans_names(void **state)
 	text = render(cr_write_table, r, &o, NULL);
 	assert_null(strchr(text, '\x1b'));
 	assert_null(strchr(text, '\r'));
-	assert_non_null(strstr(text, "Evil?[2J?name"));
+	assert_non_null(strstr(text, "Evil?[2J name"));
 	free(text);
 	cr_report_free(r);
 }
