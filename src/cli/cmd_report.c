@@ -1,4 +1,5 @@
 /* cmd_report.c - `costrank report`: files in, ranked reports out. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,16 +243,31 @@ static bool use_color(int setting)
 	return isatty(STDOUT_FILENO) && !(term && strcmp(term, "dumb") == 0);
 }
 
+/* Widths outside this range are not a terminal anyone reads: a smaller
+ * one is ignored, a larger one capped (COLUMNS=2147483647 must not make
+ * gigabytes of padding). */
+#define WIDTH_MIN 60
+#define WIDTH_MAX 1000
+
 static int terminal_width(void)
 {
 	struct winsize ws;
 	const char *cols = getenv("COLUMNS");
+	long n = 0;
+	char *end;
 
-	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 60)
-		return ws.ws_col;
-	if (cols && atoi(cols) >= 60)
-		return atoi(cols);
-	return 100;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col >= WIDTH_MIN)
+		return ws.ws_col > WIDTH_MAX ? WIDTH_MAX : ws.ws_col;
+	if (cols && *cols) {
+		errno = 0;
+		n = strtol(cols, &end, 10);
+		if (*end)
+			n = 0;
+		else if (errno == ERANGE || n > WIDTH_MAX)
+			n = n < 0 ? 0 : WIDTH_MAX;
+	}
+	return n >= WIDTH_MIN ? (int)n : 100;
 }
 
 /* The progress line on stderr while files are read, on a terminal only;
