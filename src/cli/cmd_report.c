@@ -506,7 +506,8 @@ int cmd_report(int argc, char **argv)
 		goto done;
 	if (live)
 		live_finish(&c.live, report, &outcome, c.quiet);
-	deliver_apply_fx(report, &c.deliver);
+	if (deliver_apply_fx(report, &c.deliver, &err))
+		goto done;
 	if (write_reports(report, &c, &err) == 0)
 		code = deliver_finish(report, &c.deliver, c.want, c.live.dry_run, c.quiet);
 

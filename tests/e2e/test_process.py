@@ -12,6 +12,16 @@ sys.path.insert(0, os.path.dirname(__file__))
 from common import BIN, SAMPLES, SOURCE_DIR, run, tempdir  # noqa: E402
 
 CUR2 = os.path.join(SAMPLES, "cur2")
+HEADER = ("identity_line_item_id,line_item_usage_account_id,line_item_usage_account_name,"
+          "line_item_line_item_type,line_item_usage_start_date,line_item_product_code,"
+          "line_item_usage_type,line_item_usage_amount,line_item_currency_code,"
+          "line_item_unblended_cost,pricing_unit,product\n")
+
+
+def row(cost="1.25", date="2026-10-03T00:00:00Z", acct="012345678901", svc="AmazonEC2",
+        ut="BoxUsage:m5.large"):
+    return (f'id1,{acct},prod,Usage,{date},{svc},{ut},1,USD,{cost},Hrs,'
+            f'"{{""product_name"":""{svc}""}}"\n')
 
 
 def env_for_run(extra=None):
@@ -48,6 +58,26 @@ class Bounds(unittest.TestCase):
             code, out, err = run(["report", "-f", "table", CUR2], env={"COLUMNS": cols})
             self.assertEqual(code, 0, err)
             self.assertLessEqual(max(len(line) for line in out.splitlines()), 1100, cols)
+
+    def test_fx_rate_out_of_range_is_a_usage_error(self):
+        with tempdir() as d:
+            code, _, err = run(["report", "--fx", "JPY=1e18", "-f", "json", "-o", d, CUR2])
+            self.assertEqual(code, 2, err)
+            self.assertIn("--fx 'JPY=1e18'", err)
+            self.assertEqual(os.listdir(d), [])
+            # a rate within bounds that still puts one amount of this report out of range
+            big = os.path.join(d, "big.csv")
+            with open(big, "w") as f:
+                f.write(HEADER + row("123456789012.5") + row("1", "2026-10-31T00:00:00Z"))
+            out = os.path.join(d, "out")
+            code, _, err = run(["report", "--fx", "IRR=1e9", "-f", "json,csv", "-o", out, big])
+            self.assertEqual(code, 2, err)
+            self.assertRegex(err, r"^costrank: error: --fx: at 1000000000(\.0+)? IRR per unit, "
+                             r"the report's largest amount \(USD [0-9,]+\.\d\d\) is out "
+                             r"of the range")
+            self.assertFalse(os.path.exists(out))
+            code, _, err = run(["report", "--fx", "IRR=1e6", "-f", "json", "-o", out, big])
+            self.assertEqual(code, 0, err)
 
 
 if __name__ == "__main__":
