@@ -16,8 +16,11 @@
  * row and an autofilter.
  *
  * libxlsxwriter writes to a file name, not a stream: the workbook is
- * written to a temporary file (mode 0600) under $TMPDIR, which is unlinked
- * on every path before its bytes are copied into the stream.  Its creation
+ * written to a temporary file (mode 0600) in the report's directory
+ * (o->tmpdir; else $TMPDIR), registered so that a signal handler removes
+ * it, and unlinked on every path before its bytes are copied into the
+ * stream.  libxlsxwriter's own scratch files there are unlinked as soon
+ * as they are made.  Its creation
  * time is the end of the period (or now, for a period not over yet), so
  * that the same data gives the same bytes.
  */
@@ -34,6 +37,7 @@
 
 #include "costrank/buf.h"
 #include "costrank/fx.h"
+#include "costrank/proc.h"
 #include "report/render.h"
 
 #define STR_MAX 32000        /* code points per cell; Excel's limit is 32,767 */
@@ -941,18 +945,17 @@ static int copy_out(int fd, FILE *out, cr_error *err)
 
 int cr_write_xlsx(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *dir = o && o->tmpdir && *o->tmpdir ? o->tmpdir : getenv("TMPDIR");
 	cr_buf path = CR_BUF_INIT;
-	int fd, rc;
+	int fd, rc, slot = -1;
 
-	(void)o;
 	if (!dir || !*dir)
 		dir = "/tmp";
 	cr_buf_adds(&path, dir);
 	if (path.ptr[path.len - 1] != '/')
 		cr_buf_addc(&path, '/');
-	cr_buf_adds(&path, "costrank-xlsx-XXXXXX");
-	fd = mkstemp(path.ptr);
+	cr_buf_adds(&path, ".costrank-xlsx.tmp.XXXXXX");
+	fd = cr_tmp_mkstemp(path.ptr, &slot);
 	if (fd < 0) {
 		rc = cr_error_errno(err, CR_EXIT_OUTPUT, errno,
 				    "cannot create a temporary file in %s for the Excel workbook",
@@ -963,6 +966,7 @@ int cr_write_xlsx(const cr_report *r, FILE *out, const cr_write_opts *o, cr_erro
 	rc = build(r, path.ptr, dir, err);
 	/* the name goes first; the open descriptor still reads the bytes */
 	unlink(path.ptr);
+	cr_tmp_forget(slot);
 	if (rc == 0)
 		rc = copy_out(fd, out, err);
 	close(fd);
