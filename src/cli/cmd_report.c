@@ -362,6 +362,17 @@ static bool writes_file(const struct report_config *c, const cr_writer *w, size_
 	return !out_is_stdout(c) || !*w[i].suffix;
 }
 
+/* The workbook's sheets that hold a note instead of their rows. */
+static void warn_long_sheets(const cr_report *r)
+{
+	cr_buf b = CR_BUF_INIT;
+
+	if (cr_xlsx_omitted(r, &b))
+		fprintf(stderr, "costrank: warning: the workbook leaves out the rows of %s: more "
+			"than an Excel worksheet holds; the CSV reports have them\n", b.ptr);
+	cr_buf_release(&b);
+}
+
 /*
  * Writes every report file to its temporary, then the table, and only when
  * all of them are whole do the files take their names, as one set (see
@@ -398,6 +409,8 @@ static int write_reports(const cr_report *r, const struct report_config *c, cr_e
 		}
 		snprintf(name, sizeof name, "costrank-%s%s.%s", r->period_label, w[i].suffix,
 			 w[i].ext);
+		if (w[i].write == cr_write_xlsx)
+			warn_long_sheets(r);
 		if (!(f = cr_outset_add(set, name, err)) || w[i].write(r, f, &wo, err))
 			rc = -1;
 	}
