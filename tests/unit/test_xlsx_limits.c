@@ -24,7 +24,7 @@
 static cr_report *make_wide(size_t accounts, int services, int usage_each)
 {
 	cr_report *r = calloc(1, sizeof *r);
-	char id[16];
+	char id[24];
 
 	assert_non_null(r);
 	r->schema = CR_REPORT_SCHEMA;
