@@ -120,6 +120,11 @@ int main(int argc, char **argv)
 		printf("costrank %s\n", COSTRANK_VERSION);
 		return finish(0);
 	}
+	/* rules list and show print the table itself: nothing to do without
+	 * stdout (check's exit code says what matters) */
+	if (!strcmp(argv[1], "rules") && !(argc > 2 && !strcmp(argv[2], "check")) &&
+	    cr_proc_fd_was_closed(STDOUT_FILENO))
+		return stdout_closed();
 	for (const struct command *c = commands; c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return finish(c->run(argc - 2, argv + 2));

@@ -118,8 +118,8 @@ class Descriptors(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stderr)
             with open(os.path.join(d, "costrank-2026-10.json")) as f:
                 self.assertEqual(json.load(f)["schema"], "costrank.report/v1")
-            for args in (["--version"], ["report", "--help"], ["report", "-f", "json", "-o", "-",
-                                                               CUR2]):
+            for args in (["--version"], ["report", "--help"], ["rules", "list"],
+                         ["report", "-f", "json", "-o", "-", CUR2]):
                 p = subprocess.run([BIN] + args, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
                 self.assertEqual(p.returncode, 4, args)
