@@ -16,8 +16,11 @@
  * row and an autofilter.
  *
  * libxlsxwriter writes to a file name, not a stream: the workbook is
- * written to a temporary file (mode 0600) under $TMPDIR, which is unlinked
- * on every path before its bytes are copied into the stream.  Its creation
+ * written to a temporary file (mode 0600) in the report's directory
+ * (o->tmpdir; else $TMPDIR), registered so that a signal handler removes
+ * it, and unlinked on every path before its bytes are copied into the
+ * stream.  libxlsxwriter's own scratch files there are unlinked as soon
+ * as they are made.  Its creation
  * time is the end of the period (or now, for a period not over yet), so
  * that the same data gives the same bytes.
  */
@@ -34,6 +37,7 @@
 
 #include "costrank/buf.h"
 #include "costrank/fx.h"
+#include "costrank/proc.h"
 #include "report/render.h"
 
 #define STR_MAX 32000        /* code points per cell; Excel's limit is 32,767 */
@@ -305,6 +309,80 @@ static void make_formats(xctx *x)
 	f->t_blank = fmt(x, NULL, true, true);
 }
 
+/* ---- sheets too long for a worksheet -------------------------------- */
+
+/* Data rows a sheet holds besides its header and total rows. */
+#define SHEET_ROWS ((size_t)LXW_ROW_MAX - 2)
+
+static size_t services_rows(const cr_report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_accounts; i++)
+		n += r->accounts[i].n_services;
+	return n;
+}
+
+/* A service listed without usage types has one row of its own. */
+static size_t usage_rows(const cr_report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_accounts; i++)
+		for (size_t j = 0; j < r->accounts[i].n_services; j++) {
+			size_t u = r->accounts[i].services[j].n_usage;
+			n += u ? u : 1;
+		}
+	return n;
+}
+
+static size_t proposal_rows(const cr_report *r)
+{
+	return r->n_proposals;
+}
+
+enum { LONG_SERVICES, LONG_USAGE, LONG_PROPOSALS, LONG_N };
+
+static const struct long_sheet {
+	const char *sheet, *what, *csv;
+	size_t (*rows)(const cr_report *r);
+} long_sheets[LONG_N] = {
+	{ "Services", "service", "-services.csv", services_rows },
+	{ "Usage types", "usage-type", ".csv", usage_rows },
+	{ "Savings proposals", "proposal", "-proposals.csv", proposal_rows },
+};
+
+/* Whether the sheet is too long: then it holds only a note saying where
+ * its rows are. */
+static bool sheet_omitted(xctx *x, lxw_worksheet *ws, const struct long_sheet *l)
+{
+	size_t n = l->rows(x->r);
+	char text[256];
+
+	if (n <= SHEET_ROWS)
+		return false;
+	snprintf(text, sizeof text, "The %zu %s rows are more than a worksheet holds (%zu); "
+		 "they are in the CSV report costrank-%s%s.", n, l->what, SHEET_ROWS,
+		 x->r->period_label, l->csv);
+	put_str(x, ws, 0, 0, text, x->f.note);
+	return true;
+}
+
+size_t cr_xlsx_omitted(const cr_report *r, cr_buf *b)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < LONG_N; i++) {
+		size_t rows = long_sheets[i].rows(r);
+
+		if (rows <= SHEET_ROWS)
+			continue;
+		cr_buf_addf(b, "%s%s (%zu rows)", n ? ", " : "", long_sheets[i].sheet, rows);
+		n++;
+	}
+	return n;
+}
+
 /* ---- Services ------------------------------------------------------- */
 
 static void write_services(xctx *x, lxw_worksheet *ws)
@@ -319,6 +397,8 @@ static void write_services(xctx *x, lxw_worksheet *ws)
 	cr_dec prev = CR_DEC_ZERO, cost = CR_DEC_ZERO, change;
 	cr_buf label = CR_BUF_INIT;
 
+	if (sheet_omitted(x, ws, &long_sheets[LONG_SERVICES]))
+		return;
 	set_widths(x, ws, widths, V_NCOLS);
 	put_header(x, ws, 0, head, V_NCOLS, V_RANK);
 	for (size_t i = 0; i < r->n_accounts; i++) {
@@ -404,6 +484,8 @@ static void write_usage(xctx *x, lxw_worksheet *ws)
 	cr_dec prev = CR_DEC_ZERO, cost = CR_DEC_ZERO, change;
 	cr_buf label = CR_BUF_INIT;
 
+	if (sheet_omitted(x, ws, &long_sheets[LONG_USAGE]))
+		return;
 	set_widths(x, ws, widths, U_NCOLS);
 	put_header(x, ws, 0, head, U_NCOLS, U_SRANK);
 	for (size_t i = 0; i < r->n_accounts; i++) {
@@ -440,7 +522,8 @@ static void write_usage(xctx *x, lxw_worksheet *ws)
 
 /* ---- Savings proposals ---------------------------------------------- */
 
-/* Returns the row of the total. */
+/* Returns the row of the total; 0 when the sheet is too long to hold the
+ * proposals. */
 static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 {
 	static const char *const head[P_NCOLS] = {
@@ -454,6 +537,8 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 	lxw_row_t row = 1;
 	cr_dec monthly = CR_DEC_ZERO, annual = CR_DEC_ZERO;
 
+	if (sheet_omitted(x, ws, &long_sheets[LONG_PROPOSALS]))
+		return 0;
 	set_widths(x, ws, widths, P_NCOLS);
 	put_header(x, ws, 0, head, P_NCOLS, P_COST);
 	/* header cells of the text columns after the numbers align left */
@@ -621,7 +706,11 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 			"estimated: the source marks them as not final", NULL);
 	}
 	put_str(x, ws, row, 0, "Savings proposed a month", x->f.label);
-	if (r->has_proposals) {
+	if (r->has_proposals && !proposals_total_row) {
+		/* the proposals sheet is too long to hold them */
+		put_money(x, ws, row, 1, r->savings_total);
+		put_str(x, ws, row++, 2, "de-duplicated: alternatives are never added", x->f.note);
+	} else if (r->has_proposals) {
 		lxw_rowcol_to_cell(cell, proposals_total_row, P_SAVING);
 		snprintf(formula, sizeof formula, "='Savings proposals'!%s", cell);
 		put_formula(x, ws, row, 1, formula, dec_value(r->savings_total), x->f.money);
@@ -941,18 +1030,17 @@ static int copy_out(int fd, FILE *out, cr_error *err)
 
 int cr_write_xlsx(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *dir = o && o->tmpdir && *o->tmpdir ? o->tmpdir : getenv("TMPDIR");
 	cr_buf path = CR_BUF_INIT;
-	int fd, rc;
+	int fd, rc, slot = -1;
 
-	(void)o;
 	if (!dir || !*dir)
 		dir = "/tmp";
 	cr_buf_adds(&path, dir);
 	if (path.ptr[path.len - 1] != '/')
 		cr_buf_addc(&path, '/');
-	cr_buf_adds(&path, "costrank-xlsx-XXXXXX");
-	fd = mkstemp(path.ptr);
+	cr_buf_adds(&path, ".costrank-xlsx.tmp.XXXXXX");
+	fd = cr_tmp_mkstemp(path.ptr, &slot);
 	if (fd < 0) {
 		rc = cr_error_errno(err, CR_EXIT_OUTPUT, errno,
 				    "cannot create a temporary file in %s for the Excel workbook",
@@ -963,6 +1051,7 @@ int cr_write_xlsx(const cr_report *r, FILE *out, const cr_write_opts *o, cr_erro
 	rc = build(r, path.ptr, dir, err);
 	/* the name goes first; the open descriptor still reads the bytes */
 	unlink(path.ptr);
+	cr_tmp_forget(slot);
 	if (rc == 0)
 		rc = copy_out(fd, out, err);
 	close(fd);

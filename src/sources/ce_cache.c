@@ -12,6 +12,7 @@
 
 #include "costrank/buf.h"
 #include "costrank/credentials.h"
+#include "costrank/proc.h"
 #include "costrank/sigv4.h"
 
 #define MAX_ENTRY (64u << 20)
@@ -210,7 +211,8 @@ int cr_ce_cache_put(cr_ce_cache *c, const char *key, const char *operation,
 	json_t *root = json_object(), *pg = json_array(), *req;
 	char *text, *path = entry_path(c, key);
 	cr_buf tmp = CR_BUF_INIT;
-	int fd, rc = -1;
+	sigset_t sigs;
+	int fd, rc = -1, slot = -1;
 
 	cr_aws_time_format(now, made);
 	req = json_loads(request, 0, NULL);
@@ -235,7 +237,11 @@ int cr_ce_cache_put(cr_ce_cache *c, const char *key, const char *operation,
 	}
 
 	cr_buf_addf(&tmp, "%s/.tmp-%s-%ld", c->dir, key, (long)getpid());
+	/* registered, so that an interrupt removes it (proc.h) */
+	cr_proc_block_term(&sigs);
 	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	slot = fd >= 0 ? cr_tmp_track(tmp.ptr) : -1;
+	cr_proc_restore(&sigs);
 	if (fd < 0) {
 		cr_error_errno(err, CR_EXIT_OUTPUT, errno, "cache %s", tmp.ptr);
 		goto out;
@@ -254,6 +260,7 @@ int cr_ce_cache_put(cr_ce_cache *c, const char *key, const char *operation,
 	}
 	rc = 0;
 out:
+	cr_tmp_forget(slot);
 	free(text);
 	free(path);
 	cr_buf_release(&tmp);
