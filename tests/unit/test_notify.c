@@ -930,6 +930,35 @@ static void test_post_permanent_failure(void **state)
 	cr_notify_payloads_free(&p);
 }
 
+/* A receiver that echoes the URL decoded ("%3D" as "=", "%2F" as "/",
+ * "+" as a space): every form is scrubbed. */
+static void test_post_failure_echoing_decoded_url(void **state)
+{
+	struct script sc = { { 400 },
+			     { "bad hook /services/T0SECRET1/B0 SECRET%2/x?token=qUeRySeCrEt99=/ab cd "
+			       "(token qUeRySeCrEt99=/ab cd)" },
+			     { NULL }, 1, 0 };
+	struct stub s;
+	cr_notify_payloads p = two_messages();
+	cr_notify_result res;
+	char url[256];
+	cr_error err;
+
+	(void)state;
+	assert_int_equal(stub_start(&s, scripted, &sc), 0);
+	snprintf(url, sizeof url, "%s/services/T0SECRET1/B0+SECRET%%252/x?token=qUeRySeCrEt99%%3D"
+		 "%%2Fab+cd", s.url);
+	cr_error_clear(&err);
+	assert_int_equal(cr_notify_post(CR_NOTIFY_WEBHOOK, url, &p, NULL, &res, &err), -1);
+	assert_int_equal(err.code, CR_EXIT_NOTIFY);
+	assert_non_null(strstr(err.msg, "HTTP 400 bad hook"));
+	assert_null(strstr(err.msg, "SECRET"));
+	assert_null(strstr(err.msg, "sEcReT"));
+	assert_null(strstr(err.msg, "=/ab"));
+	stub_stop(&s);
+	cr_notify_payloads_free(&p);
+}
+
 static void test_post_success_rules(void **state)
 {
 	static const struct {
@@ -1100,6 +1129,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_post_retry_after_too_long, hook_on, hook_off),
 		cmocka_unit_test_setup_teardown(test_post_server_errors_bounded, hook_on, hook_off),
 		cmocka_unit_test_setup_teardown(test_post_permanent_failure, hook_on, hook_off),
+		cmocka_unit_test_setup_teardown(test_post_failure_echoing_decoded_url, hook_on, hook_off),
 		cmocka_unit_test_setup_teardown(test_post_success_rules, hook_on, hook_off),
 		cmocka_unit_test_setup_teardown(test_post_refused_connection, hook_on, hook_off),
 		cmocka_unit_test(test_fx_parse),
