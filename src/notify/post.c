@@ -8,6 +8,7 @@
 
 #include "costrank/buf.h"
 #include "costrank/headers.h"
+#include "costrank/sigv4.h"
 
 #define MAX_ANSWER (1u << 20)
 #define ANSWER_TEXT_MAX 200
@@ -56,33 +57,19 @@ static void scrub_one(cr_buf *b, const char *needle)
 	cr_buf_release(&out);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* needle decoded as a receiver may echo it: %XX as its byte, and with
- * plus '+' as a space (a form-encoded query). */
+ * plus '+' as a space first (a form-encoded query). */
 static void decode(cr_buf *out, const char *needle, bool plus)
 {
-	cr_buf_reset(out);
-	cr_buf_add(out, "", 0);
-	for (const char *p = needle; *p; p++) {
-		int hi = *p == '%' ? hex_digit(p[1]) : -1, lo = hi >= 0 ? hex_digit(p[2]) : -1;
+	char *copy = cr_xstrdup(needle);
 
-		if (lo >= 0) {
-			cr_buf_addc(out, (char)(hi << 4 | lo));
-			p += 2;
-		} else {
-			cr_buf_addc(out, plus && *p == '+' ? ' ' : *p);
-		}
-	}
+	for (char *p = copy; plus && *p; p++)
+		if (*p == '+')
+			*p = ' ';
+	cr_buf_reset(out);
+	cr_uri_decode(out, copy, strlen(copy));
+	cr_wipe(copy, strlen(copy));
+	free(copy);
 }
 
 /* scrub_one for needle as sent and as decoded: a receiver may echo
