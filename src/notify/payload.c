@@ -182,15 +182,41 @@ static void esc(const nctx *c, cr_buf *b, const char *s)
 	}
 }
 
+/* U+2060 WORD JOINER: invisible, and no link or address runs across it. */
+#define WORD_JOINER "\xE2\x81\xA0"
+
+/*
+ * Appends escaped text from the data, unable to become a link.  Slack is
+ * told so by "verbatim" (slack_text); Teams and Google Chat turn a bare
+ * www.example.com, https://... or name@example.com into a link by
+ * themselves and have no switch for it, so a word joiner follows every
+ * '.', ':' and '@' that is not last.
+ */
+static void unlinked(const nctx *c, cr_buf *b, const char *s)
+{
+	cr_buf_add(b, "", 0);
+	if (c->kind != CR_NOTIFY_TEAMS && c->kind != CR_NOTIFY_GCHAT) {
+		cr_buf_adds(b, s);
+		return;
+	}
+	for (const char *p = s; *p; p++) {
+		cr_buf_addc(b, *p);
+		if ((*p == '.' || *p == ':' || *p == '@') && p[1] && p[1] != ' ')
+			cr_buf_adds(b, WORD_JOINER);
+	}
+}
+
 /* Text from the data: cleaned, at most max code points (0: the name
- * limit), escaped. */
+ * limit), escaped, never a link. */
 static void data(const nctx *c, cr_buf *b, const char *s, size_t max)
 {
-	cr_buf t = CR_BUF_INIT;
+	cr_buf t = CR_BUF_INIT, e = CR_BUF_INIT;
 
 	cr_render_clean(&t, s, max ? max : CR_NOTIFY_MAX_NAME);
-	esc(c, b, t.ptr);
+	esc(c, &e, t.ptr);
+	unlinked(c, b, e.ptr);
 	cr_buf_release(&t);
+	cr_buf_release(&e);
 }
 
 static void bold(const nctx *c, cr_buf *b, bool open)
@@ -615,6 +641,9 @@ static json_t *slack_text(nctx *c, const char *type, const char *text)
 
 	set(c, o, "type", jstr(c, type));
 	set(c, o, "text", jstr(c, text));
+	/* Slack would make links of URLs, channel names and mentions */
+	if (strcmp(type, "mrkdwn") == 0)
+		set(c, o, "verbatim", json_true());
 	return o;
 }
 

@@ -2,6 +2,8 @@
 #include "costrank/rank.h"
 
 #include "costrank/buf.h"
+#include <inttypes.h>
+
 #include "costrank/keymap.h"
 
 #include <stdio.h>
@@ -323,6 +325,30 @@ static void fill_files(cr_report *r, const cr_ledger *l)
 		r->source_kind = cr_xstrdup("none");
 }
 
+
+/* Amounts the reader rounded past the 18th decimal place: kept in the
+ * reconciliation and told in a warning, since the sums are exact only to
+ * the amounts as rounded. */
+static void note_rounding(cr_report *r, const cr_ledger *l)
+{
+	cr_ledger_rounding x = cr_ledger_rounded(l);
+	char eff[CR_DEC_STRLEN];
+
+	r->recon.rounded_costs = x.costs;
+	r->recon.rounded_quantities = x.quantities;
+	r->recon.rounding_effect = x.cost_effect;
+	if (!x.costs && !x.quantities)
+		return;
+	cr_dec_format_fine(x.cost_effect, eff, sizeof eff);
+	cr_report_add_warning(r, "%" PRIu64 " amount%s of the input (%" PRIu64 " cost%s, %" PRIu64
+			      " quantit%s) had non-zero digits past the 18th decimal place and "
+			      "%s rounded half to even when read: the costs read differ from the "
+			      "exact ones by %s in total", x.costs + x.quantities,
+			      x.costs + x.quantities == 1 ? "" : "s", x.costs, x.costs == 1 ? "" : "s",
+			      x.quantities, x.quantities == 1 ? "y" : "ies",
+			      x.costs + x.quantities == 1 ? "was" : "were", eff);
+}
+
 cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *err)
 {
 	cr_report *r = cr_xcalloc(1, sizeof *r);
@@ -352,6 +378,7 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 	if (!cr_ledger_currency(l)[0])
 		cr_report_add_warning(r, "the data names no currency; amounts are shown as USD");
 	memcpy(r->recon.included, o->include, sizeof r->recon.included);
+	note_rounding(r, l);
 	fill_files(r, l);
 	if (!o->period_complete)
 		cr_report_add_warning(r, "%s is not complete in the data (it does not cover "

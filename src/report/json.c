@@ -378,6 +378,17 @@ static json_t *build_report(jctx *c)
 			if (r->recon.included[i])
 				append(c, a, json_string(cr_excluded_name((enum cr_excluded)i)));
 		set(c, o, "included", a);
+		if (r->recon.rounded_costs || r->recon.rounded_quantities) {
+			json_t *x = jobject(c);
+			char eff[CR_DEC_STRLEN];
+
+			cr_dec_format_fine(r->recon.rounding_effect, eff, sizeof eff);
+			set(c, x, "costs", json_integer((json_int_t)r->recon.rounded_costs));
+			set(c, x, "quantities",
+			    json_integer((json_int_t)r->recon.rounded_quantities));
+			set(c, x, "cost_effect", json_string(eff));
+			set(c, o, "rounded", x);
+		}
 	}
 	set(c, root, "reconciliation", o);
 

@@ -147,6 +147,9 @@ static int amount(struct reader *r, const cr_field *row, int idx,
 		return row_error(r, "not a number", name, f);
 	if (rc == CR_DEC_OVERFLOW)
 		return row_error(r, "amount too large", name, f);
+	if (rc == CR_DEC_ROUNDED)
+		cr_ledger_note_rounded(r->l, idx != r->c->usage_amount,
+				       cr_dec_rounding_effect(f->ptr, f->len));
 	return 0;
 }
 
