@@ -75,7 +75,7 @@ class Bounds(unittest.TestCase):
             out = os.path.join(d, "out")
             code, _, err = run(["report", "--fx", "IRR=1e9", "-f", "json,csv", "-o", out, big])
             self.assertEqual(code, 2, err)
-            self.assertRegex(err, r"^costrank: error: --fx: at 1000000000(\.0+)? IRR per unit, "
+            self.assertRegex(err, r"(?m)^costrank: error: --fx: at 1000000000(\.0+)? IRR per unit, "
                              r"the report's largest amount \(USD [0-9,]+\.\d\d\) is out "
                              r"of the range")
             self.assertFalse(os.path.exists(out))
