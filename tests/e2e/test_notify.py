@@ -474,6 +474,8 @@ class Notify(unittest.TestCase):
         yen = (Decimal(rep["total"]) * rate).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
         # every amount is shown in yen; the basis names the rate and the billed total
         line = "amounts in JPY at 151.20 JPY/USD (2026-10-31); billed $173,607.31"
+        self.assertIn(f"Total  \u00a5{yen:,}", stdout)
+        self.assertIn(line, stdout)
         with open(os.path.join(out, "costrank-2026-10.md"), encoding="utf-8") as f:
             md = f.read()
         self.assertIn(line.replace("$", "\\$"), md)  # Markdown escapes "$"
