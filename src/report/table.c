@@ -675,7 +675,7 @@ static void draw_account_head(tctx *t, const cr_report_account *a)
 	const cr_report *r = t->r;
 	cr_buf right = CR_BUF_INIT, b = CR_BUF_INIT;
 	char rank[24];
-	size_t left_fixed, name_w = 0;
+	size_t fixed, room, id_w, name_w = 0;
 	int dir = 0;
 
 	snprintf(rank, sizeof rank, "%d. ", a->rank);
@@ -691,15 +691,17 @@ static void draw_account_head(tctx *t, const cr_report_account *a)
 				     !cr_dec_is_zero(a->total));
 		dir = strcmp(b.ptr, "0.0%") != 0 ? c.dir : 0;
 	}
-	left_fixed = strlen(rank) + label_need(a->id) + GAP + cr_render_cells(right.ptr) +
-		     (b.len ? GAP + cr_render_cells(b.ptr) : 0);
-	if (a->name && *a->name) {
-		size_t need = label_need(a->name);
-		name_w = t->width > left_fixed + GAP ? t->width - left_fixed - GAP : 0;
-		if (name_w > need)
-			name_w = need;
-		if (name_w < 4)
-			name_w = 4;
+	/* the name and the id share what the figures leave; the id first */
+	fixed = strlen(rank) + GAP + cr_render_cells(right.ptr) +
+		(b.len ? GAP + cr_render_cells(b.ptr) : 0);
+	room = t->width > fixed + 4 ? t->width - fixed : 4;
+	id_w = label_need(a->id);
+	if (id_w > room)
+		id_w = room;
+	if (a->name && *a->name && room >= id_w + GAP + 4) {
+		name_w = room - id_w - GAP;
+		if (name_w > label_need(a->name))
+			name_w = label_need(a->name);
 	}
 	sgr(t, SGR_BOLD);
 	text(t, rank);
@@ -707,7 +709,7 @@ static void draw_account_head(tctx *t, const cr_report_account *a)
 		data(t, a->name, name_w);
 		spaces(t, GAP);
 	}
-	data(t, a->id, t->width > t->used ? t->width - t->used : 1);
+	data(t, a->id, id_w);
 	spaces(t, GAP);
 	text(t, right.ptr);
 	sgr(t, SGR_RESET);
@@ -731,13 +733,13 @@ static void draw_account_head(tctx *t, const cr_report_account *a)
 		cr_buf_adds(&b, "environment unknown");
 	}
 	spaces(t, MARGIN);
-	text(t, b.ptr);
+	data(t, b.ptr, t->width - MARGIN);
 	if (a->owner && *a->owner) {
-		size_t room;
+		const char *sep = "  " DOT "  owner ";
 
-		text(t, "  " DOT "  owner ");
-		room = t->width > t->used ? t->width - t->used : 0;
-		if (room < 12 || label_need(a->owner) > room) {
+		if (t->used + cr_render_cells(sep) + label_need(a->owner) <= t->width) {
+			text(t, sep);
+		} else {
 			/* an e-mail address is never broken: a line of its own */
 			put_line(t);
 			spaces(t, MARGIN);

@@ -183,6 +183,19 @@ class Table(unittest.TestCase):
         self.assertNotIn("usage type", out.split("Savings proposals")[0])
         self.assertNotIn("BoxUsage", out.split("Savings proposals")[0])
         self.assertIn("Amazon Elastic Compute Cloud - Compute", out)
+        # the other formats: one "Other usage types" row per service, summing it
+        with tempdir() as out:
+            code, _, err = run(["report", "--quiet", "--top-usage", "0", "--format",
+                                "json,csv,xlsx,md,html", "--out", out, CUR2])
+            self.assertEqual(code, 0, err)
+            with open(os.path.join(out, "costrank-2026-10.json"), encoding="utf-8") as f:
+                rep = json.load(f)
+        self.assertEqual(rep["top_usage_types"], 0)
+        for a in rep["accounts"]:
+            for s in (s for s in a["services"] if not s["other"]):
+                self.assertEqual(len(s["usage_types"]), 1, s["name"])
+                self.assertTrue(s["usage_types"][0]["other"])
+                self.assertEqual(Decimal(s["usage_types"][0]["cost"]), Decimal(s["cost"]))
         code, _, err = table(100, "--top-usage", "-1")
         self.assertEqual(code, 2)
         self.assertIn("--top-usage", err)
