@@ -239,15 +239,21 @@ static void change_cell(tctx *t, const char *s, size_t w, int dir)
 		sgr(t, SGR_RESET);
 }
 
+/* " (22)", or "" without a count. */
+static void count_suffix(char *buf, size_t size, size_t count)
+{
+	buf[0] = '\0';
+	if (count)
+		snprintf(buf, size, " (%zu)", count);
+}
+
 /* "Other usage types (22)": the words may be shortened, the count never. */
 static void other_label(cr_buf *b, const char *words, size_t count, size_t w)
 {
 	char suffix[32];
 	size_t sw;
 
-	suffix[0] = '\0';
-	if (count)
-		snprintf(suffix, sizeof suffix, " (%zu)", count);
+	count_suffix(suffix, sizeof suffix, count);
 	sw = cr_render_cells(suffix);
 	cr_render_fit(b, words, w > sw ? w - sw : 1);
 	cr_buf_adds(b, suffix);
@@ -257,7 +263,7 @@ static size_t other_need(const char *words, size_t count)
 {
 	char suffix[32];
 
-	snprintf(suffix, sizeof suffix, count ? " (%zu)" : "", count);
+	count_suffix(suffix, sizeof suffix, count);
 	return strlen(words) + strlen(suffix);
 }
 
