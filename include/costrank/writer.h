@@ -19,7 +19,9 @@
 
 typedef struct cr_write_opts {
 	bool color;      /* ANSI colour (table only): only on a terminal, never with NO_COLOR */
-	int width;       /* terminal width for the table, 0 = 100 */
+	int width;       /* terminal width for the table, 0 = 80 */
+	bool summary;    /* table: the headline, the accounts and the proposals
+	                    only, without the per-account detail (--detail) */
 	bool csv_bom;    /* start CSV files with a UTF-8 BOM */
 	const char *tmpdir; /* where the workbook is assembled (the report's own
 	                       directory); NULL: $TMPDIR, else /tmp */

@@ -29,7 +29,7 @@
 enum {
 	OPT_FORMAT = 1, OPT_OUT, OPT_MONTH, OPT_FROM, OPT_TO, OPT_TOP, OPT_TOP_USAGE,
 	OPT_METRIC, OPT_INCLUDE, OPT_ACCOUNTS, OPT_COLOR, OPT_CSV_BOM, OPT_QUIET, OPT_HELP,
-	OPT_RULES, OPT_NO_RULES,
+	OPT_RULES, OPT_NO_RULES, OPT_DETAIL,
 };
 
 static const struct cr_option report_options[] = {
@@ -39,7 +39,8 @@ static const struct cr_option report_options[] = {
 	{ "from", 0, true, OPT_FROM, "YYYY-MM-DD", "first day of the period (inclusive)" },
 	{ "to", 0, true, OPT_TO, "YYYY-MM-DD", "last day of the period (inclusive)" },
 	{ "top", 'n', true, OPT_TOP, "N", "services per account (default 10), the rest as \"Other services\"" },
-	{ "top-usage", 'u', true, OPT_TOP_USAGE, "M", "usage types per service (default 5)" },
+	{ "top-usage", 'u', true, OPT_TOP_USAGE, "M", "usage types per service (default 5; 0 = services only)" },
+	{ "detail", 0, true, OPT_DETAIL, "LEVEL", "table: full (default; every account's services) or summary (accounts and proposals)" },
 	{ "metric", 0, true, OPT_METRIC, "NAME", "unblended (default; FOCUS BilledCost) or amortized (EffectiveCost)" },
 	{ "include", 0, true, OPT_INCLUDE, "LIST", "also rank credits,refunds,tax (default: none)" },
 	{ "accounts", 'a', true, OPT_ACCOUNTS, "FILE", "account names, environments and owners (JSON)" },
@@ -101,6 +102,7 @@ struct report_config {
 	int color;              /* -1 auto, 0 never, 1 always */
 	bool csv_bom, quiet, help;
 	bool formats_given;     /* --format named the outputs */
+	bool summary;           /* --detail summary */
 	struct live_config live;
 	struct deliver_config deliver;
 };
@@ -198,7 +200,13 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 	case OPT_FROM: c->from = v; return 0;
 	case OPT_TO: c->to = v; return 0;
 	case OPT_TOP: return parse_int("top", v, 1, 1000, &c->top, err);
-	case OPT_TOP_USAGE: return parse_int("top-usage", v, 1, 1000, &c->top_usage, err);
+	case OPT_TOP_USAGE: return parse_int("top-usage", v, 0, 1000, &c->top_usage, err);
+	case OPT_DETAIL:
+		if (strcmp(v, "full") == 0 || strcmp(v, "summary") == 0) {
+			c->summary = strcmp(v, "summary") == 0;
+			return 0;
+		}
+		return cr_error_set(err, CR_EXIT_USAGE, "--detail '%s' is not full or summary", v);
 	case OPT_METRIC:
 		if (strcmp(v, "unblended") == 0)
 			c->metric = CR_METRIC_UNBLENDED;
@@ -274,7 +282,7 @@ static int terminal_width(void)
 		else if (errno == ERANGE || n > WIDTH_MAX)
 			n = n < 0 ? 0 : WIDTH_MAX;
 	}
-	return n >= WIDTH_MIN ? (int)n : 100;
+	return n >= WIDTH_MIN ? (int)n : 80;
 }
 
 /* The progress line on stderr while files are read, on a terminal only;
@@ -426,7 +434,7 @@ static int write_reports(const cr_report *r, const struct report_config *c, cr_e
 	const cr_writer *w = cr_writers(&nw);
 	cr_outset *set = NULL;
 	cr_write_opts wo = { .color = use_color(c->color), .width = terminal_width(),
-			     .csv_bom = c->csv_bom };
+			     .csv_bom = c->csv_bom, .summary = c->summary };
 	int rc = 0;
 
 	for (size_t i = 0; i < nw && !rc; i++) {

@@ -36,7 +36,7 @@ enum {
 
 /* Entries for the report command's option table. */
 #define REPORT_DELIVER_OPTIONS \
-	{ "fx", 0, true, OPT_DELIVER_FX, "CODE=RATE[@DATE]", "also show amounts in CODE at RATE per unit of the report currency (JPY=151.20)" }, \
+	{ "fx", 0, true, OPT_DELIVER_FX, "CODE=RATE[@DATE]", "show every amount in CODE at RATE per unit of the report currency (JPY=151.20)" }, \
 	{ "post", 0, true, OPT_DELIVER_POST, "KIND", "after writing: post a summary to slack, teams, gchat or webhook" }, \
 	{ "webhook-env", 0, true, OPT_DELIVER_WEBHOOK_ENV, "NAME", "read the --post URL from $NAME (default COSTRANK_WEBHOOK_URL)" }, \
 	{ "fail-on-increase", 0, true, OPT_DELIVER_FAIL_ON_INCREASE, "PCT", "exit 1 if the total rose more than PCT% over the previous period" }, \

@@ -69,6 +69,7 @@ typedef struct xctx {
 	lxw_workbook *wb;
 	lxw_error lerr;       /* the first libxlsxwriter error */
 	bool too_many_rows;
+	bool out_of_range;    /* an amount the --fx conversion cannot hold */
 	xfmt f;
 	cr_buf tmp;
 	char money_fmt[64], money_axis_fmt[64];
@@ -121,9 +122,21 @@ static double dec_value(cr_dec a)
 	return strtod(tmp, NULL);
 }
 
+/* An amount as shown: in the --fx currency when there is one. */
+static double money_value(xctx *x, cr_dec a)
+{
+	cr_dec v;
+
+	if (cr_render_shown(x->r, a, &v) < 0) {
+		x->out_of_range = true;
+		return 0.0;
+	}
+	return dec_value(v);
+}
+
 static void put_money(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, cr_dec a)
 {
-	put_num(x, ws, row, col, dec_value(a), x->f.money);
+	put_num(x, ws, row, col, money_value(x, a), x->f.money);
 }
 
 static void put_blank(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, lxw_format *f)
@@ -167,7 +180,7 @@ static void put_sum(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, lx
 static void put_sum_dec(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
 			lxw_row_t first, lxw_row_t last, cr_dec value, lxw_format *f)
 {
-	put_sum(x, ws, row, col, first, last, dec_value(value), f);
+	put_sum(x, ws, row, col, first, last, money_value(x, value), f);
 }
 
 /* =IF(prev=0,"",change/ABS(prev)) for a total row: the percentage of the
@@ -219,26 +232,33 @@ static void set_widths(xctx *x, lxw_worksheet *ws, const double *w, size_t n)
 
 /* ---- formats -------------------------------------------------------- */
 
-/* `#,##0.00 "EUR"`, or Excel's own dollar format for USD; the code is
- * reduced to letters and digits so that it cannot break the format. */
+/* `#,##0.00 "EUR"`, `#,##0 "JPY"`, or Excel's own dollar format for USD:
+ * in the currency amounts are shown in (--fx), with its minor unit; the
+ * code is reduced to letters and digits so that it cannot break the
+ * format. */
 static void money_formats(xctx *x)
 {
-	const char *cur = x->r->currency ? x->r->currency : "";
+	static const char *const places[] = { "#,##0", "#,##0.0", "#,##0.00", "#,##0.000",
+					       "#,##0.0000" };
+	const char *cur = cr_render_shown_currency(x->r);
+	const char *num;
 	char code[9];
 	size_t n = 0;
+	int mu = cr_render_shown_places(x->r);
 
-	for (const char *p = cur; *p && n < sizeof code - 1; p++)
+	num = places[mu >= 0 && mu <= 4 ? mu : 2];
+	for (const char *p = cur ? cur : ""; *p && n < sizeof code - 1; p++)
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
 			code[n++] = *p;
 	code[n] = '\0';
 	if (strcmp(code, "USD") == 0) {
-		snprintf(x->money_fmt, sizeof x->money_fmt, "[$$-409]#,##0.00");
+		snprintf(x->money_fmt, sizeof x->money_fmt, "[$$-409]%s", num);
 		snprintf(x->money_axis_fmt, sizeof x->money_axis_fmt, "[$$-409]#,##0");
 	} else if (n) {
-		snprintf(x->money_fmt, sizeof x->money_fmt, "#,##0.00 \"%s\"", code);
+		snprintf(x->money_fmt, sizeof x->money_fmt, "%s \"%s\"", num, code);
 		snprintf(x->money_axis_fmt, sizeof x->money_axis_fmt, "#,##0 \"%s\"", code);
 	} else {
-		snprintf(x->money_fmt, sizeof x->money_fmt, "#,##0.00");
+		snprintf(x->money_fmt, sizeof x->money_fmt, "%s", num);
 		snprintf(x->money_axis_fmt, sizeof x->money_axis_fmt, "#,##0");
 	}
 }
@@ -679,7 +699,15 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 		cr_buf_adds(&b, "not covered by the data");
 	}
 	kv_str(x, ws, row++, "Previous period", b.ptr);
-	kv_str(x, ws, row++, "Currency", r->currency);
+	if (cr_fx_active(r)) {
+		cr_buf_reset(&b);
+		cr_buf_addf(&b, "%s (converted; billed in ", r->fx.code);
+		cr_render_clean(&b, r->currency, 8);
+		cr_buf_adds(&b, ")");
+		kv_str(x, ws, row++, "Currency", b.ptr);
+	} else {
+		kv_str(x, ws, row++, "Currency", r->currency);
+	}
 	kv_str(x, ws, row++, "Metric", cr_metric_name(r->metric));
 	kv_str(x, ws, row++, "Source", r->source_kind);
 	put_str(x, ws, row, 0, "Source files", x->f.label);
@@ -713,38 +741,21 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 	} else if (r->has_proposals) {
 		lxw_rowcol_to_cell(cell, proposals_total_row, P_SAVING);
 		snprintf(formula, sizeof formula, "='Savings proposals'!%s", cell);
-		put_formula(x, ws, row, 1, formula, dec_value(r->savings_total), x->f.money);
+		put_formula(x, ws, row, 1, formula, money_value(x, r->savings_total), x->f.money);
 		put_str(x, ws, row++, 2, "de-duplicated: alternatives are never added", x->f.note);
 	} else {
 		put_str(x, ws, row++, 1, "no savings rules applied", NULL);
 	}
 	if (cr_fx_active(r)) {
-		/* --fx: the total converted, with the rate and its date */
-		static const char *const places[] = { "#,##0", "#,##0.00", "#,##0.000" };
-		char num[48];
-		cr_dec conv;
-
+		/* --fx: every amount is converted; the billed total as billed */
 		cr_buf_reset(&b);
-		cr_buf_addf(&b, "Total in %s", r->fx.code);
+		cr_buf_adds(&b, "Total as billed");
 		put_str(x, ws, row, 0, b.ptr, x->f.label);
-		snprintf(num, sizeof num, "%s \"%s\"", places[cr_fx_minor_units(r->fx.code) % 3],
-			 r->fx.code);
-		if (cr_fx_convert(&r->fx, r->total, &conv) == 0) {
-			char rate[CR_DEC_STRLEN];
-
-			cr_dec_format(r->fx.rate, -1, rate, sizeof rate);
-			lxw_rowcol_to_cell(cell, total_row, 1);
-			snprintf(formula, sizeof formula, "=%s*%s", cell, rate);
-			put_formula(x, ws, row, 1, formula, dec_value(conv), fmt(x, num, false, false));
-		}
 		cr_buf_reset(&b);
-		cr_buf_adds(&b, "at ");
-		cr_fx_rate_text(&b, &r->fx);
-		cr_buf_addf(&b, " %s/", r->fx.code);
-		cr_render_clean(&b, r->currency, 8);
-		cr_day_format(r->fx.date, s);
-		cr_buf_addf(&b, " (%s); every other amount is in ", s);
-		cr_render_clean(&b, r->currency, 8);
+		cr_render_money(&b, r->currency, r->total, false);
+		put_str(x, ws, row, 1, b.ptr, NULL);
+		cr_buf_reset(&b);
+		cr_fx_basis(&b, r);
 		put_str(x, ws, row++, 2, b.ptr, x->f.note);
 	}
 
@@ -767,7 +778,7 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 		cr_buf_reset(&b);
 		if (r->recon.included[i]) {
 			cr_buf_adds(&b, "ranked (--include): ");
-			cr_render_money(&b, r->currency, r->recon.included_amount[i], false);
+			cr_render_amount(&b, r, r->recon.included_amount[i], false);
 			cr_buf_adds(&b, " of it is in the accounts");
 		} else {
 			cr_buf_adds(&b, "kept out of the ranking");
@@ -821,7 +832,7 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 	put_str(x, ws, total_row, 0, "Total (ranked)", x->f.label);
 	lxw_rowcol_to_cell(cell, acct_total, S_TOTAL);
 	snprintf(formula, sizeof formula, "=%s", cell);
-	put_formula(x, ws, total_row, 1, formula, dec_value(r->total), x->f.money);
+	put_formula(x, ws, total_row, 1, formula, money_value(x, r->total), x->f.money);
 	put_str(x, ws, total_row + 1, 0, "Previous total", x->f.label);
 	put_str(x, ws, total_row + 2, 0, "Change", x->f.label);
 	put_str(x, ws, total_row + 3, 0, "Change %", x->f.label);
@@ -829,12 +840,12 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 		char t[LXW_MAX_CELL_NAME_LENGTH + 4], p[LXW_MAX_CELL_NAME_LENGTH + 4];
 		lxw_rowcol_to_cell(cell, acct_total, S_PREV);
 		snprintf(formula, sizeof formula, "=%s", cell);
-		put_formula(x, ws, total_row + 1, 1, formula, dec_value(r->previous_total),
+		put_formula(x, ws, total_row + 1, 1, formula, money_value(x, r->previous_total),
 			    x->f.money);
 		lxw_rowcol_to_cell(t, total_row, 1);
 		lxw_rowcol_to_cell(p, total_row + 1, 1);
 		snprintf(formula, sizeof formula, "=%s-%s", t, p);
-		put_formula(x, ws, total_row + 2, 1, formula, dec_value(chg.diff), x->f.money);
+		put_formula(x, ws, total_row + 2, 1, formula, money_value(x, chg.diff), x->f.money);
 		if (chg.has_pct) {
 			/* the percentage of the two cells above */
 			lxw_rowcol_to_cell(t, total_row + 2, 1);
@@ -987,6 +998,9 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 	cr_buf_release(&keywords);
 	cr_buf_release(&comments);
 	cr_buf_release(&x.tmp);
+	if (x.out_of_range)
+		return cr_error_set(err, CR_EXIT_USAGE, "--fx %s: an amount converted at this rate "
+				    "is out of range", r->fx.code);
 	if (x.too_many_rows)
 		return cr_error_set(err, CR_EXIT_OUTPUT, "cannot write the Excel workbook: "
 				    "more rows than a worksheet holds (%d)", LXW_ROW_MAX);

@@ -503,10 +503,14 @@ class Notify(unittest.TestCase):
         for a in rep["accounts"]:
             self.assertEqual(Decimal(a["total_fx"]), Decimal(a["total"]) * rate)
         yen = (Decimal(rep["total"]) * rate).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-        line = f"\u2248 \u00a5{yen:,} at 151.20 JPY/USD (2026-10-31)"
+        # every amount is shown in yen; the basis names the rate and the billed total
+        line = "amounts in JPY at 151.20 JPY/USD (2026-10-31); billed $173,607.31"
+        self.assertIn(f"Total  \u00a5{yen:,}", stdout)
         self.assertIn(line, stdout)
         with open(os.path.join(out, "costrank-2026-10.md"), encoding="utf-8") as f:
-            self.assertIn(line, f.read())
+            md = f.read()
+        self.assertIn(line.replace("$", "\\$"), md)  # Markdown escapes "$"
+        self.assertIn(f"**Total \u00a5{yen:,}**", md)
         # CSV: the default columns, then the converted ones
         with open(os.path.join(out, "costrank-2026-10-services.csv"), encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
