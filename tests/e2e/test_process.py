@@ -142,6 +142,32 @@ class Descriptors(unittest.TestCase):
                                stdout=subprocess.PIPE, preexec_fn=close_0_2)
             self.assertEqual(p.returncode, 3)
 
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run a process as another user")
+    def test_not_dumpable(self):
+        """A process marked non-dumpable has its /proc/PID owned by root whoever runs it:
+        costrank run as nobody, holding a secret in its environment, against cat."""
+        def as_nobody():
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+        procs = {}
+        for name, argv in (("cat", ["cat"]), ("costrank", [BIN, "report", "-f", "json",
+                                                            "-o", "-", "-"])):
+            procs[name] = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                           stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL, preexec_fn=as_nobody,
+                                           cwd="/", env=env_for_run(
+                                               {"AWS_SECRET_ACCESS_KEY": "fake/secret"}))
+        try:
+            time.sleep(0.5)   # past main()'s first lines: both wait for input
+            owner = {n: os.stat(f"/proc/{p.pid}/environ").st_uid for n, p in procs.items()}
+            self.assertIsNone(procs["costrank"].poll())
+            self.assertEqual(owner, {"cat": 65534, "costrank": 0})
+        finally:
+            for p in procs.values():
+                p.kill()
+                p.communicate()
+
 
 class Pipes(unittest.TestCase):
     def test_head_never_kills_a_run(self):
