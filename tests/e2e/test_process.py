@@ -285,19 +285,24 @@ class Signals(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(d, "out")))
 
     def test_signal_during_writing(self):
+        """The signal comes once the first temporary exists, and once the workbook is being
+        assembled (its scratch file in --out)."""
         with tempdir() as d:
             data = os.path.join(d, "many.csv")
             many_accounts(data)
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                with self.subTest(sig=sig):
-                    out = os.path.join(d, f"out-{sig}")
+            cases = [(signal.SIGINT, ".tmp."), (signal.SIGTERM, ".tmp."),
+                     (signal.SIGINT, ".costrank-xlsx.tmp.")]
+            for n, (sig, mark) in enumerate(cases):
+                with self.subTest(sig=sig, mark=mark):
+                    out = os.path.join(d, f"out-{n}")
                     os.mkdir(out)
                     with open(os.path.join(out, "costrank-2026-10.csv"), "w") as f:
                         f.write("previous\n")
                     p = self.start(["report", "-f", "json,csv,xlsx,html", "-o", out, data],
                                    stdout=subprocess.DEVNULL)
                     deadline = time.monotonic() + 120
-                    while not temporaries(out) and p.poll() is None:
+                    while (not any(mark in t for t in temporaries(out))
+                           and p.poll() is None):
                         self.assertLess(time.monotonic(), deadline)
                         time.sleep(0.002)
                     self.assertIsNone(p.poll(), "the run ended before it wrote")
