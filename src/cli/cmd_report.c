@@ -419,7 +419,7 @@ static void warn_long_sheets(const cr_report *r)
 
 	if (cr_xlsx_omitted(r, &b))
 		fprintf(stderr, "costrank: warning: the workbook leaves out the rows of %s: more "
-			"than an Excel worksheet holds; the CSV reports have them\n", b.ptr);
+			"than an Excel worksheet holds; --format csv writes them all\n", b.ptr);
 	cr_buf_release(&b);
 }
 

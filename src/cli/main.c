@@ -52,11 +52,21 @@ static int finish(int code)
 	return code;
 }
 
-/* SIGINT, SIGTERM, SIGHUP: no temporary file stays behind, and the exit
- * status says which signal ended the run (README "Exit codes"). */
+/*
+ * SIGINT, SIGTERM, SIGHUP: no temporary file stays behind, and the run
+ * ends by the same signal, as if it had not been caught: a shell reports
+ * 128 + its number (README "Exit codes") and stops a loop on Ctrl-C.
+ */
 static void on_term_signal(int sig)
 {
+	sigset_t set;
+
 	cr_tmp_remove_all();
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
 	_exit(128 + sig);
 }
 

@@ -260,7 +260,7 @@ static void lock_and_sweep(cr_outset *s)
 	if (s->dirfd < 0)
 		return;
 	if (flock(s->dirfd, LOCK_EX | LOCK_NB) == 0) {
-		fd = dup(s->dirfd);
+		fd = fcntl(s->dirfd, F_DUPFD_CLOEXEC, 3);
 		d = fd >= 0 ? fdopendir(fd) : NULL;
 		if (!d && fd >= 0)
 			close(fd);

@@ -382,7 +382,7 @@ static bool sheet_omitted(xctx *x, lxw_worksheet *ws, const struct long_sheet *l
 	if (n <= SHEET_ROWS)
 		return false;
 	snprintf(text, sizeof text, "The %zu %s rows are more than a worksheet holds (%zu); "
-		 "they are in the CSV report costrank-%s%s.", n, l->what, SHEET_ROWS,
+		 "--format csv writes them all, in costrank-%s%s.", n, l->what, SHEET_ROWS,
 		 x->r->period_label, l->csv);
 	put_str(x, ws, 0, 0, text, x->f.note);
 	return true;

@@ -142,6 +142,32 @@ class Descriptors(unittest.TestCase):
                                stdout=subprocess.PIPE, preexec_fn=close_0_2)
             self.assertEqual(p.returncode, 3)
 
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run a process as another user")
+    def test_not_dumpable(self):
+        """A process marked non-dumpable has its /proc/PID owned by root whoever runs it:
+        costrank run as nobody, holding a secret in its environment, against cat."""
+        def as_nobody():
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+        procs = {}
+        for name, argv in (("cat", ["cat"]), ("costrank", [BIN, "report", "-f", "json",
+                                                            "-o", "-", "-"])):
+            procs[name] = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                           stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL, preexec_fn=as_nobody,
+                                           cwd="/", env=env_for_run(
+                                               {"AWS_SECRET_ACCESS_KEY": "fake/secret"}))
+        try:
+            time.sleep(0.5)   # past main()'s first lines: both wait for input
+            owner = {n: os.stat(f"/proc/{p.pid}/environ").st_uid for n, p in procs.items()}
+            self.assertIsNone(procs["costrank"].poll())
+            self.assertEqual(owner, {"cat": 65534, "costrank": 0})
+        finally:
+            for p in procs.values():
+                p.kill()
+                p.communicate()
+
 
 class Pipes(unittest.TestCase):
     def test_head_never_kills_a_run(self):
@@ -214,7 +240,7 @@ class Signals(unittest.TestCase):
 
     def test_signal_during_a_large_read(self):
         """The input arrives on a pipe without end; the signal comes mid-read."""
-        for sig, want in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+        for sig in (signal.SIGINT, signal.SIGTERM):
             with self.subTest(sig=sig), tempdir() as d:
                 old = os.path.join(d, "costrank-2026-10.json")
                 with open(old, "w") as f:
@@ -241,31 +267,48 @@ class Signals(unittest.TestCase):
                     pass
                 err = p.stderr.read()
                 p.stderr.close()
-                self.assertEqual(p.wait(timeout=60), want, err)
+                # ended by the signal itself: a shell says 130 or 143
+                self.assertEqual(p.wait(timeout=60), -sig, err)
                 self.assertEqual(sorted(os.listdir(d)), ["costrank-2026-10.json"])
                 with open(old) as f:
                     self.assertEqual(f.read(), '{"previous": true}')
 
+    def test_shell_sees_128_plus_the_signal(self):
+        with tempdir() as d:
+            fifo = os.path.join(d, "input")
+            os.mkfifo(fifo)
+            script = (f'exec 3<>"{fifo}"; "{BIN}" report -f json -o "{d}/out" - <"{fifo}" & '
+                      f'pid=$!; sleep 0.5; kill -TERM $pid; wait $pid; echo $?')
+            p = subprocess.run(["bash", "-c", script], stdout=subprocess.PIPE, timeout=60,
+                               env=env_for_run())
+            self.assertEqual(p.stdout, b"143\n")
+            self.assertFalse(os.path.exists(os.path.join(d, "out")))
+
     def test_signal_during_writing(self):
+        """The signal comes once the first temporary exists, and once the workbook is being
+        assembled (its scratch file in --out)."""
         with tempdir() as d:
             data = os.path.join(d, "many.csv")
             many_accounts(data)
-            for sig, want in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
-                with self.subTest(sig=sig):
-                    out = os.path.join(d, f"out-{sig}")
+            cases = [(signal.SIGINT, ".tmp."), (signal.SIGTERM, ".tmp."),
+                     (signal.SIGINT, ".costrank-xlsx.tmp.")]
+            for n, (sig, mark) in enumerate(cases):
+                with self.subTest(sig=sig, mark=mark):
+                    out = os.path.join(d, f"out-{n}")
                     os.mkdir(out)
                     with open(os.path.join(out, "costrank-2026-10.csv"), "w") as f:
                         f.write("previous\n")
                     p = self.start(["report", "-f", "json,csv,xlsx,html", "-o", out, data],
                                    stdout=subprocess.DEVNULL)
                     deadline = time.monotonic() + 120
-                    while not temporaries(out) and p.poll() is None:
+                    while (not any(mark in t for t in temporaries(out))
+                           and p.poll() is None):
                         self.assertLess(time.monotonic(), deadline)
                         time.sleep(0.002)
                     self.assertIsNone(p.poll(), "the run ended before it wrote")
                     p.send_signal(sig)
                     _, err = p.communicate(timeout=60)
-                    self.assertEqual(p.returncode, want, err)
+                    self.assertEqual(p.returncode, -sig, err)
                     self.assertEqual(os.listdir(out), ["costrank-2026-10.csv"])
                     with open(os.path.join(out, "costrank-2026-10.csv")) as f:
                         self.assertEqual(f.read(), "previous\n")
