@@ -120,9 +120,34 @@ static void put_line(tctx *t)
 	t->used = 0;
 }
 
+/* Appends the whole characters of clean text s that fit in the room left
+ * on the line (at least one when `force`); returns the bytes taken. */
+static size_t take_fitting(tctx *t, const char *s, bool force)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0;
+
+	while (i < n) {
+		size_t k = cr_render_utf8_len(p + i, n - i);
+		char ch[8] = { 0 };
+		size_t cells;
+
+		if (k == 0 || k >= sizeof ch)
+			k = 1;
+		memcpy(ch, p + i, k);
+		cells = cr_render_cells(ch);
+		if (t->used + cells > t->width && !(force && i == 0))
+			break;
+		cr_buf_add(&t->line, ch, k);
+		t->used += cells;
+		i += k;
+	}
+	return i;
+}
+
 /* Clean text s as lines of at most the width, broken at spaces, the
  * lines after the first indented, each in `style` (an SGR code or NULL);
- * a word longer than a line is shortened. */
+ * a word longer than a line goes on over the next lines whole. */
 static void wrapped(tctx *t, const char *s, size_t indent, const char *style)
 {
 	cr_buf c = CR_BUF_INIT, word = CR_BUF_INIT;
@@ -151,8 +176,23 @@ static void wrapped(tctx *t, const char *s, size_t indent, const char *style)
 			}
 		}
 		if (n) {
-			t->used += cr_render_fit(&t->line, word.ptr,
-						 t->width > t->used ? t->width - t->used : 1);
+			const char *q = word.ptr;
+			bool fresh = false;
+
+			/* a word longer than the room is carried on to the next
+			 * lines whole, never shortened: a path in a note names a
+			 * file by its last characters */
+			while (*q) {
+				q += take_fitting(t, q, fresh);
+				if (!*q)
+					break;
+				if (style)
+					sgr(t, SGR_RESET);
+				put_line(t);
+				spaces(t, indent);
+				sgr(t, style);
+				fresh = true;
+			}
 			first = false;
 		}
 		p += n;

@@ -106,9 +106,10 @@ class ExportRoots(unittest.TestCase):
     def test_missing_part_with_allow_partial_warns_in_every_format(self):
         lay = self.index["legacy-missing"]
         with tempdir() as out:
+            # a width that holds every note on one line, paths whole
             code, so, err = run(["report", "--allow-partial", "--month", "2026-10",
                                  "--format", ALL_FORMATS,
-                                 "--out", out, lay["root"]])
+                                 "--out", out, lay["root"]], env={"COLUMNS": "1000"})
             self.assertEqual(code, 0, err)
             name = os.path.basename(lay["missing"][0])
             self.assertIn(name, err)
@@ -121,6 +122,12 @@ class ExportRoots(unittest.TestCase):
                 with open(os.path.join(out, "costrank-2026-10." + fmt)) as f:
                     self.assertIn(name, f.read(), fmt)
             self.assertIn(name, xlsx_text(os.path.join(out, "costrank-2026-10.xlsx")))
+        # at 80 columns the note's long paths go on over the next lines, never cut
+        code, so, err = run(["report", "--allow-partial", "--month", "2026-10", "--format",
+                             "table", lay["root"]], env={"COLUMNS": "80"})
+        self.assertEqual(code, 0, err)
+        self.assertTrue(all(len(l) <= 80 for l in so.splitlines()))
+        self.assertIn(lay["missing"][0].split("/cur/", 1)[1], so.replace("\n      ", ""))
 
     def test_the_same_file_given_twice_is_read_once(self):
         lay = self.index["cur2-overwrite"]
@@ -149,7 +156,8 @@ class ExportRoots(unittest.TestCase):
     def check_every_format(self, args, words):
         """Runs a report in every format; each says all of words."""
         with tempdir() as out:
-            code, so, err = run(["report", "--format", ALL_FORMATS, "--out", out] + args)
+            code, so, err = run(["report", "--format", ALL_FORMATS, "--out", out] + args,
+                                env={"COLUMNS": "1000"})
             self.assertEqual(code, 0, err)
             names = [n for n in os.listdir(out) if n.endswith(".json")]
             with open(os.path.join(out, names[0])) as f:

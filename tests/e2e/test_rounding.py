@@ -52,7 +52,8 @@ class Rounding(unittest.TestCase):
             cur_file(path, rows)
             out = os.path.join(d, "out")
             code, so, se = run(["report", "--month", "2026-10", "--format", "table," + formats,
-                                "--out", out, "--color", "never", path])
+                                "--out", out, "--color", "never", path],
+                               env={"COLUMNS": "1000"})  # notes on one line each
             self.assertEqual(code, 0, se)
             files = {}
             for n in os.listdir(out):
