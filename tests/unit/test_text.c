@@ -1,5 +1,6 @@
-/* test_text.c - the shared cleaning of text from the data (report/render.h)
- * and the accounts file's environment names and near ids (accounts.h). */
+/* test_text.c - the shared cleaning of text from the data (report/render.h,
+ * text.h, error messages) and the accounts file's environment names and
+ * near ids (accounts.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 
 #include "costrank/accounts.h"
 #include "costrank/buf.h"
+#include "costrank/error.h"
 #include "report/render.h"
 
 static void expect_clean(const char *in, size_t max, const char *want)
@@ -57,6 +59,19 @@ static void test_multiline_keeps_breaks_only(void **state)
 	cr_buf_release(&b);
 }
 
+static void test_error_messages_fold_controls(void **state)
+{
+	cr_error err = { 0 };
+
+	(void)state;
+	/* the value of a bad cell, as an error quotes it: a line break and ESC
+	 * a space (as before), C1 and bidirectional controls '?', other UTF-8
+	 * and stray bytes kept */
+	cr_error_set(&err, 3, "f.csv:2: '%s'",
+		     "12\xE2\x80\xAE" "34\x1b[2J\n\xC2\x9Bx\xE2\x81\xA6\xC3\xA9\xFF");
+	assert_string_equal(err.msg, "f.csv:2: '12?34 [2J ?x?\xC3\xA9\xFF'");
+}
+
 static void test_environment_aliases(void **state)
 {
 	(void)state;
@@ -102,6 +117,7 @@ int main(void)
 		cmocka_unit_test(test_bidi_controls_become_question_marks),
 		cmocka_unit_test(test_escapes_breaks_and_bad_bytes),
 		cmocka_unit_test(test_multiline_keeps_breaks_only),
+		cmocka_unit_test(test_error_messages_fold_controls),
 		cmocka_unit_test(test_environment_aliases),
 		cmocka_unit_test(test_users_environment_names),
 		cmocka_unit_test(test_near_account_ids),
