@@ -1,5 +1,6 @@
 /* error.c - see costrank/error.h */
 #include "costrank/error.h"
+#include "costrank/text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -18,13 +19,32 @@ void cr_error_clear(cr_error *err)
 __attribute__((format(printf, 3, 0)))
 static void set_va(cr_error *err, int code, const char *fmt, va_list ap)
 {
+	unsigned char *m = (unsigned char *)err->msg;
+	size_t n, out = 0;
+
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	/* Messages are one line of text: fold any line break or other control
 	 * character (a terminal escape sequence) that a file name, the data or
-	 * a remote message brought in. */
-	for (char *p = err->msg; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
+	 * a remote message brought in into a space, and a C1 or bidirectional
+	 * control (which would reverse the rest of the line) into '?'. */
+	n = strlen(err->msg);
+	for (size_t i = 0; i < n;) {
+		size_t k = cr_text_utf8_len(m + i, n - i);
+
+		if (k == 1 && (m[i] < 0x20 || m[i] == 0x7f)) {
+			m[out++] = ' ';
+		} else if (k > 1 && cr_text_is_c1_or_bidi(m + i, k)) {
+			m[out++] = '?';
+		} else {
+			k = k ? k : 1;
+			memmove(m + out, m + i, k);
+			out += k;
+			i += k;
+			continue;
+		}
+		i += k;
+	}
+	m[out] = '\0';
 	err->code = code;
 }
 

@@ -8,49 +8,11 @@
 
 #include "costrank/error.h"
 #include "costrank/fx.h"
+#include "costrank/text.h"
 
 size_t cr_render_utf8_len(const unsigned char *s, size_t n)
 {
-	unsigned char c = s[0];
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xBF;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return 0;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return len;
-}
-
-/* Whether the k-byte sequence at p is a bidirectional control. */
-static bool is_bidi(const unsigned char *p, size_t k)
-{
-	if (k == 2)
-		return p[0] == 0xD8 && p[1] == 0x9C; /* U+061C */
-	if (k != 3 || p[0] != 0xE2)
-		return false;
-	if (p[1] == 0x80) /* U+200E, U+200F, U+202A..U+202E */
-		return p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE);
-	return p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9; /* U+2066..U+2069 */
+	return cr_text_utf8_len(s, n);
 }
 
 /* What one well-formed sequence of k bytes at p becomes: NULL to keep it,
@@ -62,8 +24,7 @@ static const char *replacement(const unsigned char *p, size_t k, bool keep_break
 
 	if (brk)
 		return keep_breaks && k == 1 ? NULL : " ";
-	if ((k == 1 && (p[0] < 0x20 || p[0] == 0x7F)) || (k == 2 && p[0] == 0xC2 && p[1] < 0xA0) ||
-	    is_bidi(p, k))
+	if ((k == 1 && (p[0] < 0x20 || p[0] == 0x7F)) || cr_text_is_c1_or_bidi(p, k))
 		return "?";
 	return NULL;
 }
@@ -75,7 +36,7 @@ static void clean(cr_buf *b, const char *s, size_t max, bool keep_breaks)
 
 	cr_buf_add(b, "", 0);
 	for (size_t i = 0; i < n; cells++) {
-		size_t k = cr_render_utf8_len(p + i, n - i);
+		size_t k = cr_text_utf8_len(p + i, n - i);
 		const char *rep;
 
 		if (max && cells + 1 == max && i + (k ? k : 1) < n) {
