@@ -166,6 +166,18 @@ class ExportRoots(unittest.TestCase):
         self.assertIn(older + " and " + old + " hold the same line items", err)
         self.assertTrue(lay["current"])
 
+    def test_choosing_costs_one_listing_and_one_read_per_manifest(self):
+        """The counters the benchmarks record: one listing pass per folder
+        walked, one read per period manifest followed, none of the versions'."""
+        lay = self.index["legacy-versions"]
+        with tempdir() as out:
+            code, _, err = run(["report", "--format", "json", "--out", out, lay["root"]],
+                               env={"COSTRANK_EXPORT_STATS": "1"})
+            self.assertEqual(code, 0, err)
+        objects = sum(len(n) for _, _, n in os.walk(lay["root"]))
+        self.assertIn(f"export selection: 1 listing, {objects} objects listed, 2 manifests read",
+                      err)
+
     def check_every_format(self, args, words):
         """Runs a report in every format; each says all of words."""
         with tempdir() as out:
