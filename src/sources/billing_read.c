@@ -616,7 +616,7 @@ static int cur_row(struct reader *r, const cr_field *row)
 		key.service = cr_ledger_intern(r->l, pname.ptr, pname.len);
 	key.usage_type = k->usage;
 	key.kind = k->kind;
-	if (r->ids && c->line_id >= 0) {
+	if (r->ids && c->line_id >= 0 && c->time_interval >= 0) {
 		const cr_field *id = get(row, c->line_id), *when = get(row, c->time_interval);
 		if (id->len)
 			line_ids_add(r->ids, hash_field(hash_field(0, id->ptr, id->len), when->ptr,
