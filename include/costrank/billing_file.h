@@ -40,6 +40,7 @@ typedef struct cr_columns {
 	int charge_category, charge_class, pricing_category, commitment_type,
 	    commitment_id, service_name, billing_account_id, usage_alt1,
 	    usage_alt2, usage_alt3, usage_alt4;
+	int line_id, time_interval;               /* CUR identity: overlap check */
 } cr_columns;
 
 /*
@@ -68,7 +69,10 @@ typedef void cr_read_progress_fn(void *ctx, int64_t done, int64_t total);
 
 /*
  * Streams several files into the ledger and checks that they are all of
- * one format ("A is CUR 2.0 but B is FOCUS: ..."); *format receives it.
+ * one format ("A is CUR 2.0 but B is FOCUS: ...") and, for CUR, that no
+ * two hold the same line items (identity_line_item_id and
+ * identity_time_interval, as fingerprints: src/sources/line_ids.h): two
+ * exports of the same spend are an error naming both files; *format receives it.
  * Up to `threads` files are read at once (0: the COSTRANK_THREADS
  * environment variable, else one per processor), each into a ledger of its
  * own that is merged in the order given (cr_ledger_merge), so the reports

@@ -61,8 +61,9 @@ static const char report_usage[] =
 	"\n"
 	"Ranks spend per account: the top services and, inside each, the top usage\n"
 	"types, with the change from the previous period.  Reads AWS CUR 2.0, legacy\n"
-	"CUR and FOCUS exports (.csv or .csv.gz, many parts); a directory means every\n"
-	"data file below it.  The format is recognised from the header row.\n"
+	"CUR and FOCUS exports (.csv, .csv.gz or .csv.zip, many parts); a directory is\n"
+	"read as an export, each billing period once, from its current delivery.  The\n"
+	"format is recognised from the header row.\n"
 	"\n";
 
 static const char report_examples[] =

@@ -65,6 +65,8 @@ static const struct colname cur2_cols[] = {
 	{ "savings_plan_savings_plan_effective_cost", COL(sp_effective), false },
 	{ "savings_plan_total_commitment_to_date", COL(sp_total_commitment), false },
 	{ "savings_plan_used_commitment", COL(sp_used_commitment), false },
+	{ "identity_line_item_id", COL(line_id), false },
+	{ "identity_time_interval", COL(time_interval), false },
 };
 
 static const struct colname cur_cols[] = {
@@ -87,6 +89,8 @@ static const struct colname cur_cols[] = {
 	{ "savingsPlan/SavingsPlanEffectiveCost", COL(sp_effective), false },
 	{ "savingsPlan/TotalCommitmentToDate", COL(sp_total_commitment), false },
 	{ "savingsPlan/UsedCommitment", COL(sp_used_commitment), false },
+	{ "identity/LineItemId", COL(line_id), false },
+	{ "identity/TimeInterval", COL(time_interval), false },
 };
 
 static const struct colname focus_cols[] = {

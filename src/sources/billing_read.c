@@ -21,6 +21,7 @@
 #include "costrank/input.h"
 #include "costrank/services.h"
 #include "io/csv_select.h"
+#include "sources/line_ids.h"
 #include "io/input_seek.h"
 
 /* CUR line item types, as far as the amortisation formula tells them apart. */
@@ -55,6 +56,7 @@ struct reader {
 	struct row_class *classes;  /* CLASS_SLOTS, direct-mapped (class_of) */
 	char last_date[10];         /* "YYYY-MM-DD" of the last UTC timestamp */
 	cr_day last_day;
+	struct line_id_buf *ids;    /* line item fingerprints, or NULL */
 };
 
 static bool eq(const cr_field *f, const char *s)
@@ -627,6 +629,12 @@ static int cur_row(struct reader *r, const cr_field *row)
 		key.service = cr_ledger_intern(r->l, pname.ptr, pname.len);
 	key.usage_type = k->usage;
 	key.kind = k->kind;
+	if (r->ids && c->line_id >= 0 && c->time_interval >= 0) {
+		const cr_field *id = get(row, c->line_id), *when = get(row, c->time_interval);
+		if (id->len)
+			line_ids_add(r->ids, hash_field(hash_field(0, id->ptr, id->len), when->ptr,
+							when->len));
+	}
 	if (c->account_name >= 0)
 		cr_ledger_note_account_name(r->l, key.account, k->name);
 	if (c->env_tag >= 0)
@@ -876,6 +884,8 @@ struct read_ctl {
 	_Atomic int64_t pos;        /* bytes of the file consumed, for progress */
 	_Atomic bool *cancel;       /* set: give up (the result is not wanted) */
 	bool split;                 /* a big plain file may be read in two parts */
+	cr_line_ids *ids;           /* the run's line item fingerprints, or NULL */
+	uint32_t input;             /* this file's index among the inputs */
 };
 
 #define CTL_ROWS 1024           /* rows between looks at the control block */
@@ -902,6 +912,8 @@ struct half {
 	_Atomic bool cancel;        /* the first half passed start: not wanted */
 	_Atomic int64_t pos;        /* bytes consumed past start */
 	_Atomic bool *pool_cancel;
+	cr_line_ids *ids;           /* as the first half's */
+	uint32_t input;
 };
 
 /* The state of read_rows besides the reader. */
@@ -979,7 +991,9 @@ static void *read_half(void *arg)
 		select_columns(r.csv, h->cols, h->metric);
 		struct row_loop lp = { .cancel = { &h->cancel, h->pool_cancel }, .pos = &h->pos,
 				       .pos_base = h->start };
+		r.ids = line_ids_buf_new(h->ids, h->input);
 		h->rc = read_rows(&r, in, &lp);
+		line_ids_buf_done(r.ids);
 		h->rows = lp.rows;
 		cr_buf_release(&r.scratch);
 		free(r.classes);
@@ -1037,6 +1051,8 @@ static struct half *half_start(const struct reader *r, cr_input *in, struct read
 	h->start = start;
 	h->ledger = cr_ledger_new(r->metric);
 	h->pool_cancel = ctl->cancel;
+	h->ids = ctl->ids;
+	h->input = ctl->input;
 	atomic_init(&h->done, false);
 	atomic_init(&h->cancel, false);
 	atomic_init(&h->pos, 0);
@@ -1101,6 +1117,7 @@ static int read_file(cr_ledger *l, const char *path, enum cr_format *format,
 	r.path = path;
 	r.err = err;
 	r.metric = cr_ledger_metric(l);
+	r.ids = ctl ? line_ids_buf_new(ctl->ids, ctl->input) : NULL;
 
 	rc = cr_csv_next(r.csv, &row, &n, err);
 	if (rc == 0) {
@@ -1153,6 +1170,7 @@ done:
 	} else {
 		rc = -1;
 	}
+	line_ids_buf_done(r.ids);
 	cr_buf_release(&r.scratch);
 	free(r.classes);
 	header_release(&hdr);
@@ -1310,6 +1328,8 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 	int rc = 0;
 	int64_t last = 0;
 	enum cr_format first = CR_FORMAT_UNKNOWN;
+	cr_line_ids *ids;
+	uint32_t a, b;
 
 	*format = CR_FORMAT_UNKNOWN;
 	if (n == 0)
@@ -1328,6 +1348,7 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 	p.jobs = cr_xcalloc(n, sizeof *p.jobs);
 	p.window = 2 * nthreads;
 	p.metric = cr_ledger_metric(l);
+	ids = n > 1 ? cr_line_ids_new() : NULL;
 	atomic_init(&p.cancel, false);
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
@@ -1340,6 +1361,8 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 		atomic_init(&p.jobs[i].ctl.pos, 0);
 		p.jobs[i].ctl.cancel = &p.cancel;
 		p.jobs[i].ctl.split = split;
+		p.jobs[i].ctl.ids = ids;
+		p.jobs[i].ctl.input = (uint32_t)i;
 	}
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.done, NULL);
@@ -1410,6 +1433,11 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 			cr_ledger_free(p.jobs[i].ledger);
 		free(p.jobs[i].err);
 	}
+	if (!rc && ids && cr_line_ids_overlap(ids, &a, &b))
+		rc = cr_error_set(err, CR_EXIT_INPUT, "%s and %s hold the same line items "
+				  "(identity_line_item_id and identity_time_interval): two exports "
+				  "of the same spend; give one of them", paths[a], paths[b]);
+	cr_line_ids_free(ids);
 	if (!rc)
 		*format = first;
 	if (progress && !rc) {

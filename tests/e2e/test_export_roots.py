@@ -69,16 +69,21 @@ class ExportRoots(unittest.TestCase):
                 _, err = self.same_as_current(layout)
                 self.assertNotIn("warning", err)
 
-    def test_versions_would_have_been_summed(self):
-        """The older deliveries hold spend: summing them would show."""
+    def test_versions_given_as_files_are_never_summed(self):
+        """Every version's files given by hand: refused as overlapping, and an
+        older version alone is a different (smaller) report."""
         lay = self.index["legacy-versions"]
         everything = []
         for d, _, names in os.walk(lay["root"]):
             everything += [os.path.join(d, n) for n in names if n.endswith(".csv.gz")]
         self.assertGreater(len(everything), len(lay["current"]))
-        summed, _ = self.report(everything)
-        current, _ = self.report(lay["current"])
-        self.assertGreater(float(summed["total"]), float(current["total"]) * 1.2)
+        _, err = self.report(sorted(everything), code=3)
+        self.assertIn("hold the same line items", err)
+        older = [f.replace("assembly-3", "assembly-2") for f in lay["current"]
+                 if "assembly-3/larkspur-1" in f]
+        old, _ = self.report(older, "--month", "2026-10")
+        current, _ = self.report(lay["current"], "--month", "2026-10")
+        self.assertLess(float(old["total"]), float(current["total"]))
 
     def test_without_manifest_the_latest_delivery_with_a_warning(self):
         warnings, err = self.same_as_current("cur2-no-manifest", warned=True)
@@ -152,6 +157,33 @@ class ExportRoots(unittest.TestCase):
                         doc.pop("source")
                     self.assertEqual(got, want)
                     self.assertIn("given more than once, read once", err)
+
+    def test_overlapping_exports_are_an_error_naming_both(self):
+        """The same spend from two exports: a CUR 2.0 export in both modes, and
+        two versions of a legacy report given as files."""
+        a, b = self.index["cur2-overwrite"], self.index["cur2-new-files"]
+        _, err = self.report([a["root"], b["root"]], code=3)
+        self.assertIn("hold the same line items", err)
+        self.assertIn(a["root"], err)
+        self.assertIn(b["root"], err)
+        lay = self.index["legacy-versions"]
+        old = [f for f in self.index["legacy-versions"]["current"] if "2026-10" in f][0]
+        older = old.replace("assembly-3", "assembly-2")
+        _, err = self.report([older, old], code=3)
+        self.assertIn(older + " and " + old + " hold the same line items", err)
+        self.assertTrue(lay["current"])
+
+    def test_choosing_costs_one_listing_and_one_read_per_manifest(self):
+        """The counters the benchmarks record: one listing pass per folder
+        walked, one read per period manifest followed, none of the versions'."""
+        lay = self.index["legacy-versions"]
+        with tempdir() as out:
+            code, _, err = run(["report", "--format", "json", "--out", out, lay["root"]],
+                               env={"COSTRANK_EXPORT_STATS": "1"})
+            self.assertEqual(code, 0, err)
+        objects = sum(len(n) for _, _, n in os.walk(lay["root"]))
+        self.assertIn(f"export selection: 1 listing, {objects} objects listed, 2 manifests read",
+                      err)
 
     def check_every_format(self, args, words):
         """Runs a report in every format; each says all of words."""

@@ -298,6 +298,81 @@ static void test_manifest_parse(void **state)
 	assert_non_null(strstr(err.msg, "billingPeriod"));
 }
 
+/* A ledger with one row on each day from first to last. */
+static cr_ledger *days(cr_day first, cr_day last)
+{
+	cr_ledger *l = cr_ledger_new(CR_METRIC_UNBLENDED);
+	cr_error err;
+
+	cr_error_clear(&err);
+	for (cr_day d = first; d <= last; d++) {
+		cr_ledger_key k = { cr_ledger_intern(l, "1", 1), cr_ledger_intern(l, "S", 1),
+				    cr_ledger_intern(l, "U", 1), d, CR_KIND_USAGE };
+		cr_dec one;
+		cr_dec_parse("1", 1, &one);
+		assert_int_equal(cr_ledger_add(l, &k, one, CR_DEC_ZERO, 0, &err), 0);
+	}
+	return l;
+}
+
+static void test_coverage(void **state)
+{
+	cr_day sep1, oct1, oct15, oct31;
+	cr_period oct;
+	cr_coverage c;
+	cr_ledger *l;
+	cr_selection sel = { 0 };
+	cr_export_period per;
+
+	(void)state;
+	cr_day_from_ymd(2026, 9, 1, &sep1);
+	cr_day_from_ymd(2026, 10, 1, &oct1);
+	cr_day_from_ymd(2026, 10, 15, &oct15);
+	cr_day_from_ymd(2026, 10, 31, &oct31);
+	oct = (cr_period){ oct1, oct31, true };
+
+	/* September and October whole: nothing to say */
+	l = days(sep1, oct31);
+	cr_coverage_check(l, &oct, NULL, &c);
+	assert_int_equal(c.n_notes, 0);
+	assert_false(c.partial || c.not_comparable);
+	cr_coverage_free(&c);
+	cr_ledger_free(l);
+
+	/* October through the 15th: partial, not comparable, the last day named */
+	l = days(sep1, oct15);
+	cr_coverage_check(l, &oct, NULL, &c);
+	assert_int_equal(c.n_notes, 1);
+	assert_true(c.partial && c.not_comparable);
+	assert_non_null(strstr(c.notes[0], "2026-10 is covered in part"));
+	assert_non_null(strstr(c.notes[0], "through 2026-10-15"));
+	cr_coverage_free(&c);
+
+	/* a manifest declaring October, asked about its first ten days */
+	per = (cr_export_period){ (char *)"data/BILLING_PERIOD=2026-10", oct1, oct31, true };
+	sel.periods = &per;
+	sel.n_periods = 1;
+	cr_period first10 = { oct1, oct1 + 9, false };
+	cr_coverage_check(l, &first10, &sel, &c);
+	assert_int_equal(c.n_notes, 1);
+	assert_non_null(strstr(c.notes[0], "data/BILLING_PERIOD=2026-10: the manifest declares "
+				  "the billing period 2026-10-01 through 2026-10-31 but its rows end "
+				  "on 2026-10-15"));
+	assert_true(c.not_comparable);
+	cr_coverage_free(&c);
+	cr_ledger_free(l);
+
+	/* the previous month begun mid-way: the change is not comparable */
+	l = days(sep1 + 10, oct31);
+	cr_coverage_check(l, &oct, NULL, &c);
+	assert_int_equal(c.n_notes, 1);
+	assert_false(c.partial);
+	assert_true(c.not_comparable);
+	assert_non_null(strstr(c.notes[0], "previous period 2026-09 is covered in part"));
+	cr_coverage_free(&c);
+	cr_ledger_free(l);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -321,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_data_exports_latest_by_folder_time),
 		cmocka_unit_test(test_loose_files_and_bad_manifest),
 		cmocka_unit_test(test_manifest_parse),
+		cmocka_unit_test(test_coverage),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
