@@ -454,7 +454,8 @@ int s3_call(const struct s3_call *c, cr_http_response *resp, cr_error *err)
 	for (unsigned attempt = 1;; attempt++) {
 		cr_http_request rq = {
 			.method = "GET", .headers = &h, .sink = c->sink, .sink_ctx = c->sink_ctx,
-			.max_response = c->max_response, .flags = CR_HTTP_IDENTITY,
+			.max_response = c->max_response,
+			.flags = CR_HTTP_IDENTITY | CR_HTTP_PATH_AS_IS,
 			.timeout_ms = c->stream ? STREAM_TIMEOUT_MS : g.timeout_ms,
 			.stall_ms = c->stream ? g.timeout_ms : 0,
 		};
