@@ -7,7 +7,8 @@
  *   cr_ce_stats st = CR_CE_STATS_INIT;
  *   cr_ce_client cl = { .ep = &ep, .creds = &creds, .stats = &st };
  *   cr_ce_pages pages = CR_CE_PAGES_INIT;
- *   if (cr_ce_fetch(&cl, CR_CE_GET_COST_AND_USAGE, body, "ranking", &pages, &err) < 0) ...
+ *   if (cr_ce_fetch(&cl, CR_CE_GET_COST_AND_USAGE, body, "ranking", cr_ce_pages_collect,
+ *                   &pages, &err) < 0) ...
  *   for (size_t i = 0; i < pages.n; i++)
  *           cr_ce_parse(pages.v[i], strlen(pages.v[i]), ep.where, &sink, NULL, &err);
  *   cr_ce_pages_free(&pages);
@@ -128,15 +129,24 @@ typedef struct cr_ce_pages {
 void cr_ce_pages_add(cr_ce_pages *p, const char *text, size_t len);
 void cr_ce_pages_free(cr_ce_pages *p);
 
+/* Called with each page of an answer as it arrives (text is
+ * NUL-terminated); 0, or -1 with err set to stop. */
+typedef int cr_ce_page_fn(void *ctx, const char *text, size_t len, cr_error *err);
+
+/* A cr_ce_page_fn appending every page to the cr_ce_pages ctx. */
+int cr_ce_pages_collect(void *ctx, const char *text, size_t len, cr_error *err);
+
 /*
  * Every page of the answer to body (a JSON object without NextPageToken):
  * the first request, then one per NextPageToken until an answer has none.
- * Each page is checked with cr_ce_parse before the next is asked for.
- * Returns 0 with the pages appended to *pages, or -1 with err set (pages
- * already received are kept in *pages).
+ * Each page is checked with cr_ce_parse and given to on_page before the
+ * next is asked for; none is kept.  A token that comes back (A, B, A...)
+ * is an error naming it (CR_EXIT_REMOTE), as is an answer of more than
+ * CR_CE_MAX_PAGES pages.  Returns 0, or -1 with err set (the pages before
+ * were given to on_page).
  */
 int cr_ce_fetch(const cr_ce_client *c, const char *operation, const char *body,
-		const char *what, cr_ce_pages *pages, cr_error *err);
+		const char *what, cr_ce_page_fn *on_page, void *ctx, cr_error *err);
 
 /*
  * The error for a non-200 answer: status, the AWS error code (from the

@@ -22,7 +22,8 @@
  * AWS still marks as estimated) for CR_CE_CACHE_TTL.  A file that cannot be
  * read, is malformed, is not a regular file owned by the user, or is
  * writable by others is a miss, never an error.  Files are written to a
- * temporary name and renamed into place.
+ * temporary name and renamed into place; none is larger than
+ * CR_CE_CACHE_MAX_ENTRY, the limit of reading too.
  */
 #ifndef COSTRANK_CE_CACHE_H
 #define COSTRANK_CE_CACHE_H
@@ -37,6 +38,8 @@
 #define CR_CE_CACHE_SCHEMA "costrank.ce-cache/v1"
 #define CR_CE_CACHE_TTL (6 * 3600)
 #define CR_CE_CACHE_KEY_STRLEN 65
+/* The largest file the cache writes and reads back (bytes). */
+#define CR_CE_CACHE_MAX_ENTRY (64u << 20)
 
 typedef struct cr_ce_cache cr_ce_cache;
 
@@ -81,6 +84,23 @@ enum cr_ce_cache_state cr_ce_cache_get(cr_ce_cache *c, const char *key, time_t n
 int cr_ce_cache_put(cr_ce_cache *c, const char *key, const char *operation,
 		    const char *request, const cr_ce_pages *pages, time_t now, time_t expires,
 		    cr_error *err);
+
+/*
+ * The same written page by page, as the pages arrive: begin, add each
+ * page, then commit (renamed into place) or abort (nothing left behind).
+ * An answer that would make the file larger than CR_CE_CACHE_MAX_ENTRY is
+ * not kept: add fails with err (CR_EXIT_OUTPUT) saying so, naming what
+ * (the request, for messages).  After a failed add, only abort.  begin
+ * returns NULL, add and commit -1, with err set; commit and abort free
+ * the entry.
+ */
+typedef struct cr_ce_cache_entry cr_ce_cache_entry;
+cr_ce_cache_entry *cr_ce_cache_begin(cr_ce_cache *c, const char *key, const char *operation,
+				     const char *request, const char *what, time_t now,
+				     cr_error *err);
+int cr_ce_cache_add(cr_ce_cache_entry *e, const char *page, size_t len, cr_error *err);
+int cr_ce_cache_commit(cr_ce_cache_entry *e, time_t expires, cr_error *err);
+void cr_ce_cache_abort(cr_ce_cache_entry *e);
 
 /*
  * When an answer for a request whose period ends (exclusive) on end_excl

@@ -91,4 +91,18 @@ size_t cr_dec_format(cr_dec a, int places, char *buf, size_t size);
 /* Like cr_dec_format with a ',' between groups of three integer digits: "1,234,567.89". */
 size_t cr_dec_format_grouped(cr_dec a, int places, char *buf, size_t size);
 
+/*
+ * What cr_dec_parse's rounding of s[0..len) did, for a number it answered
+ * CR_DEC_ROUNDED: the rounded value minus the exact one, in units of
+ * 10^-CR_DEC_FINE_SCALE (its magnitude is at most half of 10^-18); digits
+ * past the 36th decimal place are not counted.  0 for a number that was
+ * not rounded or is not valid.
+ */
+#define CR_DEC_FINE_SCALE 36
+cr_i128 cr_dec_rounding_effect(const char *s, size_t len);
+/* Writes v * 10^-CR_DEC_FINE_SCALE exactly, trailing zeros trimmed:
+ * "-0.000000000000000000123".  Returns the length (CR_DEC_STRLEN bytes
+ * are always enough). */
+size_t cr_dec_format_fine(cr_i128 v, char *buf, size_t size);
+
 #endif

@@ -30,6 +30,8 @@
 
 #include "costrank/date.h"
 #include "costrank/error.h"
+#include "costrank/ledger.h"
+#include "costrank/period.h"
 
 /*
  * True when a file name is that of a billing data part: the one list of
@@ -124,6 +126,26 @@ int cr_export_select(const cr_listing *l, cr_manifest_reader *read, void *ctx,
 int cr_exports_expand(char *const *args, size_t nargs, bool allow_partial,
 		      cr_selection *sel, cr_error *err);
 void cr_selection_free(cr_selection *sel);
+
+/* ---- completeness ----------------------------------------------------- */
+
+/* How far the rows read reach in the periods a report shows. */
+typedef struct cr_coverage {
+	bool partial;           /* the period is covered in part */
+	bool not_comparable;    /* so is it or the previous one: no change shown */
+	char **notes;           /* one warning each, naming the days */
+	size_t n_notes;
+} cr_coverage;
+
+/*
+ * Checks that the rows of l cover every day of p and of the period before
+ * it (when the rows reach into that one at all), and that the rows of each
+ * billing period a manifest of sel declares (sel may be NULL) reach its
+ * last day.  Each gap gets a note with the last day the data reaches.
+ */
+void cr_coverage_check(const cr_ledger *l, const cr_period *p, const cr_selection *sel,
+		       cr_coverage *c);
+void cr_coverage_free(cr_coverage *c);
 
 /* Cost of choosing deliveries, for the benchmarks: listing passes (one per
  * folder or prefix walked), objects listed and manifests read. */

@@ -12,8 +12,10 @@
  * The rate is the number of units of the target currency per unit of the
  * report's currency, parsed exactly (decimal.h); a conversion is exact up
  * to the 18th decimal place (rounded half away from zero there).  The
- * report's own currency stays the primary figure everywhere: converted
- * amounts are shown next to it, always with the rate and its date.
+ * human formats (table, Markdown, HTML, XLSX, chat) show every amount
+ * converted, with the rate, its date and the billed total in the report's
+ * currency (cr_fx_basis); JSON and CSV keep the exact amounts in the
+ * report's currency and add the converted ones beside them.
  */
 #ifndef COSTRANK_FX_H
 #define COSTRANK_FX_H
@@ -54,6 +56,16 @@ void cr_fx_plain(const cr_fx *fx, cr_dec a, char *buf, size_t size);
  * "0.0066137". */
 void cr_fx_rate_text(cr_buf *b, const cr_fx *fx);
 
+/* The symbol of a currency where it is unambiguous: "$" for USD, "€",
+ * "£", "¥" (JPY), "₹", "₩"; NULL for the others and for NULL. */
+const char *cr_fx_symbol(const char *code);
+
+/* An amount in currency `code` rounded to its minor unit with thousands
+ * separators: "¥26,249,425", "€1,234.50", "-$12.00", "+$7.00" (plus),
+ * "CHF 1,234.50", "KWD 1.250".  The code comes from the data: only its
+ * letters and digits are shown. */
+void cr_fx_money_in(cr_buf *b, const char *code, cr_dec a, bool plus);
+
 /* A converted amount rounded to the currency's minor unit with thousands
  * separators: "¥26,249,425", "€1,234.50", "CHF 1,234.50". */
 void cr_fx_money(cr_buf *b, const cr_fx *fx, cr_dec converted);
@@ -62,5 +74,10 @@ void cr_fx_money(cr_buf *b, const cr_fx *fx, cr_dec converted);
  * currency) converted, with the rate and its date.  Appends nothing when
  * the report has no conversion; "≈ (out of range) ..." on overflow. */
 void cr_fx_describe(cr_buf *b, const cr_report *r, cr_dec amount);
+
+/* The basis of a report whose amounts are all shown converted: "amounts in
+ * JPY at 151.20 JPY/USD (2026-10-31); billed $173,607.31".  Appends
+ * nothing when the report has no conversion. */
+void cr_fx_basis(cr_buf *b, const cr_report *r);
 
 #endif

@@ -112,6 +112,21 @@ cr_ledger_input *cr_ledger_add_input(cr_ledger *l, const char *name, const char 
 const cr_ledger_input *cr_ledger_inputs(const cr_ledger *l, size_t *count);
 
 /*
+ * Amounts read with non-zero digits past the 18th decimal place, which
+ * cr_dec_parse rounds half to even: cr_ledger_note_rounded counts one,
+ * adding the effect of its rounding (cr_dec_rounding_effect, units of
+ * 10^-36) to the costs' when it is a cost (not a quantity).
+ * cr_ledger_rounded gives the costs and the quantities so rounded, and
+ * the costs' total effect.
+ */
+typedef struct cr_ledger_rounding {
+	uint64_t costs, quantities;
+	cr_i128 cost_effect;          /* rounded minus exact, units of 10^-36 */
+} cr_ledger_rounding;
+void cr_ledger_note_rounded(cr_ledger *l, bool cost, cr_i128 effect);
+cr_ledger_rounding cr_ledger_rounded(const cr_ledger *l);
+
+/*
  * Whether entries are at daily grain (file sources) or coarser (a monthly
  * API pull books a month on its first day).  Daily by default; savings
  * models measure weekend and floor spend only from daily data.

@@ -27,8 +27,10 @@
 typedef struct cr_rank_opts {
 	cr_period period;              /* resolved: see period.h */
 	bool period_complete;          /* false adds a warning */
+	bool not_comparable;           /* the data covers this or the previous
+	                                  period in part: no previous figures */
 	int top_services;              /* >= 1 */
-	int top_usage;                 /* >= 1 */
+	int top_usage;                 /* >= 0; 0: one "Other usage types" row a service */
 	bool include[CR_EXCL_COUNT];   /* rank these categories too */
 	const cr_accounts *accounts;   /* --accounts, may be NULL */
 } cr_rank_opts;

@@ -95,6 +95,11 @@ typedef struct cr_reconciliation {
 	bool included[CR_EXCL_COUNT];     /* categories ranked via --include */
 	cr_dec included_amount[CR_EXCL_COUNT];
 	cr_dec grand_total;               /* every row of the period */
+	/* amounts of the input with digits past the 18th decimal place,
+	 * rounded half to even when read (cr_ledger_rounded), and what that
+	 * did to the costs: rounded minus exact, units of 10^-36 */
+	uint64_t rounded_costs, rounded_quantities;
+	cr_i128 rounding_effect;
 } cr_reconciliation;
 
 /* A rule of the same group that also fits the line: shown, never added. */

@@ -110,6 +110,14 @@ cr_ruleset *cr_rules_load(const char *const *files, FILE *problems, cr_error *er
  * 0..1, unknown actions, models, levels or environments, JSON syntax errors.
  */
 int cr_rules_check_file(const char *path, FILE *out);
+/*
+ * The whole of a rule file ("-": standard input, "<stdin>" in messages),
+ * NUL-terminated, its length in *len; NULL with err set (CR_EXIT_INPUT) when
+ * it cannot be read or holds more than CR_RULES_MAX_SIZE bytes, so that
+ * /dev/zero or a runaway pipe is refused instead of filling the memory.
+ */
+#define CR_RULES_MAX_SIZE (4u << 20) /* 4 MiB; the built-in table is under 50 KB */
+char *cr_rules_read(const char *path, size_t *len, cr_error *err);
 /* The same on text in memory (name is used in messages). */
 int cr_rules_check_text(const char *name, const char *text, size_t len, FILE *out);
 

@@ -117,6 +117,10 @@ void cr_sigv4_canonical_query(cr_buf *b, const char *query);
  */
 void cr_uri_encode(cr_buf *b, const char *s, size_t len, bool keep_slash);
 
+/* Appends s[0..len) to b percent-decoded: %XX (either case) as its byte,
+ * everything else (a '%' without two hex digits too) as it is. */
+void cr_uri_decode(cr_buf *b, const char *s, size_t len);
+
 /* Hex SHA-256 of data into hex[CR_SHA256_HEX_STRLEN]. */
 void cr_sha256_hex(const void *data, size_t len, char *hex);
 

@@ -61,15 +61,29 @@ int cr_sql_pull(cr_ledger *l, const cr_sql_pull_opts *o, const cr_sql_engine *e,
 
 /*
  * cr_sql_pull on PostgreSQL / Redshift (libpq).  -1 with err set:
- * CR_EXIT_REMOTE when the server refuses the connection or a query (its
- * message is kept, the URL's password never), CR_EXIT_AUTH when it refuses
- * the credentials.  The ledger's input is named by the redacted URL.
+ * CR_EXIT_USAGE when cr_sql_pg_check_url refuses db_url, CR_EXIT_REMOTE
+ * when the server refuses the connection or a query (its message is kept;
+ * libpq is given the parsed options, never the URL, so no message of it
+ * quotes the URL), CR_EXIT_AUTH when it refuses the credentials.  The
+ * password comes from PGPASSWORD or ~/.pgpass (PGPASSFILE), which libpq
+ * reads itself.  The ledger's input is named by the redacted URL.
  */
 int cr_sql_pg_pull(cr_ledger *l, const char *db_url, const cr_sql_pull_opts *o,
 		   cr_sql_outcome *out, cr_error *err);
 
-/* The URL without user, password and parameters, for messages (caller
- * frees): "postgresql://host:5432/db"; "the database" for a conninfo. */
-char *cr_sql_redact_url(const char *url);
+/*
+ * Whether db_url (a postgresql:// or postgres:// URL, scheme in any case,
+ * or key=value pairs) can be used: -1 with err set (CR_EXIT_USAGE), its
+ * text never quoted, when libpq cannot read it or it holds a password (or
+ * sslpassword, or an '@' libpq reads into a host, port or database name:
+ * the rest of a password holding '/').
+ */
+int cr_sql_pg_check_url(const char *db_url, cr_error *err);
+
+/* The URL as "postgresql://host:port/db" for messages: without user,
+ * password and parameters, parsed as libpq parses it, any byte that is not
+ * printable ASCII shown as '?' (caller frees).  "the database" when it
+ * cannot be read or cr_sql_pg_check_url would refuse it. */
+char *cr_sql_redact_url(const char *db_url);
 
 #endif

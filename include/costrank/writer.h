@@ -13,13 +13,18 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "costrank/buf.h"
 #include "costrank/error.h"
 #include "costrank/report.h"
 
 typedef struct cr_write_opts {
 	bool color;      /* ANSI colour (table only): only on a terminal, never with NO_COLOR */
-	int width;       /* terminal width for the table, 0 = 100 */
+	int width;       /* terminal width for the table, 0 = 80 */
+	bool summary;    /* table: the headline, the accounts and the proposals
+	                    only, without the per-account detail (--detail) */
 	bool csv_bom;    /* start CSV files with a UTF-8 BOM */
+	const char *tmpdir; /* where the workbook is assembled (the report's own
+	                       directory); NULL: $TMPDIR, else /tmp */
 } cr_write_opts;
 
 typedef int (*cr_writer_fn)(const cr_report *r, FILE *out,
@@ -56,8 +61,14 @@ int cr_write_csv_services(const cr_report *r, FILE *out, const cr_write_opts *o,
 			  cr_error *err);
 /* Excel workbook (libxlsxwriter): sheets Summary (with charts), Services,
  * Usage types and Savings proposals; numbers as numbers, totals as formulas.
- * Built in a temporary file under $TMPDIR that never outlives the call. */
+ * Built in a temporary file (".costrank-xlsx.tmp.XXXXXX", registered with
+ * proc.h) in o->tmpdir that never outlives the call. */
 int cr_write_xlsx(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
+/* The workbook's sheets with more rows than a worksheet holds (1,048,576
+ * with the header and total rows): each is written with a note naming the
+ * CSV report that holds its rows instead.  Appends "Usage types (6600000
+ * rows)", comma-separated, to b; returns how many. */
+size_t cr_xlsx_omitted(const cr_report *r, cr_buf *b);
 
 /* GitHub's limit for a comment, counted here in bytes (never fewer than
  * characters): the Markdown report never exceeds it. */

@@ -20,6 +20,8 @@
  */
 #include "aws/s3_internal.h"
 
+#include "costrank/proc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -150,15 +152,21 @@ int s3_cache_begin(const char *bucket, const char *key, const char *etag, int64_
 {
 	cr_buf tmp = CR_BUF_INIT, hdr = CR_BUF_INIT;
 	static _Atomic unsigned seq;
+	sigset_t sigs;
 
 	memset(w, 0, sizeof *w);
 	w->fd = -1;
+	w->slot = -1;
 	w->path = entry_path(bucket, key, ".obj");
 	if (!w->path || !etag || !*etag || size < 0 || strchr(etag, '\n'))
 		goto fail;
 	cr_buf_addf(&tmp, "%s.tmp-%ld-%u", w->path, (long)getpid(), seq++);
 	w->tmp = cr_buf_detach(&tmp);
+	/* registered, so that an interrupt removes it (proc.h) */
+	cr_proc_block_term(&sigs);
 	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	w->slot = w->fd >= 0 ? cr_tmp_track(w->tmp) : -1;
+	cr_proc_restore(&sigs);
 	if (w->fd < 0)
 		goto fail;
 	cr_buf_addf(&hdr, SCHEMA "\n%s\n%lld\n", etag, (long long)size);
@@ -197,6 +205,8 @@ int s3_cache_commit(struct s3_cache_writer *w)
 	}
 	if (rc < 0 && w->tmp)
 		unlink(w->tmp);
+	cr_tmp_forget(w->slot);
+	w->slot = -1;
 	free(w->tmp);
 	free(w->path);
 	w->tmp = w->path = NULL;
@@ -209,6 +219,8 @@ void s3_cache_abort(struct s3_cache_writer *w)
 		close(w->fd);
 		unlink(w->tmp);
 	}
+	cr_tmp_forget(w->slot);
+	w->slot = -1;
 	w->fd = -1;
 	free(w->tmp);
 	free(w->path);

@@ -74,6 +74,7 @@ int s3_cache_open(const char *bucket, const char *key, struct s3_cache_entry *e)
  * s3_cache_write, kept by s3_cache_commit or dropped by s3_cache_abort. */
 struct s3_cache_writer {
 	int fd;
+	int slot;      /* the temporary's entry in proc.h's list, or -1 */
 	char *tmp, *path;
 };
 int s3_cache_begin(const char *bucket, const char *key, const char *etag, int64_t size,

@@ -88,8 +88,7 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Appends s[0..len) percent-decoded (%XX only) to b. */
-static void uri_decode(cr_buf *b, const char *s, size_t len)
+void cr_uri_decode(cr_buf *b, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		int hi, lo;
@@ -179,7 +178,7 @@ static char *recode(const char *s, size_t len)
 {
 	cr_buf raw = CR_BUF_INIT, enc = CR_BUF_INIT;
 
-	uri_decode(&raw, s, len);
+	cr_uri_decode(&raw, s, len);
 	cr_uri_encode(&enc, raw.ptr, raw.len, false);
 	cr_buf_release(&raw);
 	return cr_buf_detach(&enc);

@@ -1,4 +1,5 @@
 /* cmd_report.c - `costrank report`: files in, ranked reports out. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "costrank/ledger.h"
 #include "costrank/output.h"
 #include "costrank/period.h"
+#include "costrank/proc.h"
 #include "costrank/rank.h"
 #include "costrank/rules.h"
 #include "costrank/s3.h"
@@ -27,17 +29,18 @@
 enum {
 	OPT_FORMAT = 1, OPT_OUT, OPT_MONTH, OPT_FROM, OPT_TO, OPT_TOP, OPT_TOP_USAGE,
 	OPT_METRIC, OPT_INCLUDE, OPT_ACCOUNTS, OPT_COLOR, OPT_CSV_BOM, OPT_QUIET, OPT_HELP,
-	OPT_RULES, OPT_NO_RULES,
+	OPT_RULES, OPT_NO_RULES, OPT_DETAIL,
 };
 
 static const struct cr_option report_options[] = {
 	{ "format", 'f', true, OPT_FORMAT, "LIST", "outputs, comma-separated: table,json,csv,xlsx,md,html (default: table,json,csv)" },
-	{ "out", 'o', true, OPT_OUT, "DIR", "directory for report files (default: reports)" },
+	{ "out", 'o', true, OPT_OUT, "DIR", "directory for report files (default: reports); - writes the one --format json, csv or md to stdout" },
 	{ "month", 'm', true, OPT_MONTH, "YYYY-MM", "report this calendar month" },
 	{ "from", 0, true, OPT_FROM, "YYYY-MM-DD", "first day of the period (inclusive)" },
 	{ "to", 0, true, OPT_TO, "YYYY-MM-DD", "last day of the period (inclusive)" },
 	{ "top", 'n', true, OPT_TOP, "N", "services per account (default 10), the rest as \"Other services\"" },
-	{ "top-usage", 'u', true, OPT_TOP_USAGE, "M", "usage types per service (default 5)" },
+	{ "top-usage", 'u', true, OPT_TOP_USAGE, "M", "usage types per service (default 5; 0 = services only)" },
+	{ "detail", 0, true, OPT_DETAIL, "LEVEL", "table: full (default; every account's services) or summary (accounts and proposals)" },
 	{ "metric", 0, true, OPT_METRIC, "NAME", "unblended (default; FOCUS BilledCost) or amortized (EffectiveCost)" },
 	{ "include", 0, true, OPT_INCLUDE, "LIST", "also rank credits,refunds,tax (default: none)" },
 	{ "accounts", 'a', true, OPT_ACCOUNTS, "FILE", "account names, environments and owners (JSON)" },
@@ -45,7 +48,7 @@ static const struct cr_option report_options[] = {
 	{ "no-rules", 0, false, OPT_NO_RULES, NULL, "rank only: no savings proposals" },
 	{ "color", 0, true, OPT_COLOR, "WHEN", "auto (default), always or never; NO_COLOR always wins" },
 	{ "csv-bom", 0, false, OPT_CSV_BOM, NULL, "start CSV files with a UTF-8 BOM (for Excel)" },
-	{ "quiet", 'q', false, OPT_QUIET, NULL, "no progress or file messages on stderr" },
+	{ "quiet", 'q', false, OPT_QUIET, NULL, "for cron: no table unless --format names it, no progress or file messages; warnings and errors still on stderr" },
 	REPORT_LIVE_OPTIONS,
 	REPORT_DELIVER_OPTIONS,
 	{ "help", 'h', false, OPT_HELP, NULL, "show this help" },
@@ -79,8 +82,9 @@ static const char report_examples[] =
 	"  costrank report --fx JPY=151.20 --format md,csv cur/\n"
 	"\n"
 	"Exit codes: 0 ok, 1 a --fail-on-* threshold or --max-requests exceeded, 2 usage,\n"
-	"3 bad input, 4 output not written, 5 Cost Explorer failed, 6 credentials, 7 no\n"
-	"data for the period, 8 --post failed (the reports are written).\n";
+	"3 bad input, 4 output not written (or stdout closed, a broken pipe), 5 Cost\n"
+	"Explorer failed, 6 credentials, 7 no data for the period, 8 --post failed (the\n"
+	"reports are written), 129/130/143 SIGHUP/SIGINT/SIGTERM (nothing half written).\n";
 
 #define DEFAULT_FORMATS "table,json,csv"
 
@@ -97,6 +101,8 @@ struct report_config {
 	bool no_rules;
 	int color;              /* -1 auto, 0 never, 1 always */
 	bool csv_bom, quiet, help;
+	bool formats_given;     /* --format named the outputs */
+	bool summary;           /* --detail summary */
 	struct live_config live;
 	struct deliver_config deliver;
 };
@@ -181,18 +187,26 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 
 	switch (id) {
 	case OPT_FORMAT:
+		c->formats_given = true;
 		memset(c->want, 0, sizeof c->want);
 		return for_each_item(v, add_format, c, err);
 	case OPT_OUT:
 		if (!*v)
-			return cr_error_set(err, CR_EXIT_USAGE, "--out needs a directory");
+			return cr_error_set(err, CR_EXIT_USAGE, "--out needs a directory, or - for "
+					    "standard output");
 		c->out_dir = v;
 		return 0;
 	case OPT_MONTH: c->month = v; return 0;
 	case OPT_FROM: c->from = v; return 0;
 	case OPT_TO: c->to = v; return 0;
 	case OPT_TOP: return parse_int("top", v, 1, 1000, &c->top, err);
-	case OPT_TOP_USAGE: return parse_int("top-usage", v, 1, 1000, &c->top_usage, err);
+	case OPT_TOP_USAGE: return parse_int("top-usage", v, 0, 1000, &c->top_usage, err);
+	case OPT_DETAIL:
+		if (strcmp(v, "full") == 0 || strcmp(v, "summary") == 0) {
+			c->summary = strcmp(v, "summary") == 0;
+			return 0;
+		}
+		return cr_error_set(err, CR_EXIT_USAGE, "--detail '%s' is not full or summary", v);
 	case OPT_METRIC:
 		if (strcmp(v, "unblended") == 0)
 			c->metric = CR_METRIC_UNBLENDED;
@@ -244,16 +258,31 @@ static bool use_color(int setting)
 	return isatty(STDOUT_FILENO) && !(term && strcmp(term, "dumb") == 0);
 }
 
+/* Widths outside this range are not a terminal anyone reads: a smaller
+ * one is ignored, a larger one capped (COLUMNS=2147483647 must not make
+ * gigabytes of padding). */
+#define WIDTH_MIN 60
+#define WIDTH_MAX 1000
+
 static int terminal_width(void)
 {
 	struct winsize ws;
 	const char *cols = getenv("COLUMNS");
+	long n = 0;
+	char *end;
 
-	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 60)
-		return ws.ws_col;
-	if (cols && atoi(cols) >= 60)
-		return atoi(cols);
-	return 100;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col >= WIDTH_MIN)
+		return ws.ws_col > WIDTH_MAX ? WIDTH_MAX : ws.ws_col;
+	if (cols && *cols) {
+		errno = 0;
+		n = strtol(cols, &end, 10);
+		if (*end)
+			n = 0;
+		else if (errno == ERANGE || n > WIDTH_MAX)
+			n = n < 0 ? 0 : WIDTH_MAX;
+	}
+	return n >= WIDTH_MIN ? (int)n : 80;
 }
 
 /* The progress line on stderr while files are read, on a terminal only;
@@ -353,31 +382,86 @@ static int expand_inputs(char **args, size_t nargs, bool allow_partial, bool qui
 	return 0;
 }
 
-static void selection_finish(const cr_selection *sel, cr_report *r)
+static void selection_finish(const cr_selection *sel, const cr_coverage *cov, cr_report *r,
+			     bool quiet)
 {
 	for (size_t i = 0; i < sel->n_warnings; i++)
 		cr_report_add_warning(r, "%s", sel->warnings[i]);
+	for (size_t i = 0; i < cov->n_notes; i++) {
+		cr_report_add_warning(r, "%s", cov->notes[i]);
+		if (!quiet)
+			fprintf(stderr, "costrank: warning: %s\n", cov->notes[i]);
+	}
 	if (sel->partial)
 		r->partial = true;
 }
 
+/* `--out -`: the report goes to standard output. */
+static bool out_is_stdout(const struct report_config *c)
+{
+	return strcmp(c->out_dir, "-") == 0;
+}
+
+/* Whether writer i writes a file for this run. */
+static bool writes_file(const struct report_config *c, const cr_writer *w, size_t i,
+			const cr_report *r)
+{
+	if (!c->want[i] || !w[i].ext || (w[i].needs_proposals && r && !r->has_proposals))
+		return false;
+	/* to standard output: the main file of the one format (csv: usage types) */
+	return !out_is_stdout(c) || !*w[i].suffix;
+}
+
+/* The workbook's sheets that hold a note instead of their rows. */
+static void warn_long_sheets(const cr_report *r)
+{
+	cr_buf b = CR_BUF_INIT;
+
+	if (cr_xlsx_omitted(r, &b))
+		fprintf(stderr, "costrank: warning: the workbook leaves out the rows of %s: more "
+			"than an Excel worksheet holds; --format csv writes them all\n", b.ptr);
+	cr_buf_release(&b);
+}
+
+/*
+ * Writes every report file to its temporary, then the table, and only when
+ * all of them are whole do the files take their names, as one set (see
+ * output.h): a run that fails, or is interrupted, leaves the previous set.
+ */
 static int write_reports(const cr_report *r, const struct report_config *c, cr_error *err)
 {
 	size_t nw;
 	const cr_writer *w = cr_writers(&nw);
-	cr_outfile *files[16] = { 0 };
+	cr_outset *set = NULL;
 	cr_write_opts wo = { .color = use_color(c->color), .width = terminal_width(),
-			     .csv_bom = c->csv_bom };
+			     .csv_bom = c->csv_bom, .summary = c->summary };
 	int rc = 0;
 
 	for (size_t i = 0; i < nw && !rc; i++) {
 		char name[96];
-		if (!c->want[i] || !w[i].ext || (w[i].needs_proposals && !r->has_proposals))
+		FILE *f;
+
+		if (!writes_file(c, w, i, r))
 			continue;
+		if (out_is_stdout(c)) {
+			if (!w[i].write(r, stdout, &wo, err))
+				rc = cr_stream_check(stdout, "standard output", err);
+			else
+				rc = -1;
+			continue;
+		}
+		if (!set) {
+			if (!(set = cr_outset_open(c->out_dir, err))) {
+				rc = -1;
+				break;
+			}
+			wo.tmpdir = c->out_dir;   /* the workbook's scratch file */
+		}
 		snprintf(name, sizeof name, "costrank-%s%s.%s", r->period_label, w[i].suffix,
 			 w[i].ext);
-		files[i] = cr_outfile_open(c->out_dir, name, err);
-		if (!files[i] || w[i].write(r, cr_outfile_stream(files[i]), &wo, err))
+		if (w[i].write == cr_write_xlsx)
+			warn_long_sheets(r);
+		if (!(f = cr_outset_add(set, name, err)) || w[i].write(r, f, &wo, err))
 			rc = -1;
 	}
 	for (size_t i = 0; i < nw && !rc; i++) {
@@ -388,20 +472,11 @@ static int write_reports(const cr_report *r, const struct report_config *c, cr_e
 		}
 	}
 	/* every report is complete: only now do they take their names */
-	for (size_t i = 0; i < nw; i++) {
-		if (!files[i])
-			continue;
-		if (rc) {
-			cr_outfile_abort(files[i]);
-			continue;
-		}
-		char *path = cr_xstrdup(cr_outfile_path(files[i]));
-		if (cr_outfile_commit(files[i], err))
-			rc = -1;
-		else if (!c->quiet)
-			fprintf(stderr, "costrank: wrote %s\n", path);
-		free(path);
-	}
+	if (!rc && set)
+		rc = cr_outset_commit(set, err);
+	for (size_t i = 0; !rc && !c->quiet && i < cr_outset_count(set); i++)
+		fprintf(stderr, "costrank: wrote %s\n", cr_outset_path(set, i));
+	cr_outset_free(set);
 	return rc;
 }
 
@@ -484,6 +559,51 @@ static void s3_finish(cr_report *r, bool quiet)
 		(long long)r->s3.requests, r->s3.requests == 1 ? "" : "s");
 }
 
+/*
+ * What goes to standard output, checked before any work: `--out -` takes
+ * one machine format; -q without --format drops the table; nothing is
+ * written to a standard output that was closed when the run began.
+ */
+static int check_outputs(struct report_config *c, cr_error *err)
+{
+	size_t nw, formats = 0;
+	const cr_writer *w = cr_writers(&nw);
+	const char *named = NULL;
+	bool to_stdout = c->live.dry_run;
+
+	if (c->quiet && !c->formats_given)
+		for (size_t i = 0; i < nw; i++)
+			if (!w[i].ext)
+				c->want[i] = false;   /* cron: nothing on stdout */
+	for (size_t i = 0; i < nw; i++) {
+		if (!c->want[i])
+			continue;
+		if (!w[i].ext)
+			to_stdout = true;
+		else if (!named || strcmp(named, w[i].name) != 0) {
+			formats++;   /* one name's writers are next to each other */
+			named = w[i].name;
+		}
+		if (w[i].ext && out_is_stdout(c) && strcmp(w[i].name, "json") != 0 &&
+		    strcmp(w[i].name, "csv") != 0 && strcmp(w[i].name, "md") != 0)
+			return cr_error_set(err, CR_EXIT_USAGE, "--out - writes JSON, CSV or "
+					    "Markdown to standard output, not %s: give --format "
+					    "json, csv or md, or --out DIR", w[i].name);
+	}
+	if (out_is_stdout(c)) {
+		if (formats != 1 || to_stdout)
+			return cr_error_set(err, CR_EXIT_USAGE, "--out - writes one report to "
+					    "standard output: give --format json, csv or md alone%s",
+					    c->live.dry_run ? " (and no --dry-run, which prints "
+					    "there too)" : "");
+		to_stdout = true;
+	}
+	if (to_stdout && cr_proc_fd_was_closed(STDOUT_FILENO))
+		return cr_error_set(err, CR_EXIT_OUTPUT, "cannot write to standard output: it is "
+				    "closed (--format without table writes only files)");
+	return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_config c = { .out_dir = "reports", .top = 10, .top_usage = 5,
@@ -494,6 +614,7 @@ int cmd_report(int argc, char **argv)
 	cr_error err = { 0 };
 	char **args = cr_xcalloc((size_t)argc + 1, sizeof *args);
 	cr_selection sel = { 0 };
+	cr_coverage coverage = { 0 };
 	size_t nw;
 	int nargs = 0;
 	cr_accounts *accounts = NULL;
@@ -513,6 +634,11 @@ int cmd_report(int argc, char **argv)
 	if (cr_options_parse(report_options, "report", argc, argv, on_option, &c, args, &nargs, &err))
 		goto done;
 	if (c.help) {
+		if (cr_proc_fd_was_closed(STDOUT_FILENO)) {
+			cr_error_set(&err, CR_EXIT_OUTPUT, "cannot write to standard output: it is "
+				     "closed");
+			goto done;
+		}
 		fputs(report_usage, stdout);
 		fputs("Options:\n", stdout);
 		cr_options_print(report_options, stdout);
@@ -521,6 +647,8 @@ int cmd_report(int argc, char **argv)
 	}
 	s3 = any_s3(args, nargs);
 	s3_options_allowed(&c.live, s3);
+	if (check_outputs(&c, &err))
+		goto done;
 	if (live_wanted(&c.live, nargs, &live, &err))
 		goto done;
 	if (deliver_prepare(&c.deliver, live, c.live.dry_run, args, nargs, &err))
@@ -555,6 +683,7 @@ int cmd_report(int argc, char **argv)
 		ro.period_complete = true;
 	if (!live && !given) {
 		cr_day first, last;
+		bool complete;
 		if (!cr_ledger_day_range(ledger, &first, &last)) {
 			if (sel.n_paths == 1)
 				cr_error_set(&err, CR_EXIT_NODATA, "%s holds no billing rows",
@@ -565,7 +694,12 @@ int cmd_report(int argc, char **argv)
 					     sel.n_paths ? sel.paths[0] : "-");
 			goto done;
 		}
-		cr_period_default(first, last, &ro.period, &ro.period_complete);
+		/* the coverage check below says what is missing */
+		cr_period_default(first, last, &ro.period, &complete);
+	}
+	if (!live) {
+		cr_coverage_check(ledger, &ro.period, &sel, &coverage);
+		ro.not_comparable = coverage.not_comparable;
 	}
 	ro.top_services = c.top;
 	ro.top_usage = c.top_usage;
@@ -579,12 +713,14 @@ int cmd_report(int argc, char **argv)
 	if (live)
 		live_finish(&c.live, report, &outcome, c.quiet);
 	else
-		selection_finish(&sel, report);
+		selection_finish(&sel, &coverage, report, c.quiet);
 	if (s3 && !live)
 		s3_finish(report, c.quiet);
-	deliver_apply_fx(report, &c.deliver);
+	if (deliver_apply_fx(report, &c.deliver, &err))
+		goto done;
 	if (write_reports(report, &c, &err) == 0)
-		code = deliver_finish(report, &c.deliver, c.want, c.live.dry_run, c.quiet);
+		code = deliver_finish(report, &c.deliver, out_is_stdout(&c) ? NULL : c.want,
+				      c.live.dry_run, c.quiet);
 
 done:
 	if (err.code)
@@ -595,6 +731,7 @@ done:
 	cr_accounts_free(accounts);
 	cr_ce_outcome_free(&outcome);
 	cr_selection_free(&sel);
+	cr_coverage_free(&coverage);
 	if (s3)
 		cr_s3_cleanup();
 	free(args);

@@ -278,34 +278,6 @@ static int show(const cr_ruleset *rs)
 	return 0;
 }
 
-/* The whole of a file open at fd, NUL-terminated; NULL on a read error. */
-static char *read_fd(int fd, size_t *len)
-{
-	cr_buf b = CR_BUF_INIT;
-
-	if (cr_buf_read_fd(&b, fd, 0) < 0) {
-		cr_buf_release(&b);
-		return NULL;
-	}
-	*len = b.len;
-	return cr_buf_detach(&b);
-}
-
-/* The text of a rule file or of standard input ("-"); NULL when unreadable. */
-static char *read_input(const char *path, size_t *len)
-{
-	int fd;
-	char *text;
-
-	if (strcmp(path, "-") == 0)
-		return read_fd(STDIN_FILENO, len);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return NULL;
-	text = read_fd(fd, len);
-	close(fd);
-	return text;
-}
-
 /* How many rules a file that passed the check holds. */
 static size_t count_rules(const char *text, size_t len)
 {
@@ -324,6 +296,7 @@ static int check(char **files, int nfiles)
 		const char *name = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
 		char *report = NULL, *text;
 		size_t report_len = 0, len = 0;
+		cr_error err = { 0 };
 		FILE *mem = open_memstream(&report, &report_len);
 		int n;
 
@@ -331,11 +304,13 @@ static int check(char **files, int nfiles)
 			cr_cli_error("out of memory");
 			return CR_EXIT_INTERNAL;
 		}
-		text = read_input(files[i], &len);
-		if (text)
+		text = cr_rules_read(files[i], &len, &err);
+		if (text) {
 			n = cr_rules_check_text(name, text, len, mem);
-		else
-			n = cr_rules_check_file(name, mem);   /* says why it is unreadable */
+		} else {
+			fprintf(mem, "%s\n", err.msg);
+			n = 1;
+		}
 		fclose(mem);
 		print_problems(report);
 		free(report);

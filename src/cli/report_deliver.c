@@ -61,6 +61,10 @@ int deliver_option(struct deliver_config *c, int id, const char *v, cr_error *er
 			return cr_error_set(err, CR_EXIT_USAGE, "--fx: give one conversion");
 		if (cr_fx_parse(v, &c->fx_rate, &c->fx_dated, err) < 0)
 			return -1;
+		if (cr_dec_cmp(c->fx_rate.rate, cr_dec_from_int(DELIVER_FX_MAX_RATE)) > 0)
+			return cr_error_set(err, CR_EXIT_USAGE, "--fx '%s': the rate is more than "
+					    "%d units of %s per unit of the report's currency",
+					    v, DELIVER_FX_MAX_RATE, c->fx_rate.code);
 		c->fx = true;
 		return 0;
 	}
@@ -121,15 +125,6 @@ int deliver_prepare(struct deliver_config *c, bool live, bool dry_run, char *con
 	return 0;
 }
 
-void deliver_apply_fx(cr_report *r, const struct deliver_config *c)
-{
-	if (!c->fx)
-		return;
-	r->fx = c->fx_rate;
-	if (!c->fx_dated)
-		r->fx.date = r->end;
-}
-
 /* "USD 173,607.31": money for the command's own messages. */
 static void say_money(cr_buf *b, const cr_report *r, cr_dec a)
 {
@@ -140,6 +135,86 @@ static void say_money(cr_buf *b, const cr_report *r, cr_dec a)
 	for (const char *p = cur; *p && p - cur < 8; p++)
 		cr_buf_addc(b, isalnum((unsigned char)*p) ? *p : '?');
 	cr_buf_addf(b, " %s", tmp);
+}
+
+/* Keeps in *max the larger of itself and |a|. */
+static void max_abs(cr_dec *max, cr_dec a)
+{
+	if (cr_dec_sign(a) < 0)
+		a = cr_dec_neg(a);
+	if (cr_dec_cmp(a, *max) > 0)
+		*max = a;
+}
+
+/* The largest amount, in absolute value, that a report shows. */
+static cr_dec largest_amount(const cr_report *r)
+{
+	const cr_reconciliation *rc = &r->recon;
+	cr_dec m = CR_DEC_ZERO;
+
+	max_abs(&m, r->total);
+	max_abs(&m, r->previous_total);
+	max_abs(&m, r->savings_total);
+	max_abs(&m, rc->ranked);
+	max_abs(&m, rc->grand_total);
+	for (int e = 0; e < CR_EXCL_COUNT; e++) {
+		max_abs(&m, rc->excluded[e]);
+		max_abs(&m, rc->included_amount[e]);
+	}
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		const cr_report_account *a = &r->accounts[i];
+		max_abs(&m, a->total);
+		max_abs(&m, a->previous_total);
+		for (size_t j = 0; j < a->n_services; j++) {
+			const cr_report_service *s = &a->services[j];
+			max_abs(&m, s->cost);
+			max_abs(&m, s->previous_cost);
+			for (size_t k = 0; k < s->n_usage; k++) {
+				max_abs(&m, s->usage[k].cost);
+				max_abs(&m, s->usage[k].previous_cost);
+			}
+		}
+	}
+	for (size_t i = 0; i < r->n_services; i++) {
+		max_abs(&m, r->services[i].cost);
+		max_abs(&m, r->services[i].previous_cost);
+	}
+	for (size_t i = 0; i < r->n_proposals; i++) {
+		const cr_proposal *p = &r->proposals[i];
+		max_abs(&m, p->monthly_cost);
+		max_abs(&m, p->savings);
+		max_abs(&m, p->annual_savings);
+		for (size_t j = 0; j < p->n_alternatives; j++)
+			max_abs(&m, p->alternatives[j].savings);
+	}
+	return m;
+}
+
+int deliver_apply_fx(cr_report *r, const struct deliver_config *c, cr_error *err)
+{
+	cr_dec converted;
+
+	if (!c->fx)
+		return 0;
+	/* every amount shown converts, or none is shown converted */
+	if (cr_fx_convert(&c->fx_rate, largest_amount(r), &converted) != 0) {
+		cr_buf m = CR_BUF_INIT, rate = CR_BUF_INIT;
+		int rc;
+
+		say_money(&m, r, largest_amount(r));
+		cr_fx_rate_text(&rate, &c->fx_rate);
+		rc = cr_error_set(err, CR_EXIT_USAGE, "--fx: at %s %s per unit, the report's "
+				  "largest amount (%s) is out of the range of exact amounts "
+				  "(about 1.7e20); check the rate", rate.ptr, c->fx_rate.code,
+				  m.ptr);
+		cr_buf_release(&m);
+		cr_buf_release(&rate);
+		return rc;
+	}
+	r->fx = c->fx_rate;
+	if (!c->fx_dated)
+		r->fx.date = r->end;
+	return 0;
 }
 
 /* The names of the report files written, like write_reports() names them. */

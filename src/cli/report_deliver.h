@@ -25,6 +25,8 @@
 #include "costrank/report.h"
 
 #define DELIVER_URL_ENV "COSTRANK_WEBHOOK_URL"
+/* The largest --fx rate: no currency is worth a billion of another. */
+#define DELIVER_FX_MAX_RATE 1000000000
 
 enum {
 	OPT_DELIVER_POST = 200, OPT_DELIVER_WEBHOOK_ENV, OPT_DELIVER_FAIL_ON_INCREASE,
@@ -34,7 +36,7 @@ enum {
 
 /* Entries for the report command's option table. */
 #define REPORT_DELIVER_OPTIONS \
-	{ "fx", 0, true, OPT_DELIVER_FX, "CODE=RATE[@DATE]", "also show amounts in CODE at RATE per unit of the report currency (JPY=151.20)" }, \
+	{ "fx", 0, true, OPT_DELIVER_FX, "CODE=RATE[@DATE]", "show every amount in CODE at RATE per unit of the report currency (JPY=151.20)" }, \
 	{ "post", 0, true, OPT_DELIVER_POST, "KIND", "after writing: post a summary to slack, teams, gchat or webhook" }, \
 	{ "webhook-env", 0, true, OPT_DELIVER_WEBHOOK_ENV, "NAME", "read the --post URL from $NAME (default COSTRANK_WEBHOOK_URL)" }, \
 	{ "fail-on-increase", 0, true, OPT_DELIVER_FAIL_ON_INCREASE, "PCT", "exit 1 if the total rose more than PCT% over the previous period" }, \
@@ -70,8 +72,9 @@ int deliver_prepare(struct deliver_config *c, bool live, bool dry_run, char *con
 		    int nargs, cr_error *err);
 
 /* Puts the --fx rate into the report (dated the period's end unless a date
- * was given), before it is written. */
-void deliver_apply_fx(cr_report *r, const struct deliver_config *c);
+ * was given), before it is written.  A rate that would put any amount of
+ * the report out of range is refused: -1 with err set (CR_EXIT_USAGE). */
+int deliver_apply_fx(cr_report *r, const struct deliver_config *c, cr_error *err);
 
 /*
  * After the reports are written: posts (or, with dry_run, prints the

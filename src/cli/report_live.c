@@ -2,6 +2,7 @@
 #include "cli/report_live.h"
 
 #include "costrank/sql.h"
+#include "costrank/sql_source.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,8 @@ int live_wanted(const struct live_config *c, int nargs, bool *live, cr_error *er
 				    c->source == LIVE_ATHENA ? "athena" : "postgres");
 	if (c->source == LIVE_POSTGRES && (!c->db_url || !*c->db_url))
 		return cr_error_set(err, CR_EXIT_USAGE, "--source postgres needs --db-url URL");
+	if (c->source == LIVE_POSTGRES && cr_sql_pg_check_url(c->db_url, err))
+		return -1;
 	if (c->source == LIVE_ATHENA && (!c->athena_database || !*c->athena_database))
 		return cr_error_set(err, CR_EXIT_USAGE, "--source athena needs --athena-database DB");
 	if (c->source != LIVE_POSTGRES && c->db_url)

@@ -1,29 +1,79 @@
 /* accounts.c - see costrank/accounts.h */
 #include "costrank/accounts.h"
 
+#include <ctype.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+/* Compared without case and without '-', '_' and spaces ("pre-prod" is
+ * "preprod"); README "The accounts file" lists them. */
 static const struct { const char *alias, *canonical; } env_aliases[] = {
 	{ "production", "production" }, { "prod", "production" }, { "prd", "production" },
 	{ "live", "production" },
 	{ "staging", "staging" }, { "stage", "staging" }, { "stg", "staging" },
-	{ "preprod", "staging" }, { "uat", "staging" },
+	{ "preprod", "staging" }, { "preproduction", "staging" }, { "uat", "staging" },
+	{ "qa", "staging" }, { "perf", "staging" }, { "performance", "staging" },
 	{ "development", "development" }, { "dev", "development" }, { "develop", "development" },
+	{ "devel", "development" }, { "nonprod", "development" },
+	{ "nonproduction", "development" },
 	{ "sandbox", "sandbox" }, { "sbx", "sandbox" }, { "test", "sandbox" },
-	{ "testing", "sandbox" }, { "experiment", "sandbox" },
-	{ "shared", "shared" }, { "shared-services", "shared" }, { "shared services", "shared" },
+	{ "testing", "sandbox" }, { "experiment", "sandbox" }, { "lab", "sandbox" },
+	{ "playground", "sandbox" },
+	{ "shared", "shared" }, { "sharedservices", "shared" },
 	{ "common", "shared" }, { "infra", "shared" }, { "infrastructure", "shared" },
 };
 
+/* Equal without case and without the separators '-', '_' and ' '. */
+static bool env_name_eq(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == '-' || *a == '_' || *a == ' ')
+			a++;
+		while (*b == '-' || *b == '_' || *b == ' ')
+			b++;
+		if (!*a || !*b)
+			return !*a && !*b;
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return false;
+		a++;
+		b++;
+	}
+}
+
 const char *cr_environment_canonical(const char *s)
 {
+	if (!s || !*s)
+		return NULL;
 	for (size_t i = 0; i < sizeof env_aliases / sizeof env_aliases[0]; i++)
-		if (strcasecmp(s, env_aliases[i].alias) == 0)
+		if (env_name_eq(s, env_aliases[i].alias))
 			return env_aliases[i].canonical;
 	return NULL;
+}
+
+const char *cr_accounts_environment(const cr_accounts *a, const char *s)
+{
+	if (!s || !*s)
+		return NULL;
+	for (size_t i = 0; a && i < a->n_env_map; i++)
+		if (env_name_eq(s, a->env_map[i].name))
+			return a->env_map[i].canonical;
+	return cr_environment_canonical(s);
+}
+
+/* The digits of an id without its leading zeros. */
+static const char *no_leading_zeros(const char *id)
+{
+	while (*id == '0' && id[1])
+		id++;
+	return id;
+}
+
+bool cr_account_ids_near(const char *a, const char *b)
+{
+	return strcmp(a, b) != 0 && strcmp(no_leading_zeros(a), no_leading_zeros(b)) == 0;
 }
 
 static void info_free(cr_account_info *i)
@@ -43,7 +93,11 @@ void cr_accounts_free(cr_accounts *a)
 		return;
 	for (size_t i = 0; i < a->n; i++)
 		info_free(&a->v[i]);
+	for (size_t i = 0; i < a->n_env_map; i++)
+		free(a->env_map[i].name);
+	free(a->env_map);
 	free(a->v);
+	free(a->path);
 	free(a);
 }
 
@@ -71,6 +125,36 @@ static char **slot_for(cr_account_info *info, const char *key)
 	return NULL;
 }
 
+/* The user's names for environments: {"qa2": "staging", ...}; a value
+ * may itself be an alias. */
+static int load_env_map(cr_accounts *a, json_t *map, const char *path, cr_error *err)
+{
+	const char *key;
+	json_t *val;
+
+	if (!map)
+		return 0;
+	if (!json_is_object(map))
+		return cr_error_set(err, CR_EXIT_INPUT, "%s: environments: expected an object "
+				    "{\"NAME\": \"production\", ...}", path);
+	a->env_map = cr_xcalloc(json_object_size(map) + 1, sizeof *a->env_map);
+	json_object_foreach(map, key, val) {
+		const char *canon = json_is_string(val)
+			? cr_environment_canonical(json_string_value(val)) : NULL;
+
+		if (!*key)
+			return cr_error_set(err, CR_EXIT_INPUT, "%s: environments: an empty name",
+					    path);
+		if (!canon)
+			return cr_error_set(err, CR_EXIT_INPUT,
+					    "%s: environments.%s: expected one of production, "
+					    "staging, development, sandbox, shared", path, key);
+		a->env_map[a->n_env_map].name = cr_xstrdup(key);
+		a->env_map[a->n_env_map++].canonical = canon;
+	}
+	return 0;
+}
+
 cr_accounts *cr_accounts_load(const char *path, cr_error *err)
 {
 	json_error_t jerr;
@@ -96,15 +180,18 @@ cr_accounts *cr_accounts_load(const char *path, cr_error *err)
 		return NULL;
 	}
 	json_object_foreach(root, key, val) {
-		if (strcmp(key, "accounts") != 0) {
-			cr_error_set(err, CR_EXIT_INPUT, "%s: unknown key '%s' (only \"accounts\")",
-				     path, key);
+		if (strcmp(key, "accounts") != 0 && strcmp(key, "environments") != 0) {
+			cr_error_set(err, CR_EXIT_INPUT, "%s: unknown key '%s' (known: accounts, "
+				     "environments)", path, key);
 			json_decref(root);
 			return NULL;
 		}
 	}
 	a = cr_xcalloc(1, sizeof *a);
+	a->path = cr_xstrdup(path);
 	a->v = cr_xcalloc(json_array_size(list) + 1, sizeof *a->v);
+	if (load_env_map(a, json_object_get(root, "environments"), path, err))
+		goto fail;
 	json_array_foreach(list, idx, item) {
 		cr_account_info *info = &a->v[a->n++];
 
@@ -144,11 +231,12 @@ cr_accounts *cr_accounts_load(const char *path, cr_error *err)
 			}
 		}
 		if (info->environment) {
-			const char *canon = cr_environment_canonical(info->environment);
+			const char *canon = cr_accounts_environment(a, info->environment);
 			if (!canon) {
 				cr_error_set(err, CR_EXIT_INPUT,
 					     "%s: accounts[%zu].environment: '%s' is not one of "
-					     "production, staging, development, sandbox, shared",
+					     "production, staging, development, sandbox, shared, nor "
+					     "an alias of one (map it under \"environments\")",
 					     path, idx, info->environment);
 				goto fail;
 			}

@@ -1,6 +1,7 @@
 /* decimal.c - see costrank/decimal.h */
 #include "costrank/decimal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 __extension__ typedef unsigned __int128 cr_u128;
@@ -469,4 +470,74 @@ size_t cr_dec_format(cr_dec a, int places, char *buf, size_t size)
 size_t cr_dec_format_grouped(cr_dec a, int places, char *buf, size_t size)
 {
 	return format(a, places, 1, buf, size);
+}
+
+/* ---- rounding at parse ---------------------------------------------------- */
+
+/* The digit at mantissa position i of s (integer digits, then fraction
+ * digits), 0 outside them. */
+static unsigned mantissa_digit(const char *ip, int64_t n_int, const char *fp, int64_t n_frac,
+			       int64_t i)
+{
+	if (i < 0 || i >= n_int + n_frac)
+		return 0;
+	return digit_at(ip, n_int, fp, i);
+}
+
+cr_i128 cr_dec_rounding_effect(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len, *ip, *fp = "";
+	int64_t n_int, n_frac = 0, point;
+	cr_u128 frac = 0, half = (cr_u128)TEN18 / 2, eff;
+	int neg = 0, expo = 0, cmp;
+	bool sticky = false, up;
+
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	for (ip = p; p < end && is_digit(*p); p++)
+		;
+	n_int = p - ip;
+	if (p < end && *p == '.') {
+		for (fp = ++p; p < end && is_digit(*p); p++)
+			;
+		n_frac = p - fp;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (parse_exponent(&p, end, &expo))
+			return 0;
+	}
+	if (p != end || n_int + n_frac == 0)
+		return 0;
+	/* dropped digits start at position point: 18 of them, then the rest */
+	point = n_int + expo + CR_DEC_SCALE;
+	for (int64_t k = 0; k < CR_DEC_SCALE; k++)
+		frac = frac * 10 + mantissa_digit(ip, n_int, fp, n_frac, point + k);
+	for (int64_t i = point + CR_DEC_SCALE > 0 ? point + CR_DEC_SCALE : 0;
+	     i < n_int + n_frac && !sticky; i++)
+		sticky = mantissa_digit(ip, n_int, fp, n_frac, i) != 0;
+	cmp = frac > half ? 1 : frac < half ? -1 : sticky;
+	/* half to even, as cr_dec_parse: the last kept digit's parity */
+	up = cmp > 0 || (cmp == 0 && (mantissa_digit(ip, n_int, fp, n_frac, point - 1) & 1));
+	eff = up ? (cr_u128)TEN18 - frac : frac;
+	return (up != (neg != 0)) ? (cr_i128)eff : -(cr_i128)eff;
+}
+
+size_t cr_dec_format_fine(cr_i128 v, char *buf, size_t size)
+{
+	cr_u128 mag = v < 0 ? -(cr_u128)v : (cr_u128)v;
+	cr_u128 ten36 = (cr_u128)TEN18 * TEN18;
+	cr_dec whole = { (cr_i128)(mag / ten36) * (cr_i128)TEN18 };
+	char digits[CR_DEC_FINE_SCALE + 1], head[CR_DEC_STRLEN];
+	cr_u128 rest = mag % ten36;
+	int n = CR_DEC_FINE_SCALE;
+
+	for (int i = CR_DEC_FINE_SCALE - 1; i >= 0; i--, rest /= 10)
+		digits[i] = (char)('0' + (int)(rest % 10));
+	while (n > 0 && digits[n - 1] == '0')
+		n--;
+	digits[n] = '\0';
+	cr_dec_format(whole, 0, head, sizeof head);
+	return (size_t)snprintf(buf, size, "%s%s%s%s", v < 0 ? "-" : "", head, n ? "." : "",
+				digits);
 }

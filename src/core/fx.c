@@ -97,6 +97,8 @@ int cr_fx_convert(const cr_fx *fx, cr_dec a, cr_dec *out)
 
 int cr_fx_minor_units(const char *code)
 {
+	if (!code)
+		return 2;
 	static const char *const zero[] = {
 		"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX",
 		"UYI", "VND", "VUV", "XAF", "XOF", "XPF",
@@ -104,6 +106,7 @@ int cr_fx_minor_units(const char *code)
 	static const char *const three[] = {
 		"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND",
 	};
+	static const char *const four[] = { "CLF", "UYW" };
 
 	for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++)
 		if (strcmp(code, zero[i]) == 0)
@@ -111,6 +114,9 @@ int cr_fx_minor_units(const char *code)
 	for (size_t i = 0; i < sizeof three / sizeof three[0]; i++)
 		if (strcmp(code, three[i]) == 0)
 			return 3;
+	for (size_t i = 0; i < sizeof four / sizeof four[0]; i++)
+		if (strcmp(code, four[i]) == 0)
+			return 4;
 	return 2;
 }
 
@@ -140,39 +146,55 @@ void cr_fx_rate_text(cr_buf *b, const cr_fx *fx)
 		cr_buf_addc(b, '0');
 }
 
-static const char *symbol(const char *code)
+const char *cr_fx_symbol(const char *code)
 {
 	static const char *const map[][2] = {
 		{ "USD", "$" }, { "EUR", "\xE2\x82\xAC" }, { "GBP", "\xC2\xA3" },
 		{ "JPY", "\xC2\xA5" }, { "INR", "\xE2\x82\xB9" }, { "KRW", "\xE2\x82\xA9" },
 	};
 
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+	for (size_t i = 0; code && i < sizeof map / sizeof map[0]; i++)
 		if (strcmp(code, map[i][0]) == 0)
 			return map[i][1];
 	return NULL;
 }
 
-void cr_fx_money(cr_buf *b, const cr_fx *fx, cr_dec converted)
+/* The code as text from the data: letters and digits only, at most 8. */
+static void add_code(cr_buf *b, const char *code)
+{
+	for (const char *p = code ? code : ""; *p && p - code < 8; p++)
+		cr_buf_addc(b, isalnum((unsigned char)*p) ? *p : '?');
+}
+
+void cr_fx_money_in(cr_buf *b, const char *code, cr_dec a, bool plus)
 {
 	char tmp[CR_DEC_STRLEN];
-	const char *sym = symbol(fx->code), *digits;
+	const char *sym = cr_fx_symbol(code), *digits;
+	int places = cr_fx_minor_units(code);
 
-	cr_dec_format_grouped(converted, cr_fx_minor_units(fx->code), tmp, sizeof tmp);
+	cr_dec_format_grouped(a, places, tmp, sizeof tmp);
 	digits = tmp[0] == '-' ? tmp + 1 : tmp;
 	if (tmp[0] == '-')
 		cr_buf_addc(b, '-');
-	if (sym)
+	else if (plus && cr_dec_sign(cr_dec_round(a, places)) > 0)
+		cr_buf_addc(b, '+');
+	if (sym) {
 		cr_buf_adds(b, sym);
-	else
-		cr_buf_addf(b, "%s ", fx->code);
+	} else if (code && *code) {
+		add_code(b, code);
+		cr_buf_addc(b, ' ');
+	}
 	cr_buf_adds(b, digits);
+}
+
+void cr_fx_money(cr_buf *b, const cr_fx *fx, cr_dec converted)
+{
+	cr_fx_money_in(b, fx->code, converted, false);
 }
 
 void cr_fx_describe(cr_buf *b, const cr_report *r, cr_dec amount)
 {
 	char day[CR_DATE_STRLEN];
-	const char *cur = r && r->currency ? r->currency : "";
 	cr_dec conv;
 
 	if (!cr_fx_active(r))
@@ -186,8 +208,22 @@ void cr_fx_describe(cr_buf *b, const cr_report *r, cr_dec amount)
 	cr_fx_rate_text(b, &r->fx);
 	cr_buf_addf(b, " %s/", r->fx.code);
 	/* the report's currency comes from the data: letters only */
-	for (const char *p = cur; *p && p - cur < 8; p++)
-		cr_buf_addc(b, isalnum((unsigned char)*p) ? *p : '?');
+	add_code(b, r->currency);
 	cr_day_format(r->fx.date, day);
 	cr_buf_addf(b, " (%s)", day);
+}
+
+void cr_fx_basis(cr_buf *b, const cr_report *r)
+{
+	char day[CR_DATE_STRLEN];
+
+	if (!cr_fx_active(r))
+		return;
+	cr_buf_addf(b, "amounts in %s at ", r->fx.code);
+	cr_fx_rate_text(b, &r->fx);
+	cr_buf_addf(b, " %s/", r->fx.code);
+	add_code(b, r->currency);
+	cr_day_format(r->fx.date, day);
+	cr_buf_addf(b, " (%s); billed ", day);
+	cr_fx_money_in(b, r->currency, r->total, false);
 }

@@ -46,6 +46,8 @@ struct cr_ledger {
 
 	cr_ledger_input *inputs;
 	size_t ninputs;
+
+	cr_ledger_rounding rounding;
 };
 
 static const char *const kind_names[CR_KIND_COUNT] = {
@@ -402,6 +404,21 @@ const cr_ledger_input *cr_ledger_inputs(const cr_ledger *l, size_t *count)
 {
 	*count = l->ninputs;
 	return l->inputs;
+}
+
+void cr_ledger_note_rounded(cr_ledger *l, bool cost, cr_i128 effect)
+{
+	if (cost) {
+		l->rounding.costs++;
+		l->rounding.cost_effect += effect;  /* each under 10^18: no overflow */
+	} else {
+		l->rounding.quantities++;
+	}
+}
+
+cr_ledger_rounding cr_ledger_rounded(const cr_ledger *l)
+{
+	return l->rounding;
 }
 
 bool cr_ledger_day_range(const cr_ledger *l, cr_day *first, cr_day *last)

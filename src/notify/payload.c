@@ -182,15 +182,41 @@ static void esc(const nctx *c, cr_buf *b, const char *s)
 	}
 }
 
+/* U+2060 WORD JOINER: invisible, and no link or address runs across it. */
+#define WORD_JOINER "\xE2\x81\xA0"
+
+/*
+ * Appends escaped text from the data, unable to become a link.  Slack is
+ * told so by "verbatim" (slack_text); Teams and Google Chat turn a bare
+ * www.example.com, https://... or name@example.com into a link by
+ * themselves and have no switch for it, so a word joiner follows every
+ * '.', ':' and '@' that is not last.
+ */
+static void unlinked(const nctx *c, cr_buf *b, const char *s)
+{
+	cr_buf_add(b, "", 0);
+	if (c->kind != CR_NOTIFY_TEAMS && c->kind != CR_NOTIFY_GCHAT) {
+		cr_buf_adds(b, s);
+		return;
+	}
+	for (const char *p = s; *p; p++) {
+		cr_buf_addc(b, *p);
+		if ((*p == '.' || *p == ':' || *p == '@') && p[1] && p[1] != ' ')
+			cr_buf_adds(b, WORD_JOINER);
+	}
+}
+
 /* Text from the data: cleaned, at most max code points (0: the name
- * limit), escaped. */
+ * limit), escaped, never a link. */
 static void data(const nctx *c, cr_buf *b, const char *s, size_t max)
 {
-	cr_buf t = CR_BUF_INIT;
+	cr_buf t = CR_BUF_INIT, e = CR_BUF_INIT;
 
 	cr_render_clean(&t, s, max ? max : CR_NOTIFY_MAX_NAME);
-	esc(c, b, t.ptr);
+	esc(c, &e, t.ptr);
+	unlinked(c, b, e.ptr);
 	cr_buf_release(&t);
+	cr_buf_release(&e);
 }
 
 static void bold(const nctx *c, cr_buf *b, bool open)
@@ -214,7 +240,7 @@ static void money(const nctx *c, cr_buf *b, cr_dec a, bool plus)
 {
 	cr_buf t = CR_BUF_INIT;
 
-	cr_render_money(&t, c->r->currency, a, plus);
+	cr_render_amount(&t, c->r, a, plus);
 	esc(c, b, t.ptr);
 	cr_buf_release(&t);
 }
@@ -254,11 +280,11 @@ static void change_line(const nctx *c, cr_buf *b)
 	}
 	cr_render_change_pct(&t, &ch, false);
 	cr_buf_adds(&t, " (");
-	cr_render_money(&t, r->currency, ch.diff, true);
+	cr_render_amount(&t, r, ch.diff, true);
 	cr_buf_adds(&t, ") vs ");
 	cr_render_prev_label(&t, r);
 	cr_buf_adds(&t, " (");
-	cr_render_money(&t, r->currency, r->previous_total, false);
+	cr_render_amount(&t, r, r->previous_total, false);
 	cr_buf_adds(&t, ")");
 	esc(c, b, t.ptr);
 	cr_buf_release(&t);
@@ -278,7 +304,7 @@ static void savings_line(const nctx *c, cr_buf *b)
 		esc(c, b, "none: no rule matched spend above its minimum");
 		return;
 	}
-	cr_render_money(&t, r->currency, r->savings_total, false);
+	cr_render_amount(&t, r, r->savings_total, false);
 	cr_buf_adds(&t, " a month (");
 	cr_render_fixed(&t, cr_dec_ratio(r->savings_total, r->recon.grand_total) * 100.0, 1,
 			false, "% of the bill, ");
@@ -301,7 +327,7 @@ static void fallback(const nctx *c, cr_buf *b, size_t part, size_t nparts)
 	if (c->kind == CR_NOTIFY_SLACK)
 		money(c, b, r->total, false);
 	else
-		cr_render_money(b, r->currency, r->total, false);
+		cr_render_amount(b, r, r->total, false);
 	cr_render_change_of(r, r->total, r->previous_total, &ch);
 	if (ch.known) {
 		cr_buf_adds(b, ", ");
@@ -341,7 +367,7 @@ static void footer_text(const nctx *c, cr_buf *b, size_t part, size_t nparts)
 	cr_day_format(r->start, s);
 	cr_day_format(r->end, e);
 	cr_buf_addf(&t, "%s to %s" SEP "%s cost in ", s, e, cr_metric_name(r->metric));
-	cr_render_clean(&t, r->currency, 8);
+	cr_render_clean(&t, cr_render_shown_currency(r), 8);
 	cr_buf_adds(&t, SEP "source: ");
 	cr_render_clean(&t, r->source_kind && *r->source_kind ? r->source_kind : "unknown", 24);
 	if (r->paid_requests || r->cached_requests)
@@ -578,7 +604,7 @@ static void note_text(const nctx *c, cr_buf *b, size_t omitted, cr_dec sum)
 	cr_buf t = CR_BUF_INIT;
 
 	cr_buf_addf(&t, ELLIPSIS " and %zu more account%s: ", omitted, omitted == 1 ? "" : "s");
-	cr_render_money(&t, c->r->currency, sum, false);
+	cr_render_amount(&t, c->r, sum, false);
 	cr_buf_adds(&t, " (");
 	cr_render_fixed(&t, cr_dec_ratio(sum, c->r->total) * 100.0, 1, false, "% of the total");
 	cr_buf_addf(&t, "), left out to stay within the limits of %s; every account is in ",
@@ -615,6 +641,9 @@ static json_t *slack_text(nctx *c, const char *type, const char *text)
 
 	set(c, o, "type", jstr(c, type));
 	set(c, o, "text", jstr(c, text));
+	/* Slack would make links of URLs, channel names and mentions */
+	if (strcmp(type, "mrkdwn") == 0)
+		set(c, o, "verbatim", json_true());
 	return o;
 }
 
@@ -689,7 +718,7 @@ static json_t *slack_first(nctx *c)
 	if (cr_fx_active(r)) {
 		cr_buf t = CR_BUF_INIT;
 
-		cr_fx_describe(&t, r, r->total);
+		cr_fx_basis(&t, r);
 		esc(c, line_new(&l), t.ptr);
 		cr_buf_release(&t);
 	}
@@ -709,7 +738,7 @@ static json_t *slack_first(nctx *c)
 	cr_buf_reset(&v);
 	cr_buf_addf(&lbl, "%s cost", cr_metric_name(r->metric));
 	lbl.ptr[0] = (char)(lbl.ptr[0] - 'a' + 'A');
-	data(c, &v, r->currency, 8);
+	data(c, &v, cr_render_shown_currency(r), 8);
 	push(c, fields, slack_field(c, lbl.ptr, v.ptr));
 	set(c, sec, "fields", fields);
 	push(c, items, sec);
@@ -868,10 +897,10 @@ static json_t *teams_first(nctx *c)
 	push(c, facts, fact(c, "Savings proposed", v.ptr));
 	if (cr_fx_active(r)) {
 		cr_buf_reset(&v);
-		cr_fx_describe(&t, r, r->total);
+		cr_fx_basis(&t, r);
 		esc(c, &v, t.ptr);
 		cr_buf_reset(&t);
-		cr_buf_addf(&t, "In %s", r->fx.code);
+		cr_buf_adds(&t, "Currency");
 		push(c, facts, fact(c, t.ptr, v.ptr));
 	}
 	cr_buf_reset(&v);
@@ -1055,9 +1084,9 @@ static json_t *gchat_first(nctx *c)
 	push(c, w, g_decorated(c, "Savings proposed", v.ptr));
 	if (cr_fx_active(r)) {
 		cr_buf_reset(&v);
-		cr_fx_describe(&t, r, r->total);
+		cr_fx_basis(&t, r);
 		esc(c, &v, t.ptr);
-		cr_buf_addf(&lbl, "In %s", r->fx.code);
+		cr_buf_adds(&lbl, "Currency");
 		push(c, w, g_decorated(c, lbl.ptr, v.ptr));
 	}
 	note_lines(c, &l);
@@ -1162,7 +1191,7 @@ static json_t *gchat_wrap(nctx *c, json_t *items, size_t part, size_t nparts)
 		cr_buf_addf(&s, "continued, part %zu of %zu", part, nparts);
 	} else {
 		cr_buf_adds(&s, "Total ");
-		cr_render_money(&s, c->r->currency, c->r->total, false);
+		cr_render_amount(&s, c->r, c->r->total, false);
 		cr_render_change_of(c->r, c->r->total, c->r->previous_total, &ch);
 		if (ch.known) {
 			cr_buf_adds(&s, SEP);

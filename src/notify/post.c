@@ -8,6 +8,7 @@
 
 #include "costrank/buf.h"
 #include "costrank/headers.h"
+#include "costrank/sigv4.h"
 
 #define MAX_ANSWER (1u << 20)
 #define ANSWER_TEXT_MAX 200
@@ -56,18 +57,52 @@ static void scrub_one(cr_buf *b, const char *needle)
 	cr_buf_release(&out);
 }
 
-/* Removes from b anything of url that may be secret: the URL itself, its
- * path and query, and each path segment and query value. */
+/* needle decoded as a receiver may echo it: %XX as its byte, and with
+ * plus '+' as a space first (a form-encoded query). */
+static void decode(cr_buf *out, const char *needle, bool plus)
+{
+	char *copy = cr_xstrdup(needle);
+
+	for (char *p = copy; plus && *p; p++)
+		if (*p == '+')
+			*p = ' ';
+	cr_buf_reset(out);
+	cr_uri_decode(out, copy, strlen(copy));
+	cr_wipe(copy, strlen(copy));
+	free(copy);
+}
+
+/* scrub_one for needle as sent and as decoded: a receiver may echo
+ * "token=abc%3D" as "token=abc=". */
+static void scrub_forms(cr_buf *b, const char *needle)
+{
+	cr_buf d = CR_BUF_INIT;
+
+	scrub_one(b, needle);
+	if (!needle)
+		return;
+	for (int plus = 0; plus < 2; plus++) {
+		decode(&d, needle, plus);
+		if (strcmp(d.ptr, needle) != 0)
+			scrub_one(b, d.ptr);
+	}
+	cr_wipe(d.ptr, d.len);
+	cr_buf_release(&d);
+}
+
+/* Removes from b anything of url that may be secret, as sent and as
+ * decoded: the URL itself, its path and query, and each path segment and
+ * query value. */
 static void scrub(cr_buf *b, const char *url)
 {
 	cr_url u;
 
-	scrub_one(b, url);
+	scrub_forms(b, url);
 	if (cr_url_parse(url, &u, NULL) < 0)
 		return;
-	scrub_one(b, u.path);
-	scrub_one(b, u.query);
-	scrub_one(b, u.user);
+	scrub_forms(b, u.path);
+	scrub_forms(b, u.query);
+	scrub_forms(b, u.user);
 	for (int pass = 0; pass < 2; pass++) {
 		const char *s = pass ? u.query : u.path;
 		char *copy, *save = NULL;
@@ -77,7 +112,7 @@ static void scrub(cr_buf *b, const char *url)
 		copy = cr_xstrdup(s);
 		for (char *t = strtok_r(copy, pass ? "&=" : "/", &save); t;
 		     t = strtok_r(NULL, pass ? "&=" : "/", &save))
-			scrub_one(b, t);
+			scrub_forms(b, t);
 		cr_wipe(copy, strlen(copy));
 		free(copy);
 	}

@@ -1,6 +1,9 @@
 /* rank.c - see costrank/rank.h */
 #include "costrank/rank.h"
 
+#include "costrank/buf.h"
+#include <inttypes.h>
+
 #include "costrank/keymap.h"
 
 #include <stdio.h>
@@ -206,14 +209,14 @@ static void set_shares(cr_report *r)
 }
 
 /* An environment hinted by the account name: "larkspur-prod", "dev_sandbox". */
-static const char *env_from_name(const char *name)
+static const char *env_from_name(const char *name, const cr_accounts *accounts)
 {
 	char buf[128];
 	char *save = NULL;
 
 	snprintf(buf, sizeof buf, "%s", name);
 	for (char *tok = strtok_r(buf, "-_. /", &save); tok; tok = strtok_r(NULL, "-_. /", &save)) {
-		const char *env = cr_environment_canonical(tok);
+		const char *env = cr_accounts_environment(accounts, tok);
 		if (env)
 			return env;
 	}
@@ -232,14 +235,74 @@ static void account_meta(cr_report_account *a, const cr_ledger *l, cr_sym acct,
 	if (info && info->environment) {
 		env = info->environment;
 		a->environment_source = "accounts-file";
-	} else if ((env = cr_environment_canonical(
+	} else if ((env = cr_accounts_environment(accounts,
 			    cr_ledger_str(l, cr_ledger_account_environment(l, acct))))) {
 		a->environment_source = "tag";
-	} else if ((env = env_from_name(a->name))) {
+	} else if ((env = env_from_name(a->name, accounts))) {
 		a->environment_source = "name";
 	}
 	a->environment = cr_xstrdup(env ? env : "");
 	a->owner = cr_xstrdup(info && info->owner ? info->owner : "");
+}
+
+/* An --accounts entry that names no account in the data is a mistake, most
+ * often an id that lost its leading zero: a warning names it, with the id
+ * it was probably meant to be. */
+static void warn_unmatched(cr_report *r, const cr_ledger *l, const cr_accounts *accounts)
+{
+	size_t nent, nseen = 0, cap = 0;
+	const cr_ledger_entry *e = cr_ledger_entries(l, &nent);
+	unsigned char *mark = NULL;
+	cr_sym *seen = NULL;
+	cr_buf name = CR_BUF_INIT, hint = CR_BUF_INIT;
+
+	if (!accounts || !accounts->n)
+		return;
+	for (size_t i = 0; i < nent; i++) {
+		cr_sym a = e[i].key.account;
+
+		if (a >= cap) {
+			size_t ncap = cap ? cap : 64;
+			while (ncap <= a)
+				ncap *= 2;
+			mark = cr_xrealloc(mark, ncap);
+			memset(mark + cap, 0, ncap - cap);
+			seen = cr_xrealloc(seen, ncap * sizeof *seen);
+			cap = ncap;
+		}
+		if (!mark[a]) {
+			mark[a] = 1;
+			seen[nseen++] = a;
+		}
+	}
+	for (size_t i = 0; i < accounts->n; i++) {
+		const cr_account_info *in = &accounts->v[i];
+		const char *near = NULL;
+		bool found = false;
+
+		for (size_t j = 0; j < nseen && !found; j++) {
+			const char *id = cr_ledger_str(l, seen[j]);
+			found = strcmp(id, in->id) == 0;
+			if (!near && cr_account_ids_near(in->id, id))
+				near = id;
+		}
+		if (found)
+			continue;
+		cr_buf_reset(&name);
+		cr_buf_reset(&hint);
+		if (in->name)
+			cr_buf_addf(&name, " (%s)", in->name);
+		if (near)
+			cr_buf_addf(&hint, "; did you mean %s? (a leading zero lost: write ids as "
+				    "strings of all their digits)", near);
+		cr_report_add_warning(r, "%s: accounts[%zu] id %s%s matches no account in the data%s",
+				      accounts->path ? accounts->path : "--accounts", i, in->id,
+				      name.ptr ? name.ptr : "", hint.ptr ? hint.ptr : "");
+	}
+	cr_buf_release(&name);
+	cr_buf_release(&hint);
+	free(mark);
+	free(seen);
 }
 
 static void fill_files(cr_report *r, const cr_ledger *l)
@@ -262,6 +325,30 @@ static void fill_files(cr_report *r, const cr_ledger *l)
 		r->source_kind = cr_xstrdup("none");
 }
 
+
+/* Amounts the reader rounded past the 18th decimal place: kept in the
+ * reconciliation and told in a warning, since the sums are exact only to
+ * the amounts as rounded. */
+static void note_rounding(cr_report *r, const cr_ledger *l)
+{
+	cr_ledger_rounding x = cr_ledger_rounded(l);
+	char eff[CR_DEC_STRLEN];
+
+	r->recon.rounded_costs = x.costs;
+	r->recon.rounded_quantities = x.quantities;
+	r->recon.rounding_effect = x.cost_effect;
+	if (!x.costs && !x.quantities)
+		return;
+	cr_dec_format_fine(x.cost_effect, eff, sizeof eff);
+	cr_report_add_warning(r, "%" PRIu64 " amount%s of the input (%" PRIu64 " cost%s, %" PRIu64
+			      " quantit%s) had non-zero digits past the 18th decimal place and "
+			      "%s rounded half to even when read: the costs read differ from the "
+			      "exact ones by %s in total", x.costs + x.quantities,
+			      x.costs + x.quantities == 1 ? "" : "s", x.costs, x.costs == 1 ? "" : "s",
+			      x.quantities, x.quantities == 1 ? "y" : "ies",
+			      x.costs + x.quantities == 1 ? "was" : "were", eff);
+}
+
 cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *err)
 {
 	cr_report *r = cr_xcalloc(1, sizeof *r);
@@ -281,7 +368,8 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 	cr_period_previous(&o->period, &prev);
 	r->prev_start = prev.start;
 	r->prev_end = prev.end;
-	r->has_previous = cr_ledger_day_range(l, &first, &last) && first <= prev.start;
+	r->has_previous = cr_ledger_day_range(l, &first, &last) && first <= prev.start &&
+			  !o->not_comparable;
 	r->data_through = last;   /* 0 when the ledger is empty */
 	r->metric = cr_ledger_metric(l);
 	r->top_services = o->top_services;
@@ -290,6 +378,7 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 	if (!cr_ledger_currency(l)[0])
 		cr_report_add_warning(r, "the data names no currency; amounts are shown as USD");
 	memcpy(r->recon.included, o->include, sizeof r->recon.included);
+	note_rounding(r, l);
 	fill_files(r, l);
 	if (!o->period_complete)
 		cr_report_add_warning(r, "%s is not complete in the data (it does not cover "
@@ -403,6 +492,7 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 		i = aend;
 	}
 	qsort(r->accounts, r->n_accounts, sizeof *r->accounts, cmp_account);
+	warn_unmatched(r, l, o->accounts);
 	if (org_services(r, parts, nparts))
 		goto overflow;
 	r->recon.ranked = r->total;

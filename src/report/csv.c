@@ -41,37 +41,32 @@ static const char *const service_columns[] = {
 };
 
 /*
- * Text a spreadsheet would run as a formula: it starts with '=', '@', a tab
- * or CR, or with '+' or '-' without being a number.  Such cells get a
- * leading apostrophe (OWASP's advice for CSV injection); amounts never do.
+ * Text a spreadsheet would run as a formula: after any leading spaces (a
+ * line break or tab in the data is a space by then), it starts with '=',
+ * '+', '-' or '@', or their full-width forms U+FF1D, U+FF0B, U+FF0D,
+ * U+FF20, which some spreadsheets read as the ASCII ones.  Such cells get a
+ * leading apostrophe (OWASP's advice for CSV injection).  Only text cells
+ * are guarded: amounts are written by add_number and stay numbers.
  */
 static bool formula_like(const char *s)
 {
-	if (s[0] == '=' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '=' || *p == '+' || *p == '-' || *p == '@')
 		return true;
-	if (s[0] != '+' && s[0] != '-')
-		return false;
-	if (!s[1])
-		return true;
-	for (const char *p = s + 1; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' ||
-		      *p == '+' || *p == '-'))
-			return true;
-	return false;
+	return p[0] == 0xEF && ((p[1] == 0xBC && (p[2] == 0x9D || p[2] == 0x8B || p[2] == 0x8D ||
+						  p[2] == 0xA0)));
 }
 
-/* Appends s (NULL = "") and a separating comma (end_line turns the last
- * one into CRLF). */
-static void add_field(cr_buf *line, const char *s)
+/* Appends s as is, quoted when needed, and a separating comma (end_line
+ * turns the last one into CRLF); guard puts an apostrophe first. */
+static void put_field(cr_buf *line, const char *s, bool guard)
 {
-	size_t n;
-	bool guard, quote;
+	size_t n = strlen(s);
+	bool quote = n && (s[0] == ' ' || s[n - 1] == ' ');
 
-	if (!s)
-		s = "";
-	n = strlen(s);
-	guard = n && formula_like(s);
-	quote = n && (s[0] == ' ' || s[n - 1] == ' ');
 	if (!quote && strpbrk(s, ",\"\r\n") == NULL) {
 		if (guard)
 			cr_buf_addc(line, '\'');
@@ -90,6 +85,24 @@ static void add_field(cr_buf *line, const char *s)
 	cr_buf_addc(line, ',');
 }
 
+/* A text cell: s (NULL = "") made clean as in every other format (see
+ * render.h), then guarded against formulas. */
+static void add_field(cr_buf *line, const char *s)
+{
+	cr_buf clean = CR_BUF_INIT;
+
+	cr_render_clean(&clean, s, 0);
+	put_field(line, clean.ptr, formula_like(clean.ptr));
+	cr_buf_release(&clean);
+}
+
+/* A number we formatted ourselves: never guarded, so "-12.50" stays a
+ * number for the spreadsheet. */
+static void add_number(cr_buf *line, const char *s)
+{
+	put_field(line, s, false);
+}
+
 static void end_line(cr_buf *line, FILE *out)
 {
 	if (line->len && line->ptr[line->len - 1] == ',')
@@ -104,7 +117,7 @@ static void add_int(cr_buf *line, int v)
 	char tmp[24];
 
 	snprintf(tmp, sizeof tmp, "%d", v);
-	add_field(line, tmp);
+	add_number(line, tmp);
 }
 
 static void add_dec(cr_buf *line, cr_dec a, int places)
@@ -112,7 +125,7 @@ static void add_dec(cr_buf *line, cr_dec a, int places)
 	char tmp[CR_DEC_STRLEN];
 
 	cr_dec_format(a, places, tmp, sizeof tmp);
-	add_field(line, tmp);
+	add_number(line, tmp);
 }
 
 /* x with `places` decimals, without printf (immune to LC_NUMERIC) and
@@ -126,7 +139,7 @@ static void add_fixed(cr_buf *line, double x, int places)
 		return;
 	}
 	cr_render_fixed(&tmp, x, places, false, "");
-	add_field(line, tmp.ptr);
+	add_number(line, tmp.ptr);
 	cr_buf_release(&tmp);
 }
 
@@ -143,11 +156,11 @@ static void add_fx(cr_buf *line, const cr_report *r, const cr_dec *amounts,
 		tmp[0] = '\0';
 		if (known[i])
 			cr_fx_plain(&r->fx, amounts[i], tmp, sizeof tmp);
-		add_field(line, tmp);
+		add_number(line, tmp);
 	}
 	add_field(line, r->fx.code);
 	cr_dec_format(r->fx.rate, -1, tmp, sizeof tmp);
-	add_field(line, tmp);
+	add_number(line, tmp);
 	cr_day_format(r->fx.date, tmp);
 	add_field(line, tmp);
 }

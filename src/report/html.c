@@ -128,7 +128,7 @@ static void h_money(cr_buf *b, const cr_report *r, cr_dec a, bool plus)
 {
 	cr_buf t = CR_BUF_INIT;
 
-	cr_render_money(&t, r->currency, a, plus);
+	cr_render_amount(&t, r, a, plus);
 	h_text(b, t.ptr);
 	cr_buf_release(&t);
 }
@@ -321,7 +321,7 @@ static void charts(cr_buf *b, const cr_report *r)
 		const cr_report_account *a = &r->accounts[i];
 		bars[i].label = account_label(a);
 		bars[i].value = a->total;
-		cr_render_money(&bars[i].value_text, r->currency, a->total, false);
+		cr_render_amount(&bars[i].value_text, r, a->total, false);
 		cr_buf_adds(&bars[i].value_text, " (");
 		cr_render_fixed(&bars[i].value_text, a->share * 100.0, 1, false, "%)");
 		add_desc(&desc, bars[i].label, bars[i].value_text.ptr);
@@ -341,7 +341,7 @@ static void charts(cr_buf *b, const cr_report *r)
 	for (size_t i = 0; i < nt; i++) {
 		bars[i].label = r->services[i].name;
 		bars[i].value = r->services[i].cost;
-		cr_render_money(&bars[i].value_text, r->currency, r->services[i].cost, false);
+		cr_render_amount(&bars[i].value_text, r, r->services[i].cost, false);
 		add_desc(&desc, bars[i].label, bars[i].value_text.ptr);
 	}
 	if (nt) {
@@ -366,7 +366,7 @@ static void charts(cr_buf *b, const cr_report *r)
 			cr_render_change_of(r, a->total, a->previous_total, &c);
 			bars[i].label = account_label(a);
 			bars[i].value = c.diff;
-			cr_render_money(&bars[i].value_text, r->currency, c.diff, true);
+			cr_render_amount(&bars[i].value_text, r, c.diff, true);
 			cr_buf_adds(&bars[i].value_text, " (");
 			cr_render_change_pct(&bars[i].value_text, &c,
 					     cr_dec_is_zero(a->previous_total) &&
@@ -407,7 +407,7 @@ static void head(cr_buf *b, const cr_report *r)
 	h_data(b, r->period_label, 0);
 	cr_buf_addf(b, "</h1>\n<p class=\"meta\">%s to %s \xC2\xB7 %s cost \xC2\xB7 ", s, e,
 		    cr_metric_name(r->metric));
-	h_data(b, r->currency, 0);
+	h_data(b, cr_render_shown_currency(r), 0);
 	cr_buf_addf(b, " \xC2\xB7 %zu account%s \xC2\xB7 source: ", r->n_accounts,
 		    r->n_accounts == 1 ? "" : "s");
 	h_data(b, r->source_kind, 0);
@@ -481,7 +481,7 @@ static void summary(cr_buf *b, const cr_report *r)
 		cr_dec conv;
 
 		cr_buf_reset(&t);
-		cr_fx_describe(&t, r, r->total);
+		cr_fx_basis(&t, r);
 		cr_buf_adds(b, "<p class=\"fx\" id=\"total-fx\"");
 		if (cr_fx_convert(&r->fx, r->total, &conv) == 0) {
 			cr_buf_adds(b, " data-amount=\"");

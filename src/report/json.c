@@ -18,26 +18,17 @@ typedef struct jctx {
 	bool failed;
 } jctx;
 
-/* A JSON string of s; bytes that are not UTF-8 (a Latin-1 export, say)
- * become U+FFFD so that the document stays valid. */
+/* A JSON string of s made clean (see render.h), line breaks kept: bytes
+ * that are not UTF-8 (a Latin-1 export, say) become U+FFFD so that the
+ * document stays valid, and no escape sequence or bidirectional control
+ * reaches whoever prints a value. */
 static json_t *jstr(jctx *c, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
 	cr_buf b = CR_BUF_INIT;
 	json_t *v;
 
-	for (size_t i = 0; i < n;) {
-		size_t k = cr_render_utf8_len(p + i, n - i);
-		if (k) {
-			cr_buf_add(&b, p + i, k);
-			i += k;
-		} else {
-			cr_buf_adds(&b, "\xEF\xBF\xBD");
-			i++;
-		}
-	}
-	v = json_stringn(b.ptr ? b.ptr : "", b.len);
+	cr_render_clean_multiline(&b, s);
+	v = json_stringn(b.ptr, b.len);
 	cr_buf_release(&b);
 	if (!v)
 		c->failed = true;
@@ -387,6 +378,17 @@ static json_t *build_report(jctx *c)
 			if (r->recon.included[i])
 				append(c, a, json_string(cr_excluded_name((enum cr_excluded)i)));
 		set(c, o, "included", a);
+		if (r->recon.rounded_costs || r->recon.rounded_quantities) {
+			json_t *x = jobject(c);
+			char eff[CR_DEC_STRLEN];
+
+			cr_dec_format_fine(r->recon.rounding_effect, eff, sizeof eff);
+			set(c, x, "costs", json_integer((json_int_t)r->recon.rounded_costs));
+			set(c, x, "quantities",
+			    json_integer((json_int_t)r->recon.rounded_quantities));
+			set(c, x, "cost_effect", json_string(eff));
+			set(c, o, "rounded", x);
+		}
 	}
 	set(c, root, "reconciliation", o);
 

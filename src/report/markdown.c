@@ -83,7 +83,7 @@ static void md_money(cr_buf *b, const cr_report *r, cr_dec a, bool plus)
 {
 	cr_buf t = CR_BUF_INIT;
 
-	cr_render_money(&t, r->currency, a, plus);
+	cr_render_amount(&t, r, a, plus);
 	md_text(b, t.ptr);
 	cr_buf_release(&t);
 }
@@ -137,7 +137,7 @@ static void headline(cr_buf *b, const cr_report *r)
 		cr_buf_adds(b, " \xC2\xB7 no previous period to compare");
 	}
 	cr_buf_addf(b, "  \n%s to %s \xC2\xB7 %s cost, ", s, e, cr_metric_name(r->metric));
-	md_data(b, r->currency);
+	md_data(b, cr_render_shown_currency(r));
 	cr_buf_addf(b, " \xC2\xB7 %zu account%s \xC2\xB7 ", r->n_accounts,
 		    r->n_accounts == 1 ? "" : "s");
 	md_data(b, r->source_kind);
@@ -149,7 +149,7 @@ static void headline(cr_buf *b, const cr_report *r)
 	cr_buf_adds(b, "\n\n");
 	if (cr_fx_active(r)) {
 		cr_buf_reset(&t);
-		cr_fx_describe(&t, r, r->total);
+		cr_fx_basis(&t, r);
 		md_text(b, t.ptr);
 		cr_buf_adds(b, "\n\n");
 	}

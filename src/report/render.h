@@ -2,9 +2,13 @@
  * render.h - text and number helpers shared by the writers (table,
  * JSON, XLSX, Markdown, HTML) and the chat payloads; internal to costrank.
  *
- * Text from the data is made clean before any escaping: bytes that are not
- * UTF-8 become U+FFFD, line breaks and tabs a space, other control
- * characters '?'.  Numbers are formatted without printf's locale-dependent
+ * Text from the data is made clean before any escaping, by every writer
+ * and the chat payloads alike: bytes that are not UTF-8 become U+FFFD, line
+ * breaks (also U+2028, U+2029) and tabs a space, other control characters
+ * (C0 with ESC, so no terminal escape or OSC sequence survives, DEL, C1)
+ * and the bidirectional controls (U+061C, U+200E, U+200F, U+202A..U+202E,
+ * U+2066..U+2069, which would reverse the rest of a line, amount included)
+ * '?'.  Numbers are formatted without printf's locale-dependent
  * %f, so a report reads the same under any LC_NUMERIC.
  */
 #ifndef COSTRANK_REPORT_RENDER_H
@@ -24,6 +28,10 @@ size_t cr_render_utf8_len(const unsigned char *s, size_t n);
  * limit); a cut text ends with "…".  b->ptr is non-NULL afterwards. */
 void cr_render_clean(cr_buf *b, const char *s, size_t max);
 
+/* As cr_render_clean without a limit, but tabs and line feeds and carriage
+ * returns stay (for formats that escape them, such as JSON). */
+void cr_render_clean_multiline(cr_buf *b, const char *s);
+
 /* Code points in clean UTF-8 text. */
 size_t cr_render_width(const char *s);
 
@@ -31,11 +39,13 @@ size_t cr_render_width(const char *s);
  * "42.4%", "+5.6%"; "?" when x is not finite.  Never "-0.0". */
 void cr_render_fixed(cr_buf *b, double x, int places, bool plus, const char *suffix);
 
-/* "USD" -> "$", "EUR" -> "€", "GBP" -> "£"; NULL for other currencies. */
+/* "USD" -> "$", "EUR" -> "€", "GBP" -> "£", "JPY" -> "¥"; NULL for
+ * currencies without an unambiguous symbol (cr_fx_symbol). */
 const char *cr_render_currency_symbol(const char *currency);
 
-/* Money rounded to cents with thousands separators: "$1,234.50",
- * "-$12.00", "+$7,402.07" (plus), "CHF 1,234.50". */
+/* Money rounded to the currency's ISO 4217 minor unit with thousands
+ * separators: "$1,234.50", "-$12.00", "+$7,402.07" (plus), "¥26,041,096",
+ * "CHF 1,234.50", "KWD 1.250". */
 void cr_render_money(cr_buf *b, const char *currency, cr_dec a, bool plus);
 
 /* Cost against the previous period. */
@@ -62,5 +72,43 @@ void cr_render_usage_label(cr_buf *b, const cr_report_usage *u);
 /* "2026-09", or "2026-09-16 to 2026-09-30" when the previous period is not
  * a calendar month. */
 void cr_render_prev_label(cr_buf *b, const cr_report *r);
+
+/* ---- display width: terminal cells, whatever the locale ----------- */
+
+/* Cells of one code point: 0 for combining marks and zero-width
+ * characters, 2 for East Asian Wide and Fullwidth ones, else 1. */
+int cr_render_cp_cells(unsigned int cp);
+
+/* Cells of clean UTF-8 text (a byte that is not UTF-8 counts one). */
+size_t cr_render_cells(const char *s);
+
+/* Appends clean text s in at most w cells: whole, or as many whole
+ * characters as fit in w - 1 cells followed by "…" (never half a
+ * character or half a UTF-8 sequence).  Returns the cells appended. */
+size_t cr_render_fit(cr_buf *b, const char *s, size_t w);
+
+/* Appends s in a field of exactly w cells: cut as cr_render_fit does,
+ * padded with spaces on the right (right = false) or the left. */
+void cr_render_pad(cr_buf *b, const char *s, size_t w, bool right);
+
+/* ---- amounts as shown: in the --fx currency when there is one ------ */
+
+/* The currency the human formats show amounts in: the --fx code when
+ * given, else the report's. */
+const char *cr_render_shown_currency(const cr_report *r);
+
+/* *out = a as shown (converted with --fx, exact); 0, or -1 when the
+ * conversion overflows. */
+int cr_render_shown(const cr_report *r, cr_dec a, cr_dec *out);
+
+/* Decimal places of the shown currency's minor unit (JPY 0, USD 2). */
+int cr_render_shown_places(const cr_report *r);
+
+/* a as shown, with the currency: "$1,234.50", "¥26,249,425", "+€3.10"
+ * (plus); "(out of range)" when the conversion overflows. */
+void cr_render_amount(cr_buf *b, const cr_report *r, cr_dec a, bool plus);
+
+/* a as shown, digits only: "1,234.50", "26,249,425", "+3.10" (plus). */
+void cr_render_amount_digits(cr_buf *b, const cr_report *r, cr_dec a, bool plus);
 
 #endif

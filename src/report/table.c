@@ -4,13 +4,23 @@
  *   Total  $184,203.17   +4.2% vs 2026-09 ($176,801.10)
  *   ranked 184,203.17 + credits -1,250.00 + refunds -310.00 + tax 9,120.55 = billed 191,763.72
  *
- *   1. larkspur-prod  048213306571  production  $97,120.40  52.7% of total  +3.1%
+ *   Accounts (7)
+ *    #  Account           Environment       Total     Change  Change   Share
+ *    1  larkspur-prod     production   106,596.82  +4,992.61   +4.9%   61.4%
+ *   ...
+ *
+ *   1. larkspur-prod  048213306571  $97,120.40  52.7% of total  +3.1%
+ *      production  ·  owner platform@larkspur-freight.example
  *      #  Service / usage type          Cost   Share                  Prev  Change
  *      1  Amazon Elastic Compute …  41,203.11   42.4%  ████████▌  39,000.00   +5.6%
  *           1  BoxUsage:m5.xlarge  30,000.00   30.9%             28,000.00   +7.1%
  *
- * Widths are counted in code points; names from the data are cleaned of
- * control characters so that they cannot move the cursor or change colours.
+ * Every line fits the width: names are shortened with "…", never counts,
+ * amounts or percentages.  Widths are display cells (render.h: East Asian
+ * wide characters take two); names from the data are cleaned of control
+ * characters so that they cannot move the cursor or change colours.
+ * Amounts are shown as render.h shows them: in the --fx currency when
+ * there is one, to the currency's minor unit.
  */
 #include "costrank/writer.h"
 
@@ -23,14 +33,16 @@
 
 #include "render.h"
 
-#define DEFAULT_WIDTH 100
+#define DEFAULT_WIDTH 80
+#define MIN_WIDTH 40
 #define MARGIN 3        /* table rows start under the account name */
 #define GAP 2           /* spaces between columns */
 #define USAGE_INDENT 2  /* usage-type rows sit this far right of services */
 #define BAR_MAX 20
 #define BAR_MIN 10
 #define NAME_MIN 12
-#define NAME_WANT 40    /* the bar shrinks before names get shorter than this */
+#define NAME_WANT 40    /* the bar goes before names get shorter than this */
+#define TABLE_PROPOSALS 10
 
 #define SGR_BOLD "\x1b[1m"
 #define SGR_DIM "\x1b[2m"
@@ -38,259 +50,508 @@
 #define SGR_GREEN "\x1b[32m"
 #define SGR_RESET "\x1b[0m"
 
-/* ---- text ---------------------------------------------------------- */
+#define DASH "\xE2\x80\x94"
+#define DOT "\xC2\xB7"
 
-/* Appends s made safe for a terminal: control characters (C0, DEL, C1)
- * become '?', bytes that are not UTF-8 become U+FFFD. */
-static void add_clean(cr_buf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p);
-
-	for (size_t i = 0; i < n;) {
-		size_t k = cr_render_utf8_len(p + i, n - i);
-		if (k == 0) {
-			cr_buf_adds(b, "\xEF\xBF\xBD");
-			i++;
-		} else if ((k == 1 && (p[i] < 0x20 || p[i] == 0x7F)) ||
-			   (k == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0)) {
-			cr_buf_addc(b, '?');
-			i += k;
-		} else {
-			cr_buf_add(b, p + i, k);
-			i += k;
-		}
-	}
-	if (!b->ptr)
-		cr_buf_add(b, "", 0);
-}
-
-/* Appends clean text s in a field of w cells: cut with "…" when longer,
- * padded with spaces (left or right aligned) when shorter. */
-static void add_cell(cr_buf *b, const char *s, size_t w, bool right)
-{
-	size_t sw = cr_render_width(s);
-
-	if (sw > w) {
-		size_t keep = w ? w - 1 : 0, cells = 0;
-		const char *p = s;
-		while (*p && cells < keep) {
-			p++;
-			while (((unsigned char)*p & 0xC0) == 0x80)
-				p++;
-			cells++;
-		}
-		cr_buf_add(b, s, (size_t)(p - s));
-		if (w)
-			cr_buf_adds(b, "\xE2\x80\xA6");
-		return;
-	}
-	if (right)
-		for (size_t i = sw; i < w; i++)
-			cr_buf_addc(b, ' ');
-	cr_buf_adds(b, s);
-	if (!right)
-		for (size_t i = sw; i < w; i++)
-			cr_buf_addc(b, ' ');
-}
-
-static void add_spaces(cr_buf *b, size_t n)
-{
-	while (n--)
-		cr_buf_addc(b, ' ');
-}
-
-/* Writes the line without trailing blanks, then empties it. */
-static void put_line(cr_buf *b, FILE *out)
-{
-	size_t n = b->len;
-
-	while (n && b->ptr[n - 1] == ' ')
-		n--;
-	if (n)
-		fwrite(b->ptr, 1, n, out);
-	fputc('\n', out);
-	cr_buf_reset(b);
-}
-
-/* ---- numbers ------------------------------------------------------- */
-
-/* x with `places` decimals (0..6), an optional "+" and a suffix, without
- * printf's locale-dependent %f and without "-0.0". */
-static void fmt_fixed(double x, int places, bool plus, const char *suffix, char *buf,
-		      size_t size)
-{
-	cr_buf b = CR_BUF_INIT;
-
-	cr_render_fixed(&b, x, places, plus, suffix);
-	snprintf(buf, size, "%s", b.ptr);
-	cr_buf_release(&b);
-}
-
-/* "37.5%" */
-static void fmt_share(double share, char *buf, size_t size)
-{
-	fmt_fixed(share * 100.0, 1, false, "%", buf, size);
-}
-
-/* "1,234.50" */
-static void fmt_money(cr_dec a, char *buf, size_t size)
-{
-	cr_dec_format_grouped(a, 2, buf, size);
-}
-
-static const char *currency_symbol(const char *cur)
-{
-	if (!cur)
-		return NULL;
-	if (strcmp(cur, "USD") == 0)
-		return "$";
-	if (strcmp(cur, "EUR") == 0)
-		return "\xE2\x82\xAC";
-	if (strcmp(cur, "GBP") == 0)
-		return "\xC2\xA3";
-	return NULL;
-}
-
-/* "$1,234.50", "-$12.00", "CHF 1,234.50" */
-static void add_money_sym(cr_buf *b, const cr_report *r, cr_dec a)
-{
-	char tmp[CR_DEC_STRLEN];
-	const char *sym = currency_symbol(r->currency);
-
-	cr_dec_format_grouped(a, 2, tmp, sizeof tmp);
-	if (sym) {
-		if (tmp[0] == '-') {
-			cr_buf_addf(b, "-%s%s", sym, tmp + 1);
-			return;
-		}
-		cr_buf_addf(b, "%s%s", sym, tmp);
-		return;
-	}
-	if (r->currency && *r->currency) {
-		add_clean(b, r->currency);
-		cr_buf_addc(b, ' ');
-	}
-	cr_buf_adds(b, tmp);
-}
-
-/* The change column: "+5.0%", "-2.3%", "new", or "—" when there is
- * nothing to compare with.  *dir is 1 for an increase, -1 for a decrease. */
-static void fmt_change(const cr_report *r, cr_dec cost, cr_dec prev, bool is_new,
-		       char *buf, size_t size, int *dir)
-{
-	cr_dec d;
-
-	*dir = 0;
-	if (!r->has_previous || cr_dec_sub(&d, cost, prev) != 0) {
-		snprintf(buf, size, "\xE2\x80\x94");
-		return;
-	}
-	if (is_new) {
-		snprintf(buf, size, "new");
-		*dir = cr_dec_sign(cost);
-		return;
-	}
-	if (cr_dec_is_zero(prev)) {
-		snprintf(buf, size, cr_dec_is_zero(cost) ? "0.0%%" : "\xE2\x80\x94");
-		*dir = cr_dec_sign(d);
-		return;
-	}
-	/* relative to |previous|, so that the sign is that of the change */
-	fmt_fixed(cr_dec_ratio(d, prev) * 100.0 * cr_dec_sign(prev), 1, true, "%", buf, size);
-	if (strcmp(buf, "0.0%") != 0)
-		*dir = cr_dec_sign(d);
-}
-
-/* ---- layout -------------------------------------------------------- */
-
-typedef struct layout {
+typedef struct tctx {
+	const cr_report *r;
+	FILE *out;
 	bool color;
-	size_t rank_w, name_w, cost_w, share_w, bar_w, prev_w, change_w;
-} layout;
+	size_t width;
+	cr_buf line;      /* the line being built */
+	size_t used;      /* its cells, colour codes not counted */
+} tctx;
 
-typedef struct cells {
-	char rank[24];
-	char cost[CR_DEC_STRLEN];
-	char share[48];
-	char prev[CR_DEC_STRLEN];
-	char change[56];
-	int dir;
-} cells;
-
-static void fill_cells(cells *c, const cr_report *r, int rank, bool is_other, cr_dec cost,
-		       double share, cr_dec prev, bool is_new)
-{
-	if (is_other)
-		c->rank[0] = '\0';
-	else
-		snprintf(c->rank, sizeof c->rank, "%d", rank);
-	fmt_money(cost, c->cost, sizeof c->cost);
-	fmt_share(share, c->share, sizeof c->share);
-	if (r->has_previous)
-		fmt_money(prev, c->prev, sizeof c->prev);
-	else
-		snprintf(c->prev, sizeof c->prev, "\xE2\x80\x94");
-	fmt_change(r, cost, prev, is_new, c->change, sizeof c->change, &c->dir);
-}
-
-static void usage_cells(cells *c, const cr_report *r, const cr_report_usage *u)
-{
-	fill_cells(c, r, u->rank, u->is_other, u->cost, u->share, u->previous_cost,
-		   u->is_new);
-}
-
-static void service_cells(cells *c, const cr_report *r, const cr_report_service *s)
-{
-	fill_cells(c, r, s->rank, s->is_other, s->cost, s->share, s->previous_cost,
-		   s->is_new);
-}
-
-/* The text of the name column (clean). */
-static void service_label(cr_buf *b, const cr_report_service *s)
-{
-	if (s->is_other) {
-		if (s->other_count)
-			cr_buf_addf(b, "Other services (%zu)", s->other_count);
-		else
-			cr_buf_adds(b, "Other services");
-	} else {
-		add_clean(b, s->name);
-	}
-}
-
-static void usage_label(cr_buf *b, const cr_report_usage *u)
-{
-	if (u->is_other) {
-		if (u->other_count)
-			cr_buf_addf(b, "Other usage types (%zu)", u->other_count);
-		else
-			cr_buf_adds(b, "Other usage types");
-	} else {
-		add_clean(b, u->usage_type);
-	}
-}
+/* ---- lines ---------------------------------------------------------- */
 
 static size_t max_sz(size_t a, size_t b)
 {
 	return a > b ? a : b;
 }
 
-static void measure(layout *L, const cells *c)
+static void sgr(tctx *t, const char *code)
 {
-	L->rank_w = max_sz(L->rank_w, strlen(c->rank));
-	L->cost_w = max_sz(L->cost_w, cr_render_width(c->cost));
-	L->share_w = max_sz(L->share_w, cr_render_width(c->share));
-	L->prev_w = max_sz(L->prev_w, cr_render_width(c->prev));
-	L->change_w = max_sz(L->change_w, cr_render_width(c->change));
+	if (t->color && code)
+		cr_buf_adds(&t->line, code);
 }
 
-static void compute_layout(layout *L, const cr_report *r, int width)
+static void spaces(tctx *t, size_t n)
 {
-	cr_buf b = CR_BUF_INIT;
-	size_t name_need = strlen("Service / usage type"), fixed, avail;
-	cells c;
+	t->used += n;
+	while (n--)
+		cr_buf_addc(&t->line, ' ');
+}
 
+/* Text that always fits (numbers, fixed words): added whole. */
+static void text(tctx *t, const char *s)
+{
+	cr_buf_adds(&t->line, s);
+	t->used += cr_render_cells(s);
+}
+
+/* Clean text in a field of w cells, shortened with "…" when longer. */
+static void cell(tctx *t, const char *s, size_t w, bool right)
+{
+	cr_render_pad(&t->line, s, w, right);
+	t->used += w;
+}
+
+/* Data text made clean, shortened to at most w cells. */
+static void data(tctx *t, const char *s, size_t w)
+{
+	cr_buf c = CR_BUF_INIT;
+
+	cr_render_clean(&c, s, 0);
+	t->used += cr_render_fit(&t->line, c.ptr, w);
+	cr_buf_release(&c);
+}
+
+/* Writes the line without trailing blanks, then empties it. */
+static void put_line(tctx *t)
+{
+	size_t n = t->line.len;
+
+	while (n && t->line.ptr[n - 1] == ' ')
+		n--;
+	if (n)
+		fwrite(t->line.ptr, 1, n, t->out);
+	fputc('\n', t->out);
+	cr_buf_reset(&t->line);
+	t->used = 0;
+}
+
+/* Clean text s as lines of at most the width, broken at spaces, the
+ * lines after the first indented, each in `style` (an SGR code or NULL);
+ * a word longer than a line is shortened. */
+static void wrapped(tctx *t, const char *s, size_t indent, const char *style)
+{
+	cr_buf c = CR_BUF_INIT, word = CR_BUF_INIT;
+	const char *p;
+	bool first = true;
+
+	cr_render_clean(&c, s, 0);
+	p = c.ptr;
+	sgr(t, style);
+	while (*p) {
+		const char *sp = strchr(p, ' ');
+		size_t n = sp ? (size_t)(sp - p) : strlen(p), w;
+
+		cr_buf_reset(&word);
+		cr_buf_add(&word, p, n);
+		w = cr_render_cells(word.ptr);
+		if (!first && n) {
+			if (t->used + 1 + w > t->width) {
+				if (style)
+					sgr(t, SGR_RESET);
+				put_line(t);
+				spaces(t, indent);
+				sgr(t, style);
+			} else {
+				spaces(t, 1);
+			}
+		}
+		if (n) {
+			t->used += cr_render_fit(&t->line, word.ptr,
+						 t->width > t->used ? t->width - t->used : 1);
+			first = false;
+		}
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	if (style)
+		sgr(t, SGR_RESET);
+	cr_buf_release(&word);
+	cr_buf_release(&c);
+	put_line(t);
+}
+
+/* ---- numbers -------------------------------------------------------- */
+
+static void fmt_share(cr_buf *b, double share)
+{
+	cr_render_fixed(b, share * 100.0, 1, false, "%");
+}
+
+static const char *dir_color(int dir)
+{
+	return dir > 0 ? SGR_RED : dir < 0 ? SGR_GREEN : NULL;
+}
+
+/* The row of one ranked item, its cells as text. */
+typedef struct row {
+	char rank[24];
+	cr_buf cost, share, prev, diff, change;
+	int dir;
+} row;
+
+static void row_init(row *w)
+{
+	memset(w, 0, sizeof *w);
+}
+
+static void row_release(row *w)
+{
+	cr_buf_release(&w->cost);
+	cr_buf_release(&w->share);
+	cr_buf_release(&w->prev);
+	cr_buf_release(&w->diff);
+	cr_buf_release(&w->change);
+}
+
+static void row_fill(row *w, const cr_report *r, int rank, bool is_other, cr_dec cost,
+		     double share, cr_dec prev, bool is_new)
+{
+	cr_render_change c;
+
+	cr_buf_reset(&w->cost);
+	cr_buf_reset(&w->share);
+	cr_buf_reset(&w->prev);
+	cr_buf_reset(&w->diff);
+	cr_buf_reset(&w->change);
+	if (is_other)
+		w->rank[0] = '\0';
+	else
+		snprintf(w->rank, sizeof w->rank, "%d", rank);
+	cr_render_amount_digits(&w->cost, r, cost, false);
+	fmt_share(&w->share, share);
+	cr_render_change_of(r, cost, prev, &c);
+	if (c.known) {
+		cr_render_amount_digits(&w->prev, r, prev, false);
+		cr_render_amount_digits(&w->diff, r, c.diff, true);
+	} else {
+		cr_buf_adds(&w->prev, DASH);
+		cr_buf_adds(&w->diff, DASH);
+	}
+	cr_render_change_pct(&w->change, &c, is_new);
+	w->dir = c.known && strcmp(w->change.ptr, "0.0%") != 0 ? c.dir : 0;
+}
+
+/* The change cell, coloured by direction, padded outside the colour. */
+static void change_cell(tctx *t, const char *s, size_t w, int dir)
+{
+	size_t sw = cr_render_cells(s);
+
+	spaces(t, w > sw ? w - sw : 0);
+	sgr(t, dir_color(dir));
+	text(t, s);
+	if (dir_color(dir))
+		sgr(t, SGR_RESET);
+}
+
+/* " (22)", or "" without a count. */
+static void count_suffix(char *buf, size_t size, size_t count)
+{
+	buf[0] = '\0';
+	if (count)
+		snprintf(buf, size, " (%zu)", count);
+}
+
+/* "Other usage types (22)": the words may be shortened, the count never. */
+static void other_label(cr_buf *b, const char *words, size_t count, size_t w)
+{
+	char suffix[32];
+	size_t sw;
+
+	count_suffix(suffix, sizeof suffix, count);
+	sw = cr_render_cells(suffix);
+	cr_render_fit(b, words, w > sw ? w - sw : 1);
+	cr_buf_adds(b, suffix);
+}
+
+static size_t other_need(const char *words, size_t count)
+{
+	char suffix[32];
+
+	count_suffix(suffix, sizeof suffix, count);
+	return strlen(words) + strlen(suffix);
+}
+
+static void service_label(cr_buf *b, const cr_report_service *s, size_t w)
+{
+	cr_buf c = CR_BUF_INIT;
+
+	if (s->is_other) {
+		other_label(b, "Other services", s->other_count, w);
+		return;
+	}
+	cr_render_clean(&c, s->name, 0);
+	cr_render_fit(b, c.ptr, w);
+	cr_buf_release(&c);
+}
+
+static void usage_label(cr_buf *b, const cr_report_usage *u, size_t w)
+{
+	cr_buf c = CR_BUF_INIT;
+
+	if (u->is_other) {
+		other_label(b, "Other usage types", u->other_count, w);
+		return;
+	}
+	cr_render_usage_label(&c, u);
+	cr_render_fit(b, c.ptr, w);
+	cr_buf_release(&c);
+}
+
+static size_t label_need(const char *s)
+{
+	cr_buf c = CR_BUF_INIT;
+	size_t n;
+
+	cr_render_clean(&c, s, 0);
+	n = cr_render_cells(c.ptr);
+	cr_buf_release(&c);
+	return n;
+}
+
+/* ---- headline ------------------------------------------------------- */
+
+/* ranked 184,203.17 + credits -1,250.00 + refunds -310.00 + tax 9,120.55 = billed 191,763.72
+ * wrapped between terms when it does not fit the width. */
+static void draw_reconciliation(tctx *t)
+{
+	const cr_report *r = t->r;
+	cr_buf term = CR_BUF_INIT;
+
+	for (int i = -1; i <= CR_EXCL_COUNT; i++) {
+		size_t w;
+
+		cr_buf_reset(&term);
+		if (i < 0) {
+			cr_buf_adds(&term, "ranked ");
+			cr_render_amount_digits(&term, r, r->recon.ranked, false);
+		} else if (i == CR_EXCL_COUNT) {
+			cr_buf_adds(&term, "= billed ");
+			cr_render_amount_digits(&term, r, r->recon.grand_total, false);
+		} else if (r->recon.included[i]) {
+			cr_buf_addf(&term, "+ %s (ranked: ", cr_excluded_name((enum cr_excluded)i));
+			cr_render_amount_digits(&term, r, r->recon.included_amount[i], false);
+			cr_buf_adds(&term, ")");
+		} else {
+			cr_buf_addf(&term, "+ %s ", cr_excluded_name((enum cr_excluded)i));
+			cr_render_amount_digits(&term, r, r->recon.excluded[i], false);
+		}
+		w = cr_render_cells(term.ptr);
+		if (t->used && t->used + 1 + w > t->width) {
+			put_line(t);
+			spaces(t, MARGIN);
+		} else if (t->used) {
+			spaces(t, 1);
+		}
+		text(t, term.ptr);
+	}
+	put_line(t);
+	cr_buf_release(&term);
+}
+
+static void draw_headline(tctx *t)
+{
+	const cr_report *r = t->r;
+	char s[CR_DATE_STRLEN], e[CR_DATE_STRLEN];
+	cr_render_change c;
+	cr_buf b = CR_BUF_INIT;
+
+	cr_day_format(r->start, s);
+	cr_day_format(r->end, e);
+	cr_buf_adds(&b, "costrank report " DASH " ");
+	cr_render_clean(&b, r->period_label, 0);
+	cr_buf_addf(&b, " (%s to %s), %s cost, ", s, e, cr_metric_name(r->metric));
+	cr_render_clean(&b, cr_render_shown_currency(r), 8);
+	wrapped(t, b.ptr, 2, SGR_BOLD);
+
+	sgr(t, SGR_BOLD);
+	text(t, "Total  ");
+	cr_buf_reset(&b);
+	cr_render_amount(&b, r, r->total, false);
+	text(t, b.ptr);
+	sgr(t, SGR_RESET);
+	cr_render_change_of(r, r->total, r->previous_total, &c);
+	cr_buf_reset(&b);
+	if (c.known) {
+		cr_buf cmp = CR_BUF_INIT;
+
+		cr_render_change_pct(&b, &c, false);
+		spaces(t, 3);
+		sgr(t, dir_color(c.dir));
+		text(t, b.ptr);
+		if (dir_color(c.dir))
+			sgr(t, SGR_RESET);
+		cr_buf_adds(&cmp, " vs ");
+		cr_render_prev_label(&cmp, r);
+		cr_buf_adds(&cmp, " (");
+		cr_render_amount(&cmp, r, r->previous_total, false);
+		cr_buf_adds(&cmp, ")");
+		if (t->used + cr_render_cells(cmp.ptr) > t->width) {
+			put_line(t);
+			spaces(t, 7);
+			cr_buf_reset(&cmp);
+			cr_buf_adds(&cmp, "vs ");
+			cr_render_prev_label(&cmp, r);
+			cr_buf_adds(&cmp, " (");
+			cr_render_amount(&cmp, r, r->previous_total, false);
+			cr_buf_adds(&cmp, ")");
+		}
+		text(t, cmp.ptr);
+		cr_buf_release(&cmp);
+		put_line(t);
+	} else {
+		put_line(t);
+		spaces(t, 7);
+		wrapped(t, "(no complete previous period to compare)", 7, NULL);
+	}
+	if (cr_fx_active(r)) {
+		/* "amounts in JPY at 151.20 JPY/USD (2026-10-31); billed $173,607.31" */
+		cr_buf_reset(&b);
+		cr_fx_basis(&b, r);
+		spaces(t, 7);
+		wrapped(t, b.ptr, 7, NULL);
+	}
+	cr_buf_release(&b);
+
+	draw_reconciliation(t);
+
+	for (size_t i = 0; i < r->n_warnings; i++) {
+		text(t, "note: ");
+		wrapped(t, r->warnings[i], 6, NULL);
+	}
+}
+
+/* ---- the organisation overview --------------------------------------- */
+
+static void draw_overview(tctx *t)
+{
+	const cr_report *r = t->r;
+	size_t rank_w = 1, name_w = strlen("Account"), env_w = strlen("Environment");
+	size_t total_w = strlen("Total"), diff_w = strlen("Change"), pct_w = strlen("%");
+	size_t share_w = strlen("Share"), fixed, name_need;
+	bool show_env;
+	row w, tot;
+
+	row_init(&w);
+	row_init(&tot);
+	row_fill(&tot, r, 0, true, r->total, 1.0, r->previous_total, false);
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		const cr_report_account *a = &r->accounts[i];
+		row_fill(&w, r, a->rank, false, a->total, a->share, a->previous_total,
+			 cr_dec_is_zero(a->previous_total) && !cr_dec_is_zero(a->total));
+		rank_w = max_sz(rank_w, strlen(w.rank));
+		name_w = max_sz(name_w, label_need(a->name && *a->name ? a->name : a->id));
+		env_w = max_sz(env_w, label_need(a->environment && *a->environment ?
+						 a->environment : "unknown"));
+		total_w = max_sz(total_w, cr_render_cells(w.cost.ptr));
+		diff_w = max_sz(diff_w, cr_render_cells(w.diff.ptr));
+		pct_w = max_sz(pct_w, cr_render_cells(w.change.ptr));
+	}
+	total_w = max_sz(total_w, cr_render_cells(tot.cost.ptr));
+	diff_w = max_sz(diff_w, cr_render_cells(tot.diff.ptr));
+	pct_w = max_sz(pct_w, cr_render_cells(tot.change.ptr));
+	share_w = max_sz(share_w, strlen("100.0%"));
+
+	name_need = name_w;
+	fixed = 1 + rank_w + GAP + GAP + total_w + GAP + diff_w + GAP + pct_w + GAP + share_w;
+	show_env = t->width >= fixed + env_w + GAP + NAME_MIN;
+	if (show_env)
+		fixed += env_w + GAP;
+	name_w = t->width > fixed + NAME_MIN ? t->width - fixed : NAME_MIN;
+	if (name_w > name_need)
+		name_w = name_need;
+
+	sgr(t, SGR_BOLD);
+	{
+		char title[48];
+		snprintf(title, sizeof title, "Accounts (%zu)", r->n_accounts);
+		text(t, title);
+	}
+	sgr(t, SGR_RESET);
+	put_line(t);
+	sgr(t, SGR_BOLD);
+	spaces(t, 1);
+	cell(t, "#", rank_w, true);
+	spaces(t, GAP);
+	cell(t, "Account", name_w, false);
+	if (show_env) {
+		spaces(t, GAP);
+		cell(t, "Environment", env_w, false);
+	}
+	spaces(t, GAP);
+	cell(t, "Total", total_w, true);
+	spaces(t, GAP);
+	cell(t, "Change", diff_w, true);
+	spaces(t, GAP);
+	cell(t, "%", pct_w, true);
+	spaces(t, GAP);
+	cell(t, "Share", share_w, true);
+	sgr(t, SGR_RESET);
+	put_line(t);
+
+	for (size_t i = 0; i <= r->n_accounts; i++) {
+		const cr_report_account *a = i < r->n_accounts ? &r->accounts[i] : NULL;
+		const row *x = a ? &w : &tot;
+		cr_buf label = CR_BUF_INIT;
+
+		if (a) {
+			row_fill(&w, r, a->rank, false, a->total, a->share, a->previous_total,
+				 cr_dec_is_zero(a->previous_total) && !cr_dec_is_zero(a->total));
+			cr_render_clean(&label, a->name && *a->name ? a->name : a->id, 0);
+		} else {
+			cr_buf_adds(&label, "Total");
+			sgr(t, SGR_BOLD);
+		}
+		spaces(t, 1);
+		cell(t, x->rank, rank_w, true);
+		spaces(t, GAP);
+		cell(t, label.ptr, name_w, false);
+		if (show_env) {
+			spaces(t, GAP);
+			cr_buf_reset(&label);
+			if (a)
+				cr_render_clean(&label, a->environment && *a->environment ?
+						a->environment : "unknown", 0);
+			cell(t, label.ptr, env_w, false);
+		}
+		spaces(t, GAP);
+		cell(t, x->cost.ptr, total_w, true);
+		spaces(t, GAP);
+		change_cell(t, x->diff.ptr, diff_w, x->dir);
+		spaces(t, GAP);
+		change_cell(t, x->change.ptr, pct_w, x->dir);
+		spaces(t, GAP);
+		cr_buf_reset(&label);
+		fmt_share(&label, a ? a->share : 1.0);
+		cell(t, label.ptr, share_w, true);
+		if (!a)
+			sgr(t, SGR_RESET);
+		put_line(t);
+		cr_buf_release(&label);
+	}
+	row_release(&w);
+	row_release(&tot);
+}
+
+/* ---- per-account detail ---------------------------------------------- */
+
+typedef struct layout {
+	size_t rank_w, name_w, cost_w, share_w, bar_w, prev_w, change_w;
+	bool usage;       /* usage-type rows are shown (--top-usage is not 0) */
+} layout;
+
+static void measure(layout *L, const row *w)
+{
+	L->rank_w = max_sz(L->rank_w, strlen(w->rank));
+	L->cost_w = max_sz(L->cost_w, cr_render_cells(w->cost.ptr));
+	L->share_w = max_sz(L->share_w, cr_render_cells(w->share.ptr));
+	L->prev_w = max_sz(L->prev_w, cr_render_cells(w->prev.ptr));
+	L->change_w = max_sz(L->change_w, cr_render_cells(w->change.ptr));
+}
+
+static void compute_layout(layout *L, const cr_report *r, size_t width)
+{
+	size_t name_need = strlen("Service / usage type"), fixed, avail, want;
+	row w;
+
+	row_init(&w);
+	memset(L, 0, sizeof *L);
+	L->usage = r->top_usage > 0;
 	L->rank_w = 1;
 	L->cost_w = strlen("Cost");
 	L->share_w = strlen("Share");
@@ -300,52 +561,45 @@ static void compute_layout(layout *L, const cr_report *r, int width)
 		const cr_report_account *a = &r->accounts[i];
 		for (size_t j = 0; j < a->n_services; j++) {
 			const cr_report_service *s = &a->services[j];
-			service_cells(&c, r, s);
-			measure(L, &c);
-			cr_buf_reset(&b);
-			service_label(&b, s);
-			name_need = max_sz(name_need, cr_render_width(b.ptr));
-			for (size_t k = 0; k < s->n_usage; k++) {
-				usage_cells(&c, r, &s->usage[k]);
-				measure(L, &c);
-				cr_buf_reset(&b);
-				usage_label(&b, &s->usage[k]);
-				name_need = max_sz(name_need, cr_render_width(b.ptr) + USAGE_INDENT);
+			row_fill(&w, r, s->rank, s->is_other, s->cost, s->share, s->previous_cost,
+				 s->is_new);
+			measure(L, &w);
+			name_need = max_sz(name_need, s->is_other ?
+					   other_need("Other services", s->other_count) :
+					   label_need(s->name));
+			for (size_t k = 0; L->usage && k < s->n_usage; k++) {
+				const cr_report_usage *u = &s->usage[k];
+				row_fill(&w, r, u->rank, u->is_other, u->cost, u->share,
+					 u->previous_cost, u->is_new);
+				measure(L, &w);
+				name_need = max_sz(name_need, USAGE_INDENT + (u->is_other ?
+						   other_need("Other usage types", u->other_count) :
+						   label_need(u->usage_type)));
 			}
 		}
 	}
-	cr_buf_release(&b);
+	row_release(&w);
 
 	/* Everything but the name and the bar. */
-	fixed = MARGIN + L->rank_w + GAP + GAP + L->cost_w + GAP + L->share_w + GAP + GAP +
+	fixed = MARGIN + L->rank_w + GAP + GAP + L->cost_w + GAP + L->share_w + GAP +
 		L->prev_w + GAP + L->change_w;
-	avail = (size_t)width > fixed ? (size_t)width - fixed : 0;
+	avail = width > fixed ? width - fixed : 0;
+	want = name_need < NAME_WANT ? name_need : NAME_WANT;
+	/* The bar shrinks, then goes, before names get shorter than `want`. */
 	L->bar_w = BAR_MAX;
-	/* Shrink the bar (down to BAR_MIN) before cutting names short. */
-	while (L->bar_w > BAR_MIN && avail < L->bar_w + max_sz(NAME_MIN, name_need < NAME_WANT ? name_need : NAME_WANT))
+	while (L->bar_w > BAR_MIN && avail < L->bar_w + GAP + want)
 		L->bar_w--;
-	L->name_w = avail > L->bar_w ? avail - L->bar_w : 0;
+	if (avail < L->bar_w + GAP + want)
+		L->bar_w = 0;
+	L->name_w = avail > (L->bar_w ? L->bar_w + GAP : 0) ? avail - (L->bar_w ? L->bar_w + GAP : 0) : 0;
 	if (L->name_w > name_need)
 		L->name_w = name_need;
 	if (L->name_w < NAME_MIN)
 		L->name_w = NAME_MIN;
 }
 
-/* ---- drawing ------------------------------------------------------- */
-
-static void sgr(cr_buf *b, const layout *L, const char *code)
-{
-	if (L->color)
-		cr_buf_adds(b, code);
-}
-
-static const char *dir_color(int dir)
-{
-	return dir > 0 ? SGR_RED : dir < 0 ? SGR_GREEN : NULL;
-}
-
 /* The share of the account as a bar of up to w cells, in eighths. */
-static void add_bar(cr_buf *b, double share, size_t w)
+static void add_bar(tctx *t, double share, size_t w)
 {
 	static const char *const partial[8] = {
 		"", "\xE2\x96\x8F", "\xE2\x96\x8E", "\xE2\x96\x8D",
@@ -360,338 +614,316 @@ static void add_bar(cr_buf *b, double share, size_t w)
 		share = 1.0;
 	eighths = lround(share * (double)(w * 8));
 	for (long i = 0; i < eighths / 8; i++, used++)
-		cr_buf_adds(b, "\xE2\x96\x88");
+		cr_buf_adds(&t->line, "\xE2\x96\x88");
 	if (eighths % 8) {
-		cr_buf_adds(b, partial[eighths % 8]);
+		cr_buf_adds(&t->line, partial[eighths % 8]);
 		used++;
 	}
-	add_spaces(b, w - used);
+	t->used += used;
+	spaces(t, w - used);
 }
 
-static void add_change_cell(cr_buf *b, const layout *L, const cells *c)
+static void draw_header(tctx *t, const layout *L)
 {
-	const char *col = dir_color(c->dir);
-
-	if (col && L->color) {
-		/* pad outside the colour */
-		size_t w = cr_render_width(c->change);
-		add_spaces(b, L->change_w > w ? L->change_w - w : 0);
-		cr_buf_adds(b, col);
-		cr_buf_adds(b, c->change);
-		cr_buf_adds(b, SGR_RESET);
-	} else {
-		add_cell(b, c->change, L->change_w, true);
-	}
+	spaces(t, MARGIN);
+	sgr(t, SGR_BOLD);
+	cell(t, "#", L->rank_w, true);
+	spaces(t, GAP);
+	cell(t, L->usage ? "Service / usage type" : "Service", L->name_w, false);
+	spaces(t, GAP);
+	cell(t, "Cost", L->cost_w, true);
+	spaces(t, GAP);
+	cell(t, "Share", L->share_w, true);
+	spaces(t, GAP + (L->bar_w ? L->bar_w + GAP : 0));
+	cell(t, "Prev", L->prev_w, true);
+	spaces(t, GAP);
+	cell(t, "Change", L->change_w, true);
+	sgr(t, SGR_RESET);
+	put_line(t);
 }
 
-static void draw_header(cr_buf *b, FILE *out, const layout *L)
-{
-	add_spaces(b, MARGIN);
-	sgr(b, L, SGR_BOLD);
-	add_cell(b, "#", L->rank_w, true);
-	add_spaces(b, GAP);
-	add_cell(b, "Service / usage type", L->name_w, false);
-	add_spaces(b, GAP);
-	add_cell(b, "Cost", L->cost_w, true);
-	add_spaces(b, GAP);
-	add_cell(b, "Share", L->share_w, true);
-	add_spaces(b, GAP + L->bar_w + GAP);
-	add_cell(b, "Prev", L->prev_w, true);
-	add_spaces(b, GAP);
-	add_cell(b, "Change", L->change_w, true);
-	sgr(b, L, SGR_RESET);
-	put_line(b, out);
-}
-
-static void draw_row(cr_buf *b, FILE *out, const layout *L, const cells *c, const char *label,
-		     bool usage, double bar_share)
+static void draw_row(tctx *t, const layout *L, const row *w, const char *label, bool usage,
+		     double bar_share)
 {
 	size_t indent = usage ? USAGE_INDENT : 0;
 
-	add_spaces(b, MARGIN);
+	spaces(t, MARGIN);
 	if (usage)
-		sgr(b, L, SGR_DIM);
-	add_spaces(b, indent);
-	add_cell(b, c->rank, L->rank_w, true);
-	add_spaces(b, GAP);
-	add_cell(b, label, L->name_w > indent ? L->name_w - indent : 1, false);
-	add_spaces(b, GAP);
-	add_cell(b, c->cost, L->cost_w, true);
-	add_spaces(b, GAP);
-	add_cell(b, c->share, L->share_w, true);
-	add_spaces(b, GAP);
-	if (usage)
-		add_spaces(b, L->bar_w);
-	else
-		add_bar(b, bar_share, L->bar_w);
-	add_spaces(b, GAP);
-	add_cell(b, c->prev, L->prev_w, true);
-	add_spaces(b, GAP);
-	if (usage)
-		sgr(b, L, SGR_RESET);
-	add_change_cell(b, L, c);
-	put_line(b, out);
-}
-
-/* "2026-09", or "2026-09-16 to 2026-09-30" for a period that is not a month. */
-static void add_prev_label(cr_buf *b, const cr_report *r)
-{
-	char s[CR_DATE_STRLEN], e[CR_DATE_STRLEN];
-
-	cr_day_format(r->prev_start, s);
-	cr_day_format(r->prev_end, e);
-	if (r->prev_start == cr_month_first(r->prev_start) &&
-	    r->prev_end == cr_month_last(r->prev_start))
-		cr_buf_add(b, s, 7);
-	else
-		cr_buf_addf(b, "%s to %s", s, e);
-}
-
-/* ranked 184,203.17 + credits -1,250.00 + refunds -310.00 + tax 9,120.55 = billed 191,763.72
- * wrapped between terms when it does not fit the width. */
-static void draw_reconciliation(cr_buf *b, FILE *out, const cr_report *r, int width)
-{
-	cr_buf term = CR_BUF_INIT;
-	char tmp[CR_DEC_STRLEN];
-	size_t line_w = 0;
-
-	for (int i = -1; i <= CR_EXCL_COUNT; i++) {
-		cr_buf_reset(&term);
-		if (i < 0) {
-			fmt_money(r->recon.ranked, tmp, sizeof tmp);
-			cr_buf_addf(&term, "ranked %s", tmp);
-		} else if (i == CR_EXCL_COUNT) {
-			fmt_money(r->recon.grand_total, tmp, sizeof tmp);
-			cr_buf_addf(&term, "= billed %s", tmp);
-		} else if (r->recon.included[i]) {
-			fmt_money(r->recon.included_amount[i], tmp, sizeof tmp);
-			cr_buf_addf(&term, "+ %s (ranked: %s)",
-				    cr_excluded_name((enum cr_excluded)i), tmp);
-		} else {
-			fmt_money(r->recon.excluded[i], tmp, sizeof tmp);
-			cr_buf_addf(&term, "+ %s %s", cr_excluded_name((enum cr_excluded)i), tmp);
-		}
-		if (line_w && line_w + 1 + term.len > (size_t)width) {
-			put_line(b, out);
-			cr_buf_adds(b, "   ");
-			line_w = 3;
-		} else if (line_w) {
-			cr_buf_addc(b, ' ');
-			line_w++;
-		}
-		cr_buf_add(b, term.ptr, term.len);
-		line_w += term.len;
+		sgr(t, SGR_DIM);
+	spaces(t, indent);
+	cell(t, w->rank, L->rank_w, true);
+	spaces(t, GAP);
+	cell(t, label, L->name_w - indent, false);
+	spaces(t, GAP);
+	cell(t, w->cost.ptr, L->cost_w, true);
+	spaces(t, GAP);
+	cell(t, w->share.ptr, L->share_w, true);
+	if (L->bar_w) {
+		spaces(t, GAP);
+		if (usage)
+			spaces(t, L->bar_w);
+		else
+			add_bar(t, bar_share, L->bar_w);
 	}
-	put_line(b, out);
-	cr_buf_release(&term);
+	spaces(t, GAP);
+	cell(t, w->prev.ptr, L->prev_w, true);
+	spaces(t, GAP);
+	if (usage)
+		sgr(t, SGR_RESET);
+	change_cell(t, w->change.ptr, L->change_w, w->dir);
+	put_line(t);
 }
 
-static void draw_headline(cr_buf *b, FILE *out, const cr_report *r, const layout *L, int width)
+/* 1. larkspur-prod  048213306571  $97,120.40  52.7% of total  +3.1%
+ *    production  ·  owner platform@larkspur-freight.example */
+static void draw_account_head(tctx *t, const cr_report_account *a)
 {
-	char s[CR_DATE_STRLEN], e[CR_DATE_STRLEN], chg[56];
-	int dir;
+	const cr_report *r = t->r;
+	cr_buf right = CR_BUF_INIT, b = CR_BUF_INIT;
+	char rank[24];
+	size_t fixed, room, id_w, name_w = 0;
+	int dir = 0;
 
-	cr_day_format(r->start, s);
-	cr_day_format(r->end, e);
-	sgr(b, L, SGR_BOLD);
-	cr_buf_adds(b, "costrank report \xE2\x80\x94 ");
-	add_clean(b, r->period_label);
-	cr_buf_addf(b, " (%s to %s), %s cost, ", s, e, cr_metric_name(r->metric));
-	add_clean(b, r->currency);
-	sgr(b, L, SGR_RESET);
-	put_line(b, out);
-
-	sgr(b, L, SGR_BOLD);
-	cr_buf_adds(b, "Total  ");
-	add_money_sym(b, r, r->total);
-	sgr(b, L, SGR_RESET);
+	snprintf(rank, sizeof rank, "%d. ", a->rank);
+	/* the figures on the right are never shortened */
+	cr_render_amount(&right, r, a->total, false);
+	cr_buf_adds(&right, "  ");
+	fmt_share(&right, a->share);
+	cr_buf_adds(&right, " of total");
 	if (r->has_previous) {
-		fmt_change(r, r->total, r->previous_total, false, chg, sizeof chg, &dir);
-		cr_buf_adds(b, "   ");
+		cr_render_change c;
+		cr_render_change_of(r, a->total, a->previous_total, &c);
+		cr_render_change_pct(&b, &c, cr_dec_is_zero(a->previous_total) &&
+				     !cr_dec_is_zero(a->total));
+		dir = strcmp(b.ptr, "0.0%") != 0 ? c.dir : 0;
+	}
+	/* the name and the id share what the figures leave; the id first */
+	fixed = strlen(rank) + GAP + cr_render_cells(right.ptr) +
+		(b.len ? GAP + cr_render_cells(b.ptr) : 0);
+	room = t->width > fixed + 4 ? t->width - fixed : 4;
+	id_w = label_need(a->id);
+	if (id_w > room)
+		id_w = room;
+	if (a->name && *a->name && room >= id_w + GAP + 4) {
+		name_w = room - id_w - GAP;
+		if (name_w > label_need(a->name))
+			name_w = label_need(a->name);
+	}
+	sgr(t, SGR_BOLD);
+	text(t, rank);
+	if (name_w) {
+		data(t, a->name, name_w);
+		spaces(t, GAP);
+	}
+	data(t, a->id, id_w);
+	spaces(t, GAP);
+	text(t, right.ptr);
+	sgr(t, SGR_RESET);
+	if (b.len) {
+		spaces(t, GAP);
+		sgr(t, dir_color(dir));
+		text(t, b.ptr);
 		if (dir_color(dir))
-			sgr(b, L, dir_color(dir));
-		cr_buf_adds(b, chg);
-		if (dir_color(dir))
-			sgr(b, L, SGR_RESET);
-		cr_buf_adds(b, " vs ");
-		add_prev_label(b, r);
-		cr_buf_adds(b, " (");
-		add_money_sym(b, r, r->previous_total);
-		cr_buf_adds(b, ")");
-	} else {
-		cr_buf_adds(b, "   (no complete previous period to compare)");
+			sgr(t, SGR_RESET);
 	}
-	put_line(b, out);
-	if (cr_fx_active(r)) {
-		/* under the amount: "≈ ¥26,249,425 at 151.20 JPY/USD (2026-10-31)" */
-		add_spaces(b, 7);
-		cr_fx_describe(b, r, r->total);
-		put_line(b, out);
-	}
+	put_line(t);
 
-	draw_reconciliation(b, out, r, width);
-
-	for (size_t i = 0; i < r->n_warnings; i++) {
-		cr_buf_adds(b, "note: ");
-		add_clean(b, r->warnings[i]);
-		put_line(b, out);
-	}
-}
-
-static void draw_account(cr_buf *b, FILE *out, const cr_report *r, const layout *L,
-			 const cr_report_account *a)
-{
-	cr_buf label = CR_BUF_INIT;
-	char share[48], chg[56];
-	int dir;
-	cells c;
-
-	/* 1. larkspur-prod  048213306571  production  $97,120.40  52.7% of total  +3.1% */
-	sgr(b, L, SGR_BOLD);
-	cr_buf_addf(b, "%d. ", a->rank);
-	if (a->name && *a->name) {
-		add_clean(b, a->name);
-		cr_buf_adds(b, "  ");
-	}
-	add_clean(b, a->id);
+	/* environment and owner on a line of their own */
+	cr_buf_reset(&b);
 	if (a->environment && *a->environment) {
-		cr_buf_adds(b, "  ");
-		add_clean(b, a->environment);
+		cr_render_clean(&b, a->environment, 0);
 		/* say where a guessed environment came from */
 		if (a->environment_source && strcmp(a->environment_source, "accounts-file") != 0)
-			cr_buf_addf(b, " (from %s)", a->environment_source);
+			cr_buf_addf(&b, " (from %s)", a->environment_source);
 	} else {
-		cr_buf_adds(b, "  environment unknown");
+		cr_buf_adds(&b, "environment unknown");
 	}
+	spaces(t, MARGIN);
+	data(t, b.ptr, t->width - MARGIN);
 	if (a->owner && *a->owner) {
-		cr_buf_adds(b, "  owner ");
-		add_clean(b, a->owner);
-	}
-	cr_buf_adds(b, "  ");
-	add_money_sym(b, r, a->total);
-	fmt_share(a->share, share, sizeof share);
-	cr_buf_addf(b, "  %s of total", share);
-	sgr(b, L, SGR_RESET);
-	if (r->has_previous) {
-		fmt_change(r, a->total, a->previous_total,
-			   cr_dec_is_zero(a->previous_total) && !cr_dec_is_zero(a->total),
-			   chg, sizeof chg, &dir);
-		cr_buf_adds(b, "  ");
-		if (dir_color(dir))
-			sgr(b, L, dir_color(dir));
-		cr_buf_adds(b, chg);
-		if (dir_color(dir))
-			sgr(b, L, SGR_RESET);
-	}
-	put_line(b, out);
+		const char *sep = "  " DOT "  owner ";
 
-	draw_header(b, out, L);
+		if (t->used + cr_render_cells(sep) + label_need(a->owner) <= t->width) {
+			text(t, sep);
+		} else {
+			/* an e-mail address is never broken: a line of its own */
+			put_line(t);
+			spaces(t, MARGIN);
+			text(t, "owner ");
+		}
+		data(t, a->owner, t->width > t->used ? t->width - t->used : 1);
+	}
+	put_line(t);
+	cr_buf_release(&right);
+	cr_buf_release(&b);
+}
+
+static void draw_account(tctx *t, const layout *L, const cr_report_account *a)
+{
+	const cr_report *r = t->r;
+	cr_buf label = CR_BUF_INIT;
+	row w;
+
+	row_init(&w);
+	draw_account_head(t, a);
+	draw_header(t, L);
 	for (size_t j = 0; j < a->n_services; j++) {
 		const cr_report_service *s = &a->services[j];
-		service_cells(&c, r, s);
+		row_fill(&w, r, s->rank, s->is_other, s->cost, s->share, s->previous_cost,
+			 s->is_new);
 		cr_buf_reset(&label);
-		service_label(&label, s);
-		draw_row(b, out, L, &c, label.ptr, false, s->share);
-		for (size_t k = 0; k < s->n_usage; k++) {
-			usage_cells(&c, r, &s->usage[k]);
+		service_label(&label, s, L->name_w);
+		draw_row(t, L, &w, label.ptr, false, s->share);
+		for (size_t k = 0; L->usage && k < s->n_usage; k++) {
+			const cr_report_usage *u = &s->usage[k];
+			row_fill(&w, r, u->rank, u->is_other, u->cost, u->share, u->previous_cost,
+				 u->is_new);
 			cr_buf_reset(&label);
-			usage_label(&label, &s->usage[k]);
-			draw_row(b, out, L, &c, label.ptr, true, 0.0);
+			usage_label(&label, u, L->name_w - USAGE_INDENT);
+			draw_row(t, L, &w, label.ptr, true, 0.0);
 		}
 	}
+	row_release(&w);
 	cr_buf_release(&label);
 }
 
-#define TABLE_PROPOSALS 10
+/* ---- proposals -------------------------------------------------------- */
 
-/* The top proposals by priority, with the de-duplicated total. */
-static void draw_proposals(cr_buf *b, FILE *out, const cr_report *r, const layout *L, int width)
+/* The top proposals by priority, with the de-duplicated total:
+ *    #  Saving/mo  Action         Effort/risk  Account        Usage type (service)
+ *    1   1,305.25  storage-class  low/low      larkspur-data  TimedStorage-ByteHrs (Amazon…
+ *       20% of 6,526.25 USD = 1,305.25 USD */
+static void draw_proposals(tctx *t)
 {
-	char money[CR_DEC_STRLEN], share[32], rank[16];
+	const cr_report *r = t->r;
 	size_t n = r->n_proposals < TABLE_PROPOSALS ? r->n_proposals : TABLE_PROPOSALS;
-	size_t label_w = width > 90 ? (size_t)width - 72 : 18;
+	size_t rank_w = 1, save_w = strlen("Saving/mo"), act_w = strlen("Action");
+	size_t er_w = strlen("Effort/risk"), acct_need = strlen("Account");
+	size_t use_need = strlen("Usage type (service)"), fixed, room, acct_w, use_w;
+	cr_buf b = CR_BUF_INIT;
 
-	fputc('\n', out);
-	sgr(b, L, SGR_BOLD);
-	cr_buf_adds(b, "Savings proposals");
-	sgr(b, L, SGR_RESET);
+	fputc('\n', t->out);
+	sgr(t, SGR_BOLD);
+	text(t, "Savings proposals");
+	sgr(t, SGR_RESET);
 	if (!r->n_proposals) {
-		cr_buf_adds(b, ": none (no rule matched spend above its minimum)");
-		put_line(b, out);
+		wrapped(t, ": none (no rule matched spend above its minimum)", 2, NULL);
 		return;
 	}
-	fmt_share(cr_dec_ratio(r->savings_total, r->recon.grand_total), share, sizeof share);
-	cr_buf_addf(b, ": %zu, ", r->n_proposals);
-	add_money_sym(b, r, r->savings_total);
-	cr_buf_addf(b, " a month (%s of the bill), de-duplicated", share);
+	cr_buf_addf(&b, ": %zu, ", r->n_proposals);
+	cr_render_amount(&b, r, r->savings_total, false);
+	cr_buf_adds(&b, " a month (");
+	fmt_share(&b, cr_dec_ratio(r->savings_total, r->recon.grand_total));
+	cr_buf_adds(&b, " of the bill), de-duplicated");
 	if (n < r->n_proposals)
-		cr_buf_addf(b, "; top %zu by priority", n);
-	put_line(b, out);
-	sgr(b, L, SGR_BOLD);
-	add_cell(b, "#", 4, true);
-	cr_buf_adds(b, "  ");
-	add_cell(b, "Saving/mo", 12, true);
-	cr_buf_adds(b, "  ");
-	add_cell(b, "Action", 18, false);
-	cr_buf_adds(b, "  ");
-	add_cell(b, "Account", 18, false);
-	cr_buf_adds(b, "  ");
-	add_cell(b, "Usage type (service)", label_w, false);
-	cr_buf_adds(b, "  Effort/risk");
-	sgr(b, L, SGR_RESET);
-	put_line(b, out);
+		cr_buf_addf(&b, "; top %zu by priority", n);
+	wrapped(t, b.ptr, 2, NULL);
+
 	for (size_t i = 0; i < n; i++) {
 		const cr_proposal *p = &r->proposals[i];
-		cr_buf label = CR_BUF_INIT, clean = CR_BUF_INIT;
+		char rank[24];
 
 		snprintf(rank, sizeof rank, "%d", p->rank);
-		add_cell(b, rank, 4, true);
-		cr_buf_adds(b, "  ");
-		fmt_money(p->savings, money, sizeof money);
-		add_cell(b, money, 12, true);
-		cr_buf_adds(b, "  ");
-		add_cell(b, p->action, 18, false);
-		cr_buf_adds(b, "  ");
-		add_clean(&clean, p->account_name && *p->account_name ? p->account_name
-			  : p->account_id);
-		add_cell(b, clean.ptr, 18, false);
-		cr_buf_adds(b, "  ");
-		cr_buf_reset(&clean);
-		cr_buf_addf(&label, "%s (%s)", p->usage_type, p->service);
-		add_clean(&clean, label.ptr);
-		add_cell(b, clean.ptr, label_w, false);
-		cr_buf_addf(b, "  %s/%s", p->effort, p->risk);
-		put_line(b, out);
-		cr_buf_reset(&clean);
-		add_clean(&clean, p->formula);
-		sgr(b, L, SGR_DIM);
-		add_spaces(b, 8);
-		add_cell(b, clean.ptr, (size_t)(width > 20 ? width - 8 : 12), false);
-		sgr(b, L, SGR_RESET);
-		put_line(b, out);
-		cr_buf_release(&label);
-		cr_buf_release(&clean);
+		rank_w = max_sz(rank_w, strlen(rank));
+		cr_buf_reset(&b);
+		cr_render_amount_digits(&b, r, p->savings, false);
+		save_w = max_sz(save_w, cr_render_cells(b.ptr));
+		act_w = max_sz(act_w, strlen(p->action));
+		er_w = max_sz(er_w, strlen(p->effort) + 1 + strlen(p->risk));
+		acct_need = max_sz(acct_need, label_need(p->account_name && *p->account_name ?
+							 p->account_name : p->account_id));
+		cr_buf_reset(&b);
+		cr_buf_addf(&b, "%s (%s)", p->usage_type, p->service);
+		use_need = max_sz(use_need, label_need(b.ptr));
 	}
+	fixed = 1 + rank_w + GAP + save_w + GAP + act_w + GAP + er_w + GAP + GAP;
+	room = t->width > fixed + 2 * NAME_MIN ? t->width - fixed : 2 * NAME_MIN;
+	/* the account gets up to two fifths, the usage type the rest */
+	acct_w = acct_need < room * 2 / 5 ? acct_need : room * 2 / 5;
+	if (acct_w < NAME_MIN)
+		acct_w = NAME_MIN;
+	use_w = room - acct_w;
+	if (use_w > use_need) {
+		acct_w = acct_need < room - use_need ? acct_need : room - use_need;
+		use_w = use_need;
+	}
+
+	sgr(t, SGR_BOLD);
+	spaces(t, 1);
+	cell(t, "#", rank_w, true);
+	spaces(t, GAP);
+	cell(t, "Saving/mo", save_w, true);
+	spaces(t, GAP);
+	cell(t, "Action", act_w, false);
+	spaces(t, GAP);
+	cell(t, "Effort/risk", er_w, false);
+	spaces(t, GAP);
+	cell(t, "Account", acct_w, false);
+	spaces(t, GAP);
+	cell(t, "Usage type (service)", use_w, false);
+	sgr(t, SGR_RESET);
+	put_line(t);
+	for (size_t i = 0; i < n; i++) {
+		const cr_proposal *p = &r->proposals[i];
+		cr_buf c = CR_BUF_INIT;
+		char rank[24];
+
+		snprintf(rank, sizeof rank, "%d", p->rank);
+		spaces(t, 1);
+		cell(t, rank, rank_w, true);
+		spaces(t, GAP);
+		cr_buf_reset(&b);
+		cr_render_amount_digits(&b, r, p->savings, false);
+		cell(t, b.ptr, save_w, true);
+		spaces(t, GAP);
+		cell(t, p->action, act_w, false);
+		spaces(t, GAP);
+		cr_buf_reset(&b);
+		cr_buf_addf(&b, "%s/%s", p->effort, p->risk);
+		cell(t, b.ptr, er_w, false);
+		spaces(t, GAP);
+		cr_render_clean(&c, p->account_name && *p->account_name ? p->account_name
+				: p->account_id, 0);
+		cell(t, c.ptr, acct_w, false);
+		spaces(t, GAP);
+		cr_buf_reset(&b);
+		cr_buf_addf(&b, "%s (%s)", p->usage_type, p->service);
+		cr_buf_reset(&c);
+		cr_render_clean(&c, b.ptr, 0);
+		cell(t, c.ptr, use_w, false);
+		put_line(t);
+		/* the formula, in the report's currency as the rule computed it */
+		spaces(t, 1 + rank_w + GAP);
+		wrapped(t, p->formula, 1 + rank_w + GAP, SGR_DIM);
+		cr_buf_release(&c);
+	}
+	cr_buf_release(&b);
 }
 
 int cr_write_table(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
 {
-	cr_buf b = CR_BUF_INIT;
+	tctx t;
 	layout L;
-	int width = o && o->width > 0 ? o->width : DEFAULT_WIDTH;
 
 	(void)err; /* write errors stay on the stream for the caller's check */
-	memset(&L, 0, sizeof L);
-	L.color = o && o->color;
-	compute_layout(&L, r, width);
+	memset(&t, 0, sizeof t);
+	t.r = r;
+	t.out = out;
+	t.color = o && o->color;
+	t.width = o && o->width > 0 ? (size_t)o->width : DEFAULT_WIDTH;
+	if (t.width < MIN_WIDTH)
+		t.width = MIN_WIDTH;
+	compute_layout(&L, r, t.width);
 
-	draw_headline(&b, out, r, &L, width);
-	for (size_t i = 0; i < r->n_accounts; i++) {
+	draw_headline(&t);
+	fputc('\n', out);
+	draw_overview(&t);
+	for (size_t i = 0; !(o && o->summary) && i < r->n_accounts; i++) {
 		fputc('\n', out);
-		draw_account(&b, out, r, &L, &r->accounts[i]);
+		draw_account(&t, &L, &r->accounts[i]);
 	}
 	if (r->has_proposals)
-		draw_proposals(&b, out, r, &L, width);
-	cr_buf_release(&b);
+		draw_proposals(&t);
+	cr_buf_release(&t.line);
 	return 0;
 }

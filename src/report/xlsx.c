@@ -16,8 +16,11 @@
  * row and an autofilter.
  *
  * libxlsxwriter writes to a file name, not a stream: the workbook is
- * written to a temporary file (mode 0600) under $TMPDIR, which is unlinked
- * on every path before its bytes are copied into the stream.  Its creation
+ * written to a temporary file (mode 0600) in the report's directory
+ * (o->tmpdir; else $TMPDIR), registered so that a signal handler removes
+ * it, and unlinked on every path before its bytes are copied into the
+ * stream.  libxlsxwriter's own scratch files there are unlinked as soon
+ * as they are made.  Its creation
  * time is the end of the period (or now, for a period not over yet), so
  * that the same data gives the same bytes.
  */
@@ -34,6 +37,7 @@
 
 #include "costrank/buf.h"
 #include "costrank/fx.h"
+#include "costrank/proc.h"
 #include "report/render.h"
 
 #define STR_MAX 32000        /* code points per cell; Excel's limit is 32,767 */
@@ -65,6 +69,7 @@ typedef struct xctx {
 	lxw_workbook *wb;
 	lxw_error lerr;       /* the first libxlsxwriter error */
 	bool too_many_rows;
+	bool out_of_range;    /* an amount the --fx conversion cannot hold */
 	xfmt f;
 	cr_buf tmp;
 	char money_fmt[64], money_axis_fmt[64];
@@ -117,9 +122,21 @@ static double dec_value(cr_dec a)
 	return strtod(tmp, NULL);
 }
 
+/* An amount as shown: in the --fx currency when there is one. */
+static double money_value(xctx *x, cr_dec a)
+{
+	cr_dec v;
+
+	if (cr_render_shown(x->r, a, &v) < 0) {
+		x->out_of_range = true;
+		return 0.0;
+	}
+	return dec_value(v);
+}
+
 static void put_money(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, cr_dec a)
 {
-	put_num(x, ws, row, col, dec_value(a), x->f.money);
+	put_num(x, ws, row, col, money_value(x, a), x->f.money);
 }
 
 static void put_blank(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, lxw_format *f)
@@ -163,7 +180,7 @@ static void put_sum(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, lx
 static void put_sum_dec(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
 			lxw_row_t first, lxw_row_t last, cr_dec value, lxw_format *f)
 {
-	put_sum(x, ws, row, col, first, last, dec_value(value), f);
+	put_sum(x, ws, row, col, first, last, money_value(x, value), f);
 }
 
 /* =IF(prev=0,"",change/ABS(prev)) for a total row: the percentage of the
@@ -215,26 +232,33 @@ static void set_widths(xctx *x, lxw_worksheet *ws, const double *w, size_t n)
 
 /* ---- formats -------------------------------------------------------- */
 
-/* `#,##0.00 "EUR"`, or Excel's own dollar format for USD; the code is
- * reduced to letters and digits so that it cannot break the format. */
+/* `#,##0.00 "EUR"`, `#,##0 "JPY"`, or Excel's own dollar format for USD:
+ * in the currency amounts are shown in (--fx), with its minor unit; the
+ * code is reduced to letters and digits so that it cannot break the
+ * format. */
 static void money_formats(xctx *x)
 {
-	const char *cur = x->r->currency ? x->r->currency : "";
+	static const char *const places[] = { "#,##0", "#,##0.0", "#,##0.00", "#,##0.000",
+					       "#,##0.0000" };
+	const char *cur = cr_render_shown_currency(x->r);
+	const char *num;
 	char code[9];
 	size_t n = 0;
+	int mu = cr_render_shown_places(x->r);
 
-	for (const char *p = cur; *p && n < sizeof code - 1; p++)
+	num = places[mu >= 0 && mu <= 4 ? mu : 2];
+	for (const char *p = cur ? cur : ""; *p && n < sizeof code - 1; p++)
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
 			code[n++] = *p;
 	code[n] = '\0';
 	if (strcmp(code, "USD") == 0) {
-		snprintf(x->money_fmt, sizeof x->money_fmt, "[$$-409]#,##0.00");
+		snprintf(x->money_fmt, sizeof x->money_fmt, "[$$-409]%s", num);
 		snprintf(x->money_axis_fmt, sizeof x->money_axis_fmt, "[$$-409]#,##0");
 	} else if (n) {
-		snprintf(x->money_fmt, sizeof x->money_fmt, "#,##0.00 \"%s\"", code);
+		snprintf(x->money_fmt, sizeof x->money_fmt, "%s \"%s\"", num, code);
 		snprintf(x->money_axis_fmt, sizeof x->money_axis_fmt, "#,##0 \"%s\"", code);
 	} else {
-		snprintf(x->money_fmt, sizeof x->money_fmt, "#,##0.00");
+		snprintf(x->money_fmt, sizeof x->money_fmt, "%s", num);
 		snprintf(x->money_axis_fmt, sizeof x->money_axis_fmt, "#,##0");
 	}
 }
@@ -305,6 +329,80 @@ static void make_formats(xctx *x)
 	f->t_blank = fmt(x, NULL, true, true);
 }
 
+/* ---- sheets too long for a worksheet -------------------------------- */
+
+/* Data rows a sheet holds besides its header and total rows. */
+#define SHEET_ROWS ((size_t)LXW_ROW_MAX - 2)
+
+static size_t services_rows(const cr_report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_accounts; i++)
+		n += r->accounts[i].n_services;
+	return n;
+}
+
+/* A service listed without usage types has one row of its own. */
+static size_t usage_rows(const cr_report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_accounts; i++)
+		for (size_t j = 0; j < r->accounts[i].n_services; j++) {
+			size_t u = r->accounts[i].services[j].n_usage;
+			n += u ? u : 1;
+		}
+	return n;
+}
+
+static size_t proposal_rows(const cr_report *r)
+{
+	return r->n_proposals;
+}
+
+enum { LONG_SERVICES, LONG_USAGE, LONG_PROPOSALS, LONG_N };
+
+static const struct long_sheet {
+	const char *sheet, *what, *csv;
+	size_t (*rows)(const cr_report *r);
+} long_sheets[LONG_N] = {
+	{ "Services", "service", "-services.csv", services_rows },
+	{ "Usage types", "usage-type", ".csv", usage_rows },
+	{ "Savings proposals", "proposal", "-proposals.csv", proposal_rows },
+};
+
+/* Whether the sheet is too long: then it holds only a note saying where
+ * its rows are. */
+static bool sheet_omitted(xctx *x, lxw_worksheet *ws, const struct long_sheet *l)
+{
+	size_t n = l->rows(x->r);
+	char text[256];
+
+	if (n <= SHEET_ROWS)
+		return false;
+	snprintf(text, sizeof text, "The %zu %s rows are more than a worksheet holds (%zu); "
+		 "--format csv writes them all, in costrank-%s%s.", n, l->what, SHEET_ROWS,
+		 x->r->period_label, l->csv);
+	put_str(x, ws, 0, 0, text, x->f.note);
+	return true;
+}
+
+size_t cr_xlsx_omitted(const cr_report *r, cr_buf *b)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < LONG_N; i++) {
+		size_t rows = long_sheets[i].rows(r);
+
+		if (rows <= SHEET_ROWS)
+			continue;
+		cr_buf_addf(b, "%s%s (%zu rows)", n ? ", " : "", long_sheets[i].sheet, rows);
+		n++;
+	}
+	return n;
+}
+
 /* ---- Services ------------------------------------------------------- */
 
 static void write_services(xctx *x, lxw_worksheet *ws)
@@ -319,6 +417,8 @@ static void write_services(xctx *x, lxw_worksheet *ws)
 	cr_dec prev = CR_DEC_ZERO, cost = CR_DEC_ZERO, change;
 	cr_buf label = CR_BUF_INIT;
 
+	if (sheet_omitted(x, ws, &long_sheets[LONG_SERVICES]))
+		return;
 	set_widths(x, ws, widths, V_NCOLS);
 	put_header(x, ws, 0, head, V_NCOLS, V_RANK);
 	for (size_t i = 0; i < r->n_accounts; i++) {
@@ -404,6 +504,8 @@ static void write_usage(xctx *x, lxw_worksheet *ws)
 	cr_dec prev = CR_DEC_ZERO, cost = CR_DEC_ZERO, change;
 	cr_buf label = CR_BUF_INIT;
 
+	if (sheet_omitted(x, ws, &long_sheets[LONG_USAGE]))
+		return;
 	set_widths(x, ws, widths, U_NCOLS);
 	put_header(x, ws, 0, head, U_NCOLS, U_SRANK);
 	for (size_t i = 0; i < r->n_accounts; i++) {
@@ -440,7 +542,8 @@ static void write_usage(xctx *x, lxw_worksheet *ws)
 
 /* ---- Savings proposals ---------------------------------------------- */
 
-/* Returns the row of the total. */
+/* Returns the row of the total; 0 when the sheet is too long to hold the
+ * proposals. */
 static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 {
 	static const char *const head[P_NCOLS] = {
@@ -454,6 +557,8 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 	lxw_row_t row = 1;
 	cr_dec monthly = CR_DEC_ZERO, annual = CR_DEC_ZERO;
 
+	if (sheet_omitted(x, ws, &long_sheets[LONG_PROPOSALS]))
+		return 0;
 	set_widths(x, ws, widths, P_NCOLS);
 	put_header(x, ws, 0, head, P_NCOLS, P_COST);
 	/* header cells of the text columns after the numbers align left */
@@ -594,7 +699,15 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 		cr_buf_adds(&b, "not covered by the data");
 	}
 	kv_str(x, ws, row++, "Previous period", b.ptr);
-	kv_str(x, ws, row++, "Currency", r->currency);
+	if (cr_fx_active(r)) {
+		cr_buf_reset(&b);
+		cr_buf_addf(&b, "%s (converted; billed in ", r->fx.code);
+		cr_render_clean(&b, r->currency, 8);
+		cr_buf_adds(&b, ")");
+		kv_str(x, ws, row++, "Currency", b.ptr);
+	} else {
+		kv_str(x, ws, row++, "Currency", r->currency);
+	}
 	kv_str(x, ws, row++, "Metric", cr_metric_name(r->metric));
 	kv_str(x, ws, row++, "Source", r->source_kind);
 	put_str(x, ws, row, 0, "Source files", x->f.label);
@@ -621,41 +734,28 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 			"estimated: the source marks them as not final", NULL);
 	}
 	put_str(x, ws, row, 0, "Savings proposed a month", x->f.label);
-	if (r->has_proposals) {
+	if (r->has_proposals && !proposals_total_row) {
+		/* the proposals sheet is too long to hold them */
+		put_money(x, ws, row, 1, r->savings_total);
+		put_str(x, ws, row++, 2, "de-duplicated: alternatives are never added", x->f.note);
+	} else if (r->has_proposals) {
 		lxw_rowcol_to_cell(cell, proposals_total_row, P_SAVING);
 		snprintf(formula, sizeof formula, "='Savings proposals'!%s", cell);
-		put_formula(x, ws, row, 1, formula, dec_value(r->savings_total), x->f.money);
+		put_formula(x, ws, row, 1, formula, money_value(x, r->savings_total), x->f.money);
 		put_str(x, ws, row++, 2, "de-duplicated: alternatives are never added", x->f.note);
 	} else {
 		put_str(x, ws, row++, 1, "no savings rules applied", NULL);
 	}
 	if (cr_fx_active(r)) {
-		/* --fx: the total converted, with the rate and its date */
-		static const char *const places[] = { "#,##0", "#,##0.00", "#,##0.000" };
-		char num[48];
-		cr_dec conv;
-
+		/* --fx: every amount is converted; the billed total as billed */
 		cr_buf_reset(&b);
-		cr_buf_addf(&b, "Total in %s", r->fx.code);
+		cr_buf_adds(&b, "Total as billed");
 		put_str(x, ws, row, 0, b.ptr, x->f.label);
-		snprintf(num, sizeof num, "%s \"%s\"", places[cr_fx_minor_units(r->fx.code) % 3],
-			 r->fx.code);
-		if (cr_fx_convert(&r->fx, r->total, &conv) == 0) {
-			char rate[CR_DEC_STRLEN];
-
-			cr_dec_format(r->fx.rate, -1, rate, sizeof rate);
-			lxw_rowcol_to_cell(cell, total_row, 1);
-			snprintf(formula, sizeof formula, "=%s*%s", cell, rate);
-			put_formula(x, ws, row, 1, formula, dec_value(conv), fmt(x, num, false, false));
-		}
 		cr_buf_reset(&b);
-		cr_buf_adds(&b, "at ");
-		cr_fx_rate_text(&b, &r->fx);
-		cr_buf_addf(&b, " %s/", r->fx.code);
-		cr_render_clean(&b, r->currency, 8);
-		cr_day_format(r->fx.date, s);
-		cr_buf_addf(&b, " (%s); every other amount is in ", s);
-		cr_render_clean(&b, r->currency, 8);
+		cr_render_money(&b, r->currency, r->total, false);
+		put_str(x, ws, row, 1, b.ptr, NULL);
+		cr_buf_reset(&b);
+		cr_fx_basis(&b, r);
 		put_str(x, ws, row++, 2, b.ptr, x->f.note);
 	}
 
@@ -678,7 +778,7 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 		cr_buf_reset(&b);
 		if (r->recon.included[i]) {
 			cr_buf_adds(&b, "ranked (--include): ");
-			cr_render_money(&b, r->currency, r->recon.included_amount[i], false);
+			cr_render_amount(&b, r, r->recon.included_amount[i], false);
 			cr_buf_adds(&b, " of it is in the accounts");
 		} else {
 			cr_buf_adds(&b, "kept out of the ranking");
@@ -732,7 +832,7 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 	put_str(x, ws, total_row, 0, "Total (ranked)", x->f.label);
 	lxw_rowcol_to_cell(cell, acct_total, S_TOTAL);
 	snprintf(formula, sizeof formula, "=%s", cell);
-	put_formula(x, ws, total_row, 1, formula, dec_value(r->total), x->f.money);
+	put_formula(x, ws, total_row, 1, formula, money_value(x, r->total), x->f.money);
 	put_str(x, ws, total_row + 1, 0, "Previous total", x->f.label);
 	put_str(x, ws, total_row + 2, 0, "Change", x->f.label);
 	put_str(x, ws, total_row + 3, 0, "Change %", x->f.label);
@@ -740,12 +840,12 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 		char t[LXW_MAX_CELL_NAME_LENGTH + 4], p[LXW_MAX_CELL_NAME_LENGTH + 4];
 		lxw_rowcol_to_cell(cell, acct_total, S_PREV);
 		snprintf(formula, sizeof formula, "=%s", cell);
-		put_formula(x, ws, total_row + 1, 1, formula, dec_value(r->previous_total),
+		put_formula(x, ws, total_row + 1, 1, formula, money_value(x, r->previous_total),
 			    x->f.money);
 		lxw_rowcol_to_cell(t, total_row, 1);
 		lxw_rowcol_to_cell(p, total_row + 1, 1);
 		snprintf(formula, sizeof formula, "=%s-%s", t, p);
-		put_formula(x, ws, total_row + 2, 1, formula, dec_value(chg.diff), x->f.money);
+		put_formula(x, ws, total_row + 2, 1, formula, money_value(x, chg.diff), x->f.money);
 		if (chg.has_pct) {
 			/* the percentage of the two cells above */
 			lxw_rowcol_to_cell(t, total_row + 2, 1);
@@ -898,6 +998,9 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 	cr_buf_release(&keywords);
 	cr_buf_release(&comments);
 	cr_buf_release(&x.tmp);
+	if (x.out_of_range)
+		return cr_error_set(err, CR_EXIT_USAGE, "--fx %s: an amount converted at this rate "
+				    "is out of range", r->fx.code);
 	if (x.too_many_rows)
 		return cr_error_set(err, CR_EXIT_OUTPUT, "cannot write the Excel workbook: "
 				    "more rows than a worksheet holds (%d)", LXW_ROW_MAX);
@@ -941,18 +1044,17 @@ static int copy_out(int fd, FILE *out, cr_error *err)
 
 int cr_write_xlsx(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *dir = o && o->tmpdir && *o->tmpdir ? o->tmpdir : getenv("TMPDIR");
 	cr_buf path = CR_BUF_INIT;
-	int fd, rc;
+	int fd, rc, slot = -1;
 
-	(void)o;
 	if (!dir || !*dir)
 		dir = "/tmp";
 	cr_buf_adds(&path, dir);
 	if (path.ptr[path.len - 1] != '/')
 		cr_buf_addc(&path, '/');
-	cr_buf_adds(&path, "costrank-xlsx-XXXXXX");
-	fd = mkstemp(path.ptr);
+	cr_buf_adds(&path, ".costrank-xlsx.tmp.XXXXXX");
+	fd = cr_tmp_mkstemp(path.ptr, &slot);
 	if (fd < 0) {
 		rc = cr_error_errno(err, CR_EXIT_OUTPUT, errno,
 				    "cannot create a temporary file in %s for the Excel workbook",
@@ -963,6 +1065,7 @@ int cr_write_xlsx(const cr_report *r, FILE *out, const cr_write_opts *o, cr_erro
 	rc = build(r, path.ptr, dir, err);
 	/* the name goes first; the open descriptor still reads the bytes */
 	unlink(path.ptr);
+	cr_tmp_forget(slot);
 	if (rc == 0)
 		rc = copy_out(fd, out, err);
 	close(fd);

@@ -3,6 +3,7 @@
  * files in order, adding rules or overriding them by id.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,22 +104,31 @@ static cr_ruleset *load_default(FILE *problems, cr_error *err)
 	return rs;
 }
 
-static char *read_file(const char *path, size_t *len, cr_error *err)
+char *cr_rules_read(const char *path, size_t *len, cr_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool in = strcmp(path, "-") == 0;
+	const char *name = in ? "<stdin>" : path;
+	int fd = in ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	cr_buf b = CR_BUF_INIT;
+	int rc;
 
 	if (fd < 0) {
-		cr_error_errno(err, CR_EXIT_INPUT, errno, "%s: cannot open", path);
+		cr_error_errno(err, CR_EXIT_INPUT, errno, "%s: cannot open", name);
 		return NULL;
 	}
-	if (cr_buf_read_fd(&b, fd, 0) < 0) {
-		cr_error_errno(err, CR_EXIT_INPUT, errno, "%s: cannot read", path);
+	rc = cr_buf_read_fd(&b, fd, CR_RULES_MAX_SIZE);
+	if (rc < 0)
+		cr_error_errno(err, CR_EXIT_INPUT, errno, "%s: cannot read", name);
+	else if (rc > 0)
+		cr_error_set(err, CR_EXIT_INPUT,
+			     "%s: larger than %u bytes, too large for a rule file", name,
+			     CR_RULES_MAX_SIZE);
+	if (!in)
 		close(fd);
+	if (rc != 0) {
 		cr_buf_release(&b);
 		return NULL;
 	}
-	close(fd);
 	*len = b.len;
 	return cr_buf_detach(&b);
 }
@@ -134,7 +144,7 @@ cr_ruleset *cr_rules_load(const char *const *files, FILE *problems, cr_error *er
 		struct cr_rule_draft *d;
 		size_t n, len;
 		cr_error e = { 0 };
-		char *text = read_file(files[f], &len, &e);
+		char *text = cr_rules_read(files[f], &len, &e);
 
 		if (!text) {
 			/* an unreadable file is one problem among the others */
@@ -176,7 +186,7 @@ int cr_rules_check_file(const char *path, FILE *out)
 {
 	cr_error err = { 0 };
 	size_t len;
-	char *text = read_file(path, &len, &err);
+	char *text = cr_rules_read(path, &len, &err);
 	int problems;
 
 	if (!text) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "costrank/buf.h"
+#include "costrank/fx.h"
 #include "costrank/keymap.h"
 
 /* One usage line of the period with its daily spend. */
@@ -43,7 +44,8 @@ static const double risk_factor[] = { 1.0, 0.75, 0.5 };
 static void money(cr_buf *b, cr_dec x, const char *cur)
 {
 	char s[CR_DEC_STRLEN];
-	cr_dec_format_grouped(x, 2, s, sizeof s);
+	/* in the currency's minor unit: no cents on yen */
+	cr_dec_format_grouped(x, cr_fx_minor_units(cur), s, sizeof s);
 	cr_buf_addf(b, "%s %s", s, cur);
 }
 
@@ -128,8 +130,9 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		double wd_avg, we_avg;
 		weekend_split(c, daily, &we, &nwe, &wd_avg, &we_avg);
 		bool off = we_avg < CR_WEEKEND_NEAR_ZERO * wd_avg;
-		cr_buf_addf(&e, "daily data: weekday average %.2f %s/day, weekend average %.2f %s/day",
-			    wd_avg, c->cur, we_avg, c->cur);
+		cr_buf_addf(&e, "daily data: weekday average %.*f %s/day, weekend average %.*f %s/day",
+			    cr_fx_minor_units(c->cur), wd_avg, c->cur, cr_fx_minor_units(c->cur), we_avg,
+			    c->cur);
 		if (rule->model == CR_MODEL_WEEKEND) {
 			if (nwe == 0 || off || cr_dec_sign(we) <= 0)
 				goto none;
@@ -172,8 +175,9 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		money(&f, floor, c->cur);
 		cr_buf_addf(&f, " x %d days x %g%% = ", c->ndays, rule->discount * 100);
 		money(&f, s, c->cur);
-		cr_buf_addf(&e, "steady floor over %d days of daily data; average %.2f %s/day",
-			    c->ndays, cr_dec_to_double(base) / c->ndays, c->cur);
+		cr_buf_addf(&e, "steady floor over %d days of daily data; average %.*f %s/day",
+			    c->ndays, cr_fx_minor_units(c->cur), cr_dec_to_double(base) / c->ndays,
+			    c->cur);
 		break;
 	}
 	default:

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +30,18 @@ enum line_type {
 	LT_DISCOUNT, LT_OTHER
 };
 
+/* The header row as read, kept to recognise it when it comes again. */
+struct header {
+	cr_field *f;                /* nfields names, NUL-terminated, in text */
+	size_t n;
+	long line;                  /* where it is */
+	char *text;
+};
+
 struct reader {
 	cr_ledger *l;
 	const cr_columns *c;
+	const struct header *hdr;
 	cr_csv *csv;
 	const char *path;
 	cr_error *err;
@@ -137,6 +147,9 @@ static int amount(struct reader *r, const cr_field *row, int idx,
 		return row_error(r, "not a number", name, f);
 	if (rc == CR_DEC_OVERFLOW)
 		return row_error(r, "amount too large", name, f);
+	if (rc == CR_DEC_ROUNDED)
+		cr_ledger_note_rounded(r->l, idx != r->c->usage_amount,
+				       cr_dec_rounding_effect(f->ptr, f->len));
 	return 0;
 }
 
@@ -732,11 +745,11 @@ static int focus_row(struct reader *r, const cr_field *row)
 	return add_line(r, &key, cost, qty, cr_kind_is_usage(kind) ? env_sym(r, unit) : 0);
 }
 
-/* Tells the reader which columns the rows are read from: every column
- * found in the header, less the amortisation ones under the unblended
- * metric.  Unlisted columns are skipped without being unquoted; the JSON
- * map columns are searched as they are in the file (map_get). */
-static void select_columns(cr_csv *csv, const cr_columns *c, enum cr_metric metric)
+/* The columns the rows are read from: every column found in the header,
+ * less the amortisation ones under the unblended metric; returns how many
+ * (at most one per cr_columns member). */
+static size_t read_columns(const cr_columns *c, enum cr_metric metric,
+			   size_t cols[sizeof *c / sizeof(int)])
 {
 	static const size_t amortization_only[] = {
 		offsetof(cr_columns, amortized), offsetof(cr_columns, ri_effective),
@@ -744,7 +757,7 @@ static void select_columns(cr_csv *csv, const cr_columns *c, enum cr_metric metr
 		offsetof(cr_columns, ri_arn), offsetof(cr_columns, sp_effective),
 		offsetof(cr_columns, sp_total_commitment), offsetof(cr_columns, sp_used_commitment),
 	};
-	size_t cols[sizeof *c / sizeof(int)], n = 0, lazy[2], nlazy = 0;
+	size_t n = 0;
 
 	for (size_t off = offsetof(cr_columns, account_id); off + sizeof(int) <= sizeof *c;
 	     off += sizeof(int)) {
@@ -760,11 +773,102 @@ static void select_columns(cr_csv *csv, const cr_columns *c, enum cr_metric metr
 		if (!skip)
 			cols[n++] = (size_t)idx;
 	}
+	return n;
+}
+
+/* Tells the reader which columns the rows are read from (read_columns).
+ * Unlisted columns are skipped without being unquoted; the JSON map
+ * columns are searched as they are in the file (map_get). */
+static void select_columns(cr_csv *csv, const cr_columns *c, enum cr_metric metric)
+{
+	size_t cols[sizeof *c / sizeof(int)], n = read_columns(c, metric, cols), lazy[2], nlazy = 0;
+
 	lazy[nlazy] = (size_t)c->product_map;
 	nlazy += c->product_map >= 0;
 	lazy[nlazy] = (size_t)c->tags_map;
 	nlazy += c->tags_map >= 0;
 	cr_csv_select(csv, cols, n, lazy, nlazy);
+}
+
+/* ---- a header row again ------------------------------------------------- */
+
+static void header_keep(struct header *h, const cr_field *f, size_t n, long line)
+{
+	size_t total = 0, at = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += f[i].len + 1;
+	h->text = cr_xmalloc(total ? total : 1);
+	h->f = cr_xcalloc(n ? n : 1, sizeof *h->f);
+	h->n = n;
+	h->line = line;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(h->text + at, f[i].ptr, f[i].len);
+		h->text[at + f[i].len] = '\0';
+		h->f[i].ptr = h->text + at;
+		h->f[i].len = f[i].len;
+		at += f[i].len + 1;
+	}
+}
+
+static void header_release(struct header *h)
+{
+	free(h->text);
+	free(h->f);
+}
+
+static bool in_header(const struct header *h, const cr_field *f)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->f[i].len == f->len && strncasecmp(h->f[i].ptr, f->ptr, f->len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A row that failed: is it a header row again (parts of an export joined
+ * with cat)?  Returns 1 when it repeats the first one (the same number of
+ * fields and the same names in every column read: skip it), -1 with
+ * r->err set when it is a header that differs, 0 when it is no header (the
+ * row's own error stands).  Only rows that fail come here, so reading
+ * costs nothing more.
+ */
+static int header_again(struct reader *r, size_t n)
+{
+	const struct header *h = r->hdr;
+	size_t cols[sizeof *r->c / sizeof(int)], k = read_columns(r->c, r->metric, cols);
+	size_t names = 0, filled = 0, diff = SIZE_MAX;
+
+	if (!h)
+		return 0;
+	for (size_t i = 0; i < k; i++) {
+		const cr_field *f;
+
+		if (cols[i] >= n)
+			continue;
+		f = cr_csv_field(r->csv, cols[i]);
+		filled += f->len > 0;
+		names += f->len > 0 && in_header(h, f);
+		if (diff == SIZE_MAX && cols[i] < h->n &&
+		    (f->len != h->f[cols[i]].len || memcmp(f->ptr, h->f[cols[i]].ptr, f->len) != 0))
+			diff = cols[i];
+	}
+	if (names < 2 || names * 2 < filled)
+		return 0;
+	if (n == h->n && diff == SIZE_MAX)
+		return 1;
+	if (n != h->n)
+		cr_error_set(r->err, CR_EXIT_INPUT,
+			     "%s:%ld: a second header row, different from the one on line %ld "
+			     "(%zu fields here, %zu there); a file joined from parts must hold "
+			     "parts of one export", r->path, cr_csv_line(r->csv), h->line, n, h->n);
+	else
+		cr_error_set(r->err, CR_EXIT_INPUT,
+			     "%s:%ld: a second header row, different from the one on line %ld "
+			     "(column %zu is '%.40s' here, '%.40s' there); a file joined from "
+			     "parts must hold parts of one export", r->path, cr_csv_line(r->csv),
+			     h->line, diff + 1, cr_csv_field(r->csv, diff)->ptr, h->f[diff].ptr);
+	return -1;
 }
 
 /* What a reading thread shares with the one that waits for it. */
@@ -787,6 +891,7 @@ struct half {
 	pthread_t tid;
 	const char *path;
 	const cr_columns *cols;
+	const struct header *hdr;
 	enum cr_metric metric;
 	int64_t start;              /* where its first record starts */
 	cr_ledger *ledger;          /* its own */
@@ -820,14 +925,25 @@ static int read_rows(struct reader *r, cr_input *in, struct row_loop *lp)
 
 	while ((rc = cr_csv_next(r->csv, &row, &n, r->err)) > 0) {
 		if (n != c->nfields) {
+			if ((rc = header_again(r, n)) != 0)
+				return -1;
 			cr_error_set(r->err, CR_EXIT_INPUT,
 				     "%s:%ld: row has %zu fields, the header has %zu",
 				     r->path, cr_csv_line(r->csv), n, c->nfields);
 			return -1;
 		}
 		rc = c->format == CR_FORMAT_FOCUS ? focus_row(r, row) : cur_row(r, row);
-		if (rc < 0)
-			return -1;
+		if (rc < 0) {
+			cr_error saved = *r->err;
+
+			cr_error_clear(r->err);
+			rc = header_again(r, n);
+			if (rc == 0)
+				*r->err = saved; /* no header: the row's own error */
+			if (rc <= 0)
+				return -1;
+			continue; /* the header of the next part */
+		}
 		lp->rows++;
 		if (--countdown)
 			continue;
@@ -856,6 +972,7 @@ static void *read_half(void *arg)
 		cr_csv_start_at(r.csv, h->start);
 		r.l = h->ledger;
 		r.c = h->cols;
+		r.hdr = h->hdr;
 		r.path = h->path;
 		r.err = &h->err;
 		r.metric = h->metric;
@@ -915,6 +1032,7 @@ static struct half *half_start(const struct reader *r, cr_input *in, struct read
 	h = cr_xcalloc(1, sizeof *h);
 	h->path = r->path;
 	h->cols = r->c;
+	h->hdr = r->hdr;
 	h->metric = r->metric;
 	h->start = start;
 	h->ledger = cr_ledger_new(r->metric);
@@ -965,6 +1083,7 @@ static int read_file(cr_ledger *l, const char *path, enum cr_format *format,
 {
 	struct reader r = { 0 };
 	struct half *h = NULL;
+	struct header hdr = { 0 };
 	cr_columns cols;
 	cr_input *in;
 	cr_field *row;
@@ -993,6 +1112,8 @@ static int read_file(cr_ledger *l, const char *path, enum cr_format *format,
 				       .pos = ctl ? &ctl->pos : NULL };
 
 		*format = cols.format;
+		header_keep(&hdr, row, n, cr_csv_line(r.csv));
+		r.hdr = &hdr;
 		li = cr_ledger_add_input(l, path, cr_format_name(cols.format));
 		select_columns(r.csv, &cols, r.metric);
 		h = half_start(&r, in, ctl);
@@ -1034,6 +1155,7 @@ done:
 	}
 	cr_buf_release(&r.scratch);
 	free(r.classes);
+	header_release(&hdr);
 	cr_csv_free(r.csv);
 	cr_input_close(in);
 	return rc < 0 ? -1 : 0;
@@ -1051,7 +1173,7 @@ struct job {
 	const char *path;
 	cr_ledger *ledger;          /* its own, or the caller's for the first file */
 	enum cr_format format;
-	cr_error err;
+	cr_error *err;              /* while it is read and merged (1 KiB) */
 	int rc;
 	bool done;
 	int64_t size;               /* on disk, -1 when unknown */
@@ -1064,8 +1186,18 @@ struct pool {
 	pthread_cond_t room;        /* a job was merged: more may start */
 	struct job *jobs;
 	size_t n, next, merged, window;
+	enum cr_metric metric;      /* of the ledgers made for the jobs */
 	_Atomic bool cancel;
 };
+
+/* What a job needs only from when it is read: made then, so that a run
+ * over many files holds them for the window's jobs only. */
+static void job_start(struct job *j, enum cr_metric metric)
+{
+	if (!j->ledger)
+		j->ledger = cr_ledger_new(metric);
+	j->err = cr_xcalloc(1, sizeof *j->err);
+}
 
 static void *worker(void *arg)
 {
@@ -1085,8 +1217,8 @@ static void *worker(void *arg)
 		j = &p->jobs[p->next++];
 		pthread_mutex_unlock(&p->mu);
 
-		cr_error_clear(&j->err);
-		j->rc = read_file(j->ledger, j->path, &j->format, &j->err, &j->ctl);
+		job_start(j, p->metric);
+		j->rc = read_file(j->ledger, j->path, &j->format, j->err, &j->ctl);
 
 		pthread_mutex_lock(&p->mu);
 		j->done = true;
@@ -1159,7 +1291,7 @@ static int take_job(cr_ledger *l, struct job *j, cr_error *err)
 		return -1;
 	}
 	if (j->rc) {
-		*err = j->err;
+		*err = *j->err;
 		return -1;
 	}
 	if (j->ledger != l && cr_ledger_merge(l, j->ledger, err))
@@ -1195,11 +1327,14 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 
 	p.jobs = cr_xcalloc(n, sizeof *p.jobs);
 	p.window = 2 * nthreads;
+	p.metric = cr_ledger_metric(l);
 	atomic_init(&p.cancel, false);
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 		p.jobs[i].path = paths[i];
-		p.jobs[i].ledger = i == 0 ? l : cr_ledger_new(cr_ledger_metric(l));
+		/* the others get theirs when they are read: only the window's
+		 * ledgers exist at a time, not one per file */
+		p.jobs[i].ledger = i == 0 ? l : NULL;
 		p.jobs[i].size = strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 &&
 				 S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
 		atomic_init(&p.jobs[i].ctl.pos, 0);
@@ -1218,9 +1353,9 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 
 		if (!started) {
 			/* no thread could be started: this one reads */
-			cr_error_clear(&j->err);
 			p.next = i + 1;
-			j->rc = read_file(j->ledger, j->path, &j->format, &j->err, NULL);
+			job_start(j, p.metric);
+			j->rc = read_file(j->ledger, j->path, &j->format, j->err, NULL);
 			j->done = true;
 		}
 		pthread_mutex_lock(&p.mu);
@@ -1265,12 +1400,16 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 			cr_ledger_free(j->ledger);
 			j->ledger = NULL;
 		}
+		free(j->err);
+		j->err = NULL;
 	}
 	for (size_t t = 0; t < started; t++)
 		pthread_join(tids[t], NULL);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (p.jobs[i].ledger && p.jobs[i].ledger != l)
 			cr_ledger_free(p.jobs[i].ledger);
+		free(p.jobs[i].err);
+	}
 	if (!rc)
 		*format = first;
 	if (progress && !rc) {

@@ -12,9 +12,9 @@
 
 #include "costrank/buf.h"
 #include "costrank/credentials.h"
+#include "costrank/proc.h"
 #include "costrank/sigv4.h"
 
-#define MAX_ENTRY (64u << 20)
 
 struct cr_ce_cache {
 	char *dir;
@@ -132,14 +132,14 @@ static char *read_entry(const char *path, size_t *len)
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 022) || (size_t)st.st_size > MAX_ENTRY) {
+	    (st.st_mode & 022) || (size_t)st.st_size > CR_CE_CACHE_MAX_ENTRY) {
 		close(fd);
 		return NULL;
 	}
-	while ((n = read(fd, chunk, sizeof chunk)) > 0 && b.len <= MAX_ENTRY)
+	while ((n = read(fd, chunk, sizeof chunk)) > 0 && b.len <= CR_CE_CACHE_MAX_ENTRY)
 		cr_buf_add(&b, chunk, (size_t)n);
 	close(fd);
-	if (n < 0 || b.len > MAX_ENTRY || !b.len) {
+	if (n < 0 || b.len > CR_CE_CACHE_MAX_ENTRY || !b.len) {
 		cr_buf_release(&b);
 		return NULL;
 	}
@@ -202,62 +202,154 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+struct cr_ce_cache_entry {
+	char *tmp, *path;
+	const char *what;
+	int fd;
+	int slot;               /* the temporary file's entry in proc.h's list */
+	size_t size;            /* bytes written */
+	size_t pages;
+};
+
+/* Room kept for the end of a file: "],"expires":"2026-11-02T14:00:00Z"}\n". */
+#define ENTRY_TAIL 64
+
+static int entry_write(cr_ce_cache_entry *e, const char *p, size_t n, cr_error *err)
+{
+	if (e->size + n + ENTRY_TAIL > CR_CE_CACHE_MAX_ENTRY)
+		return cr_error_set(err, CR_EXIT_OUTPUT, "the answer to %s passes %u MiB, the "
+				    "most the cache reads back: it is not kept, and the next run "
+				    "asks Cost Explorer (and pays) again", e->what,
+				    CR_CE_CACHE_MAX_ENTRY >> 20);
+	if (write_all(e->fd, p, n) < 0)
+		return cr_error_errno(err, CR_EXIT_OUTPUT, errno, "cache %s", e->tmp);
+	e->size += n;
+	return 0;
+}
+
+cr_ce_cache_entry *cr_ce_cache_begin(cr_ce_cache *c, const char *key, const char *operation,
+				     const char *request, const char *what, time_t now,
+				     cr_error *err)
+{
+	char made[CR_AWS_TIME_STRLEN];
+	json_t *root = json_object(), *req = json_loads(request, 0, NULL);
+	cr_ce_cache_entry *e = cr_xcalloc(1, sizeof *e);
+	cr_buf tmp = CR_BUF_INIT;
+	sigset_t sigs;
+	char *text;
+	size_t n;
+
+	cr_aws_time_format(now, made);
+	json_object_set_new(root, "schema", json_string(CR_CE_CACHE_SCHEMA));
+	json_object_set_new(root, "created", json_string(made));
+	json_object_set_new(root, "operation", json_string(operation));
+	json_object_set_new(root, "request", req ? req : json_string(request));
+	text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	e->what = what;
+	e->path = entry_path(c, key);
+	cr_buf_addf(&tmp, "%s/.tmp-%s-%ld", c->dir, key, (long)getpid());
+	e->tmp = cr_buf_detach(&tmp);
+	/* registered, so that an interrupt removes it (proc.h) */
+	cr_proc_block_term(&sigs);
+	e->fd = open(e->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	e->slot = e->fd >= 0 ? cr_tmp_track(e->tmp) : -1;
+	cr_proc_restore(&sigs);
+	if (!text) {
+		cr_error_set(err, CR_EXIT_INTERNAL, "cannot serialise a cache entry");
+		goto fail;
+	}
+	if (e->fd < 0 || fchmod(e->fd, 0600) < 0) {
+		cr_error_errno(err, CR_EXIT_OUTPUT, errno, "cache %s", e->tmp);
+		goto fail;
+	}
+	/* {...,"request":{...}  then  ,"pages":[ */
+	n = strlen(text);
+	if (entry_write(e, text, n - 1, err) < 0 || entry_write(e, ",\"pages\":[", 10, err) < 0)
+		goto fail;
+	free(text);
+	return e;
+fail:
+	free(text);
+	cr_ce_cache_abort(e);
+	return NULL;
+}
+
+int cr_ce_cache_add(cr_ce_cache_entry *e, const char *page, size_t len, cr_error *err)
+{
+	json_t *s = json_stringn(page, len);
+	char *text = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
+	int rc;
+
+	json_decref(s);
+	if (!text)
+		return cr_error_set(err, CR_EXIT_INTERNAL, "cannot serialise a page of %s for the "
+				    "cache", e->what);
+	rc = (e->pages && entry_write(e, ",", 1, err) < 0) ||
+	     entry_write(e, text, strlen(text), err) < 0 ? -1 : 0;
+	free(text);
+	e->pages++;
+	return rc;
+}
+
+int cr_ce_cache_commit(cr_ce_cache_entry *e, time_t expires, cr_error *err)
+{
+	char until[CR_AWS_TIME_STRLEN];
+	cr_buf t = CR_BUF_INIT;
+	int rc = -1;
+
+	if (expires) {
+		cr_aws_time_format(expires, until);
+		cr_buf_addf(&t, "],\"expires\":\"%s\"}\n", until);
+	} else {
+		cr_buf_adds(&t, "],\"expires\":null}\n");
+	}
+	if (!e->pages) {
+		cr_error_set(err, CR_EXIT_INTERNAL, "a cache entry without pages");
+	} else if (write_all(e->fd, t.ptr, t.len) < 0 || fsync(e->fd) < 0) {
+		cr_error_errno(err, CR_EXIT_OUTPUT, errno, "cache %s", e->tmp);
+	} else if (close(e->fd) < 0 || (e->fd = -1, rename(e->tmp, e->path) < 0)) {
+		e->fd = -1;
+		cr_error_errno(err, CR_EXIT_OUTPUT, errno, "cache %s", e->path);
+	} else {
+		free(e->tmp);
+		e->tmp = NULL;
+		rc = 0;
+	}
+	cr_buf_release(&t);
+	cr_ce_cache_abort(e);
+	return rc;
+}
+
+void cr_ce_cache_abort(cr_ce_cache_entry *e)
+{
+	if (!e)
+		return;
+	if (e->fd >= 0)
+		close(e->fd);
+	if (e->tmp)
+		unlink(e->tmp);
+	cr_tmp_forget(e->slot);
+	free(e->tmp);
+	free(e->path);
+	free(e);
+}
+
 int cr_ce_cache_put(cr_ce_cache *c, const char *key, const char *operation,
 		    const char *request, const cr_ce_pages *pages, time_t now, time_t expires,
 		    cr_error *err)
 {
-	char made[CR_AWS_TIME_STRLEN], until[CR_AWS_TIME_STRLEN];
-	json_t *root = json_object(), *pg = json_array(), *req;
-	char *text, *path = entry_path(c, key);
-	cr_buf tmp = CR_BUF_INIT;
-	int fd, rc = -1;
+	cr_ce_cache_entry *e = cr_ce_cache_begin(c, key, operation, request, operation, now,
+						 err);
 
-	cr_aws_time_format(now, made);
-	req = json_loads(request, 0, NULL);
-	json_object_set_new(root, "schema", json_string(CR_CE_CACHE_SCHEMA));
-	json_object_set_new(root, "created", json_string(made));
-	if (expires) {
-		cr_aws_time_format(expires, until);
-		json_object_set_new(root, "expires", json_string(until));
-	} else {
-		json_object_set_new(root, "expires", json_null());
-	}
-	json_object_set_new(root, "operation", json_string(operation));
-	json_object_set_new(root, "request", req ? req : json_string(request));
+	if (!e)
+		return -1;
 	for (size_t i = 0; i < pages->n; i++)
-		json_array_append_new(pg, json_string(pages->v[i]));
-	json_object_set_new(root, "pages", pg);
-	text = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	if (!text) {
-		free(path);
-		return cr_error_set(err, CR_EXIT_INTERNAL, "cannot serialise a cache entry");
-	}
-
-	cr_buf_addf(&tmp, "%s/.tmp-%s-%ld", c->dir, key, (long)getpid());
-	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		cr_error_errno(err, CR_EXIT_OUTPUT, errno, "cache %s", tmp.ptr);
-		goto out;
-	}
-	if (fchmod(fd, 0600) < 0 || write_all(fd, text, strlen(text)) < 0 ||
-	    write_all(fd, "\n", 1) < 0 || fsync(fd) < 0) {
-		cr_error_errno(err, CR_EXIT_OUTPUT, errno, "cache %s", tmp.ptr);
-		close(fd);
-		unlink(tmp.ptr);
-		goto out;
-	}
-	if (close(fd) < 0 || rename(tmp.ptr, path) < 0) {
-		cr_error_errno(err, CR_EXIT_OUTPUT, errno, "cache %s", path);
-		unlink(tmp.ptr);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(text);
-	free(path);
-	cr_buf_release(&tmp);
-	return rc;
+		if (cr_ce_cache_add(e, pages->v[i], strlen(pages->v[i]), err) < 0) {
+			cr_ce_cache_abort(e);
+			return -1;
+		}
+	return cr_ce_cache_commit(e, expires, err);
 }
 
 time_t cr_ce_cache_expiry(cr_day end_excl, cr_day today, bool estimated, time_t now)

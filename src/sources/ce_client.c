@@ -530,12 +530,31 @@ int cr_ce_call(const cr_ce_client *c, const char *operation, const char *body, s
 
 /* ---- pagination ------------------------------------------------------------- */
 
+int cr_ce_pages_collect(void *ctx, const char *text, size_t len, cr_error *err)
+{
+	(void)err;
+	cr_ce_pages_add(ctx, text, len);
+	return 0;
+}
+
+/* Whether token is one of the n tokens seen; *at gets its page. */
+static bool seen(char *const *tokens, size_t n, const char *token, size_t *at)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(tokens[i], token) == 0) {
+			*at = i;
+			return true;
+		}
+	return false;
+}
+
 int cr_ce_fetch(const cr_ce_client *c, const char *operation, const char *body,
-		const char *what, cr_ce_pages *pages, cr_error *err)
+		const char *what, cr_ce_page_fn *on_page, void *ctx, cr_error *err)
 {
 	json_error_t jerr;
 	json_t *req = json_loads(body, 0, &jerr);
-	char *token = NULL;
+	char **tokens = NULL;   /* tokens[i]: the token that asked for page i + 2 */
+	size_t ntokens = 0;
 	cr_buf ans = CR_BUF_INIT, label = CR_BUF_INIT;
 	int rc = -1;
 
@@ -546,14 +565,15 @@ int cr_ce_fetch(const cr_ce_client *c, const char *operation, const char *body,
 	}
 	for (size_t page = 1;; page++) {
 		char *text, *next = NULL;
+		size_t at;
 
 		if (page > CR_CE_MAX_PAGES) {
 			cr_error_set(err, CR_EXIT_REMOTE, "%s: %s answered more than %d pages; "
 				     "narrow the period", c->ep->where, what, CR_CE_MAX_PAGES);
 			break;
 		}
-		if (token)
-			json_object_set_new(req, "NextPageToken", json_string(token));
+		if (ntokens)
+			json_object_set_new(req, "NextPageToken", json_string(tokens[ntokens - 1]));
 		text = json_dumps(req, JSON_COMPACT);
 		if (!text) {
 			cr_error_set(err, CR_EXIT_INTERNAL, "%s: cannot serialise the request", what);
@@ -570,21 +590,28 @@ int cr_ce_fetch(const cr_ce_client *c, const char *operation, const char *body,
 			break;
 		}
 		free(text);
-		cr_ce_pages_add(pages, ans.ptr ? ans.ptr : "", ans.len);
+		if (on_page(ctx, ans.ptr ? ans.ptr : "", ans.len, err) < 0) {
+			free(next);
+			break;
+		}
 		if (!next) {
 			rc = 0;
 			break;
 		}
-		if (token && strcmp(token, next) == 0) {
+		if (seen(tokens, ntokens, next, &at)) {
+			cr_error_set(err, CR_EXIT_REMOTE, "%s: %s: Cost Explorer sent the "
+				     "NextPageToken '%.40s%s' of page %zu again: its pages run in a "
+				     "cycle, which is not followed; run again later", c->ep->where, label.ptr, next,
+				     strlen(next) > 40 ? "..." : "", at + 2);
 			free(next);
-			cr_error_set(err, CR_EXIT_REMOTE, "%s: %s: Cost Explorer sent the same "
-				     "NextPageToken twice", c->ep->where, label.ptr);
 			break;
 		}
-		free(token);
-		token = next;
+		tokens = cr_xrealloc(tokens, (ntokens + 1) * sizeof *tokens);
+		tokens[ntokens++] = next;
 	}
-	free(token);
+	for (size_t i = 0; i < ntokens; i++)
+		free(tokens[i]);
+	free(tokens);
 	cr_buf_release(&ans);
 	cr_buf_release(&label);
 	json_decref(req);

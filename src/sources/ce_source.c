@@ -206,6 +206,28 @@ static int scope_creds(struct ce_pull *p, struct ce_scope *sc, cr_error *err)
 
 /* ---- one request ------------------------------------------------------------------- */
 
+/* What run() does with each page Cost Explorer sends: books it, and
+ * writes it to the cache entry while there is one. */
+struct arrival {
+	struct ce_pull *p;
+	cr_ce_sink *sink;
+	cr_ce_cache_entry *entry;
+	cr_error cache_err;
+};
+
+static int on_page(void *ctx, const char *text, size_t len, cr_error *err)
+{
+	struct arrival *a = ctx;
+
+	if (cr_ce_parse(text, len, a->p->ep.where, a->sink, NULL, err) < 0)
+		return -1;
+	if (a->entry && cr_ce_cache_add(a->entry, text, len, &a->cache_err) < 0) {
+		cr_ce_cache_abort(a->entry);
+		a->entry = NULL;
+	}
+	return 0;
+}
+
 static int run(struct ce_pull *p, struct ce_scope *sc, const cr_ce_query_spec *q, cr_error *err)
 {
 	char *body = cr_ce_query_body(q), *what = cr_ce_query_what(q);
@@ -213,6 +235,7 @@ static int run(struct ce_pull *p, struct ce_scope *sc, const cr_ce_query_spec *q
 	cr_ce_pages pages = CR_CE_PAGES_INIT;
 	enum cr_ce_cache_state st = CR_CE_CACHE_MISS;
 	cr_ce_sink sink = { ce_cell, ce_attribute, p };
+	struct arrival arr = { .p = p, .sink = &sink };
 	time_t created = 0;
 	int rc = -1;
 
@@ -224,6 +247,11 @@ static int run(struct ce_pull *p, struct ce_scope *sc, const cr_ce_query_spec *q
 			st = CR_CE_CACHE_MISS;
 		}
 	}
+	p->q = q;
+	p->sc = sc;
+	p->q_estimated = false;
+	p->q_account = q->n_accounts == 1 ? cr_ledger_intern(p->l, q->accounts[0],
+							     strlen(q->accounts[0])) : 0;
 	if (st == CR_CE_CACHE_MISS) {
 		cr_ce_client c = { .ep = &p->ep, .creds = &sc->creds, .stats = &p->out->stats,
 				   .timeout_ms = p->o->timeout_ms, .on_attempt = on_attempt,
@@ -234,9 +262,25 @@ static int run(struct ce_pull *p, struct ce_scope *sc, const cr_ce_query_spec *q
 				     p->cache ? cr_ce_cache_dir(p->cache) : "", what);
 			goto out;
 		}
-		if (scope_creds(p, sc, err) < 0 ||
-		    cr_ce_fetch(&c, CR_CE_GET_COST_AND_USAGE, body, what, &pages, err) < 0)
+		if (scope_creds(p, sc, err) < 0)
 			goto out;
+		if (p->cache)
+			arr.entry = cr_ce_cache_begin(p->cache, key, CR_CE_GET_COST_AND_USAGE, body,
+						      what, p->now, &arr.cache_err);
+		/* pages are booked as they arrive, none kept */
+		if (cr_ce_fetch(&c, CR_CE_GET_COST_AND_USAGE, body, what, on_page, &arr, err) < 0)
+			goto out;
+		if (arr.entry) {
+			time_t exp = cr_ce_cache_expiry(q->span.end_excl, p->o->today,
+							p->q_estimated, p->now);
+			cr_ce_cache_entry *e = arr.entry;
+
+			arr.entry = NULL;
+			cr_ce_cache_commit(e, exp, &arr.cache_err);
+		}
+		if (p->cache && arr.cache_err.code)
+			note(&p->out->messages, &p->out->n_messages, "answers not cached: %s",
+			     arr.cache_err.msg);
 	} else {
 		p->out->stats.cached += (long)pages.n;
 		if (st == CR_CE_CACHE_STALE) {
@@ -245,26 +289,15 @@ static int run(struct ce_pull *p, struct ce_scope *sc, const cr_ce_query_spec *q
 			note(&p->out->notes, &p->out->n_notes, "--offline used cached Cost Explorer "
 			     "answers older than their lifetime (one from %s)", t);
 		}
-	}
-	p->q = q;
-	p->sc = sc;
-	p->q_estimated = false;
-	p->q_account = q->n_accounts == 1 ? cr_ledger_intern(p->l, q->accounts[0],
-							     strlen(q->accounts[0])) : 0;
-	for (size_t i = 0; i < pages.n; i++)
-		if (cr_ce_parse(pages.v[i], strlen(pages.v[i]), p->ep.where, &sink, NULL, err) < 0)
-			goto out;
-	if (st == CR_CE_CACHE_MISS && p->cache) {
-		cr_error e = { 0 };
-		time_t exp = cr_ce_cache_expiry(q->span.end_excl, p->o->today, p->q_estimated,
-						p->now);
-		if (cr_ce_cache_put(p->cache, key, CR_CE_GET_COST_AND_USAGE, body, &pages, p->now,
-				    exp, &e) < 0)
-			note(&p->out->messages, &p->out->n_messages, "answers not cached: %s", e.msg);
+		for (size_t i = 0; i < pages.n; i++)
+			if (cr_ce_parse(pages.v[i], strlen(pages.v[i]), p->ep.where, &sink, NULL,
+					err) < 0)
+				goto out;
 	}
 	rc = 0;
 	progress(p);
 out:
+	cr_ce_cache_abort(arr.entry);
 	cr_ce_pages_free(&pages);
 	free(body);
 	free(what);
@@ -572,6 +605,18 @@ int cr_ce_pull(cr_ledger *l, const cr_ce_source_opts *o, cr_ce_outcome *out, cr_
 		out->data_through = 0;
 	rc = 0;
 done:
+	if (rc < 0 && out->stats.paid > 0) {
+		/* what the failed pull cost, kept whole however long the message */
+		char paid[96];
+		cr_error e = *err;
+		int n = snprintf(paid, sizeof paid, "; %ld paid request%s made (USD %ld.%02ld)",
+				 out->stats.paid, out->stats.paid == 1 ? " was" : "s were",
+				 out->stats.paid / 100, out->stats.paid % 100);
+		int room = CR_ERROR_MSG_MAX - 1 - n;
+
+		cr_error_clear(err);
+		cr_error_set(err, e.code, "%.*s%s", room, e.msg, paid);
+	}
 	if (p.progress_shown) {
 		fputs("\r\033[K", o->progress);
 		fflush(o->progress);

@@ -2,6 +2,8 @@
 #include "costrank/export_root.h"
 
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -98,6 +100,17 @@ static int period_bound(const char *s, cr_day *day)
 	return -1;
 }
 
+/* An object key: no control characters (they would break a message). */
+static bool key_ok(const char *s, size_t len)
+{
+	if (!*s || strlen(s) != len || len > 4096)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
 static int manifest_fail(cr_error *err, const char *name, const char *what)
 {
 	return cr_error_set(err, CR_EXIT_INPUT, "%s: %s", name, what);
@@ -118,9 +131,14 @@ int cr_manifest_parse(const char *name, const char *text, size_t len, cr_manifes
 
 	memset(m, 0, sizeof *m);
 	doc = json_loadb(text ? text : "", len, 0, &jerr);
-	if (!doc)
+	if (!doc) {
+		/* jansson may quote the input: no control characters in a message */
+		for (char *c = jerr.text; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 		return cr_error_set(err, CR_EXIT_INPUT, "%s:%d:%d: not a manifest: %.200s", name,
 				    jerr.line, jerr.column, jerr.text);
+	}
 	if (!json_is_object(doc)) {
 		json_decref(doc);
 		return manifest_fail(err, name, "not a manifest: not a JSON object");
@@ -140,8 +158,7 @@ int cr_manifest_parse(const char *name, const char *text, size_t len, cr_manifes
 	for (size_t i = 0; i < json_array_size(keys); i++) {
 		json_t *k = json_array_get(keys, i);
 		const char *s = json_string_value(k);
-		if (!json_is_string(k) || !*s || strlen(s) != json_string_length(k) ||
-		    strlen(s) > 4096) {
+		if (!json_is_string(k) || !key_ok(s, json_string_length(k))) {
 			cr_error_set(err, CR_EXIT_INPUT, "%s: not a manifest: %s[%zu] is not an object key",
 				     name, field, i);
 			json_decref(doc);
@@ -326,6 +343,7 @@ static void sel_warn(cr_selection *sel, char *msg)
 struct index {
 	const cr_listing *l;
 	size_t *order;
+	bool *taken;             /* by listing index: a manifest named it already */
 };
 
 static int cmp_order_ctx(const void *a, const void *b, void *ctx)
@@ -459,13 +477,21 @@ static int take_manifest(const struct index *ix, const struct group *g, const ch
 	for (size_t k = 0; k < m->n_keys; k++) {
 		char *where;
 		long at = resolve_key(ix, g, m->keys[k], flat, &where);
-		bool ok = at >= 0 && (cr_s3_is_url(where) || access(where, R_OK) == 0);
-		const char *why = at >= 0 ? "unreadable" : "absent";
+		bool data = cr_data_file_name(base_name(where)) &&
+			    !cr_manifest_file_name(base_name(where));
+		bool ok = at >= 0 && data && (cr_s3_is_url(where) || access(where, R_OK) == 0);
+		const char *why = !data ? "not a billing data file" : at >= 0 ? "unreadable" : "absent";
 		int rc = 0;
 
 		if (ok) {
-			strv_add(&sel->paths, &sel->n_paths, where);
-			(*taken)++;
+			/* a part named twice is still one part */
+			if (!ix->taken[at]) {
+				ix->taken[at] = true;
+				strv_add(&sel->paths, &sel->n_paths, where);
+				(*taken)++;
+			} else {
+				free(where);
+			}
 			continue;
 		}
 		if (!allow_partial) {
@@ -628,7 +654,8 @@ int cr_export_select(const cr_listing *l, cr_manifest_reader *read, void *ctx,
 		     bool allow_partial, cr_selection *sel, cr_error *err)
 {
 	struct groups gs = { 0 };
-	struct index ix = { l, cr_xcalloc(l->n + 1, sizeof *ix.order) };
+	struct index ix = { l, cr_xcalloc(l->n + 1, sizeof *ix.order),
+			    cr_xcalloc(l->n + 1, sizeof *ix.taken) };
 	size_t loose_first = sel->n_paths;
 	int rc = 0;
 
@@ -687,6 +714,7 @@ int cr_export_select(const cr_listing *l, cr_manifest_reader *read, void *ctx,
 		rc = select_group(&ix, &gs.v[i], read, ctx, allow_partial, sel, err);
 	groups_free(&gs);
 	free(ix.order);
+	free(ix.taken);
 	return rc;
 }
 
@@ -1004,4 +1032,111 @@ int cr_exports_expand(char *const *args, size_t nargs, bool allow_partial,
 	}
 	drop_duplicates(sel);
 	return 0;
+}
+
+/* ---- completeness ------------------------------------------------------ */
+
+struct span {
+	cr_day start, end;       /* the range looked at */
+	cr_day first, last;      /* days with rows in it; 0 when none */
+};
+
+static void span_see(struct span *s, cr_day day)
+{
+	if (day < s->start || day > s->end)
+		return;
+	if (!s->first || day < s->first)
+		s->first = day;
+	if (day > s->last)
+		s->last = day;
+}
+
+static bool span_whole(const struct span *s)
+{
+	return s->first == s->start && s->last == s->end;
+}
+
+static void coverage_note(cr_coverage *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void coverage_note(cr_coverage *c, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = cr_xstrdup("the data covers the period in part");
+	va_end(ap);
+	strv_add(&c->notes, &c->n_notes, s);
+}
+
+void cr_coverage_check(const cr_ledger *l, const cr_period *p, const cr_selection *sel,
+		       cr_coverage *c)
+{
+	size_t n, nm = sel ? sel->n_periods : 0;
+	const cr_ledger_entry *e = cr_ledger_entries(l, &n);
+	cr_period prev;
+	struct span cur = { p->start, p->end, 0, 0 }, before;
+	struct span *man = cr_xcalloc(nm + 1, sizeof *man);
+	char label[32], d1[CR_DATE_STRLEN], d2[CR_DATE_STRLEN], d3[CR_DATE_STRLEN];
+
+	memset(c, 0, sizeof *c);
+	cr_period_previous(p, &prev);
+	before = (struct span){ prev.start, prev.end, 0, 0 };
+	for (size_t m = 0; m < nm; m++)
+		man[m] = (struct span){ sel->periods[m].start, sel->periods[m].end, 0, 0 };
+	for (size_t i = 0; i < n; i++) {
+		span_see(&cur, e[i].key.day);
+		span_see(&before, e[i].key.day);
+		for (size_t m = 0; m < nm; m++)
+			span_see(&man[m], e[i].key.day);
+	}
+	cr_period_label(p, label, sizeof label);
+	if (cur.last && !span_whole(&cur)) {
+		cr_day_format(cur.first, d1);
+		cr_day_format(cur.last, d2);
+		cr_day_format(cur.end, d3);
+		coverage_note(c, "%s is covered in part: the data runs from %s through %s (the period "
+			      "ends %s); figures are partial and the change against the previous "
+			      "period is not comparable", label, d1, d2, d3);
+		c->partial = c->not_comparable = true;
+	}
+	if (before.last && !span_whole(&before)) {
+		cr_period_label(&prev, label, sizeof label);
+		cr_day_format(before.first, d1);
+		cr_day_format(before.last, d2);
+		coverage_note(c, "the previous period %s is covered in part (%s through %s): the "
+			      "change against it is not comparable", label, d1, d2);
+		c->not_comparable = true;
+	}
+	for (size_t m = 0; m < nm; m++) {
+		const cr_export_period *ep = &sel->periods[m];
+		bool in_cur = ep->end >= p->start && ep->start <= p->end;
+		bool in_prev = ep->end >= prev.start && ep->start <= prev.end;
+		if (!ep->from_manifest || !(in_cur || in_prev) || man[m].last == ep->end)
+			continue;
+		/* said already for the whole period */
+		if ((in_cur && c->partial && ep->start == p->start && ep->end == p->end))
+			continue;
+		cr_day_format(ep->start, d1);
+		cr_day_format(ep->end, d2);
+		if (man[m].last)
+			cr_day_format(man[m].last, d3);
+		coverage_note(c, "%s: the manifest declares the billing period %s through %s but "
+			      "its rows %s%s: figures for it are partial", ep->folder, d1, d2,
+			      man[m].last ? "end on " : "are none", man[m].last ? d3 : "");
+		c->not_comparable = true;
+		if (in_cur)
+			c->partial = true;
+	}
+	free(man);
+}
+
+void cr_coverage_free(cr_coverage *c)
+{
+	for (size_t i = 0; i < c->n_notes; i++)
+		free(c->notes[i]);
+	free(c->notes);
+	memset(c, 0, sizeof *c);
 }

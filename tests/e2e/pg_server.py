@@ -2,7 +2,8 @@
 
 Debian's postgresql package gives initdb and pg_ctl under /usr/lib/postgresql/N/bin.  The server
 listens on 127.0.0.1 on a free port, with its socket in its own temporary directory and trust
-authentication for local connections; run as root, it runs as the postgres user.  The CUR 2.0
+authentication for local connections, except for the role READER, which must give its password
+(scram-sha-256); run as root, it runs as the postgres user.  The CUR 2.0
 table "cur" has the export's columns: costs and amounts numeric, dates timestamp, the product and
 resource_tags maps json, everything else text (README, "Push-down to Athena and
 PostgreSQL/Redshift")."""
@@ -33,6 +34,7 @@ TIMESTAMP = {
 JSON = {"product", "resource_tags", "cost_category", "discount"}
 USER = "costrank"
 DATABASE = "billing"
+READER = "reader"  # a role that logs in with a password only (grant_reader)
 
 
 def binaries():
@@ -85,6 +87,11 @@ class PostgresServer:
                    "--auth=trust", "-E", "UTF8", "--locale=C"])
         opts = "-c listen_addresses=127.0.0.1 -p %d -c unix_socket_directories=%s -c fsync=off" % (
             self.port, self.dir)
+        hba = os.path.join(self.data, "pg_hba.conf")
+        with open(hba, encoding="utf-8") as f:
+            rules = f.read()
+        with open(hba, "w", encoding="utf-8") as f:
+            f.write("host all %s 127.0.0.1/32 scram-sha-256\n%s" % (READER, rules))
         self._run([os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-o", opts, "-w",
                    "-l", os.path.join(self.dir, "log"), "start"])
         self.started = True
@@ -101,9 +108,13 @@ class PostgresServer:
             self.started = False
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def url(self, password=None):
-        user = USER + (":" + password if password else "")
+    def url(self, user=USER):
         return "postgresql://%s@127.0.0.1:%d/%s" % (user, self.port, DATABASE)
+
+    def grant_reader(self, password, table="cur"):
+        """Creates the role READER with password, allowed to read table."""
+        self.psql(DATABASE, "CREATE ROLE %s LOGIN PASSWORD '%s'; GRANT SELECT ON \"%s\" TO %s"
+                  % (READER, password.replace("'", "''"), table.replace('"', '""'), READER))
 
     def psql(self, db, sql, stdin=None):
         """Runs sql with psql over TCP; returns its output (unaligned, tuples only)."""

@@ -146,5 +146,49 @@ class ExportRoots(unittest.TestCase):
                     self.assertEqual(got, want)
                     self.assertIn("given more than once, read once", err)
 
+    def check_every_format(self, args, words):
+        """Runs a report in every format; each says all of words."""
+        with tempdir() as out:
+            code, so, err = run(["report", "--format", ALL_FORMATS, "--out", out] + args)
+            self.assertEqual(code, 0, err)
+            names = [n for n in os.listdir(out) if n.endswith(".json")]
+            with open(os.path.join(out, names[0])) as f:
+                doc = json.load(f)
+            stem = names[0][:-5]
+            texts = {"table": so, "json": "\n".join(doc["warnings"]),
+                     "xlsx": xlsx_text(os.path.join(out, stem + ".xlsx"))}
+            for fmt in ("md", "html"):
+                with open(os.path.join(out, stem + "." + fmt)) as f:
+                    texts[fmt] = f.read()
+            for fmt, text in texts.items():
+                for w in words:
+                    self.assertTrue(w in text, f"{fmt} lacks {w!r}")
+            return doc
+
+    def test_month_covered_in_part_warns_in_every_format(self):
+        lay = self.index["cur2-open-month"]
+        doc = self.check_every_format(["--month", "2026-10", lay["root"]],
+                                      ["2026-10 is covered in part", "through 2026-10-15",
+                                       "not comparable"])
+        self.assertIsNone(doc["previous_total"])   # no change against September is shown
+        # the same month complete: no warning, and the change is there
+        whole, _ = self.report([self.index["cur2-overwrite"]["root"]], "--month", "2026-10")
+        self.assertEqual(whole["warnings"], [])
+        self.assertIsNotNone(whole["previous_total"])
+
+    def test_range_past_the_data_warns(self):
+        lay = self.index["cur2-overwrite"]
+        doc = self.check_every_format(["--from", "2026-10-20", "--to", "2026-11-05", lay["root"]],
+                                      ["covered in part", "through 2026-10-31",
+                                       "the period ends 2026-11-05"])
+        self.assertIsNone(doc["previous_total"])
+
+    def test_manifest_period_the_rows_do_not_fill_warns(self):
+        lay = self.index["cur2-open-month"]
+        self.check_every_format(["--from", "2026-10-01", "--to", "2026-10-10", lay["root"]],
+                                ["the manifest declares the billing period 2026-10-01 through "
+                                 "2026-10-31 but its rows end on 2026-10-15"])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -282,6 +282,28 @@ class Faults(unittest.TestCase):
         self.assertGreater(self.check_rerun(cache, answered), 0)
         self.check_partial(faults, "InvalidNextTokenException")
 
+    def test_page_tokens_in_a_cycle(self):
+        def page(token):
+            return json.dumps({"GroupDefinitions": [], "ResultsByTime": [],
+                               "NextPageToken": token}).encode()
+        faults = [{"nth": 1, "status": 200, "body": page("tok-A")},
+                  {"nth": 2, "status": 200, "body": page("tok-B")},
+                  {"nth": 3, "status": 200, "body": page("tok-A")},
+                  {"from": 4, "status": 200, "body": page("tok-B"), "times": 1000}]
+        code, so, se, cache, out, answered = self.faulty_pull(faults)
+        line = self.check_failure(code, so, se, out, 5,
+                                  ["NextPageToken 'tok-A' of page 2 again", "cycle", "page 3",
+                                   "3 paid requests were made (USD 0.03)"], ["run again"])
+        self.assertEqual(self.cache_entries(cache), [], line)
+
+    def test_paid_requests_are_told_when_a_pull_fails(self):
+        faults = [{"nth": 4, "status": 400, "code": "DataUnavailableException",
+                   "message": "Data is not available"}]
+        code, so, se, cache, out, answered = self.faulty_pull(faults)
+        self.check_failure(code, so, se, out, 5, ["DataUnavailableException",
+                                                  "3 paid requests were made (USD 0.03)"],
+                           ["run later"])
+
     def test_no_server(self):
         s = socket.socket()
         s.bind(("127.0.0.1", 0))

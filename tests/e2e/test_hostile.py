@@ -181,7 +181,15 @@ class Hostile(unittest.TestCase):
             rel = os.path.join("in", base)
             formats = ALL_FORMATS
             args = ["report", "--out", "out"]
-            if case["kind"] == "billing":
+            if case["kind"] == "manifest":
+                # the period manifest of a legacy CUR export folder with one part
+                period = os.path.join(d, "in", "cur", "r", "20261001-20261101")
+                os.makedirs(period)
+                os.replace(os.path.join(d, rel), os.path.join(period, "r-Manifest.json"))
+                os.replace(os.path.join(d, "in", "good.csv"), os.path.join(period, "r-1.csv"))
+                rel = os.path.join("in", "cur", "r", "20261001-20261101", "r-Manifest.json")
+                args += ["--format", formats, "in"]
+            elif case["kind"] == "billing":
                 args += ["--format", formats, rel]
             else:
                 formats = "json"
@@ -205,6 +213,12 @@ class Hostile(unittest.TestCase):
                 with self.subTest(case=case["file"]):
                     self.run_file_case(case)
 
+    def test_manifests(self):
+        for case in CASES:
+            if case["kind"] == "manifest":
+                with self.subTest(case=case["file"]):
+                    self.run_file_case(case)
+
     def test_rule_files(self):
         for case in CASES:
             if case["kind"] == "rules":
@@ -220,7 +234,8 @@ class Hostile(unittest.TestCase):
     def test_corpus_size(self):
         """At least 40 cases across every kind of input, each file present."""
         self.assertGreaterEqual(len(CASES), 40)
-        self.assertEqual({c["kind"] for c in CASES}, {"billing", "rules", "accounts", "ce", "s3"})
+        self.assertEqual({c["kind"] for c in CASES},
+                         {"billing", "rules", "accounts", "ce", "manifest", "s3"})
         for case in CASES:
             self.assertTrue(("accept" in case) != ("error" in case), case["file"])
             if not case.get("generated"):

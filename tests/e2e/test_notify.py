@@ -130,6 +130,11 @@ def check_slack(test, msg):
             test.assertLessEqual(len(b.get("fields", [])), SLACK_MAX_FIELDS)
         if b["type"] == "context":
             test.assertLessEqual(len(b["elements"]), 10)
+        # Slack links URLs and channel names in mrkdwn unless told not to
+        for t in ([b["text"]] if "text" in b else []) + b.get("fields", []) + b.get(
+                "elements", []):
+            if t["type"] == "mrkdwn":
+                test.assertIs(t.get("verbatim"), True, t)
 
 
 def check_teams(test, msg, raw):
@@ -237,6 +242,32 @@ class Notify(unittest.TestCase):
             self.assertEqual(code, 0, err)
             self.assertEqual(len(rx.requests), 1)
             check_gchat(self, rx.payloads()[0], rx.requests[0]["body"])
+
+    def test_link_like_names_stay_text(self):
+        path = self.out("links.csv")
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["BilledCost", "ChargePeriodStart", "ServiceName", "ChargeCategory",
+                        "SubAccountId", "SubAccountName", "BillingCurrency", "x_UsageType"])
+            for day in ("2026-09-01", "2026-10-01"):
+                w.writerow(["12.50", day + "T00:00:00Z", "https://svc.example", "Usage",
+                            "700000000001", "www.evil.example", "USD", "Use"])
+        for kind in ("slack", "teams", "gchat"):
+            with self.subTest(kind=kind), Receiver([(200, "ok", {})]) as rx:
+                code, _, err = self.report_run(self.out("links-" + kind),
+                                               ["--format", "json", "--post", kind], rx.url,
+                                               inputs=[path])
+                self.assertEqual(code, 0, err)
+                body = rx.requests[0]["body"].decode()
+                msg = rx.payloads()[0]
+                if kind == "slack":
+                    check_slack(self, msg)
+                    self.assertIn("www.evil.example", body)
+                else:
+                    self.assertNotIn("www.evil.example", body)
+                    self.assertNotIn("https://svc", body)
+                    self.assertIn("www.\u2060evil.\u2060example",
+                                  json.dumps(msg, ensure_ascii=False))
 
     def test_webhook(self):
         with Receiver([(204, "", {})]) as rx:
@@ -472,10 +503,14 @@ class Notify(unittest.TestCase):
         for a in rep["accounts"]:
             self.assertEqual(Decimal(a["total_fx"]), Decimal(a["total"]) * rate)
         yen = (Decimal(rep["total"]) * rate).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-        line = f"\u2248 \u00a5{yen:,} at 151.20 JPY/USD (2026-10-31)"
+        # every amount is shown in yen; the basis names the rate and the billed total
+        line = "amounts in JPY at 151.20 JPY/USD (2026-10-31); billed $173,607.31"
+        self.assertIn(f"Total  \u00a5{yen:,}", stdout)
         self.assertIn(line, stdout)
         with open(os.path.join(out, "costrank-2026-10.md"), encoding="utf-8") as f:
-            self.assertIn(line, f.read())
+            md = f.read()
+        self.assertIn(line.replace("$", "\\$"), md)  # Markdown escapes "$"
+        self.assertIn(f"**Total \u00a5{yen:,}**", md)
         # CSV: the default columns, then the converted ones
         with open(os.path.join(out, "costrank-2026-10-services.csv"), encoding="utf-8") as f:
             rows = list(csv.DictReader(f))

@@ -129,6 +129,31 @@ class RulesCli(unittest.TestCase):
         self.assertEqual(code, 3)
         self.assertIn("/nonexistent/rules.json", err)
 
+    def test_endless_rule_file_is_refused(self):
+        # /dev/zero never ends: the file is refused at the size cap, well within a 512 MiB
+        # address space, instead of growing until the memory runs out
+        import resource
+        import subprocess
+        from common import BIN, SAMPLES
+
+        def limit():
+            resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))
+
+        with tempdir() as d:
+            for args in (["rules", "check", "/dev/zero"],
+                         ["report", "--rules", "/dev/zero", "-f", "json", "-o", d,
+                          os.path.join(SAMPLES, "cur2")]):
+                p = subprocess.run([BIN] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   preexec_fn=limit, timeout=60)
+                err = p.stderr.decode()
+                self.assertEqual(p.returncode, 3, err)
+                self.assertIn("/dev/zero: larger than 4194304 bytes", err)
+            self.assertEqual(os.listdir(d), [])
+        big = '{"rules": [], "x": "' + "a" * (4 << 20) + '"}'
+        code, _, err = run(["rules", "check", "-"], stdin=big.encode())
+        self.assertEqual(code, 3)
+        self.assertIn("<stdin>: larger than", err)
+
     def test_overrides_with_rules(self):
         with tempdir() as d:
             path = write(d, "team.json", json.dumps({"rules": [

@@ -3,8 +3,10 @@
 The suite starts a throwaway server (tests/e2e/pg_server.py) on a loopback port and loads
 samples/cur2 into the table "cur".  The report pulled by the aggregation queries must equal the
 report of the sample files (everything but the "source" block), for both metrics and with the
-rules, while far fewer rows come back than there are line items; the password of the URL must
-appear nowhere; a hostile table name and a refused query must fail in one line.  Without the
+rules, while far fewer rows come back than there are line items.  The tests log in as a role that
+needs a password, given in PGPASSWORD or a ~/.pgpass file; a password inside --db-url is refused,
+and neither the password nor libpq's text quoting the URL appears anywhere; a hostile table name
+and a refused query must fail in one line.  Without the
 server binaries (a developer machine) the tests skip, unless CI=true."""
 import json
 import os
@@ -24,10 +26,13 @@ def without_source(report):
     return {k: v for k, v in report.items() if k != "source"}
 
 
-def report_json(args):
+ENV = {"PGPASSWORD": PASSWORD}
+
+
+def report_json(args, env=ENV):
     with tempdir() as d:
         code, out, err = run(["report", "--format", "json,csv,md", "--out", d, "--accounts",
-                              ACCOUNTS] + args)
+                              ACCOUNTS] + args, env=env)
         files = {}
         if code == 0:
             for name in os.listdir(d):
@@ -43,7 +48,8 @@ class SqlPostgres(unittest.TestCase):
     def setUpClass(cls):
         cls.server = pg_server.PostgresServer().start()
         cls.line_items = cls.server.load_cur2(os.path.join(SAMPLES, "cur2"))
-        cls.url = cls.server.url(PASSWORD)
+        cls.server.grant_reader(PASSWORD)
+        cls.url = cls.server.url(pg_server.READER)
 
     @classmethod
     def tearDownClass(cls):
@@ -106,7 +112,7 @@ class SqlPostgres(unittest.TestCase):
         with tempdir() as d:
             code, out, err = run(["report", "--format", "json,csv", "--out", d, "--source",
                                   "postgres", "--db-url", self.url, "--table", "cur",
-                                  "--month", "2025-01"])
+                                  "--month", "2025-01"], env=ENV)
             self.assertEqual(os.listdir(d), [])
         self.assertEqual(code, 7, err)
         self.assertNotIn(PASSWORD, err)
@@ -124,7 +130,7 @@ class SqlPostgres(unittest.TestCase):
                          str(self.line_items))
 
     def test_refused_connection(self):
-        url = "postgresql://costrank:%s@127.0.0.1:1/billing" % PASSWORD
+        url = "postgresql://costrank@127.0.0.1:1/billing"
         code, out, err, _ = report_json(["--source", "postgres", "--db-url", url, "--table",
                                          "cur"])
         self.assertEqual(code, 5, err)
@@ -144,11 +150,76 @@ class SqlPostgres(unittest.TestCase):
 
     def test_dry_run_prints_the_queries(self):
         code, out, err = run(["report", "--source", "postgres", "--db-url", self.url, "--table",
-                              "cur", "--month", "2026-10", "--dry-run"])
+                              "cur", "--month", "2026-10", "--dry-run"], env=ENV)
         self.assertEqual(code, 0, err)
         self.assertIn('FROM "cur"', out)
         self.assertIn("\"bill_billing_period_start_date\" >= TIMESTAMP '2026-09-01 00:00:00'", out)
         self.assertNotIn(PASSWORD, out + err)
+
+    def test_password_from_pgpass_file(self):
+        with tempdir() as d:
+            passfile = os.path.join(d, "pgpass")
+            with open(passfile, "w", encoding="utf-8") as f:
+                f.write("127.0.0.1:%d:%s:%s:%s\n" % (self.server.port, pg_server.DATABASE,
+                                                      pg_server.READER, PASSWORD))
+            os.chmod(passfile, 0o600)
+            code, out, err, files = report_json(self.pg("--month", "2026-10"),
+                                                env={"PGPASSFILE": passfile})
+        self.assertEqual(code, 0, err)
+        self.assertIn("costrank-2026-10.json", files)
+
+    def test_wrong_password_is_an_auth_error(self):
+        code, out, err, files = report_json(self.pg("--month", "2026-10"),
+                                            env={"PGPASSWORD": "not-" + PASSWORD})
+        self.assertEqual(code, 6, err)
+        self.assertEqual(files, {})
+        self.assertIn("postgresql://127.0.0.1:%d/billing: cannot connect: " % self.server.port,
+                      err)
+        self.assertIn("password authentication failed", err)
+        self.assertNotIn(PASSWORD, err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+    def test_password_in_url_is_refused(self):
+        port = self.server.port
+        for url in ["postgresql://reader:%s@127.0.0.1:%d/billing" % (PASSWORD, port),
+                    "postgresql://reader:Pa/ss-%s@127.0.0.1:%d/billing" % (PASSWORD, port),
+                    "postgresql://reader:Pa?ss-%s@127.0.0.1:%d/billing" % (PASSWORD, port),
+                    "postgresql://reader:Pa#ss-%s@127.0.0.1:%d/billing" % (PASSWORD, port),
+                    "POSTGRESQL://reader:%s@127.0.0.1:%d/billing" % (PASSWORD, port),
+                    "postgres://reader@127.0.0.1:%d/billing?password=%s" % (port, PASSWORD),
+                    "host=127.0.0.1 port=%d dbname=billing user=reader password=%s" % (
+                        port, PASSWORD)]:
+            with self.subTest(url=url):
+                code, out, err, files = report_json(self.pg("--month", "2026-10")[:3] +
+                                                    [url, "--table", "cur"], env={})
+                self.assertEqual(code, 2, err)
+                self.assertEqual(files, {})
+                self.assertIn("--db-url", err)
+                self.assertIn("PGPASSWORD", err)
+                self.assertNotIn(PASSWORD, out + err)
+                self.assertEqual(len(err.strip().splitlines()), 1, err)
+
+    def test_libpq_text_quoting_the_url_is_not_shown(self):
+        secret = "Dont-Echo-Me"
+        for url, why in [("postgresql://reader@127.0.0.1/bill%zz" + secret, "'%'"),
+                         ("postgresql://reader@127.0.0.1/bill%00" + secret, "%00"),
+                         ("postgresql://reader@[::1/" + secret, "IPv6"),
+                         ("postgresql://reader@127.0.0.1/billing?" + secret + "=1", "parameter"),
+                         ("mysql://reader@127.0.0.1/" + secret, "neither")]:
+            with self.subTest(url=url):
+                code, out, err, files = report_json(["--source", "postgres", "--db-url", url,
+                                                     "--table", "cur"])
+                self.assertEqual(code, 2, err)
+                self.assertIn("--db-url (not shown) is not a libpq URL", err)
+                self.assertIn(why, err)
+                self.assertNotIn(secret, out + err)
+
+    def test_upper_case_scheme_connects(self):
+        url = self.url.replace("postgresql://", "POSTGRESQL://")
+        code, out, err, files = report_json(["--source", "postgres", "--db-url", url, "--table",
+                                             "cur", "--month", "2026-10"])
+        self.assertEqual(code, 0, err)
+        self.assertNotIn("POSTGRESQL", out + err)
 
 
 if __name__ == "__main__":

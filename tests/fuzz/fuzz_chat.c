@@ -372,7 +372,23 @@ static size_t cps(const char *s)
 	return n;
 }
 
-/* No control character but '\n' in any string of v (keys included). */
+/* A C1 control (U+0080..U+009F) or a bidirectional control (U+061C,
+ * U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) starts at p. */
+static bool c1_or_bidi(const unsigned char *p)
+{
+	if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+		return true;
+	if (p[0] == 0xD8 && p[1] == 0x9C)
+		return true;
+	if (p[0] != 0xE2 || !p[1] || !p[2])
+		return false;
+	if (p[1] == 0x80)
+		return p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE);
+	return p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9;
+}
+
+/* No control character but '\n' in any string of v (keys included), and
+ * no C1 or bidirectional control. */
 static void check_strings(json_t *v)
 {
 	const char *key;
@@ -381,7 +397,7 @@ static void check_strings(json_t *v)
 
 	if (json_is_string(v)) {
 		for (const unsigned char *p = (const unsigned char *)json_string_value(v); *p; p++)
-			FUZZ_CHECK(*p == '\n' || (*p >= 0x20 && *p != 0x7f));
+			FUZZ_CHECK((*p == '\n' || (*p >= 0x20 && *p != 0x7f)) && !c1_or_bidi(p));
 	} else if (json_is_object(v)) {
 		json_object_foreach(v, key, x) {
 			for (const unsigned char *p = (const unsigned char *)key; *p; p++)

@@ -8,6 +8,8 @@
  *     the grouped form is the same digits with ',' between groups;
  *   - the value agrees with strtod within floating-point error;
  *   - a value that does not fit is refused, never wrapped.
+ *   - the effect of its rounding is 0 when parsed exactly, at most half a
+ *     unit of the 18th place otherwise;
  * For both: a + b - b == a when the sum fits, and a * n / n == a.
  */
 #include <math.h>
@@ -101,6 +103,19 @@ static bool one(const char *s, size_t len, cr_dec *x)
 	}
 	if (rc == CR_DEC_OVERFLOW)
 		return false;
+	/* the rounding's effect: none when exact, at most half a unit of the
+	 * 18th place when rounded, written within CR_DEC_STRLEN */
+	{
+		cr_i128 eff = cr_dec_rounding_effect(s, len);
+		char fine[CR_DEC_STRLEN];
+		size_t n;
+
+		if (rc == CR_DEC_OK)
+			FUZZ_CHECK(eff == 0);
+		FUZZ_CHECK(eff <= TEN18 / 2 && eff >= -TEN18 / 2);
+		n = cr_dec_format_fine(eff, fine, sizeof fine);
+		FUZZ_CHECK(n == strlen(fine) && n > 0 && n < CR_DEC_STRLEN);
+	}
 	FUZZ_CHECK(len > 0);
 	check_format(*x);
 	check_double(s, len, *x);

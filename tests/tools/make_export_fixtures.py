@@ -23,6 +23,8 @@ Layouts:
   cur2-overwrite     CUR 2.0 Data Export overwriting in place
   cur2-no-manifest   cur2-new-files without metadata/: the latest delivery by
                      its folder's timestamp, with a warning
+  cur2-open-month    cur2-overwrite with October delivered through the 15th,
+                     its manifest declaring the whole month
   focus-new-files    FOCUS Data Export in both modes, as for CUR 2.0
   focus-overwrite
 """
@@ -154,10 +156,11 @@ def legacy(out, name, mode, ext=".csv.gz", drop=None):
     return {"root": root, "current": current, "missing": dropped}
 
 
-def data_export(out, name, fmt, mode, manifests=True):
+def data_export(out, name, fmt, mode, manifests=True, open_month=None):
     """A Data Export (CUR 2.0 or FOCUS): mode "new-files" (an earlier partial
     delivery, then the current one, each in <timestamp>-<executionId>/) or
-    "overwrite"."""
+    "overwrite".  open_month: the month whose current delivery reaches its
+    15th only (a month still open), the manifest declaring the whole month."""
     root = os.path.join(out, name)
     export = f"larkspur-{fmt}"
     base = os.path.join(root, "exports", export)
@@ -169,7 +172,7 @@ def data_export(out, name, fmt, mode, manifests=True):
         ddir = os.path.join(base, "data", f"BILLING_PERIOD={month}")
         deliveries = [(15, f"{month}-16T06:12:00.000Z-exec-a"), (None, f"{nxt}-03T06:12:00.000Z-exec-b")]
         if mode == "overwrite":
-            deliveries = [(None, "")]
+            deliveries = [(15 if month == open_month else None, "")]
         files = []
         for v, (day, folder) in enumerate(deliveries):
             files = []
@@ -177,7 +180,7 @@ def data_export(out, name, fmt, mode, manifests=True):
                 path = os.path.join(ddir, folder, f"{export}-{p + 1:05d}.csv.gz")
                 write_part(path, header, part, T0 + v * 86400)
                 files.append(path)
-            (current if day is None else older).extend(files)
+            (current if v == len(deliveries) - 1 else older).extend(files)
         if manifests:
             keys = [f"s3://{BUCKET}/exports/{export}/data/" + os.path.relpath(f, os.path.join(base, "data"))
                     for f in files]
@@ -205,6 +208,8 @@ def main():
         "cur2-overwrite": data_export(out, "cur2-overwrite", "cur2", "overwrite"),
         "cur2-no-manifest": data_export(out, "cur2-no-manifest", "cur2", "new-files",
                                         manifests=False),
+        "cur2-open-month": data_export(out, "cur2-open-month", "cur2", "overwrite",
+                                       open_month="2026-10"),
         "focus-new-files": data_export(out, "focus-new-files", "focus", "new-files"),
         "focus-overwrite": data_export(out, "focus-overwrite", "focus", "overwrite"),
     }

@@ -475,6 +475,8 @@ static void scripted(struct stub *s, const struct stub_request *rq, struct stub_
 static const char page1[] = "{\"ResultsByTime\":[],\"NextPageToken\":\"p2\"}";
 static const char page2[] = "{\"ResultsByTime\":[],\"NextPageToken\":\"p3\"}";
 static const char page3[] = "{\"ResultsByTime\":[]}";
+static const char tok_a[] = "{\"ResultsByTime\":[],\"NextPageToken\":\"A\"}";
+static const char tok_b[] = "{\"ResultsByTime\":[],\"NextPageToken\":\"B\"}";
 
 static void test_call_retries_and_signs(void **state)
 {
@@ -565,6 +567,7 @@ static void test_fetch_follows_every_page(void **state)
 {
 	struct script sc = { 0, { 200, 200, 200 }, { page1, page2, page3 } };
 	struct script loop = { 0, { 200, 200, 200 }, { page1, page1, page1 } };
+	struct script cycle = { 0, { 200, 200, 200, 200, 200 }, { tok_a, tok_b, tok_a, tok_b, tok_a } };
 	struct stub s;
 	cr_aws_credentials creds = { (char *)"AKIDEXAMPLE", (char *)"secret", NULL, 0, NULL };
 	cr_ce_endpoint ep;
@@ -577,7 +580,7 @@ static void test_fetch_follows_every_page(void **state)
 	assert_int_equal(stub_start(&s, scripted, &sc), 0);
 	assert_int_equal(cr_ce_endpoint_init(&ep, s.url, &err), 0);
 	assert_int_equal(cr_ce_fetch(&c, "GetCostAndUsage", "{\"Granularity\":\"MONTHLY\"}", "q",
-				     &pages, &err), 0);
+				     cr_ce_pages_collect, &pages, &err), 0);
 	assert_int_equal(pages.n, 3);
 	assert_int_equal(st.paid, 3);
 	assert_string_equal(s.req[0].body, "{\"Granularity\":\"MONTHLY\"}");
@@ -590,8 +593,26 @@ static void test_fetch_follows_every_page(void **state)
 	/* the same token twice is an error, not an endless loop */
 	assert_int_equal(stub_start(&s, scripted, &loop), 0);
 	assert_int_equal(cr_ce_endpoint_init(&ep, s.url, &err), 0);
-	assert_int_equal(cr_ce_fetch(&c, "GetCostAndUsage", "{}", "q", &pages, &err), -1);
-	assert_non_null(strstr(err.msg, "same NextPageToken twice"));
+	assert_int_equal(cr_ce_fetch(&c, "GetCostAndUsage", "{}", "q", cr_ce_pages_collect, &pages,
+				     &err), -1);
+	assert_non_null(strstr(err.msg, "NextPageToken 'p2' of page 2 again"));
+	assert_int_equal(pages.n, 2);
+	cr_ce_pages_free(&pages);
+	stub_stop(&s);
+	cr_ce_endpoint_free(&ep);
+
+	/* tokens that come back after others (A, B, A): a cycle, after 3 pages */
+	st = (cr_ce_stats)CR_CE_STATS_INIT;
+	assert_int_equal(stub_start(&s, scripted, &cycle), 0);
+	assert_int_equal(cr_ce_endpoint_init(&ep, s.url, &err), 0);
+	cr_error_clear(&err);
+	assert_int_equal(cr_ce_fetch(&c, "GetCostAndUsage", "{}", "q", cr_ce_pages_collect, &pages,
+				     &err), -1);
+	assert_int_equal(err.code, CR_EXIT_REMOTE);
+	assert_non_null(strstr(err.msg, "q, page 3: Cost Explorer sent the NextPageToken 'A' of "
+			       "page 2 again"));
+	assert_int_equal(pages.n, 3);
+	assert_int_equal(st.paid, 3);
 	cr_ce_pages_free(&pages);
 	stub_stop(&s);
 	cr_ce_endpoint_free(&ep);

@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stddef.h>
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -200,12 +201,68 @@ static void test_default_dir(void **state)
 	assert_null(cr_ce_cache_default_dir());
 }
 
+/* One limit for writing and reading: an answer past it is refused while
+ * it is written (nothing left behind), and one just under it is read
+ * back. */
+static void test_entry_limit(void **state)
+{
+	char dir[128], key[CR_CE_CACHE_KEY_STRLEN];
+	size_t page_len = 1u << 20;
+	char *page = malloc(page_len + 1);
+	cr_ce_pages got = CR_CE_PAGES_INIT;
+	cr_error err = { 0 };
+	cr_ce_cache_entry *e;
+	cr_ce_cache *c;
+	size_t added = 0;
+	DIR *d;
+	struct dirent *de;
+	int files = 0;
+
+	(void)state;
+	assert_non_null(page);
+	memset(page, 'x', page_len);
+	page[page_len] = '\0';
+	path_of(dir, sizeof dir, "limit");
+	c = cr_ce_cache_open(dir, &err);
+	assert_non_null(c);
+	cr_ce_cache_key("e", "i", "GetCostAndUsage", "{\"big\":1}", key);
+	e = cr_ce_cache_begin(c, key, "GetCostAndUsage", "{\"big\":1}", "ranking of 1", 100, &err);
+	assert_non_null(e);
+	while (cr_ce_cache_add(e, page, page_len, &err) == 0)
+		added++;
+	cr_ce_cache_abort(e);
+	assert_int_equal(added, (CR_CE_CACHE_MAX_ENTRY >> 20) - 1);
+	assert_int_equal(err.code, CR_EXIT_OUTPUT);
+	assert_non_null(strstr(err.msg, "ranking of 1 passes 64 MiB"));
+	assert_non_null(strstr(err.msg, "pays"));
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		files += de->d_name[0] != '.' || strncmp(de->d_name, ".tmp", 4) == 0;
+	closedir(d);
+	assert_int_equal(files, 0);
+
+	/* as many pages as fitted: written, and read back */
+	cr_error_clear(&err);
+	e = cr_ce_cache_begin(c, key, "GetCostAndUsage", "{\"big\":1}", "ranking of 1", 100, &err);
+	assert_non_null(e);
+	for (size_t i = 0; i < added; i++)
+		assert_int_equal(cr_ce_cache_add(e, page, page_len, &err), 0);
+	assert_int_equal(cr_ce_cache_commit(e, 0, &err), 0);
+	assert_int_equal(cr_ce_cache_get(c, key, 200, &got, NULL), CR_CE_CACHE_HIT);
+	assert_int_equal(got.n, added);
+	cr_ce_pages_free(&got);
+	cr_ce_cache_close(c);
+	free(page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_round_trip_and_modes),
+		cmocka_unit_test(test_entry_limit),
 		cmocka_unit_test(test_directory_is_made_private),
 		cmocka_unit_test(test_default_dir),
 	};

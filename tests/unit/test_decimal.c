@@ -835,6 +835,33 @@ static void test_exact_random_sum(void **state)
 	assert_string_equal(exact(acc, got), want);
 }
 
+/* The effect of rounding at parse, rounded minus exact in units of
+ * 10^-36, and its exact text. */
+static void test_rounding_effect(void **state)
+{
+	static const struct { const char *in, *effect; } cases[] = {
+		{ "0.1234567890123456789", "0.0000000000000000001" },
+		{ "1.0000000000000000005", "-0.0000000000000000005" },   /* tie, to even: down */
+		{ "1.0000000000000000015", "0.0000000000000000005" },    /* tie, to even: up */
+		{ "-2.00000000000000000041", "0.00000000000000000041" },  /* toward zero */
+		{ "-2.00000000000000000051", "-0.00000000000000000049" }, /* away from zero */
+		{ "12345678901234567E-35", "-0.00000000000000000012345678901234567" },
+		{ "5e-19", "-0.0000000000000000005" },                   /* tie at 0: even */
+		{ "0.1000000000000000000000000000000000000007", "0" },  /* past the 36th */
+		{ "1.25", "0" },
+		{ "junk", "0" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char buf[CR_DEC_STRLEN];
+
+		cr_dec_format_fine(cr_dec_rounding_effect(cases[i].in, strlen(cases[i].in)), buf,
+				   sizeof buf);
+		assert_string_equal(buf, cases[i].effect);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -852,6 +879,7 @@ int main(void)
 		cmocka_unit_test(test_ratio),
 		cmocka_unit_test(test_exact_tiny_sum),
 		cmocka_unit_test(test_exact_random_sum),
+		cmocka_unit_test(test_rounding_effect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -557,6 +557,64 @@ static void test_hostile_names(void **state)
 	cr_report_free(r);
 }
 
+/* Every mrkdwn text object of a Slack message (in blocks, sections,
+ * fields and context elements) carries "verbatim": true. */
+static size_t check_verbatim(json_t *v)
+{
+	size_t n = 0;
+	const char *key;
+	json_t *x;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_t *type = json_object_get(v, "type");
+
+		if (json_is_string(type) && strcmp(json_string_value(type), "mrkdwn") == 0) {
+			assert_true(json_is_true(json_object_get(v, "verbatim")));
+			n++;
+		}
+		json_object_foreach(v, key, x)
+			n += check_verbatim(x);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			n += check_verbatim(x);
+	}
+	return n;
+}
+
+/* Names that read as links (www.evil.example, https://..., an address):
+ * Slack is told not to link (verbatim); Teams and Google Chat, which link
+ * by themselves, get a word joiner after each '.', ':' and '@'. */
+static void test_link_like_names(void **state)
+{
+	cr_report *r = make_org(3, 4, "www.evil.example https://e.example/x a@b.example");
+
+	(void)state;
+	for (size_t k = 0; k < 3; k++) {
+		cr_notify_payloads p = CR_NOTIFY_PAYLOADS_INIT;
+
+		build_checked(r, chat_kinds[k], 0, &p);
+		for (size_t i = 0; i < p.n; i++) {
+			json_t *m = parse(p.v[i], p.len[i]);
+
+			if (chat_kinds[k] == CR_NOTIFY_SLACK) {
+				assert_true(check_verbatim(m) > 3);
+				assert_non_null(strstr(p.v[i], "www.evil.example"));
+			} else {
+				assert_null(strstr(p.v[i], "www.evil"));
+				assert_null(strstr(p.v[i], "https://"));
+				assert_null(strstr(p.v[i], "a@b"));
+				assert_non_null(strstr(p.v[i], "www.\xE2\x81\xA0" "evil.\xE2\x81\xA0"
+							"example"));
+				assert_non_null(strstr(p.v[i], "a@\xE2\x81\xA0" "b"));
+			}
+			json_decref(m);
+		}
+		cr_notify_payloads_free(&p);
+	}
+	cr_report_free(r);
+}
+
 /* Names of 5,000 characters are clipped: limits hold. */
 static void test_long_names(void **state)
 {
@@ -872,6 +930,35 @@ static void test_post_permanent_failure(void **state)
 	cr_notify_payloads_free(&p);
 }
 
+/* A receiver that echoes the URL decoded ("%3D" as "=", "%2F" as "/",
+ * "+" as a space): every form is scrubbed. */
+static void test_post_failure_echoing_decoded_url(void **state)
+{
+	struct script sc = { { 400 },
+			     { "bad hook /services/T0SECRET1/B0 SECRET%2/x?token=qUeRySeCrEt99=/ab cd "
+			       "(token qUeRySeCrEt99=/ab cd)" },
+			     { NULL }, 1, 0 };
+	struct stub s;
+	cr_notify_payloads p = two_messages();
+	cr_notify_result res;
+	char url[256];
+	cr_error err;
+
+	(void)state;
+	assert_int_equal(stub_start(&s, scripted, &sc), 0);
+	snprintf(url, sizeof url, "%s/services/T0SECRET1/B0+SECRET%%252/x?token=qUeRySeCrEt99%%3D"
+		 "%%2Fab+cd", s.url);
+	cr_error_clear(&err);
+	assert_int_equal(cr_notify_post(CR_NOTIFY_WEBHOOK, url, &p, NULL, &res, &err), -1);
+	assert_int_equal(err.code, CR_EXIT_NOTIFY);
+	assert_non_null(strstr(err.msg, "HTTP 400 bad hook"));
+	assert_null(strstr(err.msg, "SECRET"));
+	assert_null(strstr(err.msg, "sEcReT"));
+	assert_null(strstr(err.msg, "=/ab"));
+	stub_stop(&s);
+	cr_notify_payloads_free(&p);
+}
+
 static void test_post_success_rules(void **state)
 {
 	static const struct {
@@ -1032,6 +1119,7 @@ int main(void)
 		cmocka_unit_test(test_large_org_splits),
 		cmocka_unit_test(test_huge_org_summarised),
 		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_link_like_names),
 		cmocka_unit_test(test_long_names),
 		cmocka_unit_test(test_fx_in_payloads),
 		cmocka_unit_test(test_no_previous_no_proposals),
@@ -1041,6 +1129,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_post_retry_after_too_long, hook_on, hook_off),
 		cmocka_unit_test_setup_teardown(test_post_server_errors_bounded, hook_on, hook_off),
 		cmocka_unit_test_setup_teardown(test_post_permanent_failure, hook_on, hook_off),
+		cmocka_unit_test_setup_teardown(test_post_failure_echoing_decoded_url, hook_on, hook_off),
 		cmocka_unit_test_setup_teardown(test_post_success_rules, hook_on, hook_off),
 		cmocka_unit_test_setup_teardown(test_post_refused_connection, hook_on, hook_off),
 		cmocka_unit_test(test_fx_parse),

@@ -81,7 +81,7 @@ static cr_report *run(cr_ledger *l, cr_rule *rules, size_t n)
 		{ (char *)DEV, (char *)"dev", (char *)"development", NULL, NULL, NULL, NULL },
 		{ (char *)PROD, (char *)"prod", (char *)"production", NULL, NULL, NULL, NULL },
 	};
-	cr_accounts accounts = { info, 2 };
+	cr_accounts accounts = { .v = info, .n = 2 };
 	cr_ruleset rs = { rules, n };
 	cr_rank_opts o = { .top_services = 10, .top_usage = 10, .period_complete = true,
 			   .accounts = &accounts };

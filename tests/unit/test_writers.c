@@ -18,12 +18,14 @@
 
 #include "costrank/decimal.h"
 #include "costrank/error.h"
+#include "costrank/fx.h"
 #include "costrank/output.h"
 #include "costrank/report.h"
 #include "costrank/writer.h"
 
 /* ---- a small report ------------------------------------------------- */
 
+#include "report/render.h"
 #include "report_builder.h"
 #include "tmpdir.h"
 
@@ -476,9 +478,10 @@ static void test_csv_quoting(void **state)
 	free(r->accounts[1].name);
 	r->accounts[1].name = strdup(" padded");
 	free(r->accounts[1].environment);
-	r->accounts[1].environment = strdup("two\nlines");
+	r->accounts[1].environment = strdup("two, \"q\"\nlines");
 	text = render(cr_write_csv, r, &o, NULL);
-	assert_non_null(strstr(text, ",\" padded\",\"two\nlines\","));
+	/* a line break in the data is a space, as in every other format */
+	assert_non_null(strstr(text, ",\" padded\",\"two, \"\"q\"\" lines\","));
 	free(text);
 	cr_report_free(r);
 }
@@ -505,7 +508,7 @@ static void test_table_plain(void **state)
 {
 	(void)state;
 	cr_report *r = make_report(true);
-	cr_write_opts o = { 0 };
+	cr_write_opts o = { .width = 100 };
 	char *text = render(cr_write_table, r, &o, NULL);
 
 	assert_null(strchr(text, '\x1b'));
@@ -515,9 +518,17 @@ static void test_table_plain(void **state)
 	assert_non_null(strstr(text, "ranked 184,203.17 + credits -1,250.00 + refunds -310.00 + "
 				     "tax 9,120.55 = billed 191,763.72\n"));
 	assert_non_null(strstr(text, "note: the data for 2026-10 ends on 2026-10-28\n"));
-	assert_non_null(strstr(text, "1. larkspur-prod  048213306571  production  $97,120.40  "
-				     "52.7% of total  +3.1%\n"));
-	assert_non_null(strstr(text, "2. 000123456789  environment unknown  $87,082.77  47.3% of total  +5.4%\n"));
+	assert_non_null(strstr(text, "1. larkspur-prod  048213306571  $97,120.40  "
+				     "52.7% of total  +3.1%\n   production\n"));
+	assert_non_null(strstr(text, "2. 000123456789  $87,082.77  47.3% of total  +5.4%\n"
+				     "   environment unknown\n"));
+	/* the overview first: accounts ranked with total, change and share */
+	assert_non_null(strstr(text, "Accounts (2)\n"));
+	assert_true(strstr(text, "Accounts (2)\n") < strstr(text, "1. larkspur-prod"));
+	assert_non_null(strstr(text, " 1  larkspur-prod  production    97,120.40  +2,916.30  "
+				     "+3.1%   52.7%\n"));
+	assert_non_null(strstr(text, "    Total                       184,203.17  +7,402.07  "
+				     "+4.2%  100.0%\n"));
 	assert_non_null(strstr(text, "Service / usage type"));
 	assert_non_null(strstr(text, "41,203.11"));
 	assert_non_null(strstr(text, "\xE2\x96\x88"));           /* a full block */
@@ -565,16 +576,20 @@ static void test_table_narrow_and_no_previous(void **state)
 {
 	(void)state;
 	cr_report *r = make_report(false);
-	cr_write_opts o = { .width = 80 };
+	cr_write_opts o = { .width = 60 };
 	char *text = render(cr_write_table, r, &o, NULL);
 
 	assert_non_null(strstr(text, "Total  $184,203.17"));
 	assert_null(strstr(text, "vs 2026-09"));
 	assert_null(strstr(text, "new"));
 	assert_non_null(strstr(text, "\xE2\x80\x94\n"));          /* change: — */
-	assert_non_null(strstr(text, "Amazon Elastic Compute"));
-	assert_null(strstr(text, "Amazon Elastic Compute Cloud - Compute"));
+	assert_non_null(strstr(text, "Amazon Elastic Compu\xE2\x80\xA6"));
+	assert_non_null(strstr(text, "Other usage ty\xE2\x80\xA6 (3)")); /* the count stays */
 	assert_non_null(strstr(text, "\xE2\x80\xA6"));            /* … */
+	assert_lines_fit(text, 60);
+	free(text);
+	o.width = 80;
+	text = render(cr_write_table, r, &o, NULL);
 	assert_lines_fit(text, 80);
 	/* the reconciliation wraps between terms */
 	assert_non_null(strstr(text, "+ tax 9,120.55\n   = billed 191,763.72\n"));
@@ -594,7 +609,7 @@ static void test_table_cleans_names(void **state)
 	text = render(cr_write_table, r, &o, NULL);
 	assert_null(strchr(text, '\x1b'));
 	assert_null(strchr(text, '\r'));
-	assert_non_null(strstr(text, "Evil?[2J?name"));
+	assert_non_null(strstr(text, "Evil?[2J name"));
 	free(text);
 	cr_report_free(r);
 }
@@ -603,7 +618,7 @@ static void test_table_included_category(void **state)
 {
 	(void)state;
 	cr_report *r = make_report(true);
-	cr_write_opts o = { 0 };
+	cr_write_opts o = { .width = 100 };
 	char *text;
 
 	r->recon.included[CR_EXCL_TAX] = true;
@@ -612,6 +627,80 @@ static void test_table_included_category(void **state)
 	text = render(cr_write_table, r, &o, NULL);
 	assert_non_null(strstr(text, "+ refunds -310.00 + tax (ranked: 9,120.55) = billed 191,763.72\n"));
 	free(text);
+	cr_report_free(r);
+}
+
+/* ---- display width and money ------------------------------------------ */
+
+static void test_render_cells_and_fit(void **state)
+{
+	cr_buf b = CR_BUF_INIT;
+
+	(void)state;
+	/* wide and fullwidth count two, halfwidth katakana and marks one and none */
+	assert_int_equal(cr_render_cells("abc"), 3);
+	assert_int_equal(cr_render_cells("\xE6\x9C\xAC\xE7\x95\xAA"), 4);        /* 本番 */
+	assert_int_equal(cr_render_cells("\xEF\xBC\xA1"), 2);                     /* Ａ */
+	assert_int_equal(cr_render_cells("\xEF\xBD\xB6"), 1);                     /* ｶ */
+	assert_int_equal(cr_render_cells("e\xCC\x81"), 1);                         /* e + acute */
+	assert_int_equal(cr_render_cells("\xF0\xA0\x80\x8B"), 2);                 /* U+2000B */
+	assert_int_equal(cr_render_cp_cells(0x303F), 1);
+	assert_int_equal(cr_render_cp_cells(0xAC00), 2);
+	/* fits whole */
+	assert_int_equal(cr_render_fit(&b, "\xE6\x9C\xAC\xE7\x95\xAA", 4), 4);
+	assert_string_equal(b.ptr, "\xE6\x9C\xAC\xE7\x95\xAA");
+	/* 本番環境 in 6 cells: two characters and the ellipsis (5 cells), never half of 環 */
+	cr_buf_reset(&b);
+	assert_int_equal(cr_render_fit(&b, "\xE6\x9C\xAC\xE7\x95\xAA\xE7\x92\xB0\xE5\xA2\x83", 6), 5);
+	assert_string_equal(b.ptr, "\xE6\x9C\xAC\xE7\x95\xAA\xE2\x80\xA6");
+	/* a padded field is exactly its width */
+	cr_buf_reset(&b);
+	cr_render_pad(&b, "\xE6\x9C\xAC\xE7\x95\xAA\xE7\x92\xB0\xE5\xA2\x83", 6, false);
+	assert_string_equal(b.ptr, "\xE6\x9C\xAC\xE7\x95\xAA\xE2\x80\xA6 ");
+	cr_buf_reset(&b);
+	cr_render_pad(&b, "\xEF\xBC\xA1" "b", 5, true);
+	assert_string_equal(b.ptr, "  \xEF\xBC\xA1" "b");
+	/* a combining mark stays with its letter */
+	cr_buf_reset(&b);
+	cr_render_fit(&b, "abe\xCC\x81" "cdef", 4);
+	assert_string_equal(b.ptr, "abe\xCC\x81\xE2\x80\xA6");
+	cr_buf_release(&b);
+}
+
+static void test_money_minor_units(void **state)
+{
+	cr_report *r = make_report(true);
+	cr_buf b = CR_BUF_INIT;
+	bool dated;
+	cr_error err;
+
+	(void)state;
+	cr_render_money(&b, "JPY", D("26041095.99"), false);
+	assert_string_equal(b.ptr, "\xC2\xA5" "26,041,096");
+	cr_buf_reset(&b);
+	cr_render_money(&b, "KWD", D("-1.2345"), false);
+	assert_string_equal(b.ptr, "-KWD 1.235");
+	cr_buf_reset(&b);
+	cr_render_money(&b, "EUR", D("7.005"), true);
+	assert_string_equal(b.ptr, "+\xE2\x82\xAC" "7.01");
+	cr_buf_reset(&b);
+	cr_render_money(&b, "CLF", D("1.00005"), false);
+	assert_string_equal(b.ptr, "CLF 1.0001");
+	/* with --fx every amount is shown converted, rounded to the yen */
+	cr_error_clear(&err);
+	assert_int_equal(cr_fx_parse("JPY=151.20", &r->fx, &dated, &err), 0);
+	r->fx.date = r->end;
+	cr_buf_reset(&b);
+	cr_render_amount(&b, r, D("97120.40"), false);
+	assert_string_equal(b.ptr, "\xC2\xA5" "14,684,604");
+	cr_buf_reset(&b);
+	cr_render_amount_digits(&b, r, D("-0.01"), true);
+	assert_string_equal(b.ptr, "-2");
+	cr_buf_reset(&b);
+	cr_fx_basis(&b, r);
+	assert_string_equal(b.ptr, "amounts in JPY at 151.20 JPY/USD (2026-10-31); billed $184,203.17");
+	assert_string_equal(cr_render_shown_currency(r), "JPY");
+	cr_buf_release(&b);
 	cr_report_free(r);
 }
 
@@ -826,6 +915,8 @@ int main(void)
 		cmocka_unit_test(test_table_narrow_and_no_previous),
 		cmocka_unit_test(test_table_cleans_names),
 		cmocka_unit_test(test_table_included_category),
+		cmocka_unit_test(test_render_cells_and_fit),
+		cmocka_unit_test(test_money_minor_units),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test_setup_teardown(test_outfile_commit, make_tmpdir, remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_outfile_abort, make_tmpdir, remove_tmpdir),
