@@ -43,6 +43,9 @@ enum cr_http_flags {
 	/* Ask for the body as stored (no Accept-Encoding): byte offsets then
 	 * count the object's bytes, as Range requests do. */
 	CR_HTTP_IDENTITY = 1u << 2,
+	/* Send the path exactly as given: "." and ".." segments are data (S3
+	 * keys), not to be squashed as RFC 3986 would. */
+	CR_HTTP_PATH_AS_IS = 1u << 3,
 };
 
 /*

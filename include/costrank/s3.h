@@ -45,7 +45,8 @@ typedef struct cr_s3_settings {
 	const char *endpoint_url; /* an explicit endpoint, or NULL */
 	const char *cache_dir;    /* NULL: $XDG_CACHE_HOME/costrank */
 	bool no_cache;            /* --no-cache */
-	int parallel;             /* objects fetched at once; 0: a default */
+	int parallel;             /* not used yet: objects are fetched as the
+	                             readers open them, one per reading thread */
 	long timeout_ms;          /* > 0: the timeout of a listing or a small
 	                             GET, and how long a streamed GET may stall
 	                             before it is resumed; 0: 60 s */

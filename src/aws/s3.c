@@ -454,7 +454,8 @@ int s3_call(const struct s3_call *c, cr_http_response *resp, cr_error *err)
 	for (unsigned attempt = 1;; attempt++) {
 		cr_http_request rq = {
 			.method = "GET", .headers = &h, .sink = c->sink, .sink_ctx = c->sink_ctx,
-			.max_response = c->max_response, .flags = CR_HTTP_IDENTITY,
+			.max_response = c->max_response,
+			.flags = CR_HTTP_IDENTITY | CR_HTTP_PATH_AS_IS,
 			.timeout_ms = c->stream ? STREAM_TIMEOUT_MS : g.timeout_ms,
 			.stall_ms = c->stream ? g.timeout_ms : 0,
 		};
@@ -591,7 +592,8 @@ int cr_s3_list(const char *url, cr_s3_object **objs, size_t *n, cr_error *err)
 				cap = (*n + pg.n) * 2;
 				*objs = cr_xrealloc(*objs, cap * sizeof **objs);
 			}
-			memcpy(*objs + *n, pg.objs, pg.n * sizeof *pg.objs);
+			if (pg.n)
+				memcpy(*objs + *n, pg.objs, pg.n * sizeof *pg.objs);
 			*n += pg.n;
 			free(pg.objs);
 			if (pg.truncated && token && strcmp(token, pg.next_token) == 0)
@@ -602,13 +604,14 @@ int cr_s3_list(const char *url, cr_s3_object **objs, size_t *n, cr_error *err)
 						  what.ptr, MAX_PAGES);
 			free(token);
 			token = pg.next_token;
-			if (!pg.truncated)
-				break;
 		}
 		cr_buf_release(&what);
+		if (rc == 0 && !token)
+			break;
 	}
 	if (rc == 0) {
-		qsort(*objs, *n, sizeof **objs, by_url);
+		if (*n)
+			qsort(*objs, *n, sizeof **objs, by_url);
 	} else {
 		cr_s3_objects_free(*objs, *n);
 		*objs = NULL;

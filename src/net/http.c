@@ -422,6 +422,8 @@ int cr_http_perform(const cr_http_request *rq, cr_http_response *resp, cr_error 
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
 	if (!(rq->flags & CR_HTTP_IDENTITY))
 		curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	if (rq->flags & CR_HTTP_PATH_AS_IS)
+		curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
 	if (rq->stall_ms > 0) {
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (rq->stall_ms + 999) / 1000);

@@ -10,7 +10,8 @@ input must give the expected total, exactly the report files asked for
 sanitizer build the same runs fail on any sanitizer report.
 
 Cost Explorer answers (kind "ce") are served from 127.0.0.1 to the live
-source when the binary has one (`report --endpoint-url`).
+source when the binary has one (`report --endpoint-url`), and S3 answers
+(kind "s3") to the listing of an s3:// input.
 """
 import hashlib
 import http.server
@@ -233,7 +234,8 @@ class Hostile(unittest.TestCase):
     def test_corpus_size(self):
         """At least 40 cases across every kind of input, each file present."""
         self.assertGreaterEqual(len(CASES), 40)
-        self.assertEqual({c["kind"] for c in CASES}, {"billing", "rules", "accounts", "ce", "manifest"})
+        self.assertEqual({c["kind"] for c in CASES},
+                         {"billing", "rules", "accounts", "ce", "manifest", "s3"})
         for case in CASES:
             self.assertTrue(("accept" in case) != ("error" in case), case["file"])
             if not case.get("generated"):
@@ -331,9 +333,9 @@ def live_source_available():
     return b"--endpoint-url" in p.stdout
 
 
-class CostExplorerAnswers(unittest.TestCase):
-    """Hostile answers from the endpoint: one error naming the endpoint, the
-    documented exit code, no report, no secret in the message."""
+class _ServedAnswers(unittest.TestCase):
+    """Hostile answers served from 127.0.0.1 (_Answer): one error naming the
+    place, the documented exit code, no report, no secret in the message."""
 
     @classmethod
     def setUpClass(cls):
@@ -349,9 +351,9 @@ class CostExplorerAnswers(unittest.TestCase):
         cls.server.shutdown()
         cls.server.server_close()
 
-    def test_answers(self):
+    def run_answers(self, kind, args, env, place):
         for case in CASES:
-            if case["kind"] != "ce":
+            if case["kind"] != kind:
                 continue
             with self.subTest(case=case["file"]), tempdir() as d:
                 name = case["file"]
@@ -361,11 +363,8 @@ class CostExplorerAnswers(unittest.TestCase):
                 _Answer.status = case["status"]
                 _Answer.requests = 0
                 before = snapshot(d, skip=("out", "cache"))
-                code, out, err = work.run(
-                    ["report", "--source", "ce", "--endpoint-url", self.endpoint, "--cache-dir", "cache",
-                     "--month", "2026-10", "--format", "json", "--out", "out"],
-                    env={"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET,
-                         "AWS_REGION": "us-east-1", "COSTRANK_NOW": "2026-11-05"})
+                code, out, err = work.run(args, env=dict(env, AWS_ACCESS_KEY_ID=ACCESS_KEY,
+                                                         AWS_SECRET_ACCESS_KEY=SECRET))
                 err = err.decode("utf-8", "replace")
                 for mark in SANITIZER_MARKS:
                     self.assertNotIn(mark, err, f"{name}: sanitizer report:\n{err[-3000:]}")
@@ -375,7 +374,7 @@ class CostExplorerAnswers(unittest.TestCase):
                 lines = [ln for ln in err.splitlines() if ln.strip()]
                 errors = [ln for ln in lines if ln.startswith("costrank: error: ")]
                 self.assertEqual(len(errors), 1, f"{name}: one error line, got {lines[-5:]!r}")
-                self.assertIn("127.0.0.1", errors[0], f"{name}: the message names the endpoint")
+                self.assertIn(place, errors[0], f"{name}: the message names the place")
                 for part in case["error"]:
                     self.assertIn(part, errors[0], f"{name}: message {errors[0]!r}")
                 for i in range(len(SECRET) - 11):
@@ -385,6 +384,23 @@ class CostExplorerAnswers(unittest.TestCase):
                 self.assertEqual(left, [], f"{name}: no report left")
                 self.assertEqual(snapshot(d, skip=("out", "cache")), before,
                                  f"{name}: nothing written outside --out and the cache")
+
+
+class CostExplorerAnswers(_ServedAnswers):
+    def test_answers(self):
+        self.run_answers("ce", ["report", "--source", "ce", "--endpoint-url", self.endpoint,
+                                "--cache-dir", "cache", "--month", "2026-10", "--format", "json",
+                                "--out", "out"],
+                         {"AWS_REGION": "us-east-1", "COSTRANK_NOW": "2026-11-05"}, "127.0.0.1")
+
+
+class S3Answers(_ServedAnswers):
+    """Hostile S3 answers to the listing of an s3:// input (kind "s3")."""
+
+    def test_answers(self):
+        self.run_answers("s3", ["report", "--endpoint-url", self.endpoint, "--cache-dir", "cache",
+                                "--format", "json", "--out", "out", "s3://bucket/cur/"],
+                         {"AWS_REGION": "us-east-1"}, "s3://bucket/cur/")
 
 
 if __name__ == "__main__":

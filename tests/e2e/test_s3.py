@@ -33,6 +33,7 @@ def objects():
             if k.startswith(("cur2/", "legacy-cur/", "focus/"))}
     # keys S3 must encode in a listing, and a big object that takes several ring fills
     objs["odd keys/a b+c.csv"] = b"x,y\n1,2\n"
+    objs["dots/../x/./y.csv"] = b"d,e\n5,6\n"
     big = b"".join(b"line %08d,%s\n" % (i, b"z" * 60) for i in range(200000))
     objs["big/BILLING_PERIOD=2026-10/big.csv.gz"] = gzip.compress(big, 1)
     objs["running/BILLING_PERIOD=2099-01/now.csv"] = b"a,b\n3,4\n"
@@ -116,6 +117,10 @@ class S3Test(unittest.TestCase):
     def test_key_with_reserved_characters(self):
         rc, out, err = self.run_tool("--no-cache", "cat", self.url("odd keys/a b+c.csv"))
         self.assertEqual((rc, out), (0, b"x,y\n1,2\n"), err)
+
+    def test_key_with_dot_segments(self):
+        rc, out, err = self.run_tool("--no-cache", "cat", self.url("dots/../x/./y.csv"))
+        self.assertEqual((rc, out), (0, b"d,e\n5,6\n"), err)
 
     def test_big_object_streams_whole(self):
         rc, out, err = self.run_tool("--no-cache", "cat", self.url("big/BILLING_PERIOD=2026-10/big.csv.gz"))
