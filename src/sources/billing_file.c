@@ -252,7 +252,7 @@ static bool ends_with(const char *s, const char *suffix)
 static bool is_data_name(const char *name)
 {
 	return ends_with(name, ".csv") || ends_with(name, ".csv.gz") ||
-	       ends_with(name, ".gz");
+	       ends_with(name, ".gz") || ends_with(name, ".parquet");
 }
 
 struct pathlist {
