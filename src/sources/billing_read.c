@@ -991,11 +991,13 @@ static void half_free(struct half *h)
 
 /* ---- Parquet ------------------------------------------------------------ */
 
-/* True when path is a local file starting with the Parquet magic. */
+/* True when path is a local file starting or ending with the Parquet magic
+ * (a damaged one is then reported as Parquet, not as a binary CSV). */
 static bool parquet_file(const char *path)
 {
-	char head[4];
-	ssize_t got;
+	char head[4], tail[4];
+	struct stat st;
+	bool yes;
 	int fd;
 
 	if (strcmp(path, "-") == 0 || cr_s3_is_url(path))
@@ -1003,9 +1005,13 @@ static bool parquet_file(const char *path)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	got = read(fd, head, sizeof head);
+	yes = pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
+	      cr_pq_magic(head, sizeof head);
+	if (!yes && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 8)
+		yes = pread(fd, tail, sizeof tail, st.st_size - 4) == (ssize_t)sizeof tail &&
+		      cr_pq_magic(tail, sizeof tail);
 	close(fd);
-	return got == (ssize_t)sizeof head && cr_pq_magic(head, sizeof head);
+	return yes;
 }
 
 /* The map keys the booking code looks up (map_get). */
