@@ -86,7 +86,7 @@ cr_pq_rows *cr_pq_rows_open(cr_pq_file *f, size_t rg, const size_t *cols, size_t
 /*
  * For a MAP column: only the entries with one of these keys are written
  * into its JSON text (the others are skipped without being copied).  keys
- * must outlive the cursor; n == 0 writes every entry.
+ * must outlive the cursor; n == 0 writes every entry; at most 8 keys.
  */
 void cr_pq_rows_keys(cr_pq_rows *r, size_t col, const char *const *keys, size_t n);
 

@@ -27,6 +27,7 @@
 #define PAGE_MAX (256u << 20)             /* largest page accepted, decompressed */
 #define CHUNK_MAX ((int64_t)1 << 30)      /* largest column chunk accepted */
 #define BLOCK 65536                       /* arena block */
+#define PAGE_VALUES_MAX (1 << 24)         /* most level entries in one page */
 
 static const char *const codec_names[] = {
 	"UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"
@@ -215,6 +216,30 @@ static inline int rle_next(struct rle *r, uint32_t *out)
 	return 0;
 }
 
+/* Decodes up to n values of at most max into out; returns how many were
+ * valid (fewer than n when the data runs out or holds a bigger value). */
+static int64_t rle_bulk(struct rle *r, uint8_t *out, int64_t n, uint32_t max)
+{
+	int64_t i = 0;
+	uint32_t v;
+
+	while (i < n) {
+		if (r->left && !r->packed) {
+			int64_t take = (int64_t)r->left < n - i ? (int64_t)r->left : n - i;
+			if (r->value > max)
+				return i;
+			memset(out + i, (int)r->value, (size_t)take);
+			r->left -= (uint32_t)take;
+			i += take;
+			continue;
+		}
+		if (rle_next(r, &v) || v > max)
+			return i;
+		out[i++] = (uint8_t)v;
+	}
+	return i;
+}
+
 /* ---- DELTA_BINARY_PACKED ---------------------------------------------------- */
 
 /*
@@ -401,7 +426,11 @@ struct cursor {
 	uint8_t *page;              /* decompression buffer */
 	size_t page_cap;
 	int64_t page_left;          /* level entries left in the page */
+	int64_t page_n;             /* level entries in the page */
 	struct rle rep, def, idx;
+	uint8_t *lv_rep, *lv_def;   /* the page's levels, decoded whole */
+	size_t lv_cap;
+	int64_t rep_ok, def_ok;     /* how many of them are valid */
 	int enc;
 	const uint8_t *vp, *vend;   /* the page's values */
 	uint64_t bool_bit;
@@ -958,6 +987,20 @@ static int load_page(struct cursor *c, cr_error *err)
 		}
 		if (start_values(c, h.enc, p, (size_t)(end - p), h.nvalues, err))
 			return -1;
+		if (h.nvalues > PAGE_VALUES_MAX)
+			return cur_fail(c, err, "page of %d values is too big", h.nvalues);
+		if ((size_t)h.nvalues > c->lv_cap) {
+			c->lv_cap = (size_t)h.nvalues;
+			free(c->lv_rep);
+			free(c->lv_def);
+			c->lv_rep = cr_xmalloc(c->lv_cap);
+			c->lv_def = cr_xmalloc(c->lv_cap);
+		}
+		c->rep_ok = lf->max_rep ? rle_bulk(&c->rep, c->lv_rep, h.nvalues,
+						   (uint32_t)lf->max_rep) : h.nvalues;
+		c->def_ok = lf->max_def ? rle_bulk(&c->def, c->lv_def, h.nvalues,
+						   (uint32_t)lf->max_def) : h.nvalues;
+		c->page_n = h.nvalues;
 		c->page_left = h.nvalues;
 		if (h.nvalues > 0)
 			return 0;
@@ -965,9 +1008,9 @@ static int load_page(struct cursor *c, cr_error *err)
 }
 
 /* The levels of the next entry: 0, 1 at the end of the chunk, or -1. */
-static int cur_levels(struct cursor *c, int *rep, int *def, cr_error *err)
+static inline int cur_levels(struct cursor *c, int *rep, int *def, cr_error *err)
 {
-	uint32_t v;
+	int64_t i;
 
 	if (c->have_levels) {
 		c->have_levels = false;
@@ -981,18 +1024,13 @@ static int cur_levels(struct cursor *c, int *rep, int *def, cr_error *err)
 		if (load_page(c, err))
 			return -1;
 	}
-	*rep = 0;
-	*def = 0;
-	if (c->lf->max_rep) {
-		if (rle_next(&c->rep, &v) || v > (uint32_t)c->lf->max_rep)
-			return cur_fail(c, err, "repetition levels do not add up");
-		*rep = (int)v;
-	}
-	if (c->lf->max_def) {
-		if (rle_next(&c->def, &v) || v > (uint32_t)c->lf->max_def)
-			return cur_fail(c, err, "definition levels do not add up");
-		*def = (int)v;
-	}
+	i = c->page_n - c->page_left;
+	if (i >= c->rep_ok)
+		return cur_fail(c, err, "repetition levels do not add up");
+	if (i >= c->def_ok)
+		return cur_fail(c, err, "definition levels do not add up");
+	*rep = c->lf->max_rep ? c->lv_rep[i] : 0;
+	*def = c->lf->max_def ? c->lv_def[i] : 0;
 	c->page_left--;
 	c->values_left--;
 	return 0;
@@ -1076,6 +1114,34 @@ static int cur_value(struct cursor *c, struct arena *a, cr_field *out, cr_error 
 	return value_text(c, raw, len, a, out, err);
 }
 
+/* Passes over the next value without making its text (a map entry not
+ * asked for). */
+static int cur_skip(struct cursor *c, struct arena *scratch, cr_error *err)
+{
+	const uint8_t *raw;
+	size_t len;
+	uint32_t i;
+
+	switch (c->enc) {
+	case PQ_PLAIN_DICTIONARY:
+	case PQ_RLE_DICTIONARY:
+		if (rle_next(&c->idx, &i))
+			return cur_fail(c, err, "dictionary indices run out before the values");
+		if (i >= c->ndict)
+			return cur_fail(c, err, "dictionary index %u out of range (%zu entries)", i,
+					c->ndict);
+		return 0;
+	case PQ_PLAIN:
+		if (!plain_next(c->lf, &c->vp, c->vend, &c->bool_bit, &raw, &len, (uint8_t *)c->tmp))
+			return cur_fail(c, err, "the page holds fewer values than its levels say");
+		return 0;
+	default: {
+		cr_field unused;
+		return cur_value(c, scratch, &unused, err);
+	}
+	}
+}
+
 static int cur_open(struct cursor *c, cr_pq_file *f, size_t rg, size_t leaf, cr_error *err)
 {
 	const struct pq_chunk *ch = &f->groups[rg].chunks[leaf];
@@ -1109,11 +1175,15 @@ static void cur_close(struct cursor *c)
 	free(c->page);
 	free(c->ints);
 	free(c->strs);
+	free(c->lv_rep);
+	free(c->lv_def);
 	arena_free(&c->dict_text);
 	arena_free(&c->dec_text);
 }
 
 /* ---- rows --------------------------------------------------------------------- */
+
+#define KEYS_MAX 8
 
 struct rcol {
 	const struct pq_column *pc;
@@ -1121,6 +1191,7 @@ struct rcol {
 	size_t ncur;
 	const char *const *keys;
 	size_t nkeys;
+	size_t key_len[KEYS_MAX];
 	cr_field *out;
 };
 
@@ -1136,18 +1207,23 @@ struct cr_pq_rows {
 
 static void json_str(cr_buf *b, const cr_field *s)
 {
+	size_t run = 0;
+
 	cr_buf_addc(b, '"');
 	for (size_t i = 0; i < s->len; i++) {
 		unsigned char ch = (unsigned char)s->ptr[i];
-		if (ch == '"' || ch == '\\') {
-			cr_buf_addc(b, '\\');
-			cr_buf_addc(b, (char)ch);
-		} else if (ch < 0x20) {
+		if (ch != '"' && ch != '\\' && ch >= 0x20)
+			continue;
+		cr_buf_add(b, s->ptr + run, i - run);
+		run = i + 1;
+		if (ch < 0x20)
 			cr_buf_addf(b, "\\u%04x", ch);
-		} else {
+		else {
+			cr_buf_addc(b, '\\');
 			cr_buf_addc(b, (char)ch);
 		}
 	}
+	cr_buf_add(b, s->ptr + run, s->len - run);
 	cr_buf_addc(b, '"');
 }
 
@@ -1156,7 +1232,7 @@ static bool wanted(const struct rcol *rc, const cr_field *key)
 	if (!rc->nkeys)
 		return true;
 	for (size_t i = 0; i < rc->nkeys; i++)
-		if (strlen(rc->keys[i]) == key->len && memcmp(rc->keys[i], key->ptr, key->len) == 0)
+		if (rc->key_len[i] == key->len && memcmp(rc->keys[i], key->ptr, key->len) == 0)
 			return true;
 	return false;
 }
@@ -1173,7 +1249,7 @@ static int nested_row(cr_pq_rows *r, struct rcol *rc, int64_t row, cr_field *out
 {
 	struct cursor *k = &rc->cur[0], *v = rc->ncur > 1 ? &rc->cur[1] : NULL;
 	bool map = v != NULL;
-	int rk, dk, rv = 0, dv = 0, n, entry = k->lf->entry_def;
+	int rk = 0, dk = 0, rv = 0, dv = 0, n, entry = k->lf->entry_def;
 	bool any = false, empty = true;
 	cr_buf *b = &r->json;
 
@@ -1199,6 +1275,11 @@ static int nested_row(cr_pq_rows *r, struct rcol *rc, int64_t row, cr_field *out
 			} else if (map) {
 				return cur_fail(k, err, "a map key is null");
 			}
+			if (map && !wanted(rc, &key)) {
+				if (dv == v->lf->max_def && cur_skip(v, &r->scratch, err))
+					return -1;
+				goto next;
+			}
 			if (v && dv == v->lf->max_def) {
 				if (cur_value(v, &r->scratch, &val, err))
 					return -1;
@@ -1223,6 +1304,7 @@ static int nested_row(cr_pq_rows *r, struct rcol *rc, int64_t row, cr_field *out
 				empty = false;
 			}
 		}
+next:
 		if ((n = cur_peek(k, &rk, err)) < 0)
 			return -1;
 		if (n == 1 || rk == 0)
@@ -1259,7 +1341,7 @@ static int fill(cr_pq_rows *r, struct rcol *rc, int64_t nrows, cr_error *err)
 	struct cursor *c = &rc->cur[0];
 	int max_def = c->lf->max_def;
 	for (int64_t i = 0; i < nrows; i++) {
-		int rep, def, n = cur_levels(c, &rep, &def, err);
+		int rep = 0, def = 0, n = cur_levels(c, &rep, &def, err);
 		if (n)
 			return n < 0 ? -1 : ran_out(c, r, i, err);
 		if (def < max_def) {
@@ -1310,8 +1392,12 @@ fail:
 
 void cr_pq_rows_keys(cr_pq_rows *r, size_t col, const char *const *keys, size_t n)
 {
-	r->cols[col].keys = keys;
-	r->cols[col].nkeys = n;
+	struct rcol *rc = &r->cols[col];
+
+	rc->keys = keys;
+	rc->nkeys = n > KEYS_MAX ? KEYS_MAX : n;
+	for (size_t i = 0; i < rc->nkeys; i++)
+		rc->key_len[i] = strlen(keys[i]);
 }
 
 int cr_pq_rows_next(cr_pq_rows *r, const cr_field **out, cr_error *err)
