@@ -1053,27 +1053,43 @@ static int cur_peek(struct cursor *c, int *rep, cr_error *err)
 	return 0;
 }
 
+/* The next dictionary index, checked against the dictionary. */
+static inline int dict_index(struct cursor *c, uint32_t *i, cr_error *err)
+{
+	if (rle_next(&c->idx, i))
+		return cur_fail(c, err, "dictionary indices run out before the values");
+	if (*i >= c->ndict)
+		return cur_fail(c, err, "dictionary index %u out of range (%zu entries)", *i,
+				c->ndict);
+	return 0;
+}
+
+/* The bytes of the next PLAIN value. */
+static inline int plain_value(struct cursor *c, const uint8_t **raw, size_t *len, cr_error *err)
+{
+	if (!plain_next(c->lf, &c->vp, c->vend, &c->bool_bit, raw, len, (uint8_t *)c->tmp))
+		return cur_fail(c, err, "the page holds fewer values than its levels say");
+	return 0;
+}
+
 /* The text of the next value (its levels say it is there). */
 static int cur_value(struct cursor *c, struct arena *a, cr_field *out, cr_error *err)
 {
 	const struct pq_leaf *lf = c->lf;
 	const uint8_t *raw;
 	size_t len;
-	uint32_t i;
+	uint32_t i = 0;
 
 	switch (c->enc) {
 	case PQ_PLAIN_DICTIONARY:
 	case PQ_RLE_DICTIONARY:
-		if (rle_next(&c->idx, &i))
-			return cur_fail(c, err, "dictionary indices run out before the values");
-		if (i >= c->ndict)
-			return cur_fail(c, err, "dictionary index %u out of range (%zu entries)", i,
-					c->ndict);
+		if (dict_index(c, &i, err))
+			return -1;
 		*out = c->dict[i];
 		return 0;
 	case PQ_PLAIN:
-		if (!plain_next(lf, &c->vp, c->vend, &c->bool_bit, &raw, &len, (uint8_t *)c->tmp))
-			return cur_fail(c, err, "the page holds fewer values than its levels say");
+		if (plain_value(c, &raw, &len, err))
+			return -1;
 		break;
 	case PQ_RLE:
 		if (rle_next(&c->idx, &i))
@@ -1120,21 +1136,14 @@ static int cur_skip(struct cursor *c, struct arena *scratch, cr_error *err)
 {
 	const uint8_t *raw;
 	size_t len;
-	uint32_t i;
+	uint32_t i = 0;
 
 	switch (c->enc) {
 	case PQ_PLAIN_DICTIONARY:
 	case PQ_RLE_DICTIONARY:
-		if (rle_next(&c->idx, &i))
-			return cur_fail(c, err, "dictionary indices run out before the values");
-		if (i >= c->ndict)
-			return cur_fail(c, err, "dictionary index %u out of range (%zu entries)", i,
-					c->ndict);
-		return 0;
+		return dict_index(c, &i, err);
 	case PQ_PLAIN:
-		if (!plain_next(c->lf, &c->vp, c->vend, &c->bool_bit, &raw, &len, (uint8_t *)c->tmp))
-			return cur_fail(c, err, "the page holds fewer values than its levels say");
-		return 0;
+		return plain_value(c, &raw, &len, err);
 	default: {
 		cr_field unused;
 		return cur_value(c, scratch, &unused, err);
