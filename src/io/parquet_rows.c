@@ -233,6 +233,26 @@ static int64_t rle_bulk(struct rle *r, uint8_t *out, int64_t n, uint32_t max)
 			i += take;
 			continue;
 		}
+		if (r->left && r->packed && r->width <= 8) {
+			/* a bit-packed run: each value within two bytes of the run */
+			int64_t take = (int64_t)r->left < n - i ? (int64_t)r->left : n - i;
+			uint64_t bit = (uint64_t)r->bit_i * (uint64_t)r->width;
+			uint32_t mask = (1u << r->width) - 1;
+			for (int64_t k = 0; k < take; k++, bit += (uint64_t)r->width) {
+				size_t byte = (size_t)(bit >> 3);
+				uint32_t w = r->bits[byte];
+				if (byte + 1 < r->bits_len)
+					w |= (uint32_t)r->bits[byte + 1] << 8;
+				v = (w >> (bit & 7)) & mask;
+				if (v > max)
+					return i + k;
+				out[i + k] = (uint8_t)v;
+			}
+			r->bit_i += (uint32_t)take;
+			r->left -= (uint32_t)take;
+			i += take;
+			continue;
+		}
 		if (rle_next(r, &v) || v > max)
 			return i;
 		out[i++] = (uint8_t)v;
@@ -1201,6 +1221,8 @@ struct rcol {
 	const char *const *keys;
 	size_t nkeys;
 	size_t key_len[KEYS_MAX];
+	uint8_t *key_flags;         /* dictionary-encoded keys: entry wanted? */
+	const cr_field *flags_for;  /* the dictionary they were worked out for */
 	cr_field *out;
 };
 
@@ -1246,6 +1268,20 @@ static bool wanted(const struct rcol *rc, const cr_field *key)
 	return false;
 }
 
+/* Whether entry i of the keys' dictionary is wanted: worked out once per
+ * dictionary, not once per row. */
+static bool dict_key_wanted(struct rcol *rc, const struct cursor *k, uint32_t i)
+{
+	if (rc->flags_for != k->dict) {
+		free(rc->key_flags);
+		rc->key_flags = cr_xmalloc(k->ndict ? k->ndict : 1);
+		for (size_t j = 0; j < k->ndict; j++)
+			rc->key_flags[j] = wanted(rc, &k->dict[j]);
+		rc->flags_for = k->dict;
+	}
+	return rc->key_flags[i];
+}
+
 static int ran_out(struct cursor *c, cr_pq_rows *r, int64_t row, cr_error *err)
 {
 	return cur_fail(c, err, "the column ends after %lld of the row group's %lld rows",
@@ -1277,7 +1313,19 @@ static int nested_row(cr_pq_rows *r, struct rcol *rc, int64_t row, cr_field *out
 			cr_field key, val = { "", 0 };
 			bool null = true;
 			any = true;
-			if (dk == k->lf->max_def) {
+			if (dk == k->lf->max_def && map && rc->nkeys &&
+			    (k->enc == PQ_RLE_DICTIONARY || k->enc == PQ_PLAIN_DICTIONARY)) {
+				uint32_t ki = 0;
+				if (dict_index(k, &ki, err))
+					return -1;
+				if (!dict_key_wanted(rc, k, ki)) {
+					if (dv == v->lf->max_def && cur_skip(v, &r->scratch, err))
+						return -1;
+					goto next;
+				}
+				key = k->dict[ki];
+				null = false;
+			} else if (dk == k->lf->max_def) {
 				if (cur_value(k, &r->scratch, &key, err))
 					return -1;
 				null = false;
@@ -1454,6 +1502,7 @@ void cr_pq_rows_close(cr_pq_rows *r)
 		for (size_t k = 0; k < r->cols[i].ncur; k++)
 			cur_close(&r->cols[i].cur[k]);
 		free(r->cols[i].out);
+		free(r->cols[i].key_flags);
 	}
 	free(r->cols);
 	arena_free(&r->text);
