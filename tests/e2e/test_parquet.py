@@ -77,14 +77,10 @@ def cur2_select(cols):
 
 
 def athena_name(col):
-    """legacy CUR's lineItem/UsageAccountId as Athena names it: line_item_usage_account_id."""
-    parts = []
-    for part in col.split("/"):
-        if ":" in part:
-            parts.append(part.replace(":", "_").lower())
-        else:
-            parts.append(re.sub(r"([A-Z])", r"_\1", part).lower().lstrip("_"))
-    return "_".join(parts)
+    """legacy CUR's lineItem/UsageAccountId as Athena names it (samples/generate.py)."""
+    sys.path.insert(0, SAMPLES)
+    import generate
+    return generate.athena_name(col)
 
 
 def legacy_select(cols):
@@ -148,6 +144,22 @@ def report(inputs, out, *extra, env=None):
         doc = json.load(f)
     doc["source"]["files"] = len(doc["source"]["files"])
     return doc
+
+
+class Samples(unittest.TestCase):
+    """samples/parquet (written by samples/generate.py, no DuckDB needed):
+    legacy CUR with Athena's names and FOCUS with DECIMAL amounts give the
+    reports of their CSV twins."""
+
+    def test_parquet_samples_give_the_csv_reports(self):
+        with tempdir() as tmp:
+            for fmt, kind in (("legacy-cur", "cur"), ("focus", "focus")):
+                want = report([os.path.join(SAMPLES, fmt)], os.path.join(tmp, fmt + "-csv"))
+                got = report([os.path.join(SAMPLES, "parquet", fmt)],
+                             os.path.join(tmp, fmt + "-pq"))
+                self.assertEqual(got, want, fmt)
+                self.assertEqual(got["source"]["kind"], kind)
+                self.assertGreater(len(got["accounts"]), 5)
 
 
 @unittest.skipUnless(HAVE_DUCKDB, SKIP_WHY)
