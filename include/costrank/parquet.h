@@ -59,6 +59,8 @@ cr_pq_file *cr_pq_open(const char *path, cr_error *err);
 /* The same over any source of `size` bytes; ctx must outlive the file. */
 cr_pq_file *cr_pq_open_source(const char *name, int64_t size, cr_pq_read_fn *read,
 			      void *ctx, cr_error *err);
+/* The same over size bytes in memory, which must outlive the file. */
+cr_pq_file *cr_pq_open_memory(const char *name, const void *data, size_t size, cr_error *err);
 void cr_pq_close(cr_pq_file *f);
 
 /* The top-level columns (a MAP or LIST counts as one) in schema order. */

@@ -49,6 +49,23 @@ static int pread_all(void *ctx, int64_t offset, size_t len, void *buf, cr_error 
 	return 0;
 }
 
+/* A buffer in memory. */
+struct pq_mem {
+	const uint8_t *p;
+	size_t n;
+	const char *name;
+};
+
+static int mem_read(void *ctx, int64_t offset, size_t len, void *buf, cr_error *err)
+{
+	const struct pq_mem *m = ctx;
+
+	if (offset < 0 || (uint64_t)offset > m->n || len > m->n - (size_t)offset)
+		return cr_error_set(err, CR_EXIT_INPUT, "%s: read past the end", m->name);
+	memcpy(buf, m->p + offset, len);
+	return 0;
+}
+
 /* ---- schema --------------------------------------------------------------- */
 
 struct selem {
@@ -552,6 +569,24 @@ cr_pq_file *cr_pq_open(const char *path, cr_error *err)
 	return f;
 }
 
+cr_pq_file *cr_pq_open_memory(const char *name, const void *data, size_t size, cr_error *err)
+{
+	struct pq_mem *m = cr_xmalloc(sizeof *m);
+	cr_pq_file *f;
+
+	m->p = data;
+	m->n = size;
+	m->name = name;
+	f = cr_pq_open_source(name, (int64_t)size, mem_read, m, err);
+	if (!f) {
+		free(m);
+		return NULL;
+	}
+	m->name = f->name;
+	f->mem = m;
+	return f;
+}
+
 void cr_pq_close(cr_pq_file *f)
 {
 	if (!f)
@@ -566,6 +601,7 @@ void cr_pq_close(cr_pq_file *f)
 		close(f->local->fd);
 		free(f->local);
 	}
+	free(f->mem);
 	free(f->leaves);
 	free(f->columns);
 	free(f->fields);

@@ -80,6 +80,7 @@ struct cr_pq_file {
 	cr_pq_read_fn *read;
 	void *ctx;
 	struct pq_local *local;    /* cr_pq_open's file, else NULL */
+	struct pq_mem *mem;        /* cr_pq_open_memory's buffer, else NULL */
 	struct pq_leaf *leaves;
 	size_t nleaves;
 	struct pq_column *columns;

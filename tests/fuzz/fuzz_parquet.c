@@ -18,21 +18,6 @@
 
 #include "fuzz.h"
 
-struct mem {
-	const uint8_t *data;
-	size_t size;
-};
-
-static int mem_read(void *ctx, int64_t offset, size_t len, void *buf, cr_error *err)
-{
-	const struct mem *m = ctx;
-
-	if (offset < 0 || (uint64_t)offset > m->size || len > m->size - (size_t)offset)
-		return cr_error_set(err, CR_EXIT_INPUT, "mem.parquet: read past the end");
-	memcpy(buf, m->data + offset, len);
-	return 0;
-}
-
 static void check_error(const cr_error *err, const char *name)
 {
 	FUZZ_CHECK(err->code == CR_EXIT_INPUT);
@@ -42,9 +27,8 @@ static void check_error(const cr_error *err, const char *name)
 
 static void read_all(const uint8_t *data, size_t size)
 {
-	struct mem m = { data, size };
 	cr_error err = { 0 };
-	cr_pq_file *f = cr_pq_open_source("mem.parquet", (int64_t)size, mem_read, &m, &err);
+	cr_pq_file *f = cr_pq_open_memory("mem.parquet", data, size, &err);
 	size_t cols[64], ncols;
 
 	if (!f) {
