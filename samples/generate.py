@@ -16,6 +16,7 @@ Python 3 standard library only.
 import argparse
 import base64
 import csv
+import decimal
 import datetime as dt
 import gzip
 import hashlib
@@ -1602,6 +1603,82 @@ def write_focus(out, year, month, rows):
                b"\xef\xbb\xbf" + data)
 
 
+# ---- the same months in Parquet ------------------------------------------------
+
+def parquet_writer():
+    """tests/tools/parquet_writer.py: a small deterministic Parquet writer."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                                    "tools"))
+    import parquet_writer
+    return parquet_writer
+
+
+def athena_name(column):
+    """lineItem/UsageAccountId as Athena names legacy CUR columns: line_item_usage_account_id."""
+    parts = []
+    for part in column.split("/"):
+        if ":" in part:
+            parts.append(part.replace(":", "_").lower())
+        else:
+            parts.append("".join("_" + c.lower() if c.isupper() else c for c in part).lstrip("_"))
+    return "_".join(parts)
+
+
+def epoch_micros(text):
+    t = dt.datetime.strptime(text.rstrip("Z").replace("T", " "), "%Y-%m-%d %H:%M:%S")
+    return int((t - dt.datetime(1970, 1, 1)).total_seconds()) * 1000000
+
+
+def parquet_column(pw, name, kind, texts):
+    """A column of the typed Parquet file; empty and NULL texts are nulls."""
+    vals = [None if t in ("", "NULL") else t for t in texts]
+    if kind == "timestamp":
+        return pw.Column(name, pw.INT64, [None if v is None else epoch_micros(v) for v in vals],
+                         logical=pw.TIMESTAMP("MICROS"), dictionary=True, codec="GZIP")
+    if kind == "double":
+        return pw.Column(name, pw.DOUBLE, [None if v is None else float(v) for v in vals],
+                         codec="GZIP")
+    if kind == "decimal":
+        return pw.Column(name, pw.FLBA,
+                         [None if v is None else
+                          int(decimal.Decimal(v).scaleb(10)).to_bytes(16, "big", signed=True)
+                          for v in vals], type_length=16, logical=pw.DECIMAL(10, 38),
+                         codec="GZIP")
+    return pw.Column(name, pw.BYTE_ARRAY, [None if v is None else v.encode() for v in vals],
+                     logical=pw.STRING, dictionary=True, codec="GZIP")
+
+
+def write_legacy_parquet(out, year, month, rows):
+    """Legacy CUR as Athena's Parquet integration has it: flat Athena names,
+    DOUBLE amounts, TIMESTAMP dates."""
+    pw = parquet_writer()
+    ps, pe = period_bounds(year, month)
+    folder = "%s-%s" % (ps.strftime("%Y%m%d"), pe.strftime("%Y%m%d"))
+    records = [legacy_record(r, year, month) for r in rows]
+    def kind(c):
+        if c.endswith(("Amount", "Rate", "Cost", "Fee", "BillingPeriod", "Commitment", "ToDate")):
+            return "double"
+        return "timestamp" if c.endswith("Date") else "string"
+    cols = [parquet_column(pw, athena_name(c), kind(c), [rec[i] for rec in records])
+            for i, c in enumerate(LEGACY_COLUMNS)]
+    write_file(os.path.join(out, "parquet", "legacy-cur", folder, "larkspur-legacy-1.parquet"),
+               pw.write(cols))
+
+
+def write_focus_parquet(out, year, month, rows):
+    """FOCUS as Azure's FocusCost Parquet has it: DECIMAL amounts, TIMESTAMP
+    periods, Tags as JSON text."""
+    pw = parquet_writer()
+    records = [focus_record(r, year, month) for r in rows]
+    cols = []
+    for i, c in enumerate(FOCUS_COLUMNS):
+        kind = ("decimal" if c.endswith(("Cost", "Quantity")) else
+                "timestamp" if c.endswith(("PeriodStart", "PeriodEnd")) else "string")
+        cols.append(parquet_column(pw, c, kind, [rec[i] for rec in records]))
+    write_file(os.path.join(out, "parquet", "focus", "larkspur-focus-%04d-%02d.parquet"
+                            % (year, month)), pw.write(cols))
+
+
 def write_accounts(out):
     accts = sorted(ACCOUNTS, key=lambda a: a[1])
     doc = {"accounts": [{"id": a[1], "name": a[2], "environment": a[3], "owner": a[4]} for a in accts]}
@@ -1693,6 +1770,8 @@ def main(argv=None):
         write_cur2(args.out, year, month, rows)
         write_legacy(args.out, year, month, rows)
         write_focus(args.out, year, month, rows)
+        write_legacy_parquet(args.out, year, month, rows)
+        write_focus_parquet(args.out, year, month, rows)
     write_accounts(args.out)
     return 0
 

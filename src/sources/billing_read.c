@@ -19,6 +19,8 @@
 #include "costrank/date.h"
 #include "costrank/decimal.h"
 #include "costrank/input.h"
+#include "costrank/parquet.h"
+#include "costrank/s3.h"
 #include "costrank/services.h"
 #include "io/csv_select.h"
 #include "sources/line_ids.h"
@@ -57,7 +59,24 @@ struct reader {
 	char last_date[10];         /* "YYYY-MM-DD" of the last UTC timestamp */
 	cr_day last_day;
 	struct line_id_buf *ids;    /* line item fingerprints, or NULL */
+	/* a Parquet file (csv is then NULL): where the current row is */
+	size_t pq_group;            /* 1-based */
+	int64_t pq_row;             /* 1-based, within the row group */
+	const cr_field *pq_fields;  /* the current row, by column */
+	char where[64];
 };
+
+/* Where the current row is, for messages: "FILE:LINE" for CSV, "FILE: row
+ * group G, row N" for Parquet. */
+static const char *where(struct reader *r)
+{
+	if (r->csv)
+		snprintf(r->where, sizeof r->where, "%ld", cr_csv_line(r->csv));
+	else
+		snprintf(r->where, sizeof r->where, " row group %zu, row %lld", r->pq_group,
+			 (long long)r->pq_row);
+	return r->where;
+}
 
 static bool eq(const cr_field *f, const char *s)
 {
@@ -82,8 +101,8 @@ static int row_error(struct reader *r, const char *fmt, const char *col,
 		     const cr_field *f)
 {
 	int n = f ? (int)(f->len > 40 ? 40 : f->len) : 0;
-	return cr_error_set(r->err, CR_EXIT_INPUT, "%s:%ld: %s in column %s: '%.*s'%s",
-			    r->path, cr_csv_line(r->csv), fmt, col, n, f ? f->ptr : "",
+	return cr_error_set(r->err, CR_EXIT_INPUT, "%s:%s: %s in column %s: '%.*s'%s",
+			    r->path, where(r), fmt, col, n, f ? f->ptr : "",
 			    f && f->len > 40 ? "..." : "");
 }
 
@@ -217,6 +236,11 @@ static const char *find(const char *h, size_t n, const char *needle, size_t len)
 	return NULL;
 }
 
+static const cr_field *row_field(const struct reader *r, int col)
+{
+	return &r->pq_fields[col];
+}
+
 static bool quotes_at(const char *p, size_t qw)
 {
 	return p[0] == '"' && (qw == 1 || p[1] == '"');
@@ -234,12 +258,17 @@ static bool quotes_at(const char *p, size_t qw)
 static bool map_get(struct reader *r, int col, const char *key, cr_field *out)
 {
 	cr_field f;
-	bool doubled = col >= 0 && cr_csv_field_escaped(r->csv, (size_t)col, &f);
-	size_t klen = strlen(key), qw = doubled ? 2 : 1;
+	bool doubled = false;
+	size_t klen = strlen(key), qw;
 	const char *p, *end;
 
 	if (col < 0)
 		return false;
+	if (r->csv)
+		doubled = cr_csv_field_escaped(r->csv, (size_t)col, &f);
+	else
+		f = *row_field(r, col);    /* Parquet: the map as JSON text */
+	qw = doubled ? 2 : 1;
 	p = f.ptr;
 	end = f.ptr + f.len;
 	while (p < end) {
@@ -321,9 +350,9 @@ static int check_currency(struct reader *r, const cr_field *f, const char *name)
 	if (cr_ledger_check_currency(r->l, f->ptr, f->len) == 0)
 		return 0;
 	cr_error_set(r->err, CR_EXIT_INPUT,
-		     "%s:%ld: currency '%.*s' in column %s differs from '%s' in earlier rows; "
+		     "%s:%s: currency '%.*s' in column %s differs from '%s' in earlier rows; "
 		     "costrank does not convert currencies: report each currency separately",
-		     r->path, cr_csv_line(r->csv), (int)(f->len > 16 ? 16 : f->len), f->ptr,
+		     r->path, where(r), (int)(f->len > 16 ? 16 : f->len), f->ptr,
 		     name, cr_ledger_currency(r->l));
 	return -1;
 }
@@ -391,14 +420,14 @@ static int cur_amortized(struct reader *r, const cr_field *row, enum line_type t
 #undef NAME
 missing_sp:
 	return cr_error_set(r->err, CR_EXIT_INPUT,
-			    "%s:%ld: --metric amortized needs the Savings Plan columns "
+			    "%s:%s: --metric amortized needs the Savings Plan columns "
 			    "(effective cost, total and used commitment), which this export lacks",
-			    r->path, cr_csv_line(r->csv));
+			    r->path, where(r));
 missing_ri:
 	return cr_error_set(r->err, CR_EXIT_INPUT,
-			    "%s:%ld: --metric amortized needs the reservation columns "
+			    "%s:%s: --metric amortized needs the reservation columns "
 			    "(effective cost, unused upfront and recurring fees), which this export lacks",
-			    r->path, cr_csv_line(r->csv));
+			    r->path, where(r));
 }
 
 static inline bool two_digits(const char *s, int max)
@@ -689,8 +718,8 @@ static int add_line(struct reader *r, const cr_ledger_key *key, cr_dec cost,
 	if (cr_ledger_add(r->l, key, cost, qty, unit, NULL) == 0)
 		return 0;
 	return cr_error_set(r->err, CR_EXIT_INPUT,
-			    "%s:%ld: the sum for account %s, usage type %s overflows",
-			    r->path, cr_csv_line(r->csv), cr_ledger_str(r->l, key->account),
+			    "%s:%s: the sum for account %s, usage type %s overflows",
+			    r->path, where(r), cr_ledger_str(r->l, key->account),
 			    cr_ledger_str(r->l, key->usage_type));
 }
 
@@ -754,10 +783,9 @@ static int focus_row(struct reader *r, const cr_field *row)
 }
 
 /* The columns the rows are read from: every column found in the header,
- * less the amortisation ones under the unblended metric; returns how many
- * (at most one per cr_columns member). */
-static size_t read_columns(const cr_columns *c, enum cr_metric metric,
-			   size_t cols[sizeof *c / sizeof(int)])
+ * less the amortisation ones under the unblended metric.  Returns their
+ * count; cols must hold one entry per member of cr_columns. */
+static size_t needed_columns(const cr_columns *c, enum cr_metric metric, size_t *cols)
 {
 	static const size_t amortization_only[] = {
 		offsetof(cr_columns, amortized), offsetof(cr_columns, ri_effective),
@@ -784,12 +812,14 @@ static size_t read_columns(const cr_columns *c, enum cr_metric metric,
 	return n;
 }
 
-/* Tells the reader which columns the rows are read from (read_columns).
+#define NEEDED_MAX (sizeof(cr_columns) / sizeof(int))
+
+/* Tells the reader which columns the rows are read from (needed_columns).
  * Unlisted columns are skipped without being unquoted; the JSON map
  * columns are searched as they are in the file (map_get). */
 static void select_columns(cr_csv *csv, const cr_columns *c, enum cr_metric metric)
 {
-	size_t cols[sizeof *c / sizeof(int)], n = read_columns(c, metric, cols), lazy[2], nlazy = 0;
+	size_t cols[NEEDED_MAX], n = needed_columns(c, metric, cols), lazy[2], nlazy = 0;
 
 	lazy[nlazy] = (size_t)c->product_map;
 	nlazy += c->product_map >= 0;
@@ -844,7 +874,7 @@ static bool in_header(const struct header *h, const cr_field *f)
 static int header_again(struct reader *r, size_t n)
 {
 	const struct header *h = r->hdr;
-	size_t cols[sizeof *r->c / sizeof(int)], k = read_columns(r->c, r->metric, cols);
+	size_t cols[sizeof *r->c / sizeof(int)], k = needed_columns(r->c, r->metric, cols);
 	size_t names = 0, filled = 0, diff = SIZE_MAX;
 
 	if (!h)
@@ -1083,6 +1113,202 @@ static void half_free(struct half *h)
 	free(h);
 }
 
+/* ---- Parquet ------------------------------------------------------------ */
+
+/* True when path is a local file starting or ending with the Parquet magic
+ * (a damaged one is then reported as Parquet, not as a binary CSV). */
+static bool parquet_file(const char *path)
+{
+	char head[4], tail[4];
+	struct stat st;
+	bool yes;
+	int fd;
+
+	if (strcmp(path, "-") == 0 || cr_s3_is_url(path))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	yes = pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
+	      cr_pq_magic(head, sizeof head);
+	if (!yes && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 8)
+		yes = pread(fd, tail, sizeof tail, st.st_size - 4) == (ssize_t)sizeof tail &&
+		      cr_pq_magic(tail, sizeof tail);
+	close(fd);
+	return yes;
+}
+
+/* The map keys the booking code looks up (map_get). */
+static const char *const product_keys[] = { "product_name" };
+static const char *const tag_keys[] = { "user:environment", "environment" };
+
+/* A share of the row groups of one Parquet file, read into a ledger. */
+struct pq_part {
+	pthread_t tid;
+	cr_pq_file *f;
+	const cr_columns *cols;
+	cr_ledger *ledger;
+	const char *path;
+	size_t g0, g1;             /* row groups [g0, g1) */
+	uint64_t rows;
+	int rc;
+	cr_error err;
+	struct read_ctl *ctl;      /* progress and cancelling, or NULL */
+	bool report_progress;
+};
+
+static int pq_part_read(struct pq_part *p)
+{
+	const cr_columns *c = p->cols;
+	struct reader r = { 0 };
+	size_t proj[NEEDED_MAX], nproj = needed_columns(c, cr_ledger_metric(p->ledger), proj);
+	size_t ncols = cr_pq_ncolumns(p->f), ngroups = cr_pq_nrow_groups(p->f);
+	cr_field *row = cr_xcalloc(ncols ? ncols : 1, sizeof *row);
+	const cr_field *vals[NEEDED_MAX];
+	int rc = 0;
+
+	for (size_t i = 0; i < ncols; i++)
+		row[i].ptr = "";
+	r.l = p->ledger;
+	r.c = c;
+	r.path = p->path;
+	r.err = &p->err;
+	r.metric = cr_ledger_metric(p->ledger);
+	r.pq_fields = row;
+	for (size_t g = p->g0; g < p->g1 && !rc; g++) {
+		cr_pq_rows *rs = cr_pq_rows_open(p->f, g, proj, nproj, &p->err);
+		int n;
+
+		if (!rs) {
+			rc = -1;
+			break;
+		}
+		for (size_t j = 0; j < nproj; j++) {
+			if ((int)proj[j] == c->product_map)
+				cr_pq_rows_keys(rs, j, product_keys, 1);
+			else if ((int)proj[j] == c->tags_map)
+				cr_pq_rows_keys(rs, j, tag_keys, 2);
+		}
+		r.pq_group = g + 1;
+		while (!rc && (n = cr_pq_rows_next(rs, vals, &p->err)) > 0) {
+			int64_t first = cr_pq_rows_first(rs);
+			for (int i = 0; i < n && !rc; i++) {
+				for (size_t j = 0; j < nproj; j++)
+					row[proj[j]] = vals[j][i];
+				r.pq_row = first + i + 1;
+				rc = c->format == CR_FORMAT_FOCUS ? focus_row(&r, row) : cur_row(&r, row);
+				p->rows++;
+			}
+			if (!rc && p->ctl && atomic_load_explicit(p->ctl->cancel, memory_order_relaxed))
+				rc = cr_error_set(&p->err, CR_EXIT_INPUT, "%s: cancelled", p->path);
+		}
+		if (n < 0)
+			rc = -1;
+		cr_pq_rows_close(rs);
+		if (p->ctl && p->report_progress)
+			atomic_store_explicit(&p->ctl->pos, ngroups ? (int64_t)((g + 1 - p->g0) *
+					      (uint64_t)cr_pq_num_rows(p->f) / ngroups) : 0,
+					      memory_order_relaxed);
+	}
+	cr_buf_release(&r.scratch);
+	free(r.classes);
+	free(row);
+	return rc;
+}
+
+static void *pq_part_thread(void *arg)
+{
+	struct pq_part *p = arg;
+
+	p->rc = pq_part_read(p);
+	return NULL;
+}
+
+/* Legacy CUR in Parquet uses the flat Athena names of CUR 2.0's columns
+ * (product_product_name, resource_tags_user_team) and has no product map. */
+static void legacy_from_schema(cr_columns *cols, const cr_pq_file *f)
+{
+	if (cols->format != CR_FORMAT_CUR2 || cols->product_map >= 0)
+		return;
+	for (size_t i = 0; i < cr_pq_ncolumns(f); i++)
+		if (strncasecmp(cr_pq_column_name(f, i), "product_", 8) == 0) {
+			cols->format = CR_FORMAT_CUR;
+			return;
+		}
+}
+
+/*
+ * Reads a Parquet file: the format from the schema's column names, then
+ * the row groups, split over two threads when ctl allows (the second
+ * half's ledger merged after the first's, so the result never depends on
+ * timing; an error is the first half's if it has one).
+ */
+static int read_parquet(cr_ledger *l, const char *path, enum cr_format *format,
+			cr_error *err, struct read_ctl *ctl)
+{
+	cr_pq_file *f = cr_pq_open(path, err);
+	cr_columns cols;
+	struct pq_part part[2];
+	size_t ngroups, nparts = 1;
+	cr_ledger_input *li;
+	int rc;
+
+	if (!f)
+		return -1;
+	if (cr_columns_detect(&cols, cr_pq_column_fields(f), cr_pq_ncolumns(f), path, err)) {
+		cr_pq_close(f);
+		return -1;
+	}
+	legacy_from_schema(&cols, f);
+	*format = cols.format;
+	li = cr_ledger_add_input(l, path, cr_format_name(cols.format));
+	ngroups = cr_pq_nrow_groups(f);
+	if (ctl && ctl->split && ngroups >= 2)
+		nparts = 2;
+	memset(part, 0, sizeof part);
+	for (size_t i = 0; i < nparts; i++) {
+		part[i].f = f;
+		part[i].cols = &cols;
+		part[i].path = path;
+		part[i].ledger = i == 0 ? l : cr_ledger_new(cr_ledger_metric(l));
+		part[i].g0 = ngroups * i / nparts;
+		part[i].g1 = ngroups * (i + 1) / nparts;
+		part[i].ctl = ctl;
+		part[i].report_progress = i == 0;
+	}
+	if (nparts == 2 && pthread_create(&part[1].tid, NULL, pq_part_thread, &part[1]) != 0) {
+		/* no second thread: this one reads everything */
+		cr_ledger_free(part[1].ledger);
+		nparts = 1;
+		part[0].g1 = ngroups;
+	}
+	rc = pq_part_read(&part[0]);
+	if (rc)
+		*err = part[0].err;
+	if (nparts == 2) {
+		pthread_join(part[1].tid, NULL);
+		if (!rc && part[1].rc) {
+			*err = part[1].err;
+			rc = -1;
+		}
+		if (!rc) {
+			const char *mine = cr_ledger_currency(l), *its = cr_ledger_currency(part[1].ledger);
+			if (*mine && *its && strcmp(mine, its) != 0)
+				rc = cr_error_set(err, CR_EXIT_INPUT,
+						  "%s: currency '%s' in row group %zu differs from '%s' "
+						  "in earlier rows; costrank does not convert currencies: "
+						  "report each currency separately", path, its,
+						  part[1].g0 + 1, mine);
+			else
+				rc = cr_ledger_merge(l, part[1].ledger, err);
+		}
+		cr_ledger_free(part[1].ledger);
+	}
+	li->rows = part[0].rows + part[1].rows;
+	cr_pq_close(f);
+	return rc < 0 ? -1 : 0;
+}
+
 /*
  * Reads one file.  A big plain file is read in two halves when ctl allows:
  * a second thread reads from the first line break after the middle into a
@@ -1108,6 +1334,8 @@ static int read_file(cr_ledger *l, const char *path, enum cr_format *format,
 	cr_ledger_input *li;
 
 	*format = CR_FORMAT_UNKNOWN;
+	if (parquet_file(path))
+		return read_parquet(l, path, format, err, ctl);
 	in = cr_input_open(path, err);
 	if (!in)
 		return -1;

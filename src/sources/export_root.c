@@ -26,7 +26,7 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* The one list of data part extensions. */
-static const char *const data_extensions[] = { ".csv", ".csv.gz", ".csv.zip", ".gz" };
+static const char *const data_extensions[] = { ".csv", ".csv.gz", ".csv.zip", ".gz", ".parquet" };
 
 bool cr_data_file_name(const char *name)
 {
@@ -864,7 +864,7 @@ static int expand_local_dir(const char *arg, bool allow_partial, cr_selection *s
 	missing = sel->partial && !partial;
 	if (!rc && sel->n_paths == before && !missing)
 		rc = cr_error_set(err, CR_EXIT_INPUT,
-				  "'%s' holds no billing data files (*.csv, *.csv.gz, *.csv.zip)", arg);
+				  "'%s' holds no billing data files (*.csv, *.csv.gz, *.csv.zip, *.parquet)", arg);
 	cr_listing_free(&l);
 	for (size_t r = 0; r < nroots; r++)
 		free(roots[r]);
@@ -935,7 +935,7 @@ static int expand_s3(const char *arg, bool allow_partial, cr_selection *sel, cr_
 		rc = cr_export_select(&l, read_s3_manifest, NULL, allow_partial, sel, err);
 		if (!rc && sel->n_paths == before && !(sel->partial && !partial))
 			rc = cr_error_set(err, CR_EXIT_INPUT, "%s holds no billing data files "
-					  "(*.csv, *.csv.gz, *.csv.zip)", arg);
+					  "(*.csv, *.csv.gz, *.csv.zip, *.parquet)", arg);
 	}
 	cr_listing_free(&l);
 	for (size_t r = 0; r < nroots; r++)

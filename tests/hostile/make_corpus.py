@@ -17,6 +17,9 @@ import os
 import sys
 import zipfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import parquet_writer as pw  # noqa: E402
+
 CUR2_COLUMNS = ["identity_line_item_id", "line_item_usage_account_id", "line_item_usage_account_name",
                 "line_item_line_item_type", "line_item_usage_start_date", "line_item_product_code",
                 "line_item_usage_type", "line_item_usage_amount", "line_item_currency_code",
@@ -93,6 +96,52 @@ def zip_of(members):
     return buf.getvalue()
 
 
+def parquet_cols(**enc):
+    """A small CUR 2.0 file in Parquet (tests/tools/parquet_writer.py)."""
+    return pw.cur2_columns(pw.cur2_rows(12), **enc)
+
+
+def parquet():
+    out = {}
+    good = pw.write(parquet_cols())
+    out["pq-good.parquet"] = good
+    out["pq-truncated.parquet"] = good[:len(good) // 2]
+    out["pq-wrong-magic.parquet"] = good[:-4] + b"PAR2"
+    out["pq-wrong-start-magic.parquet"] = b"PAR2" + good[4:]
+    out["pq-footer-past-end.parquet"] = pw.write(parquet_cols(), footer_tamper={"footer_len": 1 << 30})
+    cols = parquet_cols(cost={"codec": "GZIP"})
+    cols[5].tamper = {"unc": 40}
+    out["pq-page-inflates-more.parquet"] = pw.write(cols)
+    cols = parquet_cols(usage={"dictionary": True})
+    cols[4].tamper = {"dict_indices": [0, 1, 2, 3, 9, 0, 1, 2, 3, 0, 1, 2]}
+    out["pq-dictionary-index.parquet"] = pw.write(cols)
+    cols = parquet_cols()
+    cols[6].tamper = {"num_values": 20, "chunk_values": 20}
+    out["pq-levels-short.parquet"] = pw.write(cols)
+    out["pq-required-column-missing.parquet"] = pw.write(
+        [c for c in parquet_cols() if c.name != "line_item_unblended_cost"])
+    cols = parquet_cols()
+    cols[5].tamper = {"codec": 4}
+    out["pq-unsupported-codec.parquet"] = pw.write(cols)
+    cols = parquet_cols()
+    cols[5].tamper = {"chunk_type": pw.INT32}
+    out["pq-chunk-type-differs.parquet"] = pw.write(cols)
+    cols = parquet_cols()
+    cols[5].tamper = {"chunk_size": 1 << 40}
+    out["pq-chunk-past-end.parquet"] = pw.write(cols)
+    cols = parquet_cols(cost_type="dec64")
+    cols[5].logical = pw.DECIMAL(40, 60)
+    out["pq-decimal-scale.parquet"] = pw.write(cols)
+    cols = parquet_cols()
+    cols[5].values[2] = float("nan")
+    out["pq-nan-amount.parquet"] = pw.write(cols)
+    cols = parquet_cols()
+    cols[1].values = [None] + cols[1].values[1:]
+    cols[1].required = True
+    out["pq-required-null.parquet"] = pw.write(cols)
+    return out
+
+
 def deep_json(depth):
     return ("[" * depth + "]" * depth).encode()
 
@@ -122,7 +171,8 @@ def accounts():
 
 
 def generate(dest):
-    for kind, files in (("billing", billing()), ("rules", rules()), ("accounts", accounts())):
+    for kind, files in (("billing", {**billing(), **parquet()}), ("rules", rules()),
+                        ("accounts", accounts())):
         os.makedirs(os.path.join(dest, kind), exist_ok=True)
         for name, data in files.items():
             with open(os.path.join(dest, kind, name), "wb") as f:
