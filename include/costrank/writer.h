@@ -33,7 +33,7 @@ typedef int (*cr_writer_fn)(const cr_report *r, FILE *out,
 typedef struct cr_writer {
 	const char *name;   /* the --format name: "table", "json", "csv", "xlsx"... */
 	const char *ext;    /* file extension, NULL = standard output */
-	const char *suffix; /* added to the file name: "", "-services", "-proposals" */
+	const char *suffix; /* added to the file name: "", "-services", "-proposals", "-notes" */
 	bool needs_proposals; /* written only when savings rules ran */
 	cr_writer_fn write;
 	const char *help;   /* one line for --help */
@@ -59,6 +59,10 @@ int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o
 /* CSV, one row per listed service (README.md "CSV columns"). */
 int cr_write_csv_services(const cr_report *r, FILE *out, const cr_write_opts *o,
 			  cr_error *err);
+/* CSV, one row per warning of the report; the header alone when there is
+ * none (README.md "CSV columns"). */
+int cr_write_csv_notes(const cr_report *r, FILE *out, const cr_write_opts *o,
+		       cr_error *err);
 /* Excel workbook (libxlsxwriter): sheets Summary (with charts), Services,
  * Usage types and Savings proposals; numbers as numbers, totals as formulas.
  * Built in a temporary file (".costrank-xlsx.tmp.XXXXXX", registered with

@@ -383,3 +383,30 @@ int cr_write_csv_services(const cr_report *r, FILE *out, const cr_write_opts *o,
 	cr_buf_release(&line);
 	return 0;
 }
+
+/* The notes CSV: one row per warning of the report (see costrank/writer.h);
+ * only the header when there is none, so that a set of reports never
+ * keeps an earlier run's notes beside newer figures. */
+int cr_write_csv_notes(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
+{
+	cr_buf line = CR_BUF_INIT;
+	char start[CR_DATE_STRLEN], end[CR_DATE_STRLEN];
+
+	(void)err; /* write errors stay on the stream for the caller's check */
+	if (o && o->csv_bom)
+		fputs("\xEF\xBB\xBF", out);
+	add_field(&line, "period_start");
+	add_field(&line, "period_end");
+	add_field(&line, "note");
+	end_line(&line, out);
+	cr_day_format(r->start, start);
+	cr_day_format(r->end, end);
+	for (size_t i = 0; i < r->n_warnings; i++) {
+		add_field(&line, start);
+		add_field(&line, end);
+		add_field(&line, r->warnings[i]);
+		end_line(&line, out);
+	}
+	cr_buf_release(&line);
+	return 0;
+}

@@ -14,6 +14,8 @@ static const cr_writer writers[] = {
 	  "one row per savings proposal (with csv)" },
 	{ "csv", "csv", "-services", false, cr_write_csv_services,
 	  "one row per listed service (with csv)" },
+	{ "csv", "csv", "-notes", false, cr_write_csv_notes,
+	  "one row per warning of the report (with csv)" },
 	{ "xlsx", "xlsx", "", false, cr_write_xlsx,
 	  "Excel workbook: summary with charts, services, usage types, proposals" },
 	{ "md", "md", "", false, cr_write_markdown,

@@ -2,6 +2,7 @@
 each billing period is counted once, from its current delivery; a missing
 part stops the run (or, with --allow-partial, is a warning in every format);
 the same file given twice is read once."""
+import csv
 import json
 import os
 import subprocess
@@ -200,6 +201,8 @@ class ExportRoots(unittest.TestCase):
             for fmt in ("md", "html"):
                 with open(os.path.join(out, stem + "." + fmt)) as f:
                     texts[fmt] = f.read()
+            with open(os.path.join(out, stem + "-notes.csv"), newline="") as f:
+                texts["csv"] = "\n".join(row[2] for row in list(csv.reader(f))[1:])
             for fmt, text in texts.items():
                 for w in words:
                     self.assertTrue(w in text, f"{fmt} lacks {w!r}")

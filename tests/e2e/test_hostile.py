@@ -36,7 +36,7 @@ with open(os.path.join(HOSTILE, "cases.json"), encoding="utf-8") as f:
 
 ALL_FORMATS = "table,json,csv,md,html,xlsx"
 # the files --format ALL_FORMATS writes for a period, rules on
-ALL_SUFFIXES = [".json", ".csv", "-services.csv", "-proposals.csv", ".md", ".html", ".xlsx"]
+ALL_SUFFIXES = [".json", ".csv", "-services.csv", "-proposals.csv", "-notes.csv", ".md", ".html", ".xlsx"]
 SANITIZER_MARKS = ("runtime error", "Sanitizer", "sanitizer", "==ERROR")
 # The base export for --rules and --accounts cases: total 2.
 GOOD = make_corpus.HEADER + make_corpus.row(cost="2") + make_corpus.END
