@@ -1124,7 +1124,13 @@ static bool parquet_file(const char *path)
 	bool yes;
 	int fd;
 
-	if (strcmp(path, "-") == 0 || cr_s3_is_url(path))
+	if (cr_s3_is_url(path)) {
+		/* an object is named as AWS names its parts: a request saved
+		 * on every CSV part */
+		size_t n = strlen(path);
+		return n >= 8 && strcasecmp(path + n - 8, ".parquet") == 0;
+	}
+	if (strcmp(path, "-") == 0)
 		return false;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -1243,10 +1249,34 @@ static void legacy_from_schema(cr_columns *cols, const cr_pq_file *f)
  * half's ledger merged after the first's, so the result never depends on
  * timing; an error is the first half's if it has one).
  */
+static int s3_read_range(void *ctx, int64_t offset, size_t len, void *buf, cr_error *err)
+{
+	return cr_s3_get_range(ctx, offset, len, buf, err);
+}
+
+/* A Parquet object on S3, read by ranged GETs: the footer, then only the
+ * column chunks the report needs.  Its size comes from listing its key. */
+static cr_pq_file *open_s3_parquet(const char *url, cr_error *err)
+{
+	cr_s3_object *objs = NULL;
+	cr_pq_file *f = NULL;
+	size_t n = 0;
+
+	if (cr_s3_list(url, &objs, &n, err))
+		return NULL;
+	for (size_t i = 0; i < n && !f; i++)
+		if (strcmp(objs[i].url, url) == 0)
+			f = cr_pq_open_source(url, objs[i].size, s3_read_range, (void *)url, err);
+	if (!f && !err->code)
+		cr_error_set(err, CR_EXIT_INPUT, "%s: no such object", url);
+	cr_s3_objects_free(objs, n);
+	return f;
+}
+
 static int read_parquet(cr_ledger *l, const char *path, enum cr_format *format,
 			cr_error *err, struct read_ctl *ctl)
 {
-	cr_pq_file *f = cr_pq_open(path, err);
+	cr_pq_file *f = cr_s3_is_url(path) ? open_s3_parquet(path, err) : cr_pq_open(path, err);
 	cr_columns cols;
 	struct pq_part part[2];
 	size_t ngroups, nparts = 1;
