@@ -71,7 +71,7 @@ class TextCleanTest(unittest.TestCase):
             assert_clean(self, "table", table.encode("utf-8", "surrogateescape"))
             self.assertNotIn("\ufffd" * 3, table)
             names = sorted(os.listdir(out))
-            self.assertEqual(len(names), 6, names)
+            self.assertEqual(len(names), 7, names)
             for name in names:
                 path = os.path.join(out, name)
                 if name.endswith(".xlsx"):
