@@ -15,10 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "costrank/accounts.h"
 #include "costrank/date.h"
 #include "costrank/decimal.h"
 #include "costrank/error.h"
-#include "costrank/report.h"
+#include "costrank/metric.h"
+#include "costrank/provenance.h"
 
 /* What kind of charge a line is: decides what is ranked, and later which
  * savings rules may apply (no Spot or commitment proposal for covered or
@@ -100,6 +102,18 @@ cr_sym cr_ledger_account_name(const cr_ledger *l, cr_sym account);
 cr_sym cr_ledger_account_environment(const cr_ledger *l, cr_sym account);
 
 /*
+ * The environment reports give an account, chosen once here for the ranker
+ * and for every source that selects lines by environment: the --accounts
+ * file's (accounts may be NULL), else the canonical value of the tag seen
+ * in the data, else one hinted by a word of the account's name
+ * ("larkspur-prod"); "" when none.  *source, when not NULL, gets
+ * "accounts-file", "tag", "name" or "unknown".  The string is static or
+ * owned by accounts.
+ */
+const char *cr_ledger_environment(const cr_ledger *l, cr_sym account,
+				  const cr_accounts *accounts, const char **source);
+
+/*
  * The currency of the data.  cr_ledger_check_currency records the first one
  * seen and returns 0, or -1 when cur differs from it (the caller reports the
  * place).  Empty strings are ignored.
@@ -110,6 +124,12 @@ const char *cr_ledger_currency(const cr_ledger *l); /* "" when none seen */
 /* Inputs, in the order read; the ledger copies name and format. */
 cr_ledger_input *cr_ledger_add_input(cr_ledger *l, const char *name, const char *format);
 const cr_ledger_input *cr_ledger_inputs(const cr_ledger *l, size_t *count);
+
+/* What an API or SQL pull did (provenance.h): requests paid and cached,
+ * push-down figures, notes, partial, data through.  Empty for files;
+ * cr_ledger_merge leaves dst's as it is. */
+cr_provenance *cr_ledger_provenance(cr_ledger *l);
+const cr_provenance *cr_ledger_provenance_of(const cr_ledger *l);
 
 /*
  * Amounts read with non-zero digits past the 18th decimal place, which

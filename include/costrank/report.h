@@ -14,24 +14,11 @@
 
 #include "costrank/date.h"
 #include "costrank/decimal.h"
+#include "costrank/metric.h"
+#include "costrank/provenance.h"
 #include "costrank/s3.h"
 
 #define CR_REPORT_SCHEMA "costrank.report/v1"
-
-enum cr_metric {
-	CR_METRIC_UNBLENDED = 0, /* CUR unblended cost, FOCUS BilledCost */
-	CR_METRIC_AMORTIZED = 1  /* RI/SP amortised, FOCUS EffectiveCost */
-};
-const char *cr_metric_name(enum cr_metric m); /* "unblended", "amortized" */
-
-/* Charge categories kept out of the ranking unless --include names them. */
-enum cr_excluded {
-	CR_EXCL_CREDIT = 0,
-	CR_EXCL_REFUND = 1,
-	CR_EXCL_TAX = 2,
-	CR_EXCL_COUNT = 3
-};
-const char *cr_excluded_name(enum cr_excluded e); /* "credits", "refunds", "tax" */
 
 typedef struct cr_report_usage {
 	int rank;                 /* 1-based; 0 for the "Other usage types" row */
@@ -139,15 +126,6 @@ typedef struct cr_fx {
 	cr_day date;              /* the day the rate is for */
 } cr_fx;
 
-/* What a SQL source (Athena, PostgreSQL/Redshift) did for the report. */
-typedef struct cr_report_pushdown {
-	bool used;                /* the report comes from a SQL engine */
-	int queries;
-	unsigned long long rows;  /* aggregated rows pulled back */
-	unsigned long long line_items; /* line items those rows sum */
-	long long scanned_bytes;  /* Athena: data scanned; -1 when the engine does not say */
-	long long billed_bytes;   /* Athena: bytes billed (10 MB minimum per query); -1 */
-} cr_report_pushdown;
 
 typedef struct cr_report {
 	const char *schema;       /* CR_REPORT_SCHEMA */
@@ -183,9 +161,13 @@ typedef struct cr_report {
 	cr_fx fx;                 /* --fx (fx.h); zeroed when not given */
 	cr_report_org_service *services; /* every service of every account, ranked */
 	size_t n_services;
-	cr_report_pushdown pushdown;
+	cr_pushdown pushdown;         /* what a SQL source pushed down */
 } cr_report;
 
+/* Sets the report's request counts, estimated, partial, data_through and
+ * push-down figures from what a pull recorded, and adds its notes as
+ * warnings. */
+void cr_report_set_provenance(cr_report *r, const cr_provenance *p);
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cr_report_free(cr_report *r);

@@ -609,7 +609,6 @@ int cmd_report(int argc, char **argv)
 	struct report_config c = { .out_dir = "reports", .top = 10, .top_usage = 5,
 				   .metric = CR_METRIC_UNBLENDED, .color = -1,
 				   .live = LIVE_CONFIG_INIT, .deliver = DELIVER_CONFIG_INIT };
-	cr_ce_outcome outcome = CR_CE_OUTCOME_INIT;
 	bool live;
 	cr_error err = { 0 };
 	char **args = cr_xcalloc((size_t)argc + 1, sizeof *args);
@@ -673,7 +672,7 @@ int cmd_report(int argc, char **argv)
 	if (live) {
 		struct live_run lr = { &ro.period, given, &ro.period_complete, c.include,
 				       accounts, rules, c.quiet };
-		if (live_pull(&c.live, &lr, ledger, &outcome, &err))
+		if (live_pull(&c.live, &lr, ledger, &err))
 			goto done;
 	} else if (read_inputs(ledger, sel.paths, sel.n_paths, c.quiet, &err)) {
 		goto done;
@@ -711,7 +710,7 @@ int cmd_report(int argc, char **argv)
 	if (rules && cr_savings_apply(report, ledger, rules, &err))
 		goto done;
 	if (live)
-		live_finish(&c.live, report, &outcome, c.quiet);
+		live_finish(&c.live, report, ledger, c.quiet);
 	else
 		selection_finish(&sel, &coverage, report, c.quiet);
 	if (s3 && !live)
@@ -729,7 +728,6 @@ done:
 	cr_ruleset_free(rules);
 	cr_ledger_free(ledger);
 	cr_accounts_free(accounts);
-	cr_ce_outcome_free(&outcome);
 	cr_selection_free(&sel);
 	cr_coverage_free(&coverage);
 	if (s3)

@@ -151,7 +151,7 @@ static bool progress_wanted(bool quiet)
 }
 
 int live_pull(const struct live_config *c, const struct live_run *r, cr_ledger *l,
-	      cr_ce_outcome *out, cr_error *err)
+	      cr_error *err)
 {
 	cr_ce_source_opts o = {
 		.accounts = r->accounts, .rules = r->rules, .endpoint_url = c->endpoint_url,
@@ -168,7 +168,7 @@ int live_pull(const struct live_config *c, const struct live_run *r, cr_ledger *
 		cr_ce_default_period(o.today, r->period);
 	*r->complete = r->period->end < o.today;
 	if (c->source >= LIVE_POSTGRES)
-		return sql_pull(c, r->period, r->rules, r->accounts, l, out, err);
+		return sql_pull(c, r->period, r->rules, r->accounts, l, err);
 	o.period = *r->period;
 	memcpy(o.include, r->include, sizeof o.include);
 	if (c->dry_run) {
@@ -179,13 +179,15 @@ int live_pull(const struct live_config *c, const struct live_run *r, cr_ledger *
 			       "its first request\n", c->max_requests);
 		return 1;
 	}
-	return cr_ce_pull(l, &o, out, err) < 0 ? -1 : 0;
+	return cr_ce_pull(l, &o, err) < 0 ? -1 : 0;
 }
 
-void live_finish(const struct live_config *c, cr_report *r, const cr_ce_outcome *out,
+void live_finish(const struct live_config *c, cr_report *r, const cr_ledger *l,
 		 bool quiet)
 {
-	cr_ce_outcome_apply(out, r);
+	const cr_provenance *out = cr_ledger_provenance_of(l);
+
+	cr_report_set_provenance(r, out);
 	if (out->partial)
 		fprintf(stderr, "costrank: warning: %s (the report is marked partial)\n",
 			out->failure.msg);
@@ -197,6 +199,6 @@ void live_finish(const struct live_config *c, cr_report *r, const cr_ce_outcome 
 	if (c->source >= LIVE_POSTGRES)
 		return;
 	fprintf(stderr, "costrank: Cost Explorer: %ld paid request%s (USD %ld.%02ld), %ld "
-		"answered from the cache\n", out->stats.paid, out->stats.paid == 1 ? "" : "s",
-		out->stats.paid / 100, out->stats.paid % 100, out->stats.cached);
+		"answered from the cache\n", out->paid_requests, out->paid_requests == 1 ? "" : "s",
+		out->paid_requests / 100, out->paid_requests % 100, out->cached_requests);
 }

@@ -2,7 +2,6 @@
 #include "cli/report_live.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,51 +9,6 @@
 #include "costrank/athena.h"
 #include "costrank/sql.h"
 #include "costrank/sql_source.h"
-
-/* Appends a formatted line to the list v of *n lines. */
-static void vappend(char ***v, size_t *n, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
-
-static void vappend(char ***v, size_t *n, const char *fmt, va_list ap)
-{
-	va_list again;
-	char *s;
-	int len;
-
-	va_copy(again, ap);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	s = cr_xmalloc((size_t)len + 1);
-	vsnprintf(s, (size_t)len + 1, fmt, again);
-	va_end(again);
-	*v = cr_xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[(*n)++] = s;
-}
-
-/* A line for stderr. */
-static void message(cr_ce_outcome *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void message(cr_ce_outcome *out, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vappend(&out->messages, &out->n_messages, fmt, ap);
-	va_end(ap);
-}
-
-/* A warning carried by the report. */
-static void note(cr_ce_outcome *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void note(cr_ce_outcome *out, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vappend(&out->notes, &out->n_notes, fmt, ap);
-	va_end(ap);
-}
 
 /* COSTRANK_ATHENA_POLL_MS=N: the longest pause between polls (tests). */
 static long poll_cap(void)
@@ -66,8 +20,9 @@ static long poll_cap(void)
 }
 
 static int athena_pull(const struct live_config *c, const cr_sql_pull_opts *o, cr_ledger *l,
-		       cr_ce_outcome *out, cr_sql_outcome *so_out, cr_error *err)
+		       cr_sql_outcome *so_out, cr_error *err)
 {
+	cr_provenance *out = cr_ledger_provenance(l);
 	cr_athena_opts a = { .endpoint_url = c->endpoint_url, .region = c->region,
 			     .profile = c->profile, .database = c->athena_database,
 			     .workgroup = c->athena_workgroup, .output = c->athena_output,
@@ -82,13 +37,14 @@ static int athena_pull(const struct live_config *c, const cr_sql_pull_opts *o, c
 	out->pushdown.billed_bytes = (long long)st.billed_bytes;
 	out->data_through = so.data_through;
 	/* USD 5 per TB, in hundredths of a cent, rounded up */
-	note(out, "Athena scanned %" PRIu64 " bytes in %d quer%s (billed as %" PRIu64
-	     " bytes): USD %.4f at USD %d per TB", st.scanned_bytes, so.queries,
-	     so.queries == 1 ? "y" : "ies", st.billed_bytes,
-	     (double)st.billed_bytes * CR_ATHENA_USD_PER_TB / 1e12, CR_ATHENA_USD_PER_TB);
-	message(out, "Athena: %d quer%s, %d calls, %" PRIu64 " aggregated row%s pulled back for %"
-		PRIu64 " line item%s", so.queries, so.queries == 1 ? "y" : "ies", st.calls,
-		so.rows, so.rows == 1 ? "" : "s", so.items, so.items == 1 ? "" : "s");
+	cr_provenance_note(out, "Athena scanned %" PRIu64 " bytes in %d quer%s (billed as %"
+			   PRIu64 " bytes): USD %.4f at USD %d per TB", st.scanned_bytes, so.queries,
+			   so.queries == 1 ? "y" : "ies", st.billed_bytes,
+			   (double)st.billed_bytes * CR_ATHENA_USD_PER_TB / 1e12, CR_ATHENA_USD_PER_TB);
+	cr_provenance_message(out, "Athena: %d quer%s, %d calls, %" PRIu64 " aggregated row%s "
+			      "pulled back for %" PRIu64 " line item%s", so.queries,
+			      so.queries == 1 ? "y" : "ies", st.calls, so.rows, so.rows == 1 ? "" : "s",
+			      so.items, so.items == 1 ? "" : "s");
 	return 0;
 }
 
@@ -160,8 +116,9 @@ static int empty_table(const struct live_config *c, const cr_sql_pull_opts *o, c
 }
 
 int sql_pull(const struct live_config *c, const cr_period *period, const cr_ruleset *rules,
-	     const cr_accounts *accounts, cr_ledger *l, cr_ce_outcome *out, cr_error *err)
+	     const cr_accounts *accounts, cr_ledger *l, cr_error *err)
 {
+	cr_provenance *out = cr_ledger_provenance(l);
 	cr_sql_pull_opts o;
 	cr_sql_outcome so;
 
@@ -169,15 +126,16 @@ int sql_pull(const struct live_config *c, const cr_period *period, const cr_rule
 	if (c->dry_run)
 		return print_queries(&o, l, err);
 	if (c->source == LIVE_ATHENA) {
-		if (athena_pull(c, &o, l, out, &so, err))
+		if (athena_pull(c, &o, l, &so, err))
 			return -1;
 	} else {
 		if (cr_sql_pg_pull(l, c->db_url, &o, &so, err))
 			return -1;
 		out->data_through = so.data_through;
-		message(out, "PostgreSQL: %d quer%s, %" PRIu64 " aggregated row%s pulled back for %"
-			PRIu64 " line item%s", so.queries, so.queries == 1 ? "y" : "ies", so.rows,
-			so.rows == 1 ? "" : "s", so.items, so.items == 1 ? "" : "s");
+		cr_provenance_message(out, "PostgreSQL: %d quer%s, %" PRIu64 " aggregated row%s "
+				      "pulled back for %" PRIu64 " line item%s", so.queries,
+				      so.queries == 1 ? "y" : "ies", so.rows, so.rows == 1 ? "" : "s",
+				      so.items, so.items == 1 ? "" : "s");
 	}
 	if (so.items == 0)
 		return empty_table(c, &o, err);

@@ -1,6 +1,7 @@
 /* ledger.c - see costrank/ledger.h */
 #include "costrank/ledger.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct account_meta {
 
 struct cr_ledger {
 	enum cr_metric metric;
+	cr_provenance provenance;
 
 	/* interned strings: strs[sym], open-addressing table of sym+1 */
 	const char **strs;
@@ -184,6 +186,9 @@ const char *cr_ledger_str(const cr_ledger *l, cr_sym sym)
 cr_ledger *cr_ledger_new(enum cr_metric metric)
 {
 	cr_ledger *l = cr_xcalloc(1, sizeof *l);
+	cr_provenance empty = CR_PROVENANCE_INIT;
+
+	l->provenance = empty;
 
 	l->metric = metric;
 	l->strs_cap = 1024;
@@ -221,6 +226,7 @@ void cr_ledger_free(cr_ledger *l)
 		free(l->inputs[i].format);
 	}
 	free(l->inputs);
+	cr_provenance_free(&l->provenance);
 	free(l);
 }
 
@@ -504,4 +510,51 @@ void cr_ledger_set_coarse(cr_ledger *l, bool coarse)
 bool cr_ledger_is_daily(const cr_ledger *l)
 {
 	return !l->coarse;
+}
+
+/* An environment hinted by the account name: "larkspur-prod", "dev_sandbox". */
+static const char *env_from_name(const char *name, const cr_accounts *accounts)
+{
+	char buf[128];
+	char *save = NULL;
+
+	snprintf(buf, sizeof buf, "%s", name);
+	for (char *tok = strtok_r(buf, "-_. /", &save); tok; tok = strtok_r(NULL, "-_. /", &save)) {
+		const char *env = cr_accounts_environment(accounts, tok);
+		if (env)
+			return env;
+	}
+	return NULL;
+}
+
+const char *cr_ledger_environment(const cr_ledger *l, cr_sym account,
+				  const cr_accounts *accounts, const char **source)
+{
+	const cr_account_info *info = cr_accounts_find(accounts, cr_ledger_str(l, account));
+	const char *name = info && info->name ? info->name
+			   : cr_ledger_str(l, cr_ledger_account_name(l, account));
+	const char *env, *src = "unknown";
+
+	if (info && info->environment) {
+		env = info->environment;
+		src = "accounts-file";
+	} else if ((env = cr_accounts_environment(accounts,
+			    cr_ledger_str(l, cr_ledger_account_environment(l, account))))) {
+		src = "tag";
+	} else if ((env = env_from_name(name, accounts))) {
+		src = "name";
+	}
+	if (source)
+		*source = src;
+	return env ? env : "";
+}
+
+cr_provenance *cr_ledger_provenance(cr_ledger *l)
+{
+	return &l->provenance;
+}
+
+const cr_provenance *cr_ledger_provenance_of(const cr_ledger *l)
+{
+	return &l->provenance;
 }

@@ -180,7 +180,7 @@ static json_t *build_service(jctx *c, const cr_report_service *s)
 }
 
 /* A SQL source's figures; null for files and Cost Explorer. */
-static json_t *jpushdown(jctx *c, const cr_report_pushdown *p)
+static json_t *jpushdown(jctx *c, const cr_pushdown *p)
 {
 	json_t *o;
 
