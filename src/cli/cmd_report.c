@@ -24,6 +24,7 @@
 #include "costrank/rules.h"
 #include "costrank/s3.h"
 #include "costrank/savings.h"
+#include "costrank/source.h"
 #include "costrank/writer.h"
 
 enum {
@@ -346,11 +347,12 @@ static int read_inputs(cr_ledger *l, char **paths, size_t n, bool quiet, cr_erro
 	const char *term = getenv("TERM");
 	bool bar = !quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
 	struct progress p = { .shown = false };
-	enum cr_format f;
+	cr_source_ctx ctx = { .paths = paths, .n_paths = n,
+			      .read_progress = bar ? show_progress : NULL, .read_progress_ctx = &p };
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &p.start);
-	rc = cr_billing_files_read(l, paths, n, 0, bar ? show_progress : NULL, &p, &f, err);
+	rc = cr_source_find("files")->pull(&ctx, l, err);
 	if (p.shown)
 		fputs("\r\033[K", stderr);
 	return rc;
