@@ -118,6 +118,39 @@ typedef struct cr_proposal {
 	size_t n_alternatives;
 } cr_proposal;
 
+/*
+ * Allocation (showback, --by): the ranked total split by one dimension's
+ * value (a tag's, the region).  Lines without a value form one explicit
+ * row; the values' costs sum to the report total exactly.
+ */
+typedef struct cr_report_alloc_service {
+	char *name;
+	cr_dec cost;
+} cr_report_alloc_service;
+
+typedef struct cr_report_alloc_value {
+	int rank;                 /* 1-based by cost, ties by value; 0 for the untagged row */
+	char *value;              /* "" for the untagged row */
+	bool is_untagged;
+	cr_dec cost;
+	cr_dec previous_cost;     /* report->has_previous */
+	cr_dec change;            /* cost - previous_cost */
+	double share;             /* of the report total */
+	bool is_new;              /* no cost in the previous period */
+	cr_report_alloc_service *services; /* its top services (--top), by cost */
+	size_t n_services;
+	size_t services_total;    /* distinct services before truncation */
+} cr_report_alloc_value;
+
+typedef struct cr_report_allocation {
+	char *dimension;          /* "tag:team", "region" */
+	char *untagged_label;     /* "(untagged)", "(no region)" */
+	cr_report_alloc_value *values; /* ranked; the untagged row last (always there) */
+	size_t n_values;
+	cr_dec untagged_cost;
+	double untagged_share;    /* of the report total: a headline figure */
+} cr_report_allocation;
+
 /* A conversion rate given with --fx: amounts are also shown in `code`, the
  * report's currency staying the primary figure.  code[0] == '\0': none. */
 typedef struct cr_fx {
@@ -162,6 +195,8 @@ typedef struct cr_report {
 	cr_report_org_service *services; /* every service of every account, ranked */
 	size_t n_services;
 	cr_pushdown pushdown;         /* what a SQL source pushed down */
+	cr_report_allocation *allocations; /* --by, in the order asked */
+	size_t n_allocations;
 } cr_report;
 
 /* Sets the report's request counts, estimated, partial, data_through and

@@ -30,7 +30,7 @@
 enum {
 	OPT_FORMAT = 1, OPT_OUT, OPT_MONTH, OPT_FROM, OPT_TO, OPT_TOP, OPT_TOP_USAGE,
 	OPT_METRIC, OPT_INCLUDE, OPT_ACCOUNTS, OPT_COLOR, OPT_CSV_BOM, OPT_QUIET, OPT_HELP,
-	OPT_RULES, OPT_NO_RULES, OPT_DETAIL,
+	OPT_RULES, OPT_NO_RULES, OPT_DETAIL, OPT_BY,
 };
 
 static const struct cr_option report_options[] = {
@@ -44,6 +44,7 @@ static const struct cr_option report_options[] = {
 	{ "detail", 0, true, OPT_DETAIL, "LEVEL", "table: full (default; every account's services) or summary (accounts and proposals)" },
 	{ "metric", 0, true, OPT_METRIC, "NAME", "unblended (default; FOCUS BilledCost) or amortized (EffectiveCost)" },
 	{ "include", 0, true, OPT_INCLUDE, "LIST", "also rank credits,refunds,tax (default: none)" },
+	{ "by", 0, true, OPT_BY, "DIM", "also split the total by tag:KEY or region (repeatable; billing files)" },
 	{ "accounts", 'a', true, OPT_ACCOUNTS, "FILE", "account names, environments and owners (JSON)" },
 	{ "rules", 'r', true, OPT_RULES, "FILE", "add or override savings rules (JSON; repeatable)" },
 	{ "no-rules", 0, false, OPT_NO_RULES, NULL, "rank only: no savings proposals" },
@@ -104,9 +105,31 @@ struct report_config {
 	bool csv_bom, quiet, help;
 	bool formats_given;     /* --format named the outputs */
 	bool summary;           /* --detail summary */
+	struct { enum cr_dim_kind kind; const char *key; } by[CR_LEDGER_MAX_DIMS]; /* --by */
+	int n_by;
 	struct live_config live;
 	struct deliver_config deliver;
 };
+
+/* --by tag:KEY or region */
+static int add_by(struct report_config *c, const char *v, cr_error *err)
+{
+	if (c->n_by == CR_LEDGER_MAX_DIMS)
+		return cr_error_set(err, CR_EXIT_USAGE, "--by is given more than %d times",
+				    CR_LEDGER_MAX_DIMS);
+	if (strncmp(v, "tag:", 4) == 0 && v[4] && strlen(v + 4) <= 128) {
+		c->by[c->n_by].kind = CR_DIM_TAG;
+		c->by[c->n_by++].key = v + 4;
+		return 0;
+	}
+	if (strcmp(v, "region") == 0) {
+		c->by[c->n_by].kind = CR_DIM_REGION;
+		c->by[c->n_by++].key = NULL;
+		return 0;
+	}
+	return cr_error_set(err, CR_EXIT_USAGE, "--by '%s' is not tag:KEY (a key of at most 128 "
+			    "bytes) or region", v);
+}
 
 static int parse_int(const char *opt, const char *v, int min, int max, int *out,
 		     cr_error *err)
@@ -218,6 +241,7 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 					    "--metric '%s' is not unblended or amortized", v);
 		return 0;
 	case OPT_INCLUDE: return for_each_item(v, add_include, c, err);
+	case OPT_BY: return add_by(c, v, err);
 	case OPT_ACCOUNTS: c->accounts_file = v; return 0;
 	case OPT_RULES:
 		if (c->n_rule_files == 16)
@@ -440,7 +464,7 @@ static int write_reports(const cr_report *r, const struct report_config *c, cr_e
 	int rc = 0;
 
 	for (size_t i = 0; i < nw && !rc; i++) {
-		char name[96];
+		char name[160];
 		FILE *f;
 
 		if (!writes_file(c, w, i, r))
@@ -465,6 +489,16 @@ static int write_reports(const cr_report *r, const struct report_config *c, cr_e
 			warn_long_sheets(r);
 		if (!(f = cr_outset_add(set, name, err)) || w[i].write(r, f, &wo, err))
 			rc = -1;
+		/* --by: one CSV per dimension, for finance */
+		for (size_t k = 0; !rc && w[i].write == cr_write_csv && k < r->n_allocations; k++) {
+			char part[64];
+
+			cr_allocation_file_part(r->allocations[k].dimension, part, sizeof part);
+			snprintf(name, sizeof name, "costrank-%s-by-%s.csv", r->period_label, part);
+			if (!(f = cr_outset_add(set, name, err)) ||
+			    cr_write_csv_allocation(r, k, f, &wo, err))
+				rc = -1;
+		}
 	}
 	for (size_t i = 0; i < nw && !rc; i++) {
 		if (c->want[i] && !w[i].ext) {
@@ -670,7 +704,15 @@ int cmd_report(int argc, char **argv)
 	if (!live && expand_inputs(args, (size_t)nargs, c.live.allow_partial, c.quiet, &sel, &err))
 		goto done;
 
+	if (live && c.n_by) {
+		cr_error_set(&err, CR_EXIT_USAGE, "--by reads tags and regions from billing files: "
+			     "give FILE|DIR (Cost Explorer and the SQL sources do not book them yet)");
+		goto done;
+	}
 	ledger = cr_ledger_new(c.metric);
+	for (int i = 0; i < c.n_by; i++)
+		if (cr_ledger_add_dimension(ledger, c.by[i].kind, c.by[i].key, &err) < 0)
+			goto done;
 	if (live) {
 		struct live_run lr = { &ro.period, given, &ro.period_complete, c.include,
 				       accounts, rules, c.quiet };

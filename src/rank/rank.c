@@ -5,6 +5,7 @@
 #include <inttypes.h>
 
 #include "costrank/keymap.h"
+#include "rank/allocation.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,6 +473,8 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 		goto overflow;
 	r->recon.ranked = r->total;
 	set_shares(r);
+	if (cr_allocation_build(r, l, o, err))
+		goto fail;
 	free(parts);
 	free(t.v);
 	cr_keymap_release(&t.map);

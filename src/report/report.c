@@ -83,6 +83,19 @@ void cr_report_free(cr_report *r)
 	for (size_t i = 0; i < r->n_services; i++)
 		free(r->services[i].name);
 	free(r->services);
+	for (size_t i = 0; i < r->n_allocations; i++) {
+		cr_report_allocation *a = &r->allocations[i];
+		for (size_t j = 0; j < a->n_values; j++) {
+			for (size_t k = 0; k < a->values[j].n_services; k++)
+				free(a->values[j].services[k].name);
+			free(a->values[j].services);
+			free(a->values[j].value);
+		}
+		free(a->values);
+		free(a->dimension);
+		free(a->untagged_label);
+	}
+	free(r->allocations);
 	for (size_t i = 0; i < r->n_files; i++)
 		free(r->files[i]);
 	free(r->files);
