@@ -6,8 +6,10 @@ CSV file for finance holds the same figures."""
 import csv
 import json
 import os
+import re
 import sys
 import unittest
+import zipfile
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -101,6 +103,88 @@ class Allocation(unittest.TestCase):
                 # the untagged spend of the samples is real: the test can fail
                 self.assertNotEqual(want["tag:team"]["cur"][None], 0)
                 self.assertGreater(len(want["tag:team"]["cur"]), 3)
+
+    def test_every_format_has_the_section(self):
+        """table, Markdown, HTML, the workbook and the chat summary carry the same
+        values in the order of the JSON allocation; without --by none of them does."""
+        with tempdir() as out:
+            code, table, err = run(["report", "--format", "table,json,md,html,xlsx", "--out",
+                                    out, "--month", "2026-10", "--no-rules", "--color", "never",
+                                    "--by", "tag:team", FORMATS["cur2"]],
+                                   env={"COSTRANK_WEBHOOK_URL":
+                                        "https://hooks.slack.com/services/T0/B0/x"})
+            self.assertEqual(code, 0, err)
+            with open(os.path.join(out, "costrank-2026-10.json")) as f:
+                al = json.load(f)["allocation"][0]
+            names = [v["value"] for v in al["values"][:-1]] + ["(untagged)"]
+            share = "%.1f%%" % (al["untagged_share"] * 100)
+            texts = {"table": table}
+            for ext in ("md", "html"):
+                with open(os.path.join(out, "costrank-2026-10." + ext), encoding="utf-8") as f:
+                    texts[ext] = f.read()
+            with zipfile.ZipFile(os.path.join(out, "costrank-2026-10.xlsx")) as z:
+                self.assertIn('name="Allocation"', z.read("xl/workbook.xml").decode())
+                texts["xlsx"] = z.read("xl/sharedStrings.xml").decode()
+            for fmt, text in texts.items():
+                self.assertIn("tag:team", text, fmt)
+                at = [text.find(n) for n in names]
+                self.assertNotIn(-1, at, fmt)
+                if fmt != "xlsx":  # shared strings are in first-use order
+                    pos = text.find("By tag:team")
+                    self.assertGreaterEqual(pos, 0, fmt)
+                    self.assertIn(share, text[pos:], fmt)
+                    for n in names:  # each value after the one before
+                        pos = text.find(n, pos)
+                        self.assertGreaterEqual(pos, 0, (fmt, n))
+                        pos += len(n)
+            code, payload, err = run(["report", "--format", "json", "--out", out, "--month", "2026-10",
+                                "--no-rules", "--by", "tag:team", "--post", "slack",
+                                "--dry-run", FORMATS["cur2"]],
+                               env={"COSTRANK_WEBHOOK_URL":
+                                    "https://hooks.slack.com/services/T0/B0/x"})
+            self.assertEqual(code, 0, err)
+        # one line in the chat summary: the top three values and the untagged share
+        m = re.search(r"By tag:team: ([^\"\\]*)", payload)
+        self.assertIsNotNone(m, payload[:300])
+        parts = re.findall(r"([^,\u00b7]+?) (\d+\.\d)%", m.group(1))
+        self.assertEqual([p[0].strip() for p in parts], names[:3] + ["(untagged)"])
+        total = sum(Decimal(v["cost"]) for v in al["values"])
+        for (name, pct), v in zip(parts, al["values"][:3] + al["values"][-1:]):
+            exact = Decimal(v["cost"]) / total * 100
+            self.assertLessEqual(abs(Decimal(pct) - exact), Decimal("0.05"), name)
+
+    def test_hostile_tag_values(self):
+        """Tag values are data: escape sequences never reach the terminal, a
+        formula never starts a CSV cell, a broken map is untagged, and the
+        values still sum to the total."""
+        head = ("line_item_usage_account_id,line_item_line_item_type,line_item_usage_start_date,"
+                "line_item_product_code,line_item_usage_type,line_item_unblended_cost,"
+                "resource_tags\n")
+        values = ['=HYPERLINK(""http://x"")', "\x1b[31mred\x1b[0m", "a" * 5000, 'q\\""uote']
+        rows = ["111122223333,Usage,2026-10-0%d,AmazonEC2,BoxUsage,1.5,"
+                '"{""user:team"":""%s""}"' % (i + 1, v) for i, v in enumerate(values)]
+        rows.append('111122223333,Usage,2026-10-09,AmazonEC2,BoxUsage,0.25,"{""user:team"":"')
+        with tempdir() as out:
+            path = os.path.join(out, "hostile.csv")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(head + "\n".join(rows) + "\n")
+            reports = os.path.join(out, "r")
+            code, table, err = run(["report", "--format", "table,json,csv", "--out", reports,
+                                    "--month", "2026-10", "--no-rules", "--color", "never",
+                                    "--by", "tag:team", path])
+            self.assertEqual(code, 0, err)
+            self.assertNotIn("\x1b", table)
+            with open(os.path.join(reports, "costrank-2026-10.json")) as f:
+                rep = json.load(f)
+            al = rep["allocation"][0]
+            self.assertEqual(sum(Decimal(v["cost"]) for v in al["values"]), Decimal("6.25"))
+            self.assertEqual(Decimal(al["untagged_cost"]), Decimal("0.25"))
+            self.assertEqual(len(al["values"]), 5)
+            with open(os.path.join(reports, "costrank-2026-10-by-tag-team.csv"),
+                      encoding="utf-8") as f:
+                cells = [r["value"] for r in csv.DictReader(f)]
+            self.assertFalse([c for c in cells if c[:1] in "=+-@"], cells)
+            self.assertFalse([c for c in cells if "\x1b" in c], cells)
 
     def test_refused(self):
         for args, word in ((["--by", "cost-category:x"], "--by"),
