@@ -7,6 +7,9 @@
 #include <string.h>
 
 static void vadd(char ***v, size_t *n, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void vadd(char ***v, size_t *n, const char *fmt, va_list ap)
 {
 	va_list again;
 	char *s;
