@@ -47,8 +47,8 @@
 #include <stdio.h>
 
 #include "costrank/date.h"
+#include "costrank/metric.h"
 #include "costrank/period.h"
-#include "costrank/report.h"
 
 enum cr_ce_query_kind {
 	CR_CEQ_RECON, CR_CEQ_TAGS, CR_CEQ_LINES, CR_CEQ_QUANTITY, CR_CEQ_INCLUDED,

@@ -2,11 +2,8 @@
  * ce_source.h - a period pulled from AWS Cost Explorer into the ledger.
  *
  *   cr_ce_source_opts o = { .period = p, .accounts = a, .rules = rules, ... };
- *   cr_ce_outcome out = CR_CE_OUTCOME_INIT;
- *   if (cr_ce_pull(ledger, &o, &out, &err) < 0) ...
- *   report = cr_rank_build(ledger, ...);  cr_savings_apply(report, ledger, ...);
- *   cr_ce_outcome_apply(&out, report);      requests, estimated, partial, notes
- *   cr_ce_outcome_free(&out);
+ *   if (cr_ce_pull(ledger, &o, &err) < 0) ...
+ *   cr_ledger_provenance(ledger)           requests, estimated, partial, notes
  *
  * The requests are those of ce_plan.h; answers come from the disk cache
  * (ce_cache.h) when it has them.  Organisations: with no --accounts entry
@@ -47,7 +44,6 @@
 #include "costrank/error.h"
 #include "costrank/ledger.h"
 #include "costrank/period.h"
-#include "costrank/report.h"
 #include "costrank/rules.h"
 
 typedef struct cr_ce_source_opts {
@@ -68,42 +64,22 @@ typedef struct cr_ce_source_opts {
 	long timeout_ms;               /* per Cost Explorer request; 0: CR_CE_TIMEOUT_MS */
 } cr_ce_source_opts;
 
-typedef struct cr_ce_outcome {
-	cr_ce_stats stats;
-	bool estimated;          /* figures of the period are not final */
-	bool partial;            /* the pull failed; what it got was kept */
-	cr_error failure;        /* why, when partial */
-	cr_day data_through;     /* the last day the data covers, or 0 */
-	char **notes;            /* warnings for the report */
-	size_t n_notes;
-	char **messages;         /* warnings for stderr only (the cache...) */
-	size_t n_messages;
-	cr_report_pushdown pushdown; /* filled by the SQL sources */
-} cr_ce_outcome;
-
-#define CR_CE_OUTCOME_INIT { CR_CE_STATS_INIT, false, false, { 0, "" }, 0, NULL, 0, NULL, 0, \
-			     { false, 0, 0, 0, -1, -1 } }
-
 /*
  * Pulls o->period and its previous period into l (whose metric chooses
- * UnblendedCost or AmortizedCost).  Returns 0 with *out filled (partial
- * when o->allow_partial kept a failed pull's data), or -1 with err set:
+ * UnblendedCost or AmortizedCost).  Returns 0 with the ledger's
+ * provenance filled (partial when o->allow_partial kept a failed pull's
+ * data; requests paid are recorded on failure too), or -1 with err set:
  * CR_EXIT_AUTH for credentials, CR_EXIT_REMOTE for Cost Explorer,
  * CR_EXIT_THRESHOLD when the plan or the pull exceeds o->max_requests,
  * CR_EXIT_NODATA when --offline finds an answer missing from the cache,
  * CR_EXIT_OUTPUT when the cache directory cannot be created.
  */
-int cr_ce_pull(cr_ledger *l, const cr_ce_source_opts *o, cr_ce_outcome *out, cr_error *err);
+int cr_ce_pull(cr_ledger *l, const cr_ce_source_opts *o, cr_error *err);
 
 /* What --dry-run prints for o, without any request.  0 or -1 (a bad
  * endpoint URL). */
 int cr_ce_plan_describe(const cr_ce_source_opts *o, enum cr_metric metric, FILE *out,
 			long *planned, cr_error *err);
-
-/* Sets the report's request counts, estimated, partial and data_through,
- * and adds the notes as warnings. */
-void cr_ce_outcome_apply(const cr_ce_outcome *out, cr_report *r);
-void cr_ce_outcome_free(cr_ce_outcome *out);
 
 /* The default period of a live pull: the last complete calendar month
  * before today (UTC). */

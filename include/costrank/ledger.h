@@ -15,10 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "costrank/accounts.h"
 #include "costrank/date.h"
 #include "costrank/decimal.h"
 #include "costrank/error.h"
-#include "costrank/report.h"
+#include "costrank/metric.h"
+#include "costrank/provenance.h"
 
 /* What kind of charge a line is: decides what is ranked, and later which
  * savings rules may apply (no Spot or commitment proposal for covered or
@@ -53,6 +55,7 @@ typedef struct cr_ledger_key {
 	cr_sym usage_type;
 	cr_day day;
 	uint32_t kind;            /* enum cr_kind */
+	cr_sym dim;               /* a dimension's value (cr_ledger_add_dim); 0 elsewhere */
 } cr_ledger_key;
 
 typedef struct cr_ledger_entry {
@@ -100,6 +103,18 @@ cr_sym cr_ledger_account_name(const cr_ledger *l, cr_sym account);
 cr_sym cr_ledger_account_environment(const cr_ledger *l, cr_sym account);
 
 /*
+ * The environment reports give an account, chosen once here for the ranker
+ * and for every source that selects lines by environment: the --accounts
+ * file's (accounts may be NULL), else the canonical value of the tag seen
+ * in the data, else one hinted by a word of the account's name
+ * ("larkspur-prod"); "" when none.  *source, when not NULL, gets
+ * "accounts-file", "tag", "name" or "unknown".  The string is static or
+ * owned by accounts.
+ */
+const char *cr_ledger_environment(const cr_ledger *l, cr_sym account,
+				  const cr_accounts *accounts, const char **source);
+
+/*
  * The currency of the data.  cr_ledger_check_currency records the first one
  * seen and returns 0, or -1 when cur differs from it (the caller reports the
  * place).  Empty strings are ignored.
@@ -110,6 +125,12 @@ const char *cr_ledger_currency(const cr_ledger *l); /* "" when none seen */
 /* Inputs, in the order read; the ledger copies name and format. */
 cr_ledger_input *cr_ledger_add_input(cr_ledger *l, const char *name, const char *format);
 const cr_ledger_input *cr_ledger_inputs(const cr_ledger *l, size_t *count);
+
+/* What an API or SQL pull did (provenance.h): requests paid and cached,
+ * push-down figures, notes, partial, data through.  Empty for files;
+ * cr_ledger_merge leaves dst's as it is. */
+cr_provenance *cr_ledger_provenance(cr_ledger *l);
+const cr_provenance *cr_ledger_provenance_of(const cr_ledger *l);
 
 /*
  * Amounts read with non-zero digits past the 18th decimal place, which
@@ -138,12 +159,54 @@ bool cr_ledger_is_daily(const cr_ledger *l);
 bool cr_ledger_day_range(const cr_ledger *l, cr_day *first, cr_day *last);
 
 /*
+ * Dimensions: what a report may group spend by besides account, service
+ * and usage type.  A report asks for them before any line is added; the
+ * sources that can give a dimension then book each line a second time,
+ * keyed also by the line's value of the dimension (key.dim; 0 when the
+ * line has none, e.g. untagged), into a table of its own, so the main
+ * entries, and what ranking and savings read, stay as they are.  Without a
+ * dimension nothing more is booked.  Quantities and units are not kept.
+ */
+enum cr_dim_kind {
+	CR_DIM_TAG = 0,           /* a cost allocation tag's value */
+	CR_DIM_REGION,            /* the region code, "us-east-1" */
+	CR_DIM_RESOURCE,          /* the resource id (an ARN, "i-0abc...") */
+};
+#define CR_LEDGER_MAX_DIMS 8
+
+typedef struct cr_dimension {
+	enum cr_dim_kind kind;
+	const char *key;          /* CR_DIM_TAG: the key as asked, "team" or "user:team"; "" */
+	const char *name;         /* "tag:team", "region", "resource" */
+} cr_dimension;
+
+/* Adds a dimension (a second identical one is not added); returns its
+ * index, or -1 with err set (CR_EXIT_USAGE) when there are
+ * CR_LEDGER_MAX_DIMS already or a tag key is empty. */
+int cr_ledger_add_dimension(cr_ledger *l, enum cr_dim_kind kind, const char *key,
+			    cr_error *err);
+size_t cr_ledger_dimension_count(const cr_ledger *l);
+const cr_dimension *cr_ledger_dimension(const cr_ledger *l, size_t i);
+/* Whether l carries a dimension of this kind (any tag key for CR_DIM_TAG). */
+bool cr_ledger_has_dimension(const cr_ledger *l, enum cr_dim_kind kind);
+/* A new empty ledger with l's metric and dimensions (one per parallel reader). */
+cr_ledger *cr_ledger_new_like(const cr_ledger *l);
+
+/* Books cost for key (key->dim ignored) with value (interned in l, 0: none)
+ * in dimension i.  0, or -1 with err set (CR_EXIT_INPUT) on overflow. */
+int cr_ledger_add_dim(cr_ledger *l, size_t i, const cr_ledger_key *key, cr_sym value,
+		      cr_dec cost, cr_error *err);
+/* Dimension i's entries (key.dim holds the value), in insertion order. */
+const cr_ledger_entry *cr_ledger_dim_entries(const cr_ledger *l, size_t i, size_t *count);
+
+/*
  * Adds everything src holds to dst, as if src's lines had been added to
  * dst after dst's own: entries (cost, quantity, units), account names (dst's
- * win), environment tag counts, the currency when dst has none, inputs and
- * the daily flag.  Files read in parallel into ledgers of their own and
- * merged in input order give the same reports as one ledger read in order
- * (environment counts are summed, so an account with more distinct
+ * win), environment tag counts, the currency when dst has none, inputs,
+ * the daily flag and each dimension's entries (src has dst's dimensions:
+ * cr_ledger_new_like).  Files read in parallel into ledgers of their own
+ * and merged in input order give the same reports as one ledger read in
+ * order (environment counts are summed, so an account with more distinct
  * environment values than are tracked may keep different ones).  The
  * caller checks that the currencies agree.  Returns 0, or -1 with err set
  * (CR_EXIT_INPUT) when a sum overflows; dst is then partly merged.

@@ -8,6 +8,8 @@
  * Credits, refunds and tax are kept out of the ranking unless included, and
  * the reconciliation shows ranked + each excluded category = grand total.
  * Ties are broken by name, so the same data always gives the same report.
+ * When the ledger carries tag or region dimensions (--by), the report's
+ * allocation splits the ranked total by their values.
  */
 #ifndef COSTRANK_RANK_H
 #define COSTRANK_RANK_H

@@ -14,24 +14,11 @@
 
 #include "costrank/date.h"
 #include "costrank/decimal.h"
+#include "costrank/metric.h"
+#include "costrank/provenance.h"
 #include "costrank/s3.h"
 
 #define CR_REPORT_SCHEMA "costrank.report/v1"
-
-enum cr_metric {
-	CR_METRIC_UNBLENDED = 0, /* CUR unblended cost, FOCUS BilledCost */
-	CR_METRIC_AMORTIZED = 1  /* RI/SP amortised, FOCUS EffectiveCost */
-};
-const char *cr_metric_name(enum cr_metric m); /* "unblended", "amortized" */
-
-/* Charge categories kept out of the ranking unless --include names them. */
-enum cr_excluded {
-	CR_EXCL_CREDIT = 0,
-	CR_EXCL_REFUND = 1,
-	CR_EXCL_TAX = 2,
-	CR_EXCL_COUNT = 3
-};
-const char *cr_excluded_name(enum cr_excluded e); /* "credits", "refunds", "tax" */
 
 typedef struct cr_report_usage {
 	int rank;                 /* 1-based; 0 for the "Other usage types" row */
@@ -131,6 +118,39 @@ typedef struct cr_proposal {
 	size_t n_alternatives;
 } cr_proposal;
 
+/*
+ * Allocation (showback, --by): the ranked total split by one dimension's
+ * value (a tag's, the region).  Lines without a value form one explicit
+ * row; the values' costs sum to the report total exactly.
+ */
+typedef struct cr_report_alloc_service {
+	char *name;
+	cr_dec cost;
+} cr_report_alloc_service;
+
+typedef struct cr_report_alloc_value {
+	int rank;                 /* 1-based by cost, ties by value; 0 for the untagged row */
+	char *value;              /* "" for the untagged row */
+	bool is_untagged;
+	cr_dec cost;
+	cr_dec previous_cost;     /* report->has_previous */
+	cr_dec change;            /* cost - previous_cost */
+	double share;             /* of the report total */
+	bool is_new;              /* no cost in the previous period */
+	cr_report_alloc_service *services; /* its top services (--top), by cost */
+	size_t n_services;
+	size_t services_total;    /* distinct services before truncation */
+} cr_report_alloc_value;
+
+typedef struct cr_report_allocation {
+	char *dimension;          /* "tag:team", "region" */
+	char *untagged_label;     /* "(untagged)", "(no region)" */
+	cr_report_alloc_value *values; /* ranked; the untagged row last (always there) */
+	size_t n_values;
+	cr_dec untagged_cost;
+	double untagged_share;    /* of the report total: a headline figure */
+} cr_report_allocation;
+
 /* A conversion rate given with --fx: amounts are also shown in `code`, the
  * report's currency staying the primary figure.  code[0] == '\0': none. */
 typedef struct cr_fx {
@@ -139,15 +159,6 @@ typedef struct cr_fx {
 	cr_day date;              /* the day the rate is for */
 } cr_fx;
 
-/* What a SQL source (Athena, PostgreSQL/Redshift) did for the report. */
-typedef struct cr_report_pushdown {
-	bool used;                /* the report comes from a SQL engine */
-	int queries;
-	unsigned long long rows;  /* aggregated rows pulled back */
-	unsigned long long line_items; /* line items those rows sum */
-	long long scanned_bytes;  /* Athena: data scanned; -1 when the engine does not say */
-	long long billed_bytes;   /* Athena: bytes billed (10 MB minimum per query); -1 */
-} cr_report_pushdown;
 
 typedef struct cr_report {
 	const char *schema;       /* CR_REPORT_SCHEMA */
@@ -183,9 +194,15 @@ typedef struct cr_report {
 	cr_fx fx;                 /* --fx (fx.h); zeroed when not given */
 	cr_report_org_service *services; /* every service of every account, ranked */
 	size_t n_services;
-	cr_report_pushdown pushdown;
+	cr_pushdown pushdown;         /* what a SQL source pushed down */
+	cr_report_allocation *allocations; /* --by, in the order asked */
+	size_t n_allocations;
 } cr_report;
 
+/* Sets the report's request counts, estimated, partial, data_through and
+ * push-down figures from what a pull recorded, and adds its notes as
+ * warnings. */
+void cr_report_set_provenance(cr_report *r, const cr_provenance *p);
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cr_report_free(cr_report *r);

@@ -132,4 +132,25 @@ const char *cr_glob_valid(const char *glob);
 bool cr_rule_matches(const cr_rule *r, const char *service, const char *usage_type,
 		     unsigned env_bit);
 
+/*
+ * Which daily data the enabled rules of rs need for one line (a usage type
+ * of a service in an account of this environment, "" when unknown): every
+ * source that books coarser data asks this before choosing what to pull
+ * day by day.  A bit set of:
+ *   CR_DAILY_MEASURED   a rule measures the line day by day (schedule,
+ *                       weekend, commitment floor);
+ *   CR_DAILY_ALL_KINDS  a schedule or weekend rule that is not limited to
+ *                       on-demand usage: every charge kind, day by day;
+ *   CR_DAILY_ON_DEMAND  an on-demand-only or commitment rule: the
+ *                       on-demand usage, day by day.
+ * 0 when rs is NULL or no rule matches.
+ */
+enum cr_daily_need {
+	CR_DAILY_MEASURED = 1 << 0,
+	CR_DAILY_ALL_KINDS = 1 << 1,
+	CR_DAILY_ON_DEMAND = 1 << 2,
+};
+unsigned cr_rules_daily_need(const cr_ruleset *rs, const char *service,
+			     const char *usage_type, const char *environment);
+
 #endif

@@ -42,7 +42,7 @@
 #include "costrank/date.h"
 #include "costrank/error.h"
 #include "costrank/ledger.h"
-#include "costrank/report.h"
+#include "costrank/metric.h"
 
 enum cr_sql_dialect {
 	CR_SQL_ATHENA,            /* Athena / Trino: map columns, element_at */

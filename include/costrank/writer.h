@@ -63,6 +63,14 @@ int cr_write_csv_services(const cr_report *r, FILE *out, const cr_write_opts *o,
  * none (README.md "CSV columns"). */
 int cr_write_csv_notes(const cr_report *r, FILE *out, const cr_write_opts *o,
 		       cr_error *err);
+/* CSV of one --by dimension, r->allocations[i]: one row per value, the
+ * untagged row last, exact amounts (README.md "Allocation").  Written as
+ * costrank-PERIOD-by-DIMENSION.csv (cr_allocation_file_part). */
+int cr_write_csv_allocation(const cr_report *r, size_t i, FILE *out, const cr_write_opts *o,
+			    cr_error *err);
+/* The DIMENSION part of that file name: "tag:team" as "tag-team", any
+ * byte other than a letter, digit, '.', '_' or '-' as '_'. */
+void cr_allocation_file_part(const char *dimension, char *buf, size_t size);
 /* Excel workbook (libxlsxwriter): sheets Summary (with charts), Services,
  * Usage types and Savings proposals; numbers as numbers, totals as formulas.
  * Built in a temporary file (".costrank-xlsx.tmp.XXXXXX", registered with

@@ -24,12 +24,13 @@
 #include "costrank/rules.h"
 #include "costrank/s3.h"
 #include "costrank/savings.h"
+#include "costrank/source.h"
 #include "costrank/writer.h"
 
 enum {
 	OPT_FORMAT = 1, OPT_OUT, OPT_MONTH, OPT_FROM, OPT_TO, OPT_TOP, OPT_TOP_USAGE,
 	OPT_METRIC, OPT_INCLUDE, OPT_ACCOUNTS, OPT_COLOR, OPT_CSV_BOM, OPT_QUIET, OPT_HELP,
-	OPT_RULES, OPT_NO_RULES, OPT_DETAIL,
+	OPT_RULES, OPT_NO_RULES, OPT_DETAIL, OPT_BY,
 };
 
 static const struct cr_option report_options[] = {
@@ -43,6 +44,7 @@ static const struct cr_option report_options[] = {
 	{ "detail", 0, true, OPT_DETAIL, "LEVEL", "table: full (default; every account's services) or summary (accounts and proposals)" },
 	{ "metric", 0, true, OPT_METRIC, "NAME", "unblended (default; FOCUS BilledCost) or amortized (EffectiveCost)" },
 	{ "include", 0, true, OPT_INCLUDE, "LIST", "also rank credits,refunds,tax (default: none)" },
+	{ "by", 0, true, OPT_BY, "DIM", "also split the total by tag:KEY or region (repeatable; billing files)" },
 	{ "accounts", 'a', true, OPT_ACCOUNTS, "FILE", "account names, environments and owners (JSON)" },
 	{ "rules", 'r', true, OPT_RULES, "FILE", "add or override savings rules (JSON; repeatable)" },
 	{ "no-rules", 0, false, OPT_NO_RULES, NULL, "rank only: no savings proposals" },
@@ -104,9 +106,31 @@ struct report_config {
 	bool csv_bom, quiet, help;
 	bool formats_given;     /* --format named the outputs */
 	bool summary;           /* --detail summary */
+	struct { enum cr_dim_kind kind; const char *key; } by[CR_LEDGER_MAX_DIMS]; /* --by */
+	int n_by;
 	struct live_config live;
 	struct deliver_config deliver;
 };
+
+/* --by tag:KEY or region */
+static int add_by(struct report_config *c, const char *v, cr_error *err)
+{
+	if (c->n_by == CR_LEDGER_MAX_DIMS)
+		return cr_error_set(err, CR_EXIT_USAGE, "--by is given more than %d times",
+				    CR_LEDGER_MAX_DIMS);
+	if (strncmp(v, "tag:", 4) == 0 && v[4] && strlen(v + 4) <= 128) {
+		c->by[c->n_by].kind = CR_DIM_TAG;
+		c->by[c->n_by++].key = v + 4;
+		return 0;
+	}
+	if (strcmp(v, "region") == 0) {
+		c->by[c->n_by].kind = CR_DIM_REGION;
+		c->by[c->n_by++].key = NULL;
+		return 0;
+	}
+	return cr_error_set(err, CR_EXIT_USAGE, "--by '%s' is not tag:KEY (a key of at most 128 "
+			    "bytes) or region", v);
+}
 
 static int parse_int(const char *opt, const char *v, int min, int max, int *out,
 		     cr_error *err)
@@ -218,6 +242,7 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 					    "--metric '%s' is not unblended or amortized", v);
 		return 0;
 	case OPT_INCLUDE: return for_each_item(v, add_include, c, err);
+	case OPT_BY: return add_by(c, v, err);
 	case OPT_ACCOUNTS: c->accounts_file = v; return 0;
 	case OPT_RULES:
 		if (c->n_rule_files == 16)
@@ -347,11 +372,12 @@ static int read_inputs(cr_ledger *l, char **paths, size_t n, bool quiet, cr_erro
 	const char *term = getenv("TERM");
 	bool bar = !quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
 	struct progress p = { .shown = false };
-	enum cr_format f;
+	cr_source_ctx ctx = { .paths = paths, .n_paths = n,
+			      .read_progress = bar ? show_progress : NULL, .read_progress_ctx = &p };
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &p.start);
-	rc = cr_billing_files_read(l, paths, n, 0, bar ? show_progress : NULL, &p, &f, err);
+	rc = cr_source_find("files")->pull(&ctx, l, err);
 	if (p.shown)
 		fputs("\r\033[K", stderr);
 	return rc;
@@ -439,7 +465,7 @@ static int write_reports(const cr_report *r, const struct report_config *c, cr_e
 	int rc = 0;
 
 	for (size_t i = 0; i < nw && !rc; i++) {
-		char name[96];
+		char name[160];
 		FILE *f;
 
 		if (!writes_file(c, w, i, r))
@@ -464,6 +490,16 @@ static int write_reports(const cr_report *r, const struct report_config *c, cr_e
 			warn_long_sheets(r);
 		if (!(f = cr_outset_add(set, name, err)) || w[i].write(r, f, &wo, err))
 			rc = -1;
+		/* --by: one CSV per dimension, for finance */
+		for (size_t k = 0; !rc && w[i].write == cr_write_csv && k < r->n_allocations; k++) {
+			char part[64];
+
+			cr_allocation_file_part(r->allocations[k].dimension, part, sizeof part);
+			snprintf(name, sizeof name, "costrank-%s-by-%s.csv", r->period_label, part);
+			if (!(f = cr_outset_add(set, name, err)) ||
+			    cr_write_csv_allocation(r, k, f, &wo, err))
+				rc = -1;
+		}
 	}
 	for (size_t i = 0; i < nw && !rc; i++) {
 		if (c->want[i] && !w[i].ext) {
@@ -610,7 +646,6 @@ int cmd_report(int argc, char **argv)
 	struct report_config c = { .out_dir = "reports", .top = 10, .top_usage = 5,
 				   .metric = CR_METRIC_UNBLENDED, .color = -1,
 				   .live = LIVE_CONFIG_INIT, .deliver = DELIVER_CONFIG_INIT };
-	cr_ce_outcome outcome = CR_CE_OUTCOME_INIT;
 	bool live;
 	cr_error err = { 0 };
 	char **args = cr_xcalloc((size_t)argc + 1, sizeof *args);
@@ -670,11 +705,19 @@ int cmd_report(int argc, char **argv)
 	if (!live && expand_inputs(args, (size_t)nargs, c.live.allow_partial, c.quiet, &sel, &err))
 		goto done;
 
+	if (live && c.n_by) {
+		cr_error_set(&err, CR_EXIT_USAGE, "--by reads tags and regions from billing files: "
+			     "give FILE|DIR (Cost Explorer and the SQL sources do not book them yet)");
+		goto done;
+	}
 	ledger = cr_ledger_new(c.metric);
+	for (int i = 0; i < c.n_by; i++)
+		if (cr_ledger_add_dimension(ledger, c.by[i].kind, c.by[i].key, &err) < 0)
+			goto done;
 	if (live) {
 		struct live_run lr = { &ro.period, given, &ro.period_complete, c.include,
 				       accounts, rules, c.quiet };
-		if (live_pull(&c.live, &lr, ledger, &outcome, &err))
+		if (live_pull(&c.live, &lr, ledger, &err))
 			goto done;
 	} else if (read_inputs(ledger, sel.paths, sel.n_paths, c.quiet, &err)) {
 		goto done;
@@ -712,7 +755,7 @@ int cmd_report(int argc, char **argv)
 	if (rules && cr_savings_apply(report, ledger, rules, &err))
 		goto done;
 	if (live)
-		live_finish(&c.live, report, &outcome, c.quiet);
+		live_finish(&c.live, report, ledger, c.quiet);
 	else
 		selection_finish(&sel, &coverage, report, c.quiet);
 	if (s3 && !live)
@@ -730,7 +773,6 @@ done:
 	cr_ruleset_free(rules);
 	cr_ledger_free(ledger);
 	cr_accounts_free(accounts);
-	cr_ce_outcome_free(&outcome);
 	cr_selection_free(&sel);
 	cr_coverage_free(&coverage);
 	if (s3)

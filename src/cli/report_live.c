@@ -1,8 +1,8 @@
 /* report_live.c - `costrank report` from AWS Cost Explorer (report_live.h) */
 #include "cli/report_live.h"
 
+#include "costrank/source.h"
 #include "costrank/sql.h"
-#include "costrank/sql_source.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,18 +17,16 @@ int live_option(struct live_config *c, int id, const char *v, cr_error *err)
 	c->any |= id != OPT_LIVE_SOURCE && id != OPT_LIVE_ALLOW_PARTIAL;
 	switch (id) {
 	case OPT_LIVE_SOURCE:
-		if (strcmp(v, "files") == 0)
-			c->source = LIVE_FILES;
-		else if (strcmp(v, "ce") == 0 || strcmp(v, "cost-explorer") == 0)
-			c->source = LIVE_CE;
-		else if (strcmp(v, "postgres") == 0 || strcmp(v, "redshift") == 0)
-			c->source = LIVE_POSTGRES;
-		else if (strcmp(v, "athena") == 0)
-			c->source = LIVE_ATHENA;
-		else
+	{
+		size_t n;
+		const cr_source *src = cr_source_find(v), *all = cr_sources(&n);
+
+		if (!src)
 			return cr_error_set(err, CR_EXIT_USAGE, "--source '%s' is not files, ce, "
 					    "athena or postgres", v);
+		c->source = (int)(src - all);  /* LIVE_FILES... in the table's order */
 		return 0;
+	}
 	case OPT_LIVE_DB_URL: c->db_url = v; return 0;
 	case OPT_LIVE_TABLE: c->table = v; return 0;
 	case OPT_LIVE_ATHENA_DATABASE: c->athena_database = v; return 0;
@@ -67,6 +65,26 @@ int live_option(struct live_config *c, int id, const char *v, cr_error *err)
 	return 0;
 }
 
+/* The options of c, for a source. */
+static void live_ctx(const struct live_config *c, cr_source_ctx *ctx)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->profile = c->profile;
+	ctx->endpoint_url = c->endpoint_url;
+	ctx->region = c->region;
+	ctx->cache_dir = c->cache_dir;
+	ctx->max_requests = c->max_requests;
+	ctx->no_cache = c->no_cache;
+	ctx->offline = c->offline;
+	ctx->allow_partial = c->allow_partial;
+	ctx->db_url = c->db_url;
+	ctx->table = c->table;
+	ctx->table_layout = c->table_layout;
+	ctx->athena_database = c->athena_database;
+	ctx->athena_workgroup = c->athena_workgroup;
+	ctx->athena_output = c->athena_output;
+}
+
 int live_wanted(const struct live_config *c, int nargs, bool *live, cr_error *err)
 {
 	*live = c->source >= LIVE_CE || (c->source < 0 && nargs == 0);
@@ -76,15 +94,15 @@ int live_wanted(const struct live_config *c, int nargs, bool *live, cr_error *er
 	if (c->source >= LIVE_POSTGRES && nargs)
 		return cr_error_set(err, CR_EXIT_USAGE, "--source %s reads a table and takes no "
 				    "FILE|DIR", c->source == LIVE_ATHENA ? "athena" : "postgres");
-	if (c->source >= LIVE_POSTGRES && (!c->table || !*c->table))
-		return cr_error_set(err, CR_EXIT_USAGE, "--source %s needs --table NAME",
-				    c->source == LIVE_ATHENA ? "athena" : "postgres");
-	if (c->source == LIVE_POSTGRES && (!c->db_url || !*c->db_url))
-		return cr_error_set(err, CR_EXIT_USAGE, "--source postgres needs --db-url URL");
-	if (c->source == LIVE_POSTGRES && cr_sql_pg_check_url(c->db_url, err))
-		return -1;
-	if (c->source == LIVE_ATHENA && (!c->athena_database || !*c->athena_database))
-		return cr_error_set(err, CR_EXIT_USAGE, "--source athena needs --athena-database DB");
+	if (c->source >= 0) {
+		size_t n;
+		const cr_source *src = &cr_sources(&n)[c->source];
+		cr_source_ctx ctx;
+
+		live_ctx(c, &ctx);
+		if (src->check && src->check(&ctx, err))
+			return -1;
+	}
 	if (c->source != LIVE_POSTGRES && c->db_url)
 		return cr_error_set(err, CR_EXIT_USAGE, "--db-url applies to --source postgres");
 	if (c->source < LIVE_POSTGRES && (c->table || c->table_layout >= 0))
@@ -150,42 +168,45 @@ static bool progress_wanted(bool quiet)
 	return !quiet && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
 }
 
-int live_pull(const struct live_config *c, const struct live_run *r, cr_ledger *l,
-	      cr_ce_outcome *out, cr_error *err)
+/* COSTRANK_ATHENA_POLL_MS=N: the longest pause between polls (tests). */
+static long poll_cap(void)
 {
-	cr_ce_source_opts o = {
-		.accounts = r->accounts, .rules = r->rules, .endpoint_url = c->endpoint_url,
-		.profile = c->profile, .region = c->region, .max_requests = c->max_requests,
-		.no_cache = c->no_cache, .offline = c->offline, .cache_dir = c->cache_dir,
-		.allow_partial = c->allow_partial,
-		.progress = progress_wanted(r->quiet) ? stderr : NULL,
-	};
-	long planned;
+	const char *v = getenv("COSTRANK_ATHENA_POLL_MS");
+	long n = v && *v ? strtol(v, NULL, 10) : 0;
 
-	if (today(&o.today, err) < 0 || request_timeout(&o.timeout_ms, err) < 0)
-		return -1;
-	if (!r->given)
-		cr_ce_default_period(o.today, r->period);
-	*r->complete = r->period->end < o.today;
-	if (c->source >= LIVE_POSTGRES)
-		return sql_pull(c, r->period, r->rules, r->accounts, l, out, err);
-	o.period = *r->period;
-	memcpy(o.include, r->include, sizeof o.include);
-	if (c->dry_run) {
-		if (cr_ce_plan_describe(&o, cr_ledger_metric(l), stdout, &planned, err) < 0)
-			return -1;
-		if (c->max_requests >= 0 && planned > c->max_requests)
-			printf("--max-requests %ld is below the plan: the pull would stop before "
-			       "its first request\n", c->max_requests);
-		return 1;
-	}
-	return cr_ce_pull(l, &o, out, err) < 0 ? -1 : 0;
+	return n > 0 && n <= 60000 ? n : 0;
 }
 
-void live_finish(const struct live_config *c, cr_report *r, const cr_ce_outcome *out,
+int live_pull(const struct live_config *c, const struct live_run *r, cr_ledger *l,
+	      cr_error *err)
+{
+	size_t n;
+	const cr_source *src = &cr_sources(&n)[c->source >= LIVE_CE ? c->source : LIVE_CE];
+	cr_source_ctx ctx;
+
+	live_ctx(c, &ctx);
+	ctx.accounts = r->accounts;
+	ctx.rules = r->rules;
+	ctx.progress = progress_wanted(r->quiet) ? stderr : NULL;
+	ctx.athena_poll_cap_ms = poll_cap();
+	if (today(&ctx.today, err) < 0 || request_timeout(&ctx.timeout_ms, err) < 0)
+		return -1;
+	if (!r->given)
+		cr_ce_default_period(ctx.today, r->period);
+	*r->complete = r->period->end < ctx.today;
+	ctx.period = *r->period;
+	memcpy(ctx.include, r->include, sizeof ctx.include);
+	if (c->dry_run && src->describe)
+		return src->describe(&ctx, cr_ledger_metric(l), stdout, err) < 0 ? -1 : 1;
+	return src->pull(&ctx, l, err) < 0 ? -1 : 0;
+}
+
+void live_finish(const struct live_config *c, cr_report *r, const cr_ledger *l,
 		 bool quiet)
 {
-	cr_ce_outcome_apply(out, r);
+	const cr_provenance *out = cr_ledger_provenance_of(l);
+
+	cr_report_set_provenance(r, out);
 	if (out->partial)
 		fprintf(stderr, "costrank: warning: %s (the report is marked partial)\n",
 			out->failure.msg);
@@ -197,6 +218,6 @@ void live_finish(const struct live_config *c, cr_report *r, const cr_ce_outcome 
 	if (c->source >= LIVE_POSTGRES)
 		return;
 	fprintf(stderr, "costrank: Cost Explorer: %ld paid request%s (USD %ld.%02ld), %ld "
-		"answered from the cache\n", out->stats.paid, out->stats.paid == 1 ? "" : "s",
-		out->stats.paid / 100, out->stats.paid % 100, out->stats.cached);
+		"answered from the cache\n", out->paid_requests, out->paid_requests == 1 ? "" : "s",
+		out->paid_requests / 100, out->paid_requests % 100, out->cached_requests);
 }

@@ -1,6 +1,7 @@
 /*
- * report_live.h - `costrank report` from AWS Cost Explorer: its options and
- * the pull, for cmd_report.c.
+ * report_live.h - `costrank report` from AWS Cost Explorer, PostgreSQL or
+ * Athena: their options, for cmd_report.c, which looks the source up in
+ * the table of sources (source.h) and calls it.
  *
  * Without FILE|DIR arguments (or with --source ce) the period is pulled
  * from Cost Explorer (ce_source.h) into the ledger that the file sources
@@ -84,18 +85,15 @@ struct live_run {
 
 /*
  * Pulls into l (or, with --dry-run, prints the plan on stdout).  Returns 0
- * with *out filled, 1 when a dry run is done, -1 with err set.
+ * with the ledger's provenance filled, 1 when a dry run is done, -1 with
+ * err set.
  */
 int live_pull(const struct live_config *c, const struct live_run *r, cr_ledger *l,
-	      cr_ce_outcome *out, cr_error *err);
+	      cr_error *err);
 
-/* Puts the pull's counts and notes in the report; warnings on stderr. */
-void live_finish(const struct live_config *c, cr_report *r, const cr_ce_outcome *out,
+/* Puts the provenance the pull recorded in l into the report; warnings
+ * on stderr. */
+void live_finish(const struct live_config *c, cr_report *r, const cr_ledger *l,
 		 bool quiet);
-
-/* The SQL sources (report_sql.c): --source postgres or athena, after the
- * period is resolved.  0, or -1 with err set. */
-int sql_pull(const struct live_config *c, const cr_period *period, const cr_ruleset *rules,
-	     const cr_accounts *accounts, cr_ledger *l, cr_ce_outcome *out, cr_error *err);
 
 #endif

@@ -1,6 +1,7 @@
 /* ledger.c - see costrank/ledger.h */
 #include "costrank/ledger.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,12 @@ struct account_meta {
 
 struct cr_ledger {
 	enum cr_metric metric;
+	cr_provenance provenance;
+	/* dimensions: a ledger each, whose strings are the owner's */
+	cr_ledger *owner;
+	cr_dimension dims[CR_LEDGER_MAX_DIMS];
+	cr_ledger *dim[CR_LEDGER_MAX_DIMS];
+	size_t ndims;
 
 	/* interned strings: strs[sym], open-addressing table of sym+1 */
 	const char **strs;
@@ -102,7 +109,8 @@ static uint64_t hash_bytes(const char *s, size_t len)
 static uint64_t hash_key(const cr_ledger_key *k)
 {
 	uint64_t h = ((uint64_t)k->account << 32) | k->service;
-	uint64_t g = ((uint64_t)k->usage_type << 32) | ((uint32_t)k->day ^ (k->kind << 27));
+	uint64_t g = ((uint64_t)k->usage_type << 32) |
+		     ((uint32_t)k->day ^ (k->kind << 27) ^ (k->dim * 0x9e3779b1u));
 
 	h *= 0x9e3779b97f4a7c15ull;
 	h ^= g + 0x632be59bd9b4e019ull + (h << 6) + (h >> 2);
@@ -149,6 +157,8 @@ cr_sym cr_ledger_intern(cr_ledger *l, const char *s, size_t len)
 
 	if (len == 0)
 		return 0;
+	if (l->owner)
+		l = l->owner;
 	h = hash_bytes(s, len);
 	mask = l->str_table_size - 1;
 	for (j = h & mask; l->str_table[j]; j = (j + 1) & mask) {
@@ -178,12 +188,17 @@ cr_sym cr_ledger_intern(cr_ledger *l, const char *s, size_t len)
 
 const char *cr_ledger_str(const cr_ledger *l, cr_sym sym)
 {
+	if (l->owner)
+		l = l->owner;
 	return sym < l->nstrs ? l->strs[sym] : "";
 }
 
 cr_ledger *cr_ledger_new(enum cr_metric metric)
 {
 	cr_ledger *l = cr_xcalloc(1, sizeof *l);
+	cr_provenance empty = CR_PROVENANCE_INIT;
+
+	l->provenance = empty;
 
 	l->metric = metric;
 	l->strs_cap = 1024;
@@ -221,6 +236,12 @@ void cr_ledger_free(cr_ledger *l)
 		free(l->inputs[i].format);
 	}
 	free(l->inputs);
+	cr_provenance_free(&l->provenance);
+	for (size_t i = 0; i < l->ndims; i++) {
+		free((char *)l->dims[i].key);
+		free((char *)l->dims[i].name);
+		cr_ledger_free(l->dim[i]);
+	}
 	free(l);
 }
 
@@ -233,7 +254,7 @@ static bool key_eq(const cr_ledger_key *a, const cr_ledger_key *b)
 {
 	return a->account == b->account && a->service == b->service &&
 	       a->usage_type == b->usage_type && a->day == b->day &&
-	       a->kind == b->kind;
+	       a->kind == b->kind && a->dim == b->dim;
 }
 
 static void entry_table_rehash(cr_ledger *l, size_t size)
@@ -457,12 +478,10 @@ static void env_add(cr_ledger *l, cr_sym account, cr_sym env, uint64_t count)
 	m->env_rows[min] = count;
 }
 
-int cr_ledger_merge(cr_ledger *dst, const cr_ledger *src, cr_error *err)
+/* Adds src's entries to dst's, src's symbols mapped to dst's by map. */
+static int merge_entries(cr_ledger *dst, const cr_ledger *src, const cr_sym *map,
+			 cr_error *err)
 {
-	cr_sym *map = cr_xmalloc((src->nstrs ? src->nstrs : 1) * sizeof *map);
-
-	for (size_t i = 0; i < src->nstrs; i++)
-		map[i] = cr_ledger_intern(dst, src->strs[i], src->str_len[i]);
 	for (size_t i = 0; i < src->nentries; i++) {
 		const cr_ledger_entry *e = &src->entries[i];
 		cr_ledger_key k = e->key;
@@ -471,12 +490,30 @@ int cr_ledger_merge(cr_ledger *dst, const cr_ledger *src, cr_error *err)
 		k.account = map[k.account];
 		k.service = map[k.service];
 		k.usage_type = map[k.usage_type];
+		k.dim = map[k.dim];
 		d = entry_for(dst, &k, map[e->unit]);
-		if (entry_add(dst, d, e->cost, e->quantity, map[e->unit], err)) {
+		if (entry_add(dst, d, e->cost, e->quantity, map[e->unit], err))
+			return -1;
+		d->unit_mixed |= e->unit_mixed;
+	}
+	return 0;
+}
+
+int cr_ledger_merge(cr_ledger *dst, const cr_ledger *src, cr_error *err)
+{
+	cr_sym *map = cr_xmalloc((src->nstrs ? src->nstrs : 1) * sizeof *map);
+
+	for (size_t i = 0; i < src->nstrs; i++)
+		map[i] = cr_ledger_intern(dst, src->strs[i], src->str_len[i]);
+	if (merge_entries(dst, src, map, err)) {
+		free(map);
+		return -1;
+	}
+	for (size_t i = 0; i < src->ndims && i < dst->ndims; i++) {
+		if (merge_entries(dst->dim[i], src->dim[i], map, err)) {
 			free(map);
 			return -1;
 		}
-		d->unit_mixed |= e->unit_mixed;
 	}
 	for (size_t a = 0; a < src->meta_cap && a < src->nstrs; a++) {
 		const struct account_meta *m = &src->meta[a];
@@ -504,4 +541,129 @@ void cr_ledger_set_coarse(cr_ledger *l, bool coarse)
 bool cr_ledger_is_daily(const cr_ledger *l)
 {
 	return !l->coarse;
+}
+
+/* An environment hinted by the account name: "larkspur-prod", "dev_sandbox". */
+static const char *env_from_name(const char *name, const cr_accounts *accounts)
+{
+	char buf[128];
+	char *save = NULL;
+
+	snprintf(buf, sizeof buf, "%s", name);
+	for (char *tok = strtok_r(buf, "-_. /", &save); tok; tok = strtok_r(NULL, "-_. /", &save)) {
+		const char *env = cr_accounts_environment(accounts, tok);
+		if (env)
+			return env;
+	}
+	return NULL;
+}
+
+const char *cr_ledger_environment(const cr_ledger *l, cr_sym account,
+				  const cr_accounts *accounts, const char **source)
+{
+	const cr_account_info *info = cr_accounts_find(accounts, cr_ledger_str(l, account));
+	const char *name = info && info->name ? info->name
+			   : cr_ledger_str(l, cr_ledger_account_name(l, account));
+	const char *env, *src = "unknown";
+
+	if (info && info->environment) {
+		env = info->environment;
+		src = "accounts-file";
+	} else if ((env = cr_accounts_environment(accounts,
+			    cr_ledger_str(l, cr_ledger_account_environment(l, account))))) {
+		src = "tag";
+	} else if ((env = env_from_name(name, accounts))) {
+		src = "name";
+	}
+	if (source)
+		*source = src;
+	return env ? env : "";
+}
+
+cr_provenance *cr_ledger_provenance(cr_ledger *l)
+{
+	return &l->provenance;
+}
+
+const cr_provenance *cr_ledger_provenance_of(const cr_ledger *l)
+{
+	return &l->provenance;
+}
+
+/* ---- dimensions ------------------------------------------------------------ */
+
+int cr_ledger_add_dimension(cr_ledger *l, enum cr_dim_kind kind, const char *key,
+			    cr_error *err)
+{
+	static const char *const names[] = { "tag", "region", "resource" };
+	size_t klen;
+	char *name;
+
+	if (kind != CR_DIM_TAG)
+		key = "";
+	else if (!key || !*key)
+		return cr_error_set(err, CR_EXIT_USAGE, "a tag dimension needs a key (tag:KEY)");
+	for (size_t i = 0; i < l->ndims; i++)
+		if (l->dims[i].kind == kind && strcmp(l->dims[i].key, key) == 0)
+			return (int)i;
+	if (l->ndims == CR_LEDGER_MAX_DIMS)
+		return cr_error_set(err, CR_EXIT_USAGE, "at most %d dimensions can be asked for",
+				    CR_LEDGER_MAX_DIMS);
+	klen = strlen(key);
+	name = cr_xmalloc(klen + 12);
+	if (kind == CR_DIM_TAG)
+		snprintf(name, klen + 12, "tag:%s", key);
+	else
+		snprintf(name, klen + 12, "%s", names[kind]);
+	l->dims[l->ndims].kind = kind;
+	l->dims[l->ndims].key = cr_xstrdup(key);
+	l->dims[l->ndims].name = name;
+	l->dim[l->ndims] = cr_ledger_new(l->metric);
+	l->dim[l->ndims]->owner = l;
+	return (int)l->ndims++;
+}
+
+size_t cr_ledger_dimension_count(const cr_ledger *l)
+{
+	return l->ndims;
+}
+
+const cr_dimension *cr_ledger_dimension(const cr_ledger *l, size_t i)
+{
+	return i < l->ndims ? &l->dims[i] : NULL;
+}
+
+bool cr_ledger_has_dimension(const cr_ledger *l, enum cr_dim_kind kind)
+{
+	for (size_t i = 0; i < l->ndims; i++)
+		if (l->dims[i].kind == kind)
+			return true;
+	return false;
+}
+
+cr_ledger *cr_ledger_new_like(const cr_ledger *l)
+{
+	cr_ledger *n = cr_ledger_new(l->metric);
+
+	for (size_t i = 0; i < l->ndims; i++)
+		cr_ledger_add_dimension(n, l->dims[i].kind, l->dims[i].key, NULL);
+	return n;
+}
+
+int cr_ledger_add_dim(cr_ledger *l, size_t i, const cr_ledger_key *key, cr_sym value,
+		      cr_dec cost, cr_error *err)
+{
+	cr_ledger_key k = *key;
+
+	k.dim = value;
+	return cr_ledger_add(l->dim[i], &k, cost, CR_DEC_ZERO, 0, err);
+}
+
+const cr_ledger_entry *cr_ledger_dim_entries(const cr_ledger *l, size_t i, size_t *count)
+{
+	if (i >= l->ndims) {
+		*count = 0;
+		return NULL;
+	}
+	return cr_ledger_entries(l->dim[i], count);
 }

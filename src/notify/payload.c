@@ -617,9 +617,46 @@ static void note_text(const nctx *c, cr_buf *b, size_t omitted, cr_dec sum)
 	cr_buf_release(&t);
 }
 
-/* The report's notes (warnings), escaped, at most MAX_NOTES. */
+/* --by: one line per dimension, "By tag:team: platform 22.6%, tracking
+ * 18.3%, data-eng 14.6% · (untagged) 21.4%". */
+static void allocation_lines(const nctx *c, lines *l)
+{
+	for (size_t i = 0; i < c->r->n_allocations; i++) {
+		const cr_report_allocation *al = &c->r->allocations[i];
+		cr_buf *b = line_new(l), t = CR_BUF_INIT;
+		size_t shown = 0;
+
+		esc(c, b, "By ");
+		data(c, b, al->dimension, 40);
+		esc(c, b, ": ");
+		for (size_t j = 0; j < al->n_values && shown < 3; j++) {
+			const cr_report_alloc_value *v = &al->values[j];
+
+			if (v->is_untagged)
+				continue;
+			if (shown++)
+				esc(c, b, ", ");
+			data(c, b, v->value, 40);
+			cr_buf_reset(&t);
+			cr_buf_adds(&t, " ");
+			cr_render_fixed(&t, v->share * 100.0, 1, false, "%");
+			esc(c, b, t.ptr);
+		}
+		cr_buf_reset(&t);
+		cr_buf_adds(&t, shown ? SEP : "");
+		cr_buf_adds(&t, al->untagged_label);
+		cr_buf_adds(&t, " ");
+		cr_render_fixed(&t, al->untagged_share * 100.0, 1, false, "%");
+		esc(c, b, t.ptr);
+		cr_buf_release(&t);
+	}
+}
+
+/* The report's notes (warnings), escaped, at most MAX_NOTES; after the
+ * allocation lines (--by). */
 static void note_lines(const nctx *c, lines *l)
 {
+	allocation_lines(c, l);
 	for (size_t i = 0; i < c->r->n_warnings && i < MAX_NOTES; i++) {
 		cr_buf *b = line_new(l);
 

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 
 #include "costrank/keymap.h"
+#include "rank/allocation.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,40 +209,15 @@ static void set_shares(cr_report *r)
 	}
 }
 
-/* An environment hinted by the account name: "larkspur-prod", "dev_sandbox". */
-static const char *env_from_name(const char *name, const cr_accounts *accounts)
-{
-	char buf[128];
-	char *save = NULL;
-
-	snprintf(buf, sizeof buf, "%s", name);
-	for (char *tok = strtok_r(buf, "-_. /", &save); tok; tok = strtok_r(NULL, "-_. /", &save)) {
-		const char *env = cr_accounts_environment(accounts, tok);
-		if (env)
-			return env;
-	}
-	return NULL;
-}
-
 static void account_meta(cr_report_account *a, const cr_ledger *l, cr_sym acct,
 			 const cr_accounts *accounts)
 {
 	const cr_account_info *info = cr_accounts_find(accounts, a->id);
-	const char *env = NULL;
 
 	a->name = cr_xstrdup(info && info->name ? info->name
 			     : cr_ledger_str(l, cr_ledger_account_name(l, acct)));
-	a->environment_source = "unknown";
-	if (info && info->environment) {
-		env = info->environment;
-		a->environment_source = "accounts-file";
-	} else if ((env = cr_accounts_environment(accounts,
-			    cr_ledger_str(l, cr_ledger_account_environment(l, acct))))) {
-		a->environment_source = "tag";
-	} else if ((env = env_from_name(a->name, accounts))) {
-		a->environment_source = "name";
-	}
-	a->environment = cr_xstrdup(env ? env : "");
+	a->environment = cr_xstrdup(cr_ledger_environment(l, acct, accounts,
+							  &a->environment_source));
 	a->owner = cr_xstrdup(info && info->owner ? info->owner : "");
 }
 
@@ -497,6 +473,8 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 		goto overflow;
 	r->recon.ranked = r->total;
 	set_shares(r);
+	if (cr_allocation_build(r, l, o, err))
+		goto fail;
 	free(parts);
 	free(t.v);
 	cr_keymap_release(&t.map);

@@ -410,3 +410,72 @@ int cr_write_csv_notes(const cr_report *r, FILE *out, const cr_write_opts *o, cr
 	cr_buf_release(&line);
 	return 0;
 }
+
+static const char *const allocation_columns[] = {
+	"period_start", "period_end", "currency", "metric", "dimension", "rank", "value",
+	"untagged", "cost", "previous_cost", "change", "share_pct", "new", "top_services",
+};
+
+int cr_write_csv_allocation(const cr_report *r, size_t i, FILE *out, const cr_write_opts *o,
+			    cr_error *err)
+{
+	const cr_report_allocation *al = &r->allocations[i];
+	cr_buf line = CR_BUF_INIT, svcs = CR_BUF_INIT;
+	char start[CR_DATE_STRLEN], end[CR_DATE_STRLEN];
+
+	(void)err; /* write errors stay on the stream for the caller's check */
+	if (o && o->csv_bom)
+		fputs("\xEF\xBB\xBF", out);
+	for (size_t k = 0; k < sizeof allocation_columns / sizeof allocation_columns[0]; k++)
+		add_field(&line, allocation_columns[k]);
+	end_line(&line, out);
+	cr_day_format(r->start, start);
+	cr_day_format(r->end, end);
+	for (size_t k = 0; k < al->n_values; k++) {
+		const cr_report_alloc_value *v = &al->values[k];
+
+		add_field(&line, start);
+		add_field(&line, end);
+		add_field(&line, r->currency);
+		add_field(&line, cr_metric_name(r->metric));
+		add_field(&line, al->dimension);
+		if (v->is_untagged)
+			add_field(&line, "");
+		else
+			add_int(&line, v->rank);
+		add_field(&line, v->is_untagged ? al->untagged_label : v->value);
+		add_field(&line, v->is_untagged ? "true" : "false");
+		add_dec(&line, v->cost, -1);
+		if (r->has_previous) {
+			add_dec(&line, v->previous_cost, -1);
+			add_dec(&line, v->change, -1);
+		} else {
+			add_field(&line, "");
+			add_field(&line, "");
+		}
+		add_fixed(&line, v->share * 100.0, 2);
+		add_field(&line, r->has_previous && v->is_new ? "true" : "false");
+		cr_buf_reset(&svcs);
+		for (size_t j = 0; j < v->n_services; j++)
+			cr_buf_addf(&svcs, "%s%s", j ? "; " : "", v->services[j].name);
+		add_field(&line, svcs.len ? svcs.ptr : "");
+		end_line(&line, out);
+	}
+	cr_buf_release(&line);
+	cr_buf_release(&svcs);
+	return 0;
+}
+
+void cr_allocation_file_part(const char *dimension, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (const char *p = dimension; *p && n + 1 < size; p++) {
+		unsigned char ch = (unsigned char)*p;
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			  (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+		buf[n++] = ch == ':' ? '-' : ok ? (char)ch : '_';
+	}
+	if (size)
+		buf[n] = '\0';
+}

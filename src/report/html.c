@@ -552,6 +552,52 @@ static void row_cells(cr_buf *b, const cr_report *r, const char *rank, const cha
 	cr_buf_adds(b, "</tr>\n");
 }
 
+/* --by: one section per dimension, the untagged row last. */
+static void allocation(cr_buf *b, const cr_report *r, size_t k)
+{
+	const cr_report_allocation *al = &r->allocations[k];
+
+	cr_buf_addf(b, "<section class=\"allocation\" aria-labelledby=\"h-by-%zu\">\n"
+		    "<h2 id=\"h-by-%zu\">By ", k + 1, k + 1);
+	h_data(b, al->dimension, 0);
+	cr_buf_adds(b, "</h2>\n<p class=\"meta\">");
+	h_data(b, al->untagged_label, 0);
+	cr_buf_adds(b, ": <strong>");
+	h_share(b, al->untagged_share);
+	cr_buf_adds(b, "</strong> of the total</p>\n<table class=\"services\">\n<caption>Cost by ");
+	h_data(b, al->dimension, 0);
+	cr_buf_adds(b, "</caption>\n<thead><tr><th scope=\"col\" class=\"num\">#</th>"
+		    "<th scope=\"col\">Value</th><th scope=\"col\" class=\"num\">Cost</th>"
+		    "<th scope=\"col\" class=\"num\">Share</th><th scope=\"col\" class=\"num\">"
+		    "Previous</th><th scope=\"col\" class=\"num\">Change</th>"
+		    "<th scope=\"col\" class=\"num\">Change %</th><th scope=\"col\">Top services"
+		    "</th></tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < al->n_values; i++) {
+		const cr_report_alloc_value *v = &al->values[i];
+		char rank[24] = "";
+
+		if (!v->is_untagged)
+			snprintf(rank, sizeof rank, "%d", v->rank);
+		cr_buf_addf(b, "<tr class=\"service%s\"><td class=\"num\">%s</td><th scope=\"row\">",
+			    v->is_untagged ? " other" : "", rank);
+		h_data(b, v->is_untagged ? al->untagged_label : v->value, 0);
+		cr_buf_adds(b, "</th><td class=\"num\">");
+		h_money(b, r, v->cost, false);
+		cr_buf_adds(b, "</td><td class=\"num\">");
+		h_share(b, v->share);
+		cr_buf_adds(b, "</td>");
+		change_cells(b, r, v->cost, v->previous_cost, r->has_previous && v->is_new);
+		cr_buf_adds(b, "<td>");
+		for (size_t j = 0; j < v->n_services && j < 3; j++) {
+			if (j)
+				cr_buf_adds(b, ", ");
+			h_data(b, v->services[j].name, 0);
+		}
+		cr_buf_adds(b, "</td></tr>\n");
+	}
+	cr_buf_adds(b, "</tbody>\n</table>\n</section>\n");
+}
+
 static void account(cr_buf *b, const cr_report *r, const cr_report_account *a)
 {
 	cr_buf label = CR_BUF_INIT;
@@ -727,6 +773,8 @@ int cr_write_html(const cr_report *r, FILE *out, const cr_write_opts *o, cr_erro
 	head(&b, r);
 	summary(&b, r);
 	charts(&b, r);
+	for (size_t i = 0; i < r->n_allocations; i++)
+		allocation(&b, r, i);
 	cr_buf_adds(&b, "<section aria-labelledby=\"h-accounts\">\n"
 		    "<h2 id=\"h-accounts\">Accounts</h2>\n");
 	for (size_t i = 0; i < r->n_accounts; i++) {

@@ -180,7 +180,7 @@ static json_t *build_service(jctx *c, const cr_report_service *s)
 }
 
 /* A SQL source's figures; null for files and Cost Explorer. */
-static json_t *jpushdown(jctx *c, const cr_report_pushdown *p)
+static json_t *jpushdown(jctx *c, const cr_pushdown *p)
 {
 	json_t *o;
 
@@ -193,6 +193,57 @@ static json_t *jpushdown(jctx *c, const cr_report_pushdown *p)
 	    : json_integer((json_int_t)p->scanned_bytes));
 	set(c, o, "bytes_billed", p->billed_bytes < 0 ? json_null()
 	    : json_integer((json_int_t)p->billed_bytes));
+	return o;
+}
+
+/* One dimension of --by: its values, the untagged row last. */
+static json_t *build_allocation(jctx *c, const cr_report_allocation *al)
+{
+	json_t *o = jobject(c), *vals = jarray(c);
+
+	if (!o || !vals) {
+		json_decref(o);
+		json_decref(vals);
+		return NULL;
+	}
+	set(c, o, "dimension", jstr(c, al->dimension));
+	set(c, o, "untagged_label", jstr(c, al->untagged_label));
+	set(c, o, "untagged_cost", jamount(al->untagged_cost));
+	set(c, o, "untagged_share", jshare(al->untagged_share));
+	for (size_t i = 0; i < al->n_values; i++) {
+		const cr_report_alloc_value *v = &al->values[i];
+		json_t *x = jobject(c), *svcs = jarray(c);
+
+		if (!x || !svcs) {
+			json_decref(x);
+			json_decref(svcs);
+			c->failed = true;
+			break;
+		}
+		set(c, x, "rank", v->is_untagged ? json_null() : json_integer(v->rank));
+		set(c, x, "value", v->is_untagged ? json_null() : jstr(c, v->value));
+		set(c, x, "untagged", json_boolean(v->is_untagged));
+		set(c, x, "cost", jamount(v->cost));
+		set(c, x, "previous_cost", jprev(c, v->previous_cost));
+		set(c, x, "change", jchange(c, v->cost, v->previous_cost));
+		set(c, x, "share", jshare(v->share));
+		set(c, x, "new", json_boolean(v->is_new));
+		for (size_t j = 0; j < v->n_services; j++) {
+			json_t *sv = jobject(c);
+
+			if (!sv) {
+				c->failed = true;
+				break;
+			}
+			set(c, sv, "name", jstr(c, v->services[j].name));
+			set(c, sv, "cost", jamount(v->services[j].cost));
+			append(c, svcs, sv);
+		}
+		set(c, x, "services", svcs);
+		set(c, x, "services_total", json_integer((json_int_t)v->services_total));
+		append(c, vals, x);
+	}
+	set(c, o, "values", vals);
 	return o;
 }
 
@@ -409,6 +460,13 @@ static json_t *build_report(jctx *c)
 	for (size_t i = 0; a && i < r->n_services; i++)
 		append(c, a, build_org_service(c, &r->services[i]));
 	set(c, root, "services", a);
+
+	if (r->n_allocations) {  /* --by: absent otherwise */
+		a = jarray(c);
+		for (size_t i = 0; a && i < r->n_allocations; i++)
+			append(c, a, build_allocation(c, &r->allocations[i]));
+		set(c, root, "allocation", a);
+	}
 
 	if (r->has_proposals) {
 		set(c, root, "savings_total", jamount(r->savings_total));

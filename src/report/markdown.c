@@ -190,6 +190,42 @@ static void reconciliation(cr_buf *b, const cr_report *r)
 	}
 }
 
+/* --by: one table per dimension, the untagged row last. */
+static void allocation(cr_buf *b, const cr_report *r, const cr_report_allocation *al)
+{
+	cr_buf_adds(b, "### By ");
+	md_data(b, al->dimension);
+	cr_buf_adds(b, " \xE2\x80\x94 ");
+	md_data(b, al->untagged_label);
+	cr_buf_adds(b, " ");
+	md_share(b, al->untagged_share);
+	cr_buf_adds(b, " of the total\n\n| # | Value | Cost | Share | Change | Top services |\n"
+		    "|--:|---|--:|--:|--:|---|\n");
+	for (size_t i = 0; i < al->n_values; i++) {
+		const cr_report_alloc_value *v = &al->values[i];
+
+		if (v->is_untagged)
+			cr_buf_adds(b, "| | ");
+		else
+			cr_buf_addf(b, "| %d | ", v->rank);
+		md_data(b, v->is_untagged ? al->untagged_label : v->value);
+		cr_buf_adds(b, " | ");
+		md_money(b, r, v->cost, false);
+		cr_buf_adds(b, " | ");
+		md_share(b, v->share);
+		cr_buf_adds(b, " | ");
+		md_change(b, r, v->cost, v->previous_cost, r->has_previous && v->is_new);
+		cr_buf_adds(b, " | ");
+		for (size_t j = 0; j < v->n_services && j < 3; j++) {
+			if (j)
+				cr_buf_adds(b, ", ");
+			md_data(b, v->services[j].name);
+		}
+		cr_buf_adds(b, " |\n");
+	}
+	cr_buf_adds(b, "\n");
+}
+
 static void account(cr_buf *b, const cr_report *r, const cr_report_account *a)
 {
 	cr_buf label = CR_BUF_INIT;
@@ -326,6 +362,8 @@ int cr_write_markdown(const cr_report *r, FILE *out, const cr_write_opts *o, cr_
 	(void)err; /* write errors stay on the stream for the caller's check */
 	headline(&head, r);
 	reconciliation(&head, r);
+	for (size_t i = 0; i < r->n_allocations; i++)
+		allocation(&head, r, &r->allocations[i]);
 	if (r->n_accounts)
 		cr_buf_adds(&head, "### Top services per account\n\n");
 	for (size_t i = 0; i < r->n_accounts; i++)

@@ -7,17 +7,6 @@
 
 #include "costrank/error.h"
 
-const char *cr_metric_name(enum cr_metric m)
-{
-	return m == CR_METRIC_AMORTIZED ? "amortized" : "unblended";
-}
-
-const char *cr_excluded_name(enum cr_excluded e)
-{
-	static const char *const names[CR_EXCL_COUNT] = { "credits", "refunds", "tax" };
-	return (unsigned)e < CR_EXCL_COUNT ? names[e] : "?";
-}
-
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -28,6 +17,18 @@ void cr_report_add_warning(cr_report *r, const char *fmt, ...)
 	va_end(ap);
 	r->warnings = cr_xrealloc(r->warnings, (r->n_warnings + 1) * sizeof *r->warnings);
 	r->warnings[r->n_warnings++] = cr_xstrdup(tmp);
+}
+
+void cr_report_set_provenance(cr_report *r, const cr_provenance *p)
+{
+	r->paid_requests = p->paid_requests;
+	r->cached_requests = p->cached_requests;
+	r->estimated = p->estimated;
+	r->partial = p->partial;
+	r->data_through = p->data_through;
+	r->pushdown = p->pushdown;
+	for (size_t i = 0; i < p->n_notes; i++)
+		cr_report_add_warning(r, "%s", p->notes[i]);
 }
 
 static void free_service(cr_report_service *s)
@@ -82,6 +83,19 @@ void cr_report_free(cr_report *r)
 	for (size_t i = 0; i < r->n_services; i++)
 		free(r->services[i].name);
 	free(r->services);
+	for (size_t i = 0; i < r->n_allocations; i++) {
+		cr_report_allocation *a = &r->allocations[i];
+		for (size_t j = 0; j < a->n_values; j++) {
+			for (size_t k = 0; k < a->values[j].n_services; k++)
+				free(a->values[j].services[k].name);
+			free(a->values[j].services);
+			free(a->values[j].value);
+		}
+		free(a->values);
+		free(a->dimension);
+		free(a->untagged_label);
+	}
+	free(r->allocations);
 	for (size_t i = 0; i < r->n_files; i++)
 		free(r->files[i]);
 	free(r->files);

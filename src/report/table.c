@@ -568,6 +568,102 @@ static void draw_overview(tctx *t)
 	row_release(&tot);
 }
 
+/* ---- allocation (--by) ----------------------------------------------- */
+
+/* One dimension: its values, the untagged row last, and each value's top
+ * services as far as the width allows. */
+static void draw_allocation(tctx *t, const cr_report_allocation *al)
+{
+	const cr_report *r = t->r;
+	size_t rank_w = 1, name_w = strlen("Value"), cost_w = strlen("Cost");
+	size_t diff_w = strlen("Change"), pct_w = strlen("%"), share_w = strlen("100.0%");
+	static const char *const heads[] = { "#", "Value", "Cost", "Change", "%", "Share" };
+	size_t fixed, svc_w, head_w[sizeof heads / sizeof heads[0]];
+	cr_buf label = CR_BUF_INIT;
+	row w;
+
+	row_init(&w);
+	for (size_t i = 0; i < al->n_values; i++) {
+		const cr_report_alloc_value *v = &al->values[i];
+		row_fill(&w, r, v->rank, v->is_untagged, v->cost, v->share, v->previous_cost,
+			 v->is_new);
+		rank_w = max_sz(rank_w, strlen(w.rank));
+		name_w = max_sz(name_w, label_need(v->is_untagged ? al->untagged_label : v->value));
+		cost_w = max_sz(cost_w, cr_render_cells(w.cost.ptr));
+		diff_w = max_sz(diff_w, cr_render_cells(w.diff.ptr));
+		pct_w = max_sz(pct_w, cr_render_cells(w.change.ptr));
+	}
+	fixed = 1 + rank_w + GAP + GAP + cost_w + GAP + diff_w + GAP + pct_w + GAP + share_w;
+	if (name_w > NAME_WANT)
+		name_w = NAME_WANT;
+	if (t->width < fixed + name_w)
+		name_w = t->width > fixed + NAME_MIN ? t->width - fixed : NAME_MIN;
+	svc_w = t->width > fixed + name_w + GAP + NAME_MIN ? t->width - fixed - name_w - GAP : 0;
+	head_w[0] = rank_w;
+	head_w[1] = name_w;
+	head_w[2] = cost_w;
+	head_w[3] = diff_w;
+	head_w[4] = pct_w;
+	head_w[5] = share_w;
+
+	fputc('\n', t->out);
+	sgr(t, SGR_BOLD);
+	cr_buf_addf(&label, "By %s", al->dimension);
+	data(t, label.ptr, t->width);
+	sgr(t, SGR_RESET);
+	cr_buf_reset(&label);
+	fmt_share(&label, al->untagged_share);
+	text(t, "  ");
+	data(t, al->untagged_label, t->width / 2);
+	text(t, " ");
+	text(t, label.ptr);
+	text(t, " of the total");
+	put_line(t);
+	sgr(t, SGR_BOLD);
+	spaces(t, 1);
+	for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+		if (i)
+			spaces(t, GAP);
+		cell(t, heads[i], head_w[i], i != 1);
+	}
+	if (svc_w) {
+		spaces(t, GAP);
+		text(t, "Top services");
+	}
+	sgr(t, SGR_RESET);
+	put_line(t);
+	for (size_t i = 0; i < al->n_values; i++) {
+		const cr_report_alloc_value *v = &al->values[i];
+
+		row_fill(&w, r, v->rank, v->is_untagged, v->cost, v->share, v->previous_cost,
+			 v->is_new);
+		cr_buf_reset(&label);
+		cr_render_clean(&label, v->is_untagged ? al->untagged_label : v->value, 0);
+		spaces(t, 1);
+		cell(t, w.rank, rank_w, true);
+		spaces(t, GAP);
+		cell(t, label.ptr, name_w, false);
+		spaces(t, GAP);
+		cell(t, w.cost.ptr, cost_w, true);
+		spaces(t, GAP);
+		change_cell(t, w.diff.ptr, diff_w, w.dir);
+		spaces(t, GAP);
+		change_cell(t, w.change.ptr, pct_w, w.dir);
+		spaces(t, GAP);
+		cell(t, w.share.ptr, share_w, true);
+		if (svc_w && v->n_services) {
+			cr_buf_reset(&label);
+			for (size_t j = 0; j < v->n_services && j < 3; j++)
+				cr_buf_addf(&label, "%s%s", j ? ", " : "", v->services[j].name);
+			spaces(t, GAP);
+			data(t, label.ptr, svc_w);
+		}
+		put_line(t);
+	}
+	cr_buf_release(&label);
+	row_release(&w);
+}
+
 /* ---- per-account detail ---------------------------------------------- */
 
 typedef struct layout {
@@ -958,6 +1054,8 @@ int cr_write_table(const cr_report *r, FILE *out, const cr_write_opts *o, cr_err
 	draw_headline(&t);
 	fputc('\n', out);
 	draw_overview(&t);
+	for (size_t i = 0; i < r->n_allocations; i++)
+		draw_allocation(&t, &r->allocations[i]);
 	for (size_t i = 0; !(o && o->summary) && i < r->n_accounts; i++) {
 		fputc('\n', out);
 		draw_account(&t, &L, &r->accounts[i]);

@@ -48,6 +48,7 @@
 /* Summary columns: labels and names in A, the accounts table after. */
 enum { S_NAME, S_ID, S_ENV, S_TOTAL, S_PREV, S_CHANGE, S_PCT, S_SHARE, S_OWNER, S_NCOLS };
 /* Services columns. */
+enum { A_DIM, A_RANK, A_VALUE, A_COST, A_PREV, A_CHANGE, A_PCT, A_SHARE, A_SERVICES, A_NCOLS };
 enum { V_ID, V_NAME, V_ENV, V_RANK, V_SERVICE, V_COST, V_PREV, V_CHANGE, V_PCT, V_SHARE,
        V_NCOLS };
 /* Usage types columns. */
@@ -456,6 +457,47 @@ static void write_services(xctx *x, lxw_worksheet *ws)
 	}
 	worksheet_freeze_panes(ws, 1, 0);
 	chk(x, worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "A1:A1048576"));
+}
+
+/* ---- Allocation (--by) --------------------------------------------- */
+
+static void write_allocation(xctx *x, lxw_worksheet *ws)
+{
+	static const char *const head[A_NCOLS] = {
+		"Dimension", "Rank", "Value", "Cost", "Previous", "Change", "Change %",
+		"Share of total", "Top services",
+	};
+	static const double widths[A_NCOLS] = { 16, 6, 26, 15, 15, 14, 10, 10, 60 };
+	const cr_report *r = x->r;
+	lxw_row_t row = 1;
+	cr_buf svcs = CR_BUF_INIT;
+
+	set_widths(x, ws, widths, A_NCOLS);
+	put_header(x, ws, 0, head, A_NCOLS, A_RANK);
+	for (size_t k = 0; k < r->n_allocations; k++) {
+		const cr_report_allocation *al = &r->allocations[k];
+
+		for (size_t i = 0; i < al->n_values; i++, row++) {
+			const cr_report_alloc_value *v = &al->values[i];
+
+			put_str(x, ws, row, A_DIM, al->dimension, NULL);
+			if (!v->is_untagged)
+				put_num(x, ws, row, A_RANK, v->rank, x->f.integer);
+			put_str(x, ws, row, A_VALUE, v->is_untagged ? al->untagged_label : v->value,
+				NULL);
+			put_money(x, ws, row, A_COST, v->cost);
+			put_change(x, ws, row, A_PREV, A_CHANGE, A_PCT, v->cost, v->previous_cost);
+			put_num(x, ws, row, A_SHARE, v->share, x->f.pct);
+			cr_buf_reset(&svcs);
+			for (size_t j = 0; j < v->n_services; j++)
+				cr_buf_addf(&svcs, "%s%s", j ? "; " : "", v->services[j].name);
+			put_str(x, ws, row, A_SERVICES, svcs.len ? svcs.ptr : "", NULL);
+		}
+	}
+	cr_buf_release(&svcs);
+	if (row > 1)
+		chk(x, worksheet_autofilter(ws, 0, 0, row - 1, A_NCOLS - 1));
+	worksheet_freeze_panes(ws, 1, 0);
 }
 
 /* ---- Usage types ---------------------------------------------------- */
@@ -968,7 +1010,7 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 {
 	lxw_workbook_options wo = { .tmpdir = (char *)tmpdir };
 	xctx x = { .r = r };
-	lxw_worksheet *summary, *services, *usage, *proposals;
+	lxw_worksheet *summary, *services, *usage, *proposals, *allocation = NULL;
 	lxw_row_t ptotal;
 	cr_buf title = CR_BUF_INIT, keywords = CR_BUF_INIT, comments = CR_BUF_INIT;
 	lxw_error closed;
@@ -982,6 +1024,8 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 	summary = workbook_add_worksheet(x.wb, "Summary");
 	services = workbook_add_worksheet(x.wb, "Services");
 	usage = workbook_add_worksheet(x.wb, "Usage types");
+	if (r->n_allocations && !(allocation = workbook_add_worksheet(x.wb, "Allocation")))
+		chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
 	proposals = workbook_add_worksheet(x.wb, "Savings proposals");
 	if (!summary || !services || !usage || !proposals) {
 		chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
@@ -989,6 +1033,8 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 		set_properties(&x, &title, &keywords, &comments);
 		write_services(&x, services);
 		write_usage(&x, usage);
+		if (allocation)
+			write_allocation(&x, allocation);
 		ptotal = write_proposals(&x, proposals);
 		write_summary(&x, summary, ptotal);
 	}

@@ -190,3 +190,24 @@ bool cr_rule_matches(const cr_rule *r, const char *service, const char *usage_ty
 		return false;
 	return true;
 }
+
+unsigned cr_rules_daily_need(const cr_ruleset *rs, const char *service,
+			     const char *usage_type, const char *environment)
+{
+	unsigned need = 0, env = cr_env_bit(environment);
+
+	for (size_t i = 0; rs && i < rs->n; i++) {
+		const cr_rule *r = &rs->v[i];
+		bool days = r->model == CR_MODEL_SCHEDULE || r->model == CR_MODEL_WEEKEND;
+
+		if (!cr_rule_matches(r, service, usage_type, env))
+			continue;
+		if (days || r->model == CR_MODEL_COMMITMENT)
+			need |= CR_DAILY_MEASURED;
+		if (r->on_demand_only || r->model == CR_MODEL_COMMITMENT)
+			need |= CR_DAILY_ON_DEMAND;
+		else if (days)
+			need |= CR_DAILY_ALL_KINDS;
+	}
+	return need;
+}

@@ -41,6 +41,8 @@ struct header {
 	char *text;
 };
 
+#define CR_DIM_KEY_MAX 128      /* longer tag keys are not looked up */
+
 struct reader {
 	cr_ledger *l;
 	const cr_columns *c;
@@ -64,6 +66,13 @@ struct reader {
 	int64_t pq_row;             /* 1-based, within the row group */
 	const cr_field *pq_fields;  /* the current row, by column */
 	char where[64];
+	/* the ledger's dimensions (ledger.h), when a report asks for any */
+	size_t ndims;
+	struct dim_read {
+		int col;                /* a column of its own, or -1 */
+		int map;                /* CR_DIM_TAG: the tags map column, or -1 */
+		char keys[3][CR_DIM_KEY_MAX + 8]; /* tag keys looked up in the map, "" */
+	} dims[CR_LEDGER_MAX_DIMS];
 };
 
 /* Where the current row is, for messages: "FILE:LINE" for CSV, "FILE: row
@@ -473,6 +482,8 @@ static cr_sym env_sym(struct reader *r, const cr_field *f)
 
 static int add_line(struct reader *r, const cr_ledger_key *key, cr_dec cost,
 		    cr_dec qty, cr_sym unit);
+static int add_row(struct reader *r, const cr_field *row, const cr_ledger_key *key,
+		   cr_dec cost, cr_dec qty, cr_sym unit);
 
 /*
  * What the key columns of a CUR row decide: its line type and kind of
@@ -664,13 +675,14 @@ static int cur_row(struct reader *r, const cr_field *row)
 			line_ids_add(r->ids, hash_field(hash_field(0, id->ptr, id->len), when->ptr,
 							when->len));
 	}
+	key.dim = 0;
 	if (c->account_name >= 0)
 		cr_ledger_note_account_name(r->l, key.account, k->name);
 	if (c->env_tag >= 0)
 		cr_ledger_note_environment(r->l, key.account, env_sym(r, get(row, c->env_tag)));
 	else if (map_get(r, c->tags_map, "user:environment", &tag))
 		cr_ledger_note_environment(r->l, key.account, env_sym(r, &tag));
-	return add_line(r, &key, cost, qty, k->unit);
+	return add_row(r, row, &key, cost, qty, k->unit);
 }
 
 static enum cr_kind focus_kind(const cr_columns *c, const cr_field *row)
@@ -771,6 +783,7 @@ static int focus_row(struct reader *r, const cr_field *row)
 	key.service = cr_ledger_intern(r->l, svc, svc_len);
 	key.usage_type = cr_ledger_intern(r->l, ut->ptr, ut->len);
 	key.kind = kind;
+	key.dim = 0;
 	if (c->account_name >= 0)
 		cr_ledger_note_account_name(r->l, key.account, env_sym(r, get(row, c->account_name)));
 	if (map_get(r, c->tags_map, "environment", &tag) ||
@@ -779,7 +792,7 @@ static int focus_row(struct reader *r, const cr_field *row)
 	unit = get(row, c->unit);
 	if (!unit->len)
 		unit = get(row, c->unit_alt);
-	return add_line(r, &key, cost, qty, cr_kind_is_usage(kind) ? env_sym(r, unit) : 0);
+	return add_row(r, row, &key, cost, qty, cr_kind_is_usage(kind) ? env_sym(r, unit) : 0);
 }
 
 /* The columns the rows are read from: every column found in the header,
@@ -814,18 +827,154 @@ static size_t needed_columns(const cr_columns *c, enum cr_metric metric, size_t 
 
 #define NEEDED_MAX (sizeof(cr_columns) / sizeof(int))
 
-/* Tells the reader which columns the rows are read from (needed_columns).
- * Unlisted columns are skipped without being unquoted; the JSON map
- * columns are searched as they are in the file (map_get). */
-static void select_columns(cr_csv *csv, const cr_columns *c, enum cr_metric metric)
+/* Tells the reader which columns the rows are read from (needed_columns,
+ * and the dimensions' own columns).  Unlisted columns are skipped without
+ * being unquoted; the JSON map columns are searched as they are in the
+ * file (map_get). */
+static void select_columns(cr_csv *csv, const struct reader *r)
 {
-	size_t cols[NEEDED_MAX], n = needed_columns(c, metric, cols), lazy[2], nlazy = 0;
+	const cr_columns *c = r->c;
+	size_t cols[NEEDED_MAX + CR_LEDGER_MAX_DIMS];
+	size_t n = needed_columns(c, r->metric, cols), lazy[2], nlazy = 0;
 
+	for (size_t i = 0; i < r->ndims; i++)
+		if (r->dims[i].col >= 0)
+			cols[n++] = (size_t)r->dims[i].col;
 	lazy[nlazy] = (size_t)c->product_map;
 	nlazy += c->product_map >= 0;
 	lazy[nlazy] = (size_t)c->tags_map;
 	nlazy += c->tags_map >= 0;
 	cr_csv_select(csv, cols, n, lazy, nlazy);
+}
+
+/* ---- dimensions ----------------------------------------------------------- */
+
+/* The header column named name (any case), or -1. */
+static int header_col(const struct header *h, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < h->n; i++)
+		if (h->f[i].len == len && strncasecmp(h->f[i].ptr, name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The first of the names the header has, or -1. */
+static int header_any(const struct header *h, const char *const *names)
+{
+	int col = -1;
+
+	for (size_t i = 0; names[i] && col < 0; i++)
+		col = header_col(h, names[i]);
+	return col;
+}
+
+/*
+ * Where a file gives each of the ledger's dimensions.  A tag key asked as
+ * "team" is the user tag: CUR 2.0 resource_tags keys "user:team" or
+ * "user_team", legacy CUR column resourceTags/user:team, FOCUS Tags key
+ * "team"; a key asked with its prefix ("user:team", "aws:createdBy") is
+ * looked up as given, then with '_' for ':', then (FOCUS) without it.
+ */
+static void dims_setup(struct reader *r)
+{
+	static const char *const region[] = { "product_region_code", "product/regionCode",
+					      "product/region", "RegionId", "Region", NULL };
+	static const char *const resource[] = { "line_item_resource_id", "lineItem/ResourceId",
+						"ResourceId", NULL };
+
+	r->ndims = cr_ledger_dimension_count(r->l);
+	for (size_t i = 0; i < r->ndims; i++) {
+		const cr_dimension *d = cr_ledger_dimension(r->l, i);
+		struct dim_read *dr = &r->dims[i];
+		const char *colon;
+		char name[CR_DIM_KEY_MAX + 32];
+
+		memset(dr, 0, sizeof *dr);
+		dr->col = dr->map = -1;
+		if (d->kind == CR_DIM_REGION) {
+			dr->col = header_any(r->hdr, region);
+			continue;
+		}
+		if (d->kind == CR_DIM_RESOURCE) {
+			dr->col = header_any(r->hdr, resource);
+			continue;
+		}
+		if (strlen(d->key) > CR_DIM_KEY_MAX)
+			continue;
+		colon = strchr(d->key, ':');
+		if (colon) {
+			snprintf(dr->keys[0], sizeof dr->keys[0], "%s", d->key);
+			snprintf(dr->keys[1], sizeof dr->keys[1], "%.*s_%s", (int)(colon - d->key),
+				 d->key, colon + 1);
+			snprintf(dr->keys[2], sizeof dr->keys[2], "%s",
+				 r->c->format == CR_FORMAT_FOCUS ? colon + 1 : "");
+		} else {
+			snprintf(dr->keys[0], sizeof dr->keys[0], "user:%s", d->key);
+			snprintf(dr->keys[1], sizeof dr->keys[1], "user_%s", d->key);
+			snprintf(dr->keys[2], sizeof dr->keys[2], "%s",
+				 r->c->format == CR_FORMAT_FOCUS ? d->key : "");
+		}
+		/* a column of its own: legacy resourceTags/user:team, a flattened
+		 * CUR 2.0 resource_tags_user_team */
+		snprintf(name, sizeof name, "resourceTags/%s", dr->keys[0]);
+		dr->col = header_col(r->hdr, name);
+		if (dr->col < 0) {
+			snprintf(name, sizeof name, "resource_tags_%s", dr->keys[1]);
+			dr->col = header_col(r->hdr, name);
+		}
+		if (dr->col < 0)
+			dr->map = r->c->tags_map;
+	}
+}
+
+/*
+ * A CSV row's value of each dimension, interned (0: none).  Other readers
+ * (Parquet) give the same values from their own columns and book them
+ * with book_dims.
+ */
+static void dim_values(struct reader *r, const cr_field *row, cr_sym *vals)
+{
+	for (size_t i = 0; i < r->ndims; i++) {
+		const struct dim_read *dr = &r->dims[i];
+		cr_field f = { "", 0 };
+
+		if (dr->col >= 0)
+			f = *get(row, dr->col);
+		else
+			for (size_t k = 0; dr->map >= 0 && k < 3 && dr->keys[k][0]; k++)
+				if (map_get(r, dr->map, dr->keys[k], &f))
+					break;
+		vals[i] = f.len ? cr_ledger_intern(r->l, f.ptr, f.len) : 0;
+	}
+}
+
+/* Books a line's cost once more per dimension, with its value there. */
+static int book_dims(struct reader *r, const cr_ledger_key *key, cr_dec cost,
+		     const cr_sym *vals)
+{
+	for (size_t i = 0; i < r->ndims; i++)
+		if (cr_ledger_add_dim(r->l, i, key, vals[i], cost, NULL))
+			return cr_error_set(r->err, CR_EXIT_INPUT, "%s:%ld: the sum for account "
+					    "%s, usage type %s overflows", r->path,
+					    cr_csv_line(r->csv), cr_ledger_str(r->l, key->account),
+					    cr_ledger_str(r->l, key->usage_type));
+	return 0;
+}
+
+/* The row's line, into the ledger and (when asked) its dimensions. */
+static int add_row(struct reader *r, const cr_field *row, const cr_ledger_key *key,
+		   cr_dec cost, cr_dec qty, cr_sym unit)
+{
+	cr_sym vals[CR_LEDGER_MAX_DIMS];
+
+	if (add_line(r, key, cost, qty, unit))
+		return -1;
+	if (!r->ndims)
+		return 0;
+	dim_values(r, row, vals);
+	return book_dims(r, key, cost, vals);
 }
 
 /* ---- a header row again ------------------------------------------------- */
@@ -1018,7 +1167,8 @@ static void *read_half(void *arg)
 		r.path = h->path;
 		r.err = &h->err;
 		r.metric = h->metric;
-		select_columns(r.csv, h->cols, h->metric);
+		dims_setup(&r);
+		select_columns(r.csv, &r);
 		struct row_loop lp = { .cancel = { &h->cancel, h->pool_cancel }, .pos = &h->pos,
 				       .pos_base = h->start };
 		r.ids = line_ids_buf_new(h->ids, h->input);
@@ -1079,7 +1229,7 @@ static struct half *half_start(const struct reader *r, cr_input *in, struct read
 	h->hdr = r->hdr;
 	h->metric = r->metric;
 	h->start = start;
-	h->ledger = cr_ledger_new(r->metric);
+	h->ledger = cr_ledger_new_like(r->l);
 	h->pool_cancel = ctl->cancel;
 	h->ids = ctl->ids;
 	h->input = ctl->input;
@@ -1276,13 +1426,19 @@ static cr_pq_file *open_s3_parquet(const char *url, cr_error *err)
 static int read_parquet(cr_ledger *l, const char *path, enum cr_format *format,
 			cr_error *err, struct read_ctl *ctl)
 {
-	cr_pq_file *f = cr_s3_is_url(path) ? open_s3_parquet(path, err) : cr_pq_open(path, err);
+	cr_pq_file *f;
 	cr_columns cols;
 	struct pq_part part[2];
 	size_t ngroups, nparts = 1;
 	cr_ledger_input *li;
 	int rc;
 
+	/* the Parquet rows do not carry tags, regions or resource ids to the
+	 * ledger yet: an allocation would put everything under "untagged" */
+	if (cr_ledger_dimension_count(l))
+		return cr_error_set(err, CR_EXIT_USAGE, "%s: --by is not supported for Parquet "
+				    "exports yet; give the CSV export", path);
+	f = cr_s3_is_url(path) ? open_s3_parquet(path, err) : cr_pq_open(path, err);
 	if (!f)
 		return -1;
 	if (cr_columns_detect(&cols, cr_pq_column_fields(f), cr_pq_ncolumns(f), path, err)) {
@@ -1390,7 +1546,8 @@ static int read_file(cr_ledger *l, const char *path, enum cr_format *format,
 		header_keep(&hdr, row, n, cr_csv_line(r.csv));
 		r.hdr = &hdr;
 		li = cr_ledger_add_input(l, path, cr_format_name(cols.format));
-		select_columns(r.csv, &cols, r.metric);
+		dims_setup(&r);
+		select_columns(r.csv, &r);
 		h = half_start(&r, in, ctl);
 		if (h) {
 			cr_csv_stop_at(r.csv, h->start);
@@ -1463,15 +1620,16 @@ struct pool {
 	struct job *jobs;
 	size_t n, next, merged, window;
 	enum cr_metric metric;      /* of the ledgers made for the jobs */
+	const cr_ledger *like;      /* their metric and dimensions */
 	_Atomic bool cancel;
 };
 
 /* What a job needs only from when it is read: made then, so that a run
  * over many files holds them for the window's jobs only. */
-static void job_start(struct job *j, enum cr_metric metric)
+static void job_start(struct job *j, const cr_ledger *like)
 {
 	if (!j->ledger)
-		j->ledger = cr_ledger_new(metric);
+		j->ledger = cr_ledger_new_like(like);
 	j->err = cr_xcalloc(1, sizeof *j->err);
 }
 
@@ -1493,7 +1651,7 @@ static void *worker(void *arg)
 		j = &p->jobs[p->next++];
 		pthread_mutex_unlock(&p->mu);
 
-		job_start(j, p->metric);
+		job_start(j, p->like);
 		j->rc = read_file(j->ledger, j->path, &j->format, j->err, &j->ctl);
 
 		pthread_mutex_lock(&p->mu);
@@ -1552,7 +1710,7 @@ static int take_job(cr_ledger *l, struct job *j, cr_error *err)
 	const char *got = j->ledger == l ? "" : cr_ledger_currency(j->ledger);
 
 	if (*have && *got && strcmp(have, got) != 0) {
-		cr_ledger *again = cr_ledger_new(cr_ledger_metric(l));
+		cr_ledger *again = cr_ledger_new_like(l);
 		enum cr_format f;
 		int rc;
 
@@ -1607,6 +1765,7 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 	p.window = 2 * nthreads;
 	p.metric = cr_ledger_metric(l);
 	ids = n > 1 ? cr_line_ids_new() : NULL;
+	p.like = l;
 	atomic_init(&p.cancel, false);
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
@@ -1635,7 +1794,7 @@ int cr_billing_files_read(cr_ledger *l, char *const *paths, size_t n, int thread
 		if (!started) {
 			/* no thread could be started: this one reads */
 			p.next = i + 1;
-			job_start(j, p.metric);
+			job_start(j, p.like);
 			j->rc = read_file(j->ledger, j->path, &j->format, j->err, NULL);
 			j->done = true;
 		}

@@ -64,7 +64,8 @@ struct ce_qty {
 struct ce_pull {
 	cr_ledger *l;
 	const cr_ce_source_opts *o;
-	cr_ce_outcome *out;
+	cr_provenance *out;           /* the ledger's */
+	cr_ce_stats stats;
 	cr_ce_endpoint ep;
 	cr_ce_cache *cache;
 	cr_period cur, prev;
@@ -110,7 +111,7 @@ void ce_apply_tags(struct ce_pull *p);
 void ce_apply_quantities(struct ce_pull *p);
 
 /* Marks the lines the savings rules need daily or on-demand data for. */
-int ce_select(struct ce_pull *p, cr_error *err);
+void ce_select(struct ce_pull *p);
 
 /* The daily requests of a scope: every line needing data (all: the
  * net-spend lines whose on-demand days do not add up to their cost). */

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "costrank/rank.h"
 #include "sources/ce_internal.h"
 
 static const char *const categories[CR_EXCL_COUNT] = { "Credit", "Refund", "Tax" };
@@ -269,62 +268,28 @@ void ce_apply_quantities(struct ce_pull *p)
 
 /* ---- which lines need daily data ------------------------------------------ */
 
-int ce_select(struct ce_pull *p, cr_error *err)
+void ce_select(struct ce_pull *p)
 {
-	cr_ledger *tmp;
-	cr_report *r;
-	cr_rank_opts ro = { .period = p->cur, .period_complete = true, .top_services = 1,
-			    .top_usage = 1, .accounts = p->o->accounts };
 	const cr_ruleset *rules = p->o->rules;
-	cr_error e = { 0 };
 
 	if (!rules || !p->nlines)
-		return 0;
-	/* the environments the report will give: ranked from the monthly data */
-	tmp = cr_ledger_new(cr_ledger_metric(p->l));
-	if (cr_ledger_merge(tmp, p->l, err)) {
-		cr_ledger_free(tmp);
-		return -1;
-	}
-	for (size_t i = 0; i < p->nlines; i++) {
-		const struct ce_line *ln = &p->lines[i];
-		const char *s[3] = { cr_ledger_str(p->l, ln->account),
-				     cr_ledger_str(p->l, ln->service), cr_ledger_str(p->l, ln->usage) };
-		cr_ledger_key k = { .day = p->cur.start, .kind = CR_KIND_ADJUSTMENT };
-		k.account = cr_ledger_intern(tmp, s[0], strlen(s[0]));
-		k.service = cr_ledger_intern(tmp, s[1], strlen(s[1]));
-		k.usage_type = cr_ledger_intern(tmp, s[2], strlen(s[2]));
-		cr_ledger_add(tmp, &k, ln->cost, CR_DEC_ZERO, 0, NULL);
-	}
-	r = cr_rank_build(tmp, &ro, &e);
-	cr_ledger_free(tmp);
-	if (!r)
-		return 0;
+		return;
 	for (size_t i = 0; i < p->nlines; i++) {
 		struct ce_line *ln = &p->lines[i];
-		const char *acct = cr_ledger_str(p->l, ln->account);
 		const char *svc = cr_ledger_str(p->l, ln->service);
 		const char *ut = cr_ledger_str(p->l, ln->usage);
-		const char *env = "";
+		unsigned need;
 
 		if (!*ut)
 			continue;
-		for (size_t j = 0; j < r->n_accounts; j++)
-			if (strcmp(r->accounts[j].id, acct) == 0)
-				env = r->accounts[j].environment;
-		for (size_t j = 0; j < rules->n; j++) {
-			const cr_rule *rule = &rules->v[j];
-			bool od = rule->on_demand_only || rule->model == CR_MODEL_COMMITMENT;
-			if (!cr_rule_matches(rule, svc, ut, cr_env_bit(env)))
-				continue;
-			if (od)
-				ln->need_od = true;
-			else if (rule->model == CR_MODEL_WEEKEND || rule->model == CR_MODEL_SCHEDULE)
-				ln->need_all = true;
-		}
+		need = cr_rules_daily_need(rules, svc, ut,
+					   cr_ledger_environment(p->l, ln->account,
+								 p->o->accounts, NULL));
+		if (need & CR_DAILY_ON_DEMAND)
+			ln->need_od = true;
+		if (need & CR_DAILY_ALL_KINDS)
+			ln->need_all = true;
 	}
-	cr_report_free(r);
-	return 0;
 }
 
 /* ---- daily requests ------------------------------------------------------ */

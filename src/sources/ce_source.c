@@ -12,45 +12,23 @@
 /* ---- notes ----------------------------------------------------------------- */
 
 __attribute__((format(printf, 3, 4)))
-static void note(char ***v, size_t *n, const char *fmt, ...)
+/* A note for the report (report) or a line for stderr, cut to one error
+ * message's length. */
+static void note(cr_provenance *out, bool report, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void note(cr_provenance *out, bool report, const char *fmt, ...)
 {
 	va_list ap;
-	cr_buf b = CR_BUF_INIT;
 	char tmp[CR_ERROR_MSG_MAX];
 
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*v)[i], tmp) == 0)
-			return;
-	cr_buf_adds(&b, tmp);
-	*v = cr_xrealloc(*v, (*n + 1) * sizeof **v);
-	(*v)[(*n)++] = cr_buf_detach(&b);
-}
-
-void cr_ce_outcome_free(cr_ce_outcome *out)
-{
-	for (size_t i = 0; i < out->n_notes; i++)
-		free(out->notes[i]);
-	for (size_t i = 0; i < out->n_messages; i++)
-		free(out->messages[i]);
-	free(out->notes);
-	free(out->messages);
-	out->notes = out->messages = NULL;
-	out->n_notes = out->n_messages = 0;
-}
-
-void cr_ce_outcome_apply(const cr_ce_outcome *out, cr_report *r)
-{
-	r->paid_requests = out->stats.paid;
-	r->cached_requests = out->stats.cached;
-	r->estimated = out->estimated;
-	r->partial = out->partial;
-	r->data_through = out->data_through;
-	r->pushdown = out->pushdown;
-	for (size_t i = 0; i < out->n_notes; i++)
-		cr_report_add_warning(r, "%s", out->notes[i]);
+	if (report)
+		cr_provenance_note(out, "%s", tmp);
+	else
+		cr_provenance_message(out, "%s", tmp);
 }
 
 void cr_ce_default_period(cr_day today, cr_period *p)
@@ -69,7 +47,7 @@ static void progress(struct ce_pull *p)
 	if (!f)
 		return;
 	fprintf(f, "\rCost Explorer: %zu/%zu accounts, %ld paid requests, %ld from the cache\033[K",
-		p->accounts_done, p->accounts_total, p->out->stats.paid, p->out->stats.cached);
+		p->accounts_done, p->accounts_total, p->stats.paid, p->stats.cached);
 	fflush(f);
 	p->progress_shown = true;
 }
@@ -253,7 +231,7 @@ static int run(struct ce_pull *p, struct ce_scope *sc, const cr_ce_query_spec *q
 	p->q_account = q->n_accounts == 1 ? cr_ledger_intern(p->l, q->accounts[0],
 							     strlen(q->accounts[0])) : 0;
 	if (st == CR_CE_CACHE_MISS) {
-		cr_ce_client c = { .ep = &p->ep, .creds = &sc->creds, .stats = &p->out->stats,
+		cr_ce_client c = { .ep = &p->ep, .creds = &sc->creds, .stats = &p->stats,
 				   .timeout_ms = p->o->timeout_ms, .on_attempt = on_attempt,
 				   .ctx = p };
 		if (p->o->offline) {
@@ -279,14 +257,14 @@ static int run(struct ce_pull *p, struct ce_scope *sc, const cr_ce_query_spec *q
 			cr_ce_cache_commit(e, exp, &arr.cache_err);
 		}
 		if (p->cache && arr.cache_err.code)
-			note(&p->out->messages, &p->out->n_messages, "answers not cached: %s",
+			note(p->out, false, "answers not cached: %s",
 			     arr.cache_err.msg);
 	} else {
-		p->out->stats.cached += (long)pages.n;
+		p->stats.cached += (long)pages.n;
 		if (st == CR_CE_CACHE_STALE) {
 			char t[CR_AWS_TIME_STRLEN];
 			cr_aws_time_format(created, t);
-			note(&p->out->notes, &p->out->n_notes, "--offline used cached Cost Explorer "
+			note(p->out, true, "--offline used cached Cost Explorer "
 			     "answers older than their lifetime (one from %s)", t);
 		}
 		for (size_t i = 0; i < pages.n; i++)
@@ -383,11 +361,11 @@ static int budget(struct ce_pull *p, long planned, cr_error *err)
 {
 	long max = p->o->max_requests;
 
-	if (max < 0 || planned < 0 || p->out->stats.paid + planned <= max)
+	if (max < 0 || planned < 0 || p->stats.paid + planned <= max)
 		return 0;
 	return cr_error_set(err, CR_EXIT_THRESHOLD, "--max-requests %ld: this pull needs %ld paid "
 			    "Cost Explorer requests (see --dry-run); raise the budget, or run "
-			    "again when the cache has the answers", max, p->out->stats.paid + planned);
+			    "again when the cache has the answers", max, p->stats.paid + planned);
 }
 
 /* ---- the stages ---------------------------------------------------------------- */
@@ -553,17 +531,20 @@ static int stages(struct ce_pull *p, cr_error *err)
 	}
 	if (monthly(p, err) < 0)
 		return -1;
-	if (ce_select(p, err) < 0 || daily(p, false, err) < 0 || daily(p, true, err) < 0)
+	ce_select(p);
+	if (daily(p, false, err) < 0 || daily(p, true, err) < 0)
 		return -1;
 	return 0;
 }
 
-int cr_ce_pull(cr_ledger *l, const cr_ce_source_opts *o, cr_ce_outcome *out, cr_error *err)
+int cr_ce_pull(cr_ledger *l, const cr_ce_source_opts *o, cr_error *err)
 {
-	struct ce_pull p = { .l = l, .o = o, .out = out, .now = time(NULL) };
+	cr_provenance *out = cr_ledger_provenance(l);
+	struct ce_pull p = { .l = l, .o = o, .out = out, .stats = CR_CE_STATS_INIT,
+			     .now = time(NULL) };
 	int rc = -1;
 
-	out->stats.max_paid = o->max_requests;
+	p.stats.max_paid = o->max_requests;
 	p.cur = o->period;
 	cr_period_previous(&o->period, &p.prev);
 	p.nspans = cr_ce_spans(&p.cur, &p.prev, p.spans);
@@ -578,7 +559,7 @@ int cr_ce_pull(cr_ledger *l, const cr_ce_source_opts *o, cr_ce_outcome *out, cr_
 			goto done;
 		}
 		if (!p.cache)
-			note(&out->messages, &out->n_messages, "answers not cached: %s", e.msg);
+			note(out, false, "answers not cached: %s", e.msg);
 	}
 	scopes_init(&p);
 	if (stages(&p, err) < 0) {
@@ -586,7 +567,7 @@ int cr_ce_pull(cr_ledger *l, const cr_ce_source_opts *o, cr_ce_outcome *out, cr_
 			goto done;
 		out->partial = true;
 		out->failure = *err;
-		note(&out->notes, &out->n_notes, "partial: the Cost Explorer pull failed (%s); "
+		note(out, true, "partial: the Cost Explorer pull failed (%s); "
 		     "the figures are incomplete", err->msg);
 		cr_error_clear(err);
 	}
@@ -597,7 +578,7 @@ int cr_ce_pull(cr_ledger *l, const cr_ce_source_opts *o, cr_ce_outcome *out, cr_
 	if (out->estimated) {
 		char label[32];
 		cr_period_label(&p.cur, label, sizeof label);
-		note(&out->notes, &out->n_notes, "Cost Explorer marks figures of %s as estimated: "
+		note(out, true, "Cost Explorer marks figures of %s as estimated: "
 		     "they can change until AWS finalises the bill", label);
 	}
 	out->data_through = p.cur.end < o->today - 1 ? p.cur.end : o->today - 1;
@@ -605,13 +586,15 @@ int cr_ce_pull(cr_ledger *l, const cr_ce_source_opts *o, cr_ce_outcome *out, cr_
 		out->data_through = 0;
 	rc = 0;
 done:
-	if (rc < 0 && out->stats.paid > 0) {
+	out->paid_requests = p.stats.paid;
+	out->cached_requests = p.stats.cached;
+	if (rc < 0 && p.stats.paid > 0) {
 		/* what the failed pull cost, kept whole however long the message */
 		char paid[96];
 		cr_error e = *err;
 		int n = snprintf(paid, sizeof paid, "; %ld paid request%s made (USD %ld.%02ld)",
-				 out->stats.paid, out->stats.paid == 1 ? " was" : "s were",
-				 out->stats.paid / 100, out->stats.paid % 100);
+				 p.stats.paid, p.stats.paid == 1 ? " was" : "s were",
+				 p.stats.paid / 100, p.stats.paid % 100);
 		int room = CR_ERROR_MSG_MAX - 1 - n;
 
 		cr_error_clear(err);

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "costrank/keymap.h"
-#include "costrank/rank.h"
 
 /* The lines rows, kept until it is known which lines come day by day. */
 struct stored {
@@ -104,12 +103,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The models that measure a line day by day (savings.c). */
-static bool daily_model(enum cr_model m)
-{
-	return m == CR_MODEL_SCHEDULE || m == CR_MODEL_WEEKEND || m == CR_MODEL_COMMITMENT;
-}
-
 /*
  * Marks the lines any day-measuring savings rule matches (in the environment the report
  * will give their account): in the reported period those come day by day,
@@ -119,41 +112,28 @@ static bool daily_model(enum cr_model m)
 static const char **select_daily(struct pull *p, size_t *n)
 {
 	const cr_ruleset *rules = p->o->rules;
-	cr_rank_opts ro = { .period = p->o->period, .period_complete = true, .top_services = 1,
-			    .top_usage = 1, .accounts = p->o->accounts };
-	cr_error e = { 0 };
 	const cr_ledger_entry *v;
 	const char **usage = NULL;
 	size_t count;
-	cr_report *r;
 
 	*n = 0;
 	if (!rules || !rules->n)
 		return NULL;
-	r = cr_rank_build(p->tmp, &ro, &e);
-	if (!r)
-		return NULL;
 	v = cr_ledger_entries(p->tmp, &count);
 	p->daily = cr_xcalloc(count + 1, sizeof *p->daily);
 	for (size_t i = 0; i < count; i++) {
-		const char *acct = cr_ledger_str(p->tmp, v[i].key.account);
 		const char *svc = cr_ledger_str(p->tmp, v[i].key.service);
 		const char *ut = cr_ledger_str(p->tmp, v[i].key.usage_type);
-		const char *env = "";
-		bool added, match = false;
+		const char *env;
+		bool added;
 		size_t k;
 
 		/* a backslash means one thing or another in a string literal,
 		 * by the server's settings: such a line stays monthly */
 		if (!*ut || strchr(ut, '\\'))
 			continue;
-		for (size_t j = 0; j < r->n_accounts; j++)
-			if (strcmp(r->accounts[j].id, acct) == 0)
-				env = r->accounts[j].environment;
-		for (size_t j = 0; j < rules->n && !match; j++)
-			match = daily_model(rules->v[j].model) &&
-				cr_rule_matches(&rules->v[j], svc, ut, cr_env_bit(env));
-		if (!match)
+		env = cr_ledger_environment(p->tmp, v[i].key.account, p->o->accounts, NULL);
+		if (!(cr_rules_daily_need(rules, svc, ut, env) & CR_DAILY_MEASURED))
 			continue;
 		k = cr_keymap_get(&p->map, v[i].key.account, v[i].key.service,
 				  v[i].key.usage_type, &added);
@@ -165,7 +145,6 @@ static const char **select_daily(struct pull *p, size_t *n)
 		usage = cr_xrealloc(usage, (*n + 1) * sizeof *usage);
 		usage[(*n)++] = ut;
 	}
-	cr_report_free(r);
 	if (!*n)
 		return usage;
 	qsort(usage, *n, sizeof *usage, cmp_str);

@@ -165,7 +165,30 @@ static long read_csv(const char *path, size_t buffer, int parser, const struct c
 	return rc < 0 ? -1 : nrec;
 }
 
-static void read_billing(const char *path, enum cr_metric metric, long records)
+/* Every dimension books each line once, with the line's cost: its total is
+ * the ledger's (when neither sum overflows). */
+static void check_dims(const cr_ledger *l)
+{
+	size_t n;
+	const cr_ledger_entry *e = cr_ledger_entries(l, &n);
+	cr_dec total = CR_DEC_ZERO;
+
+	for (size_t i = 0; i < n; i++)
+		if (cr_dec_acc(&total, e[i].cost))
+			return;
+	for (size_t d = 0; d < cr_ledger_dimension_count(l); d++) {
+		size_t nd;
+		const cr_ledger_entry *x = cr_ledger_dim_entries(l, d, &nd);
+		cr_dec sum = CR_DEC_ZERO;
+		bool over = false;
+
+		for (size_t i = 0; i < nd && !over; i++)
+			over = cr_dec_acc(&sum, x[i].cost) != 0;
+		FUZZ_CHECK(over || cr_dec_cmp(sum, total) == 0);
+	}
+}
+
+static void read_billing(const char *path, enum cr_metric metric, bool dims, long records)
 {
 	cr_ledger *l = cr_ledger_new(metric);
 	enum cr_format format;
@@ -173,6 +196,11 @@ static void read_billing(const char *path, enum cr_metric metric, long records)
 	int rc;
 
 	cr_error_clear(&err);
+	if (dims) {  /* tags, region and resource ids booked too */
+		FUZZ_CHECK(cr_ledger_add_dimension(l, CR_DIM_TAG, "team", &err) == 0);
+		FUZZ_CHECK(cr_ledger_add_dimension(l, CR_DIM_REGION, NULL, &err) == 1);
+		FUZZ_CHECK(cr_ledger_add_dimension(l, CR_DIM_RESOURCE, NULL, &err) == 2);
+	}
 	rc = cr_billing_file_read(l, path, &format, &err);
 	if (rc < 0) {
 		FUZZ_CHECK(err.code == CR_EXIT_INPUT);
@@ -189,6 +217,7 @@ static void read_billing(const char *path, enum cr_metric metric, long records)
 		FUZZ_CHECK(records >= 1 && in[0].rows == (uint64_t)(records - 1));
 		(void)cr_ledger_entries(l, &nent);
 		FUZZ_CHECK(nent <= in[0].rows);
+		check_dims(l);
 	}
 	cr_ledger_free(l);
 }
@@ -236,6 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cr_buf_release(&c);
 
 	/* one metric per input (large buffers are what costs most under ASan) */
-	read_billing(path, seed & 0x20000000u ? CR_METRIC_AMORTIZED : CR_METRIC_UNBLENDED, nb);
+	read_billing(path, seed & 0x20000000u ? CR_METRIC_AMORTIZED : CR_METRIC_UNBLENDED,
+		     seed & 0x10000000u, nb);
 	return 0;
 }
