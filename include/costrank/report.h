@@ -149,6 +149,19 @@ typedef struct cr_report_pushdown {
 	long long billed_bytes;   /* Athena: bytes billed (10 MB minimum per query); -1 */
 } cr_report_pushdown;
 
+/* The monthly trend (trend.h): the ranked cost, month by month, of the
+ * calendar months ending with the reported one that the data covers from
+ * their first day, oldest first.  n_months 0: no trend (the period is not
+ * a calendar month, or the data holds no earlier month). */
+typedef struct cr_report_trend {
+	size_t n_months;
+	cr_day *months;           /* the first day of each month */
+	cr_dec *total;            /* [month]: every account of the data */
+	cr_dec *accounts;         /* [account * n_months + month], as r->accounts */
+	cr_dec **services;        /* [account][service * n_months + month], as
+	                             each account's services ("Other" included) */
+} cr_report_trend;
+
 typedef struct cr_report {
 	const char *schema;       /* CR_REPORT_SCHEMA */
 	cr_day start, end;        /* the period, both inclusive */
@@ -184,6 +197,7 @@ typedef struct cr_report {
 	cr_report_org_service *services; /* every service of every account, ranked */
 	size_t n_services;
 	cr_report_pushdown pushdown;
+	cr_report_trend trend;
 } cr_report;
 
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)

@@ -37,6 +37,7 @@ typedef struct cr_writer {
 	bool needs_proposals; /* written only when savings rules ran */
 	cr_writer_fn write;
 	const char *help;   /* one line for --help */
+	bool needs_trend;   /* written only when the report has a trend */
 } cr_writer;
 
 /* The registry, in the order --help lists it.  One --format name may
@@ -59,6 +60,9 @@ int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o
 /* CSV, one row per listed service (README.md "CSV columns"). */
 int cr_write_csv_services(const cr_report *r, FILE *out, const cr_write_opts *o,
 			  cr_error *err);
+/* CSV, one row per month of the trend (report.h cr_report_trend) for the
+ * organisation, each account and each listed service (README.md "Trend"). */
+int cr_write_csv_trend(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
 /* Excel workbook (libxlsxwriter): sheets Summary (with charts), Services,
  * Usage types and Savings proposals; numbers as numbers, totals as formulas.
  * Built in a temporary file (".costrank-xlsx.tmp.XXXXXX", registered with

@@ -243,7 +243,8 @@ static size_t report_names(const cr_report *r, const bool *want, char ***out)
 	for (size_t i = 0; want && i < nw; i++) {
 		cr_buf b = CR_BUF_INIT;
 
-		if (!want[i] || !w[i].ext || (w[i].needs_proposals && !r->has_proposals))
+		if (!want[i] || !w[i].ext || (w[i].needs_proposals && !r->has_proposals) ||
+		    (w[i].needs_trend && !r->trend.n_months))
 			continue;
 		cr_buf_addf(&b, "costrank-%s%s.%s", r->period_label, w[i].suffix, w[i].ext);
 		v[n++] = cr_buf_detach(&b);

@@ -303,6 +303,65 @@ static json_t *js3(jctx *c, const cr_s3_stats *s)
 	return o;
 }
 
+/* "2026-09" */
+static json_t *jmonth(cr_day d)
+{
+	char tmp[CR_DATE_STRLEN];
+
+	cr_day_format(d, tmp);
+	tmp[7] = '\0';
+	return json_string(tmp);
+}
+
+static json_t *jseries(jctx *c, const cr_dec *v, size_t n)
+{
+	json_t *a = jarray(c);
+
+	for (size_t k = 0; a && k < n; k++)
+		append(c, a, jamount(v[k]));
+	return a;
+}
+
+/* "trend": the months, then the cost of the organisation, each account and
+ * each service it lists, month by month (trend.h); null when none. */
+static json_t *build_trend(jctx *c)
+{
+	const cr_report *r = c->r;
+	const cr_report_trend *t = &r->trend;
+	size_t nm = t->n_months;
+	json_t *o, *a, *m;
+
+	if (!nm)
+		return json_null();
+	o = jobject(c);
+	m = jarray(c);
+	for (size_t k = 0; m && k < nm; k++)
+		append(c, m, jmonth(t->months[k]));
+	set(c, o, "months", m);
+	set(c, o, "total", jseries(c, t->total, nm));
+	a = jarray(c);
+	for (size_t i = 0; a && i < r->n_accounts; i++) {
+		const cr_report_account *acc = &r->accounts[i];
+		json_t *x = jobject(c), *sv = jarray(c);
+
+		set(c, x, "id", jstr(c, acc->id));
+		set(c, x, "name", jstr(c, acc->name ? acc->name : ""));
+		set(c, x, "cost", jseries(c, t->accounts + i * nm, nm));
+		for (size_t j = 0; sv && j < acc->n_services; j++) {
+			json_t *y = jobject(c);
+
+			set(c, y, "name", jstr(c, acc->services[j].name ? acc->services[j].name : ""));
+			set(c, y, "other", json_boolean(acc->services[j].is_other));
+			set(c, y, "cost", jseries(c, t->services[i] + j * nm, nm));
+			append(c, sv, y);
+		}
+		set(c, x, "services", sv);
+		append(c, a, x);
+	}
+	set(c, o, "accounts", a);
+	return o;
+}
+
 static json_t *build_report(jctx *c)
 {
 	const cr_report *r = c->r;
@@ -424,6 +483,7 @@ static json_t *build_report(jctx *c)
 		set(c, root, "savings_share", json_null());
 		set(c, root, "proposals", jarray(c));
 	}
+	set(c, root, "trend", build_trend(c));
 	return root;
 }
 

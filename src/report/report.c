@@ -65,6 +65,12 @@ void cr_report_free(cr_report *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; r->trend.services && i < r->n_accounts; i++)
+		free(r->trend.services[i]);
+	free(r->trend.services);
+	free(r->trend.accounts);
+	free(r->trend.total);
+	free(r->trend.months);
 	for (size_t i = 0; i < r->n_proposals; i++)
 		cr_proposal_free(&r->proposals[i]);
 	free(r->proposals);

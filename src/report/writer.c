@@ -5,21 +5,24 @@
 
 static const cr_writer writers[] = {
 	{ "table", NULL, "", false, cr_write_table,
-	  "ranked services and usage types per account, for the terminal" },
+	  "ranked services and usage types per account, for the terminal", false },
 	{ "json", "json", "", false, cr_write_json,
-	  "the whole report as JSON (schema costrank.report/v1), exact amounts" },
+	  "the whole report as JSON (schema costrank.report/v1), exact amounts", false },
 	{ "csv", "csv", "", false, cr_write_csv,
-	  "one row per usage type, for spreadsheets (RFC 4180)" },
+	  "one row per usage type, for spreadsheets (RFC 4180)", false },
 	{ "csv", "csv", "-proposals", true, cr_write_csv_proposals,
-	  "one row per savings proposal (with csv)" },
+	  "one row per savings proposal (with csv)", false },
 	{ "csv", "csv", "-services", false, cr_write_csv_services,
-	  "one row per listed service (with csv)" },
+	  "one row per listed service (with csv)", false },
+	{ "csv", "csv", "-trend", false, cr_write_csv_trend,
+	  "one row per month of the trend: organisation, accounts, services (with csv)",
+	  true },
 	{ "xlsx", "xlsx", "", false, cr_write_xlsx,
-	  "Excel workbook: summary with charts, services, usage types, proposals" },
+	  "Excel workbook: summary with charts, services, usage types, proposals", false },
 	{ "md", "md", "", false, cr_write_markdown,
-	  "Markdown summary for a pull request comment or a CI job summary" },
+	  "Markdown summary for a pull request comment or a CI job summary", false },
 	{ "html", "html", "", false, cr_write_html,
-	  "one self-contained HTML page with charts, for a browser or print" },
+	  "one self-contained HTML page with charts, for a browser or print", false },
 };
 
 const cr_writer *cr_writers(size_t *count)
