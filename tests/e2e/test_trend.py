@@ -81,6 +81,38 @@ class Trend(unittest.TestCase):
                                  if k[1] in {a["id"] for a in self.rep["accounts"]}})
         self.assertTrue(any(r["scope"] == "service" for r in rows))
 
+    def test_sparklines(self):
+        blocks = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
+
+        def spark(values):
+            v = [float(Decimal(x)) for x in values]
+            lo, hi = min(v), max(v)
+            return "".join(blocks[int((x - lo) / (hi - lo) * 7 + 0.5) if hi > lo else 3]
+                           for x in v)
+        out = os.path.join(self.out, "spark")
+        code, table, err = run(["report", "--format", "table,md", "--out", out, "--color",
+                                "never", "--accounts", os.path.join(SAMPLES, "accounts.json"),
+                                CUR2], env={"COLUMNS": "120"})
+        self.assertEqual(code, 0, err)
+        t = self.rep["trend"]
+        with open(os.path.join(out, "costrank-2026-10.md"), encoding="utf-8") as f:
+            md = f.read()
+        lines = table.splitlines()
+        self.assertIn("Trend", [x for x in lines if "Account" in x and "Share" in x][0])
+        total = [x for x in lines if x.strip().startswith("Total") and "100.0%" in x][0]
+        self.assertTrue(total.rstrip().endswith(spark(t["total"])), total)
+        kinds = set()
+        for a in t["accounts"]:
+            s = spark(a["cost"])
+            kinds.add(s)
+            heading = [x for x in md.splitlines() if x.startswith("#### ") and a["id"] in x][0]
+            self.assertTrue(heading.endswith(", trend %s)" % s), heading)
+            row = [x for x in lines if x.startswith(" ") and a["name"] in x and "%" in x][0]
+            self.assertTrue(row.rstrip().endswith(s), row)
+            for svc in a["services"]:
+                self.assertIn(" | %s |" % spark(svc["cost"]), md)
+        self.assertEqual(kinds, {blocks[0] + blocks[7], blocks[7] + blocks[0]})
+
     def test_no_trend(self):
         # one month asked for, or a period that is not a calendar month: "trend" is null, and no
         # trend file is written
