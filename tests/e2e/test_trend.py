@@ -3,8 +3,10 @@ here with Decimal, per account and month, straight from the raw CUR 2.0 files.""
 import csv
 import json
 import os
+import re
 import sys
 import unittest
+import zipfile
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -112,6 +114,36 @@ class Trend(unittest.TestCase):
             for svc in a["services"]:
                 self.assertIn(" | %s |" % spark(svc["cost"]), md)
         self.assertEqual(kinds, {blocks[0] + blocks[7], blocks[7] + blocks[0]})
+
+    def test_html_and_xlsx_charts(self):
+        out = os.path.join(self.out, "charts")
+        code, _, err = run(["report", "--format", "html,xlsx", "--out", out, "--accounts",
+                            os.path.join(SAMPLES, "accounts.json"), CUR2])
+        self.assertEqual(code, 0, err)
+        t = self.rep["trend"]
+        lines = 1 + min(5, len(t["accounts"]))
+        with open(os.path.join(out, "costrank-2026-10.html"), encoding="utf-8") as f:
+            html = f.read()
+        svg = html[html.index('aria-labelledby="chart-trend-title'):]
+        svg = svg[:svg.index("</svg>")]
+        self.assertEqual(svg.count("<polyline"), lines)
+        self.assertEqual(svg.count("<circle"), lines * len(t["months"]))
+        for m in t["months"]:
+            self.assertIn(">%s</text>" % m, svg)
+        self.assertNotIn("<script", html)
+        with zipfile.ZipFile(os.path.join(out, "costrank-2026-10.xlsx")) as z:
+            book = z.read("xl/workbook.xml").decode()
+            self.assertIn('name="Trend"', book)
+            charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+            line = [c for c in charts if "<c:lineChart>" in c]
+            self.assertEqual(len(line), 1)
+            self.assertEqual(line[0].count("<c:ser>"), lines)
+            self.assertIn("Trend!$E$2:$F$2", line[0])
+            sheet = z.read("xl/worksheets/sheet5.xml").decode()
+        row2 = re.search(r'<row r="2".*?</row>', sheet).group(0)
+        values = [float(v) for v in re.findall(r'<c r="[A-Z]+2"(?![^>]*t="s")[^>]*><v>([^<]*)</v>',
+                                                 row2)]
+        self.assertEqual(values, [float(Decimal(x)) for x in t["total"]])
 
     def test_no_trend(self):
         # one month asked for, or a period that is not a calendar month: "trend" is null, and no
