@@ -162,6 +162,21 @@ typedef struct cr_report_trend {
 	                             each account's services ("Other" included) */
 } cr_report_trend;
 
+/* A day-level spike or a new usage type (anomaly.h). */
+#define CR_ANOMALY_DRIVERS 3
+typedef struct cr_report_anomaly {
+	bool is_new_usage;        /* a usage type new this period, not a spike */
+	char *account_id, *account_name, *service;
+	cr_day day;               /* the spike's day; 0 for a new usage type */
+	cr_dec cost;              /* the day's cost (the period's, new usage type) */
+	cr_dec baseline;          /* median of the 28 days before; 0 for new */
+	cr_dec excess;            /* cost - baseline */
+	double mad;               /* median absolute deviation of the baseline */
+	char *usage_types[CR_ANOMALY_DRIVERS]; /* behind it, largest excess first */
+	cr_dec usage_excess[CR_ANOMALY_DRIVERS];
+	size_t n_usage;
+} cr_report_anomaly;
+
 typedef struct cr_report {
 	const char *schema;       /* CR_REPORT_SCHEMA */
 	cr_day start, end;        /* the period, both inclusive */
@@ -198,6 +213,9 @@ typedef struct cr_report {
 	size_t n_services;
 	cr_report_pushdown pushdown;
 	cr_report_trend trend;
+	bool has_anomalies;       /* the check ran */
+	cr_report_anomaly *anomalies; /* spikes by day, then new usage types */
+	size_t n_anomalies;
 } cr_report;
 
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)

@@ -13,6 +13,7 @@
 #include "cli/report_deliver.h"
 #include "cli/report_live.h"
 #include "costrank/accounts.h"
+#include "costrank/anomaly.h"
 #include "costrank/billing_file.h"
 #include "costrank/buf.h"
 #include "costrank/export_root.h"
@@ -713,7 +714,8 @@ int cmd_report(int argc, char **argv)
 	memcpy(ro.include, c.include, sizeof ro.include);
 	ro.accounts = accounts;
 	report = cr_rank_build(ledger, &ro, &err);
-	if (!report || cr_trend_build(report, ledger, &ro, c.months, &err))
+	if (!report || cr_trend_build(report, ledger, &ro, c.months, &err) ||
+	    cr_anomaly_build(report, ledger, &ro, &err))
 		goto done;
 	if (rules && cr_savings_apply(report, ledger, rules, &err))
 		goto done;

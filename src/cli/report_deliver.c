@@ -57,6 +57,9 @@ int deliver_option(struct deliver_config *c, int id, const char *v, cr_error *er
 		c->gate_total = true;
 		c->total_text = v;
 		return parse_amount("fail-on-total", v, false, &c->max_total, err);
+	case OPT_DELIVER_FAIL_ON_ANOMALY:
+		c->gate_anomaly = true;
+		return 0;
 	case OPT_DELIVER_GATE_SCOPE:
 		if (strcmp(v, "organisation") == 0 || strcmp(v, "organization") == 0)
 			c->scope = DELIVER_SCOPE_ORG;
@@ -120,7 +123,7 @@ int deliver_prepare(struct deliver_config *c, bool live, bool dry_run, char *con
 	if (c->webhook_env && !c->post)
 		return cr_error_set(err, CR_EXIT_USAGE, "--webhook-env names the URL for --post: "
 				    "give --post KIND too");
-	if (c->scope_given && !c->gate_increase && !c->gate_total)
+	if (c->scope_given && !c->gate_increase && !c->gate_total && !c->gate_anomaly)
 		return cr_error_set(err, CR_EXIT_USAGE, "--gate-scope says what the gates check: "
 				    "give --fail-on-increase PCT or --fail-on-total AMOUNT too");
 	if (dry_run && !live && !c->post)
@@ -438,8 +441,49 @@ static void gate_one(const cr_report *r, const struct deliver_config *c,
 	}
 }
 
+/* --fail-on-anomaly: one message per anomaly. */
+static void gate_anomalies(const cr_report *r, failures *f)
+{
+	for (size_t i = 0; i < r->n_anomalies; i++) {
+		const cr_report_anomaly *a = &r->anomalies[i];
+		cr_buf m = CR_BUF_INIT;
+		char day[CR_DATE_STRLEN];
+
+		cr_buf_adds(&m, "anomaly: account ");
+		cr_render_clean(&m, a->account_id, 20);
+		if (*a->account_name) {
+			cr_buf_adds(&m, " (");
+			cr_render_clean(&m, a->account_name, 60);
+			cr_buf_adds(&m, ")");
+		}
+		cr_buf_adds(&m, ", ");
+		cr_render_clean(&m, a->service, 60);
+		if (a->is_new_usage) {
+			cr_buf_adds(&m, ": new usage type ");
+			cr_render_clean(&m, a->usage_types[0], 80);
+			cr_buf_adds(&m, ", ");
+			say_money(&m, r, a->cost);
+			cr_buf_adds(&m, " this period");
+		} else {
+			cr_day_format(a->day, day);
+			cr_buf_addf(&m, ": %s cost ", day);
+			say_money(&m, r, a->cost);
+			cr_buf_adds(&m, " against a median of ");
+			say_money(&m, r, a->baseline);
+			if (a->n_usage) {
+				cr_buf_adds(&m, ", mostly ");
+				cr_render_clean(&m, a->usage_types[0], 80);
+			}
+		}
+		cr_buf_adds(&m, " (--fail-on-anomaly)");
+		fail_add(f, &m);
+	}
+}
+
 static void gates(const cr_report *r, const struct deliver_config *c, failures *f)
 {
+	if (c->gate_anomaly)
+		gate_anomalies(r, f);
 	if (c->gate_increase && !r->has_previous)
 		fprintf(stderr, "costrank: warning: --fail-on-increase not checked: the data "
 			"does not cover the previous period\n");

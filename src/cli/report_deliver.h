@@ -33,7 +33,7 @@
 enum {
 	OPT_DELIVER_POST = 200, OPT_DELIVER_WEBHOOK_ENV, OPT_DELIVER_FAIL_ON_INCREASE,
 	OPT_DELIVER_FAIL_ON_TOTAL, OPT_DELIVER_FX, OPT_DELIVER_GATE_SCOPE,
-	OPT_DELIVER_LAST = OPT_DELIVER_GATE_SCOPE
+	OPT_DELIVER_FAIL_ON_ANOMALY, OPT_DELIVER_LAST = OPT_DELIVER_FAIL_ON_ANOMALY
 };
 
 /* Entries for the report command's option table. */
@@ -43,7 +43,8 @@ enum {
 	{ "webhook-env", 0, true, OPT_DELIVER_WEBHOOK_ENV, "NAME", "read the --post URL from $NAME (default COSTRANK_WEBHOOK_URL)" }, \
 	{ "fail-on-increase", 0, true, OPT_DELIVER_FAIL_ON_INCREASE, "PCT", "exit 1 if the total rose more than PCT% over the previous period" }, \
 	{ "fail-on-total", 0, true, OPT_DELIVER_FAIL_ON_TOTAL, "AMOUNT", "exit 1 if the total is above AMOUNT (in the report currency)" }, \
-	{ "gate-scope", 0, true, OPT_DELIVER_GATE_SCOPE, "SCOPE", "what the --fail-on-* gates check: organisation (default), account or service" }
+	{ "gate-scope", 0, true, OPT_DELIVER_GATE_SCOPE, "SCOPE", "what the --fail-on-* gates check: organisation (default), account or service" }, \
+	{ "fail-on-anomaly", 0, false, OPT_DELIVER_FAIL_ON_ANOMALY, NULL, "exit 1 if the report lists an anomaly (a day-level spike or a new usage type)" }
 
 /* --gate-scope: the organisation's total, each account's total, or the
  * cost of each service an account lists (its --top services). */
@@ -54,7 +55,7 @@ struct deliver_config {
 	enum cr_notify_kind kind;
 	const char *webhook_env;      /* NULL: DELIVER_URL_ENV */
 	const char *url;              /* from the environment (deliver_prepare) */
-	bool gate_increase, gate_total;
+	bool gate_increase, gate_total, gate_anomaly;
 	cr_dec max_increase_pct, max_total;
 	const char *increase_text, *total_text;   /* as given */
 	enum deliver_scope scope;

@@ -303,6 +303,39 @@ static json_t *js3(jctx *c, const cr_s3_stats *s)
 	return o;
 }
 
+/* "anomalies": spikes by day, then new usage types (anomaly.h). */
+static json_t *build_anomalies(jctx *c)
+{
+	const cr_report *r = c->r;
+	json_t *a = jarray(c);
+
+	for (size_t i = 0; a && i < r->n_anomalies; i++) {
+		const cr_report_anomaly *x = &r->anomalies[i];
+		json_t *o = jobject(c), *u = jarray(c);
+
+		set(c, o, "kind", json_string(x->is_new_usage ? "new_usage_type" : "spike"));
+		set(c, o, "account_id", jstr(c, x->account_id));
+		set(c, o, "account_name", jstr(c, x->account_name));
+		set(c, o, "service", jstr(c, x->service));
+		set(c, o, "day", x->is_new_usage ? json_null() : jday(x->day));
+		set(c, o, "cost", jamount(x->cost));
+		set(c, o, "baseline_median", x->is_new_usage ? json_null() : jamount(x->baseline));
+		set(c, o, "baseline_mad", x->is_new_usage ? json_null()
+			: json_real(round(x->mad * 100.0) / 100.0 + 0.0));
+		set(c, o, "excess", jamount(x->excess));
+		for (size_t k = 0; u && k < x->n_usage; k++) {
+			json_t *y = jobject(c);
+
+			set(c, y, "usage_type", jstr(c, x->usage_types[k]));
+			set(c, y, "excess", jamount(x->usage_excess[k]));
+			append(c, u, y);
+		}
+		set(c, o, "usage_types", u);
+		append(c, a, o);
+	}
+	return a;
+}
+
 /* "2026-09" */
 static json_t *jmonth(cr_day d)
 {
@@ -484,6 +517,7 @@ static json_t *build_report(jctx *c)
 		set(c, root, "proposals", jarray(c));
 	}
 	set(c, root, "trend", build_trend(c));
+	set(c, root, "anomalies", r->has_anomalies ? build_anomalies(c) : json_null());
 	return root;
 }
 

@@ -71,6 +71,14 @@ void cr_report_free(cr_report *r)
 	free(r->trend.accounts);
 	free(r->trend.total);
 	free(r->trend.months);
+	for (size_t i = 0; i < r->n_anomalies; i++) {
+		free(r->anomalies[i].account_id);
+		free(r->anomalies[i].account_name);
+		free(r->anomalies[i].service);
+		for (size_t k = 0; k < r->anomalies[i].n_usage; k++)
+			free(r->anomalies[i].usage_types[k]);
+	}
+	free(r->anomalies);
 	for (size_t i = 0; i < r->n_proposals; i++)
 		cr_proposal_free(&r->proposals[i]);
 	free(r->proposals);
