@@ -162,6 +162,14 @@ typedef struct cr_report_trend {
 	                             each account's services ("Other" included) */
 } cr_report_trend;
 
+/* The change of one account and service split by its drivers (drivers.h):
+ * usage + rate + discounts + other == change, exactly. */
+typedef struct cr_report_driver {
+	char *account_id, *service;
+	cr_dec cost, previous_cost, change;
+	cr_dec usage, rate, discounts, other;
+} cr_report_driver;
+
 /* A day-level spike or a new usage type (anomaly.h). */
 #define CR_ANOMALY_DRIVERS 3
 typedef struct cr_report_anomaly {
@@ -216,6 +224,8 @@ typedef struct cr_report {
 	bool has_anomalies;       /* the check ran */
 	cr_report_anomaly *anomalies; /* spikes by day, then new usage types */
 	size_t n_anomalies;
+	cr_report_driver *drivers;    /* grouped by account, in the data's order */
+	size_t n_drivers;
 } cr_report;
 
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)

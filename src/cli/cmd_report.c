@@ -15,6 +15,7 @@
 #include "costrank/accounts.h"
 #include "costrank/anomaly.h"
 #include "costrank/billing_file.h"
+#include "costrank/drivers.h"
 #include "costrank/buf.h"
 #include "costrank/export_root.h"
 #include "costrank/ledger.h"
@@ -715,7 +716,8 @@ int cmd_report(int argc, char **argv)
 	ro.accounts = accounts;
 	report = cr_rank_build(ledger, &ro, &err);
 	if (!report || cr_trend_build(report, ledger, &ro, c.months, &err) ||
-	    cr_anomaly_build(report, ledger, &ro, &err))
+	    cr_anomaly_build(report, ledger, &ro, &err) ||
+	    cr_drivers_build(report, ledger, &ro, &err))
 		goto done;
 	if (rules && cr_savings_apply(report, ledger, rules, &err))
 		goto done;

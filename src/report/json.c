@@ -336,6 +336,30 @@ static json_t *build_anomalies(jctx *c)
 	return a;
 }
 
+/* "drivers": each account and service's change split (drivers.h). */
+static json_t *build_drivers(jctx *c)
+{
+	const cr_report *r = c->r;
+	json_t *a = jarray(c);
+
+	for (size_t i = 0; a && i < r->n_drivers; i++) {
+		const cr_report_driver *d = &r->drivers[i];
+		json_t *o = jobject(c);
+
+		set(c, o, "account_id", jstr(c, d->account_id));
+		set(c, o, "service", jstr(c, d->service));
+		set(c, o, "cost", jamount(d->cost));
+		set(c, o, "previous_cost", jamount(d->previous_cost));
+		set(c, o, "change", jamount(d->change));
+		set(c, o, "usage", jamount(d->usage));
+		set(c, o, "rate", jamount(d->rate));
+		set(c, o, "discounts", jamount(d->discounts));
+		set(c, o, "other", jamount(d->other));
+		append(c, a, o);
+	}
+	return a;
+}
+
 /* "2026-09" */
 static json_t *jmonth(cr_day d)
 {
@@ -518,6 +542,7 @@ static json_t *build_report(jctx *c)
 	}
 	set(c, root, "trend", build_trend(c));
 	set(c, root, "anomalies", r->has_anomalies ? build_anomalies(c) : json_null());
+	set(c, root, "drivers", r->has_previous ? build_drivers(c) : json_null());
 	return root;
 }
 

@@ -79,6 +79,11 @@ void cr_report_free(cr_report *r)
 			free(r->anomalies[i].usage_types[k]);
 	}
 	free(r->anomalies);
+	for (size_t i = 0; i < r->n_drivers; i++) {
+		free(r->drivers[i].account_id);
+		free(r->drivers[i].service);
+	}
+	free(r->drivers);
 	for (size_t i = 0; i < r->n_proposals; i++)
 		cr_proposal_free(&r->proposals[i]);
 	free(r->proposals);
