@@ -11,8 +11,9 @@
  * same bytes, and nothing is sent.  Every payload holds the headline (the
  * total and its change), the top services of each account, the top
  * proposals with the de-duplicated savings total, the --fx conversion when
- * there is one, and a footer naming the period, the metric and the data
- * source.  Text from the data is cleaned (no control characters, valid
+ * there is one, the CI gates that failed (opts), and a footer naming the
+ * period, the metric and the data source, and linking the CI run when
+ * known.  Text from the data is cleaned (no control characters, valid
  * UTF-8), clipped and escaped for the service's markup, so that a name can
  * neither break the payload nor become a mention, a link or markup.
  *
@@ -78,6 +79,8 @@ int cr_notify_kind_parse(const char *name, enum cr_notify_kind *out, cr_error *e
 /* Services per account and proposals in a chat message. */
 #define CR_NOTIFY_TOP_SERVICES 5
 #define CR_NOTIFY_TOP_PROPOSALS 5
+/* Failed gates named in a chat message. */
+#define CR_NOTIFY_TOP_FAILURES 5
 /* Code points of a name from the data in a chat message. */
 #define CR_NOTIFY_MAX_NAME 80
 
@@ -88,6 +91,14 @@ typedef struct cr_notify_opts {
 	                               footer and the webhook document; may be NULL */
 	size_t n_reports;
 	size_t max_messages;        /* 0: CR_NOTIFY_MAX_MESSAGES */
+	/* the CI gates that failed (--fail-on-*), one-line messages: the first
+	 * message says so above the figures, at most CR_NOTIFY_TOP_FAILURES of
+	 * them and a count of the rest; the webhook document lists them all */
+	const char *const *failures;
+	size_t n_failures;
+	/* the CI run's https address: the footer links it instead of naming
+	 * a report file; NULL when unknown */
+	const char *run_url;
 } cr_notify_opts;
 
 typedef struct cr_notify_payloads {

@@ -160,6 +160,42 @@ typedef struct cr_fx {
 } cr_fx;
 
 
+/* The monthly trend (trend.h): the ranked cost, month by month, of the
+ * calendar months ending with the reported one that the data covers from
+ * their first day, oldest first.  n_months 0: no trend (the period is not
+ * a calendar month, or the data holds no earlier month). */
+typedef struct cr_report_trend {
+	size_t n_months;
+	cr_day *months;           /* the first day of each month */
+	cr_dec *total;            /* [month]: every account of the data */
+	cr_dec *accounts;         /* [account * n_months + month], as r->accounts */
+	cr_dec **services;        /* [account][service * n_months + month], as
+	                             each account's services ("Other" included) */
+} cr_report_trend;
+
+/* The change of one account and service split by its drivers (drivers.h):
+ * usage + rate + discounts + other == change, exactly. */
+typedef struct cr_report_driver {
+	char *account_id, *service;
+	cr_dec cost, previous_cost, change;
+	cr_dec usage, rate, discounts, other;
+} cr_report_driver;
+
+/* A day-level spike or a new usage type (anomaly.h). */
+#define CR_ANOMALY_DRIVERS 3
+typedef struct cr_report_anomaly {
+	bool is_new_usage;        /* a usage type new this period, not a spike */
+	char *account_id, *account_name, *service;
+	cr_day day;               /* the spike's day; 0 for a new usage type */
+	cr_dec cost;              /* the day's cost (the period's, new usage type) */
+	cr_dec baseline;          /* median of the 28 days before; 0 for new */
+	cr_dec excess;            /* cost - baseline */
+	double mad;               /* median absolute deviation of the baseline */
+	char *usage_types[CR_ANOMALY_DRIVERS]; /* behind it, largest excess first */
+	cr_dec usage_excess[CR_ANOMALY_DRIVERS];
+	size_t n_usage;
+} cr_report_anomaly;
+
 typedef struct cr_report {
 	const char *schema;       /* CR_REPORT_SCHEMA */
 	cr_day start, end;        /* the period, both inclusive */
@@ -197,6 +233,12 @@ typedef struct cr_report {
 	cr_pushdown pushdown;         /* what a SQL source pushed down */
 	cr_report_allocation *allocations; /* --by, in the order asked */
 	size_t n_allocations;
+	cr_report_trend trend;
+	bool has_anomalies;       /* the check ran */
+	cr_report_anomaly *anomalies; /* spikes by day, then new usage types */
+	size_t n_anomalies;
+	cr_report_driver *drivers;    /* grouped by account, in the data's order */
+	size_t n_drivers;
 } cr_report;
 
 /* Sets the report's request counts, estimated, partial, data_through and

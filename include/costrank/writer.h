@@ -37,6 +37,7 @@ typedef struct cr_writer {
 	bool needs_proposals; /* written only when savings rules ran */
 	cr_writer_fn write;
 	const char *help;   /* one line for --help */
+	bool needs_trend;   /* written only when the report has a trend */
 } cr_writer;
 
 /* The registry, in the order --help lists it.  One --format name may
@@ -71,6 +72,9 @@ int cr_write_csv_allocation(const cr_report *r, size_t i, FILE *out, const cr_wr
 /* The DIMENSION part of that file name: "tag:team" as "tag-team", any
  * byte other than a letter, digit, '.', '_' or '-' as '_'. */
 void cr_allocation_file_part(const char *dimension, char *buf, size_t size);
+/* CSV, one row per month of the trend (report.h cr_report_trend) for the
+ * organisation, each account and each listed service (README.md "Trend"). */
+int cr_write_csv_trend(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
 /* Excel workbook (libxlsxwriter): sheets Summary (with charts), Services,
  * Usage types and Savings proposals; numbers as numbers, totals as formulas.
  * Built in a temporary file (".costrank-xlsx.tmp.XXXXXX", registered with

@@ -13,7 +13,9 @@
 #include "cli/report_deliver.h"
 #include "cli/report_live.h"
 #include "costrank/accounts.h"
+#include "costrank/anomaly.h"
 #include "costrank/billing_file.h"
+#include "costrank/drivers.h"
 #include "costrank/buf.h"
 #include "costrank/export_root.h"
 #include "costrank/ledger.h"
@@ -25,12 +27,13 @@
 #include "costrank/s3.h"
 #include "costrank/savings.h"
 #include "costrank/source.h"
+#include "costrank/trend.h"
 #include "costrank/writer.h"
 
 enum {
 	OPT_FORMAT = 1, OPT_OUT, OPT_MONTH, OPT_FROM, OPT_TO, OPT_TOP, OPT_TOP_USAGE,
 	OPT_METRIC, OPT_INCLUDE, OPT_ACCOUNTS, OPT_COLOR, OPT_CSV_BOM, OPT_QUIET, OPT_HELP,
-	OPT_RULES, OPT_NO_RULES, OPT_DETAIL, OPT_BY,
+	OPT_RULES, OPT_NO_RULES, OPT_DETAIL, OPT_BY, OPT_MONTHS,
 };
 
 static const struct cr_option report_options[] = {
@@ -39,6 +42,7 @@ static const struct cr_option report_options[] = {
 	{ "month", 'm', true, OPT_MONTH, "YYYY-MM", "report this calendar month" },
 	{ "from", 0, true, OPT_FROM, "YYYY-MM-DD", "first day of the period (inclusive)" },
 	{ "to", 0, true, OPT_TO, "YYYY-MM-DD", "last day of the period (inclusive)" },
+	{ "months", 0, true, OPT_MONTHS, "N", "monthly trend: up to N months ending with the reported one (default 12; 1 = none)" },
 	{ "top", 'n', true, OPT_TOP, "N", "services per account (default 10), the rest as \"Other services\"" },
 	{ "top-usage", 'u', true, OPT_TOP_USAGE, "M", "usage types per service (default 5; 0 = services only)" },
 	{ "detail", 0, true, OPT_DETAIL, "LEVEL", "table: full (default; every account's services) or summary (accounts and proposals)" },
@@ -96,6 +100,7 @@ struct report_config {
 	const char *out_dir;
 	const char *month, *from, *to;
 	int top, top_usage;
+	int months;             /* --months: of the trend */
 	enum cr_metric metric;
 	bool include[CR_EXCL_COUNT];
 	const char *accounts_file;
@@ -226,6 +231,7 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 	case OPT_TO: c->to = v; return 0;
 	case OPT_TOP: return parse_int("top", v, 1, 1000, &c->top, err);
 	case OPT_TOP_USAGE: return parse_int("top-usage", v, 0, 1000, &c->top_usage, err);
+	case OPT_MONTHS: return parse_int("months", v, 1, CR_TREND_MAX_MONTHS, &c->months, err);
 	case OPT_DETAIL:
 		if (strcmp(v, "full") == 0 || strcmp(v, "summary") == 0) {
 			c->summary = strcmp(v, "summary") == 0;
@@ -433,7 +439,8 @@ static bool out_is_stdout(const struct report_config *c)
 static bool writes_file(const struct report_config *c, const cr_writer *w, size_t i,
 			const cr_report *r)
 {
-	if (!c->want[i] || !w[i].ext || (w[i].needs_proposals && r && !r->has_proposals))
+	if (!c->want[i] || !w[i].ext || (w[i].needs_proposals && r && !r->has_proposals) ||
+	    (w[i].needs_trend && r && !r->trend.n_months))
 		return false;
 	/* to standard output: the main file of the one format (csv: usage types) */
 	return !out_is_stdout(c) || !*w[i].suffix;
@@ -644,6 +651,7 @@ static int check_outputs(struct report_config *c, cr_error *err)
 int cmd_report(int argc, char **argv)
 {
 	struct report_config c = { .out_dir = "reports", .top = 10, .top_usage = 5,
+				  .months = CR_TREND_MAX_MONTHS,
 				   .metric = CR_METRIC_UNBLENDED, .color = -1,
 				   .live = LIVE_CONFIG_INIT, .deliver = DELIVER_CONFIG_INIT };
 	bool live;
@@ -750,7 +758,9 @@ int cmd_report(int argc, char **argv)
 	memcpy(ro.include, c.include, sizeof ro.include);
 	ro.accounts = accounts;
 	report = cr_rank_build(ledger, &ro, &err);
-	if (!report)
+	if (!report || cr_trend_build(report, ledger, &ro, c.months, &err) ||
+	    cr_anomaly_build(report, ledger, &ro, &err) ||
+	    cr_drivers_build(report, ledger, &ro, &err))
 		goto done;
 	if (rules && cr_savings_apply(report, ledger, rules, &err))
 		goto done;

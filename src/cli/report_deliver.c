@@ -12,6 +12,7 @@
 #include "costrank/buf.h"
 #include "costrank/fx.h"
 #include "costrank/writer.h"
+#include "report/render.h"
 
 /* A decimal option value, exactly; 0 or -1 with err set. */
 static int parse_amount(const char *opt, const char *v, bool nonneg, cr_dec *out, cr_error *err)
@@ -56,6 +57,21 @@ int deliver_option(struct deliver_config *c, int id, const char *v, cr_error *er
 		c->gate_total = true;
 		c->total_text = v;
 		return parse_amount("fail-on-total", v, false, &c->max_total, err);
+	case OPT_DELIVER_FAIL_ON_ANOMALY:
+		c->gate_anomaly = true;
+		return 0;
+	case OPT_DELIVER_GATE_SCOPE:
+		if (strcmp(v, "organisation") == 0 || strcmp(v, "organization") == 0)
+			c->scope = DELIVER_SCOPE_ORG;
+		else if (strcmp(v, "account") == 0)
+			c->scope = DELIVER_SCOPE_ACCOUNT;
+		else if (strcmp(v, "service") == 0)
+			c->scope = DELIVER_SCOPE_SERVICE;
+		else
+			return cr_error_set(err, CR_EXIT_USAGE, "--gate-scope '%s' is not one of "
+					    "organisation, account, service", v);
+		c->scope_given = true;
+		return 0;
 	case OPT_DELIVER_FX:
 		if (c->fx)
 			return cr_error_set(err, CR_EXIT_USAGE, "--fx: give one conversion");
@@ -107,6 +123,9 @@ int deliver_prepare(struct deliver_config *c, bool live, bool dry_run, char *con
 	if (c->webhook_env && !c->post)
 		return cr_error_set(err, CR_EXIT_USAGE, "--webhook-env names the URL for --post: "
 				    "give --post KIND too");
+	if (c->scope_given && !c->gate_increase && !c->gate_total && !c->gate_anomaly)
+		return cr_error_set(err, CR_EXIT_USAGE, "--gate-scope says what the gates check: "
+				    "give --fail-on-increase PCT or --fail-on-total AMOUNT too");
 	if (dry_run && !live && !c->post)
 		return cr_error_set(err, CR_EXIT_USAGE, "--dry-run with FILE|DIR inputs shows the "
 				    "--post payloads instead of sending them: give --post KIND too");
@@ -227,7 +246,8 @@ static size_t report_names(const cr_report *r, const bool *want, char ***out)
 	for (size_t i = 0; want && i < nw; i++) {
 		cr_buf b = CR_BUF_INIT;
 
-		if (!want[i] || !w[i].ext || (w[i].needs_proposals && !r->has_proposals))
+		if (!want[i] || !w[i].ext || (w[i].needs_proposals && !r->has_proposals) ||
+		    (w[i].needs_trend && !r->trend.n_months))
 			continue;
 		cr_buf_addf(&b, "costrank-%s%s.%s", r->period_label, w[i].suffix, w[i].ext);
 		v[n++] = cr_buf_detach(&b);
@@ -243,16 +263,43 @@ static void free_names(char **v, size_t n)
 	free(v);
 }
 
+/* The CI run's address from the environment (GitHub Actions, GitLab CI),
+ * when it is a plain https address; NULL otherwise.  Owned by the caller. */
+static char *run_url(void)
+{
+	const char *server = getenv("GITHUB_SERVER_URL"), *repo = getenv("GITHUB_REPOSITORY");
+	const char *run = getenv("GITHUB_RUN_ID"), *job = getenv("CI_JOB_URL");
+	cr_buf b = CR_BUF_INIT;
+
+	if (server && *server && repo && *repo && run && *run)
+		cr_buf_addf(&b, "%s/%s/actions/runs/%s", server, repo, run);
+	else if (job && *job)
+		cr_buf_adds(&b, job);
+	else
+		return NULL;
+	if (strncmp(b.ptr, "https://", 8) != 0 || b.len > 500)
+		goto bad;
+	for (const char *p = b.ptr; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || strchr("<>|\"'`\\[]()", *p))
+			goto bad;
+	return cr_buf_detach(&b);
+bad:
+	cr_buf_release(&b);
+	return NULL;
+}
+
 /* Builds and posts, or prints with dry_run; returns 0 or an exit code. */
 static int post(const cr_report *r, const struct deliver_config *c, const bool *want,
-		bool dry_run, bool quiet)
+		char *const *failed, size_t nfailed, bool dry_run, bool quiet)
 {
 	cr_notify_payloads p = CR_NOTIFY_PAYLOADS_INIT;
 	cr_notify_result res;
 	cr_error err;
 	char **names;
 	size_t nnames = report_names(r, want, &names), bytes = 0;
-	cr_notify_opts o = { (const char *const *)names, nnames, 0 };
+	char *run = run_url();
+	cr_notify_opts o = { (const char *const *)names, nnames, 0,
+			     (const char *const *)failed, nfailed, run };
 	const char *who = cr_notify_kind_title(c->kind);
 	int code = 0;
 
@@ -260,8 +307,10 @@ static int post(const cr_report *r, const struct deliver_config *c, const bool *
 	if (cr_notify_build(r, c->kind, &o, &p, &err) < 0) {
 		cr_cli_error(err.msg);
 		free_names(names, nnames);
+		free(run);
 		return err.code;
 	}
+	free(run);
 	for (size_t i = 0; i < p.n; i++)
 		bytes += p.len[i];
 	if (dry_run) {
@@ -295,13 +344,13 @@ static int post(const cr_report *r, const struct deliver_config *c, const bool *
 }
 
 /* --fail-on-increase: whether total - prev > pct% of |prev|, exactly. */
-static bool increase_exceeds(const cr_report *r, cr_dec pct)
+static bool increase_exceeds(cr_dec total, cr_dec prev, cr_dec pct)
 {
-	cr_dec diff, prev = r->previous_total, lhs, rhs;
+	cr_dec diff, lhs, rhs;
 	cr_i128 scaled = pct.v;
 	int64_t num;
 
-	if (cr_dec_sub(&diff, r->total, prev) != 0)
+	if (cr_dec_sub(&diff, total, prev) != 0)
 		return true;
 	if (cr_dec_sign(diff) <= 0)
 		return false;
@@ -320,55 +369,162 @@ static bool increase_exceeds(const cr_report *r, cr_dec pct)
 	return cr_dec_ratio(diff, prev) * 100.0 > cr_dec_to_double(pct);
 }
 
-static int gates(const cr_report *r, const struct deliver_config *c)
+/* The gates that failed, as one-line messages. */
+typedef struct failures {
+	char **v;
+	size_t n, cap;
+} failures;
+
+static void fail_add(failures *f, cr_buf *m)
 {
-	int code = 0;
-
-	if (c->gate_increase) {
-		if (!r->has_previous) {
-			fprintf(stderr, "costrank: warning: --fail-on-increase not checked: the data "
-				"does not cover the previous period\n");
-		} else if (increase_exceeds(r, c->max_increase_pct)) {
-			cr_buf m = CR_BUF_INIT;
-			cr_dec diff;
-
-			cr_dec_sub(&diff, r->total, r->previous_total);
-			cr_buf_adds(&m, "threshold exceeded: the total rose ");
-			if (cr_dec_is_zero(r->previous_total))
-				cr_buf_adds(&m, "from nothing");
-			else
-				cr_buf_addf(&m, "%.1f%%", cr_dec_ratio(diff, r->previous_total) * 100.0 *
-					    cr_dec_sign(r->previous_total));
-			cr_buf_adds(&m, " (");
-			say_money(&m, r, r->previous_total);
-			cr_buf_adds(&m, " to ");
-			say_money(&m, r, r->total);
-			cr_buf_addf(&m, "), more than --fail-on-increase %s", c->increase_text);
-			cr_cli_error(m.ptr);
-			cr_buf_release(&m);
-			code = CR_EXIT_THRESHOLD;
-		}
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 8;
+		f->v = cr_xrealloc(f->v, f->cap * sizeof *f->v);
 	}
-	if (c->gate_total && cr_dec_cmp(r->total, c->max_total) > 0) {
+	f->v[f->n++] = cr_buf_detach(m);
+}
+
+/* "account 111122223333 (Payments Prod), Amazon EC2: " (clean text) */
+static void say_what(cr_buf *m, const cr_report_account *a, const cr_report_service *s)
+{
+	if (!a)
+		return;
+	cr_buf_adds(m, "account ");
+	cr_render_clean(m, a->id, 20);
+	if (a->name && *a->name) {
+		cr_buf_adds(m, " (");
+		cr_render_clean(m, a->name, 60);
+		cr_buf_adds(m, ")");
+	}
+	if (s) {
+		cr_buf_adds(m, ", ");
+		cr_render_clean(m, s->name, 60);
+	}
+	cr_buf_adds(m, ": ");
+}
+
+/* Checks both gates on one figure: the total (a, s NULL), an account's total
+ * (s NULL) or one of its services. */
+static void gate_one(const cr_report *r, const struct deliver_config *c,
+		     const cr_report_account *a, const cr_report_service *s, cr_dec cost,
+		     cr_dec prev, failures *f)
+{
+	const char *what = s ? "the cost" : "the total";
+
+	if (c->gate_increase && r->has_previous && increase_exceeds(cost, prev, c->max_increase_pct)) {
+		cr_buf m = CR_BUF_INIT;
+		cr_dec diff;
+
+		cr_buf_adds(&m, "threshold exceeded: ");
+		say_what(&m, a, s);
+		cr_buf_addf(&m, "%s rose ", what);
+		if (cr_dec_is_zero(prev) || cr_dec_sub(&diff, cost, prev) != 0)
+			cr_buf_adds(&m, "from nothing");
+		else
+			cr_buf_addf(&m, "%.1f%%", cr_dec_ratio(diff, prev) * 100.0 * cr_dec_sign(prev));
+		cr_buf_adds(&m, " (");
+		say_money(&m, r, prev);
+		cr_buf_adds(&m, " to ");
+		say_money(&m, r, cost);
+		cr_buf_addf(&m, "), more than --fail-on-increase %s", c->increase_text);
+		fail_add(f, &m);
+	}
+	if (c->gate_total && cr_dec_cmp(cost, c->max_total) > 0) {
 		cr_buf m = CR_BUF_INIT;
 
-		cr_buf_adds(&m, "threshold exceeded: the total ");
-		say_money(&m, r, r->total);
+		cr_buf_adds(&m, "threshold exceeded: ");
+		say_what(&m, a, s);
+		cr_buf_addf(&m, "%s ", what);
+		say_money(&m, r, cost);
 		cr_buf_addf(&m, " is above --fail-on-total %s", c->total_text);
-		cr_cli_error(m.ptr);
-		cr_buf_release(&m);
-		code = CR_EXIT_THRESHOLD;
+		fail_add(f, &m);
 	}
-	return code;
 }
+
+/* --fail-on-anomaly: one message per anomaly. */
+static void gate_anomalies(const cr_report *r, failures *f)
+{
+	for (size_t i = 0; i < r->n_anomalies; i++) {
+		const cr_report_anomaly *a = &r->anomalies[i];
+		cr_buf m = CR_BUF_INIT;
+		char day[CR_DATE_STRLEN];
+
+		cr_buf_adds(&m, "anomaly: account ");
+		cr_render_clean(&m, a->account_id, 20);
+		if (*a->account_name) {
+			cr_buf_adds(&m, " (");
+			cr_render_clean(&m, a->account_name, 60);
+			cr_buf_adds(&m, ")");
+		}
+		cr_buf_adds(&m, ", ");
+		cr_render_clean(&m, a->service, 60);
+		if (a->is_new_usage) {
+			cr_buf_adds(&m, ": new usage type ");
+			cr_render_clean(&m, a->usage_types[0], 80);
+			cr_buf_adds(&m, ", ");
+			say_money(&m, r, a->cost);
+			cr_buf_adds(&m, " this period");
+		} else {
+			cr_day_format(a->day, day);
+			cr_buf_addf(&m, ": %s cost ", day);
+			say_money(&m, r, a->cost);
+			cr_buf_adds(&m, " against a median of ");
+			say_money(&m, r, a->baseline);
+			if (a->n_usage) {
+				cr_buf_adds(&m, ", mostly ");
+				cr_render_clean(&m, a->usage_types[0], 80);
+			}
+		}
+		cr_buf_adds(&m, " (--fail-on-anomaly)");
+		fail_add(f, &m);
+	}
+}
+
+static void gates(const cr_report *r, const struct deliver_config *c, failures *f)
+{
+	if (c->gate_anomaly)
+		gate_anomalies(r, f);
+	if (c->gate_increase && !r->has_previous)
+		fprintf(stderr, "costrank: warning: --fail-on-increase not checked: the data "
+			"does not cover the previous period\n");
+	if (c->scope == DELIVER_SCOPE_ORG) {
+		gate_one(r, c, NULL, NULL, r->total, r->previous_total, f);
+		return;
+	}
+	for (size_t i = 0; i < r->n_accounts; i++) {
+		const cr_report_account *a = &r->accounts[i];
+
+		if (c->scope == DELIVER_SCOPE_ACCOUNT) {
+			gate_one(r, c, a, NULL, a->total, a->previous_total, f);
+			continue;
+		}
+		for (size_t j = 0; j < a->n_services; j++)
+			if (!a->services[j].is_other)
+				gate_one(r, c, a, &a->services[j], a->services[j].cost,
+					 a->services[j].previous_cost, f);
+	}
+}
+
+/* Gate messages printed; the rest are counted. */
+#define DELIVER_MAX_GATE_MESSAGES 20
 
 int deliver_finish(const cr_report *r, const struct deliver_config *c, const bool *want,
 		   bool dry_run, bool quiet)
 {
-	int posted = 0, gated;
+	failures f = { 0 };
+	int posted = 0;
 
+	gates(r, c, &f);
 	if (c->post)
-		posted = post(r, c, want, dry_run, quiet);
-	gated = gates(r, c);
-	return posted ? posted : gated;
+		posted = post(r, c, want, f.v, f.n, dry_run, quiet);
+	for (size_t i = 0; i < f.n; i++) {
+		if (i < DELIVER_MAX_GATE_MESSAGES)
+			cr_cli_error(f.v[i]);
+		free(f.v[i]);
+	}
+	if (f.n > DELIVER_MAX_GATE_MESSAGES)
+		fprintf(stderr, "costrank: error: and %zu more thresholds exceeded\n",
+			f.n - DELIVER_MAX_GATE_MESSAGES);
+	free(f.v);
+	return posted ? posted : f.n ? CR_EXIT_THRESHOLD : 0;
 }

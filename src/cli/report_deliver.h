@@ -2,10 +2,12 @@
  * report_deliver.h - what `costrank report` does with a finished report
  * besides writing it: --fx (converted amounts in every output), --post (a
  * summary to chat or a webhook) and the CI gates --fail-on-increase and
- * --fail-on-total; for cmd_report.c.
+ * --fail-on-total, over the organisation, each account or each account's
+ * listed services (--gate-scope); for cmd_report.c.
  *
- * The order at the end of a run: the reports are written (atomically), then
- * posted, then the gates are checked.  A failed post exits
+ * The order at the end of a run: the reports are written (atomically), the
+ * gates are checked, the summary is posted (saying which gates failed),
+ * then the gates' messages are printed.  A failed post exits
  * CR_EXIT_NOTIFY (8) and wins over an exceeded gate (CR_EXIT_THRESHOLD,
  * 1); both messages are printed, and the reports stay on disk either way.
  *
@@ -30,8 +32,8 @@
 
 enum {
 	OPT_DELIVER_POST = 200, OPT_DELIVER_WEBHOOK_ENV, OPT_DELIVER_FAIL_ON_INCREASE,
-	OPT_DELIVER_FAIL_ON_TOTAL, OPT_DELIVER_FX,
-	OPT_DELIVER_LAST = OPT_DELIVER_FX
+	OPT_DELIVER_FAIL_ON_TOTAL, OPT_DELIVER_FX, OPT_DELIVER_GATE_SCOPE,
+	OPT_DELIVER_FAIL_ON_ANOMALY, OPT_DELIVER_LAST = OPT_DELIVER_FAIL_ON_ANOMALY
 };
 
 /* Entries for the report command's option table. */
@@ -40,16 +42,24 @@ enum {
 	{ "post", 0, true, OPT_DELIVER_POST, "KIND", "after writing: post a summary to slack, teams, gchat or webhook" }, \
 	{ "webhook-env", 0, true, OPT_DELIVER_WEBHOOK_ENV, "NAME", "read the --post URL from $NAME (default COSTRANK_WEBHOOK_URL)" }, \
 	{ "fail-on-increase", 0, true, OPT_DELIVER_FAIL_ON_INCREASE, "PCT", "exit 1 if the total rose more than PCT% over the previous period" }, \
-	{ "fail-on-total", 0, true, OPT_DELIVER_FAIL_ON_TOTAL, "AMOUNT", "exit 1 if the total is above AMOUNT (in the report currency)" }
+	{ "fail-on-total", 0, true, OPT_DELIVER_FAIL_ON_TOTAL, "AMOUNT", "exit 1 if the total is above AMOUNT (in the report currency)" }, \
+	{ "gate-scope", 0, true, OPT_DELIVER_GATE_SCOPE, "SCOPE", "what the --fail-on-* gates check: organisation (default), account or service" }, \
+	{ "fail-on-anomaly", 0, false, OPT_DELIVER_FAIL_ON_ANOMALY, NULL, "exit 1 if the report lists an anomaly (a day-level spike or a new usage type)" }
+
+/* --gate-scope: the organisation's total, each account's total, or the
+ * cost of each service an account lists (its --top services). */
+enum deliver_scope { DELIVER_SCOPE_ORG = 0, DELIVER_SCOPE_ACCOUNT, DELIVER_SCOPE_SERVICE };
 
 struct deliver_config {
 	bool post;
 	enum cr_notify_kind kind;
 	const char *webhook_env;      /* NULL: DELIVER_URL_ENV */
 	const char *url;              /* from the environment (deliver_prepare) */
-	bool gate_increase, gate_total;
+	bool gate_increase, gate_total, gate_anomaly;
 	cr_dec max_increase_pct, max_total;
 	const char *increase_text, *total_text;   /* as given */
+	enum deliver_scope scope;
+	bool scope_given;
 	bool fx, fx_dated;
 	cr_fx fx_rate;
 };
@@ -78,7 +88,9 @@ int deliver_apply_fx(cr_report *r, const struct deliver_config *c, cr_error *err
 
 /*
  * After the reports are written: posts (or, with dry_run, prints the
- * payloads on stdout, one JSON document a line), then checks the gates.
+ * payloads on stdout, one JSON document a line) saying which gates failed
+ * and linking the CI run when the environment names it
+ * (GITHUB_SERVER_URL/GITHUB_REPOSITORY/GITHUB_RUN_ID, CI_JOB_URL).
  * want[] marks the writers whose files were written (indexed like
  * cr_writers()), for the names in the payloads.  Prints its messages and
  * errors itself; returns the exit code: CR_EXIT_NOTIFY, CR_EXIT_THRESHOLD,

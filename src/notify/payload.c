@@ -335,9 +335,46 @@ static void fallback(const nctx *c, cr_buf *b, size_t part, size_t nparts)
 		cr_buf_adds(b, " vs ");
 		cr_render_prev_label(b, r);
 	}
+	if (c->o && c->o->n_failures)
+		cr_buf_addf(b, DASH "FAILED: %zu threshold%s exceeded", c->o->n_failures,
+			    c->o->n_failures == 1 ? "" : "s");
 	if (nparts > 1)
 		cr_buf_addf(b, " (part %zu of %zu)", part, nparts);
 }
+
+/* The CI run's address when it is a plain https address nothing in any
+ * markup could break out of; NULL otherwise. */
+static const char *run_link(const nctx *c)
+{
+	const char *u = c->o ? c->o->run_url : NULL;
+
+	if (!u || strncmp(u, "https://", 8) != 0 || strlen(u) > 500)
+		return NULL;
+	for (const char *p = u; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    strchr("<>|\"'`\\[]()&", *p))
+			return NULL;
+	return u;
+}
+
+/* Appends the link to the CI run in the kind's markup. */
+static void run_link_markup(const nctx *c, cr_buf *b, const char *u)
+{
+	switch (c->kind) {
+	case CR_NOTIFY_SLACK:
+		cr_buf_addf(b, "<%s|CI run>", u);
+		break;
+	case CR_NOTIFY_TEAMS:
+		cr_buf_addf(b, "[CI run](%s)", u);
+		break;
+	case CR_NOTIFY_GCHAT:
+		cr_buf_addf(b, "<a href=\"%s\">CI run</a>", u);
+		break;
+	default:
+		cr_buf_addf(b, "CI run: %s", u);
+	}
+}
+
 
 /* The name of the JSON report among the files written, else the first. */
 static const char *main_report(const nctx *c)
@@ -383,7 +420,12 @@ static void footer_text(const nctx *c, cr_buf *b, size_t part, size_t nparts)
 		cr_buf_adds(&t, SEP "partial figures");
 	else if (r->estimated)
 		cr_buf_adds(&t, SEP "estimated figures");
-	if (main) {
+	if (run_link(c)) {
+		cr_buf_adds(&t, SEP);
+		esc(c, b, t.ptr);
+		cr_buf_reset(&t);
+		run_link_markup(c, b, run_link(c));
+	} else if (main) {
 		cr_buf_adds(&t, SEP "full report: ");
 		cr_render_clean(&t, main, CR_NOTIFY_MAX_NAME);
 	}
@@ -417,6 +459,30 @@ static void lines_free(lines *l)
 		cr_buf_release(&l->v[i]);
 	free(l->v);
 	memset(l, 0, sizeof *l);
+}
+
+/* The failed gates, one escaped line each (none when every gate passed). */
+static void failure_lines(const nctx *c, lines *l, bool heading)
+{
+	size_t n = c->o ? c->o->n_failures : 0;
+
+	if (!n || !c->o->failures)
+		return;
+	if (heading) {
+		cr_buf *b = line_new(l);
+
+		bold(c, b, true);
+		cr_buf_addf(b, "Gate failed: %zu threshold%s exceeded", n, n == 1 ? "" : "s");
+		bold(c, b, false);
+	}
+	for (size_t i = 0; i < n && i < CR_NOTIFY_TOP_FAILURES; i++) {
+		cr_buf *b = line_new(l);
+
+		cr_buf_adds(b, "\xE2\x80\xA2 ");   /* "• " */
+		data(c, b, c->o->failures[i], 300);
+	}
+	if (n > CR_NOTIFY_TOP_FAILURES)
+		cr_buf_addf(line_new(l), "and %zu more", n - CR_NOTIFY_TOP_FAILURES);
 }
 
 /* Joins lines with sep into b while the result stays within max bytes
@@ -744,6 +810,11 @@ static json_t *slack_first(nctx *c)
 	cr_buf *b, v = CR_BUF_INIT, lbl = CR_BUF_INIT;
 
 	push(c, items, slack_header(c, false));
+	failure_lines(c, &l, true);
+	if (l.n) {
+		push(c, items, slack_section(c, &l));
+		lines_free(&l);
+	}
 
 	b = line_new(&l);
 	bold(c, b, true);
@@ -920,6 +991,17 @@ static json_t *teams_first(nctx *c)
 	lines l = { 0 };
 
 	push(c, items, teams_title(c, false));
+	failure_lines(c, &l, true);
+	for (size_t i = 0; i < l.n; i++) {
+		json_t *o = tb(c, l.v[i].ptr);
+
+		set(c, o, "color", jstr(c, "Attention"));
+		set(c, o, "spacing", jstr(c, i ? "None" : "Small"));
+		if (!i)
+			set(c, o, "weight", jstr(c, "Bolder"));
+		push(c, items, o);
+	}
+	lines_free(&l);
 	money(c, &v, r->total, false);
 	push(c, facts, fact(c, "Total", v.ptr));
 	cr_buf_reset(&v);
@@ -1104,6 +1186,21 @@ static json_t *gchat_first(nctx *c)
 	json_t *items = jarr(c), *w = jarr(c);
 	cr_buf v = CR_BUF_INIT, t = CR_BUF_INIT, lbl = CR_BUF_INIT;
 	lines l = { 0 };
+
+	failure_lines(c, &l, false);
+	if (l.n) {
+		json_t *fw = jarr(c);
+		cr_buf h = CR_BUF_INIT;
+
+		join(&v, &l, "<br>", 0);
+		push(c, fw, g_para(c, v.ptr));
+		cr_buf_addf(&h, "Gate failed: %zu threshold%s exceeded", c->o->n_failures,
+			    c->o->n_failures == 1 ? "" : "s");
+		push(c, items, g_section(c, h.ptr, fw));
+		cr_buf_release(&h);
+		cr_buf_reset(&v);
+		lines_free(&l);
+	}
 
 	bold(c, &v, true);
 	money(c, &v, r->total, false);
@@ -1642,6 +1739,12 @@ static int build_webhook(nctx *c, cr_notify_payloads *out, cr_error *err)
 	for (size_t i = 0; c->o && c->o->reports && i < c->o->n_reports; i++)
 		push(c, a, w_text(c, c->o->reports[i], 0));
 	set(c, root, "reports", a);
+	a = jarr(c);
+	for (size_t i = 0; c->o && c->o->failures && i < c->o->n_failures; i++)
+		push(c, a, w_text(c, c->o->failures[i], 0));
+	set(c, root, "gate_failed", json_boolean(json_array_size(a) > 0));
+	set(c, root, "gate_failures", a);
+	set(c, root, "run_url", run_link(c) ? jstr(c, run_link(c)) : json_null());
 	set(c, root, "generator", jstr(c, "costrank " COSTRANK_VERSION));
 
 	if (!c->failed)

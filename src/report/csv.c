@@ -479,3 +479,56 @@ void cr_allocation_file_part(const char *dimension, char *buf, size_t size)
 	if (size)
 		buf[n] = '\0';
 }
+
+/* The trend file: one row a month for the organisation, each account and
+ * each service it lists (written only when the report has a trend). */
+static const char *const trend_columns[] = {
+	"month", "currency", "metric", "scope", "account_id", "account_name", "service", "cost",
+};
+
+static void trend_row(cr_buf *line, FILE *out, const cr_report *r, cr_day month,
+		      const char *scope, const cr_report_account *a, const char *service, cr_dec v)
+{
+	char m[CR_DATE_STRLEN];
+
+	cr_day_format(month, m);
+	m[7] = '\0';
+	add_field(line, m);
+	add_field(line, r->currency);
+	add_field(line, cr_metric_name(r->metric));
+	add_field(line, scope);
+	add_field(line, a ? a->id : "");
+	add_field(line, a ? a->name : "");
+	add_field(line, service);
+	add_dec(line, v, -1);
+	end_line(line, out);
+}
+
+int cr_write_csv_trend(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
+{
+	const cr_report_trend *t = &r->trend;
+	size_t nm = t->n_months;
+	cr_buf line = CR_BUF_INIT;
+
+	(void)err; /* write errors stay on the stream for the caller's check */
+	if (o && o->csv_bom)
+		fputs("\xEF\xBB\xBF", out);
+	for (size_t i = 0; i < sizeof trend_columns / sizeof trend_columns[0]; i++)
+		add_field(&line, trend_columns[i]);
+	end_line(&line, out);
+	for (size_t k = 0; k < nm; k++)
+		trend_row(&line, out, r, t->months[k], "organisation", NULL, "", t->total[k]);
+	for (size_t i = 0; i < r->n_accounts && nm; i++) {
+		const cr_report_account *a = &r->accounts[i];
+
+		for (size_t k = 0; k < nm; k++)
+			trend_row(&line, out, r, t->months[k], "account", a, "",
+				  t->accounts[i * nm + k]);
+		for (size_t j = 0; j < a->n_services; j++)
+			for (size_t k = 0; k < nm; k++)
+				trend_row(&line, out, r, t->months[k], "service", a,
+					  a->services[j].name, t->services[i][j * nm + k]);
+	}
+	cr_buf_release(&line);
+	return 0;
+}

@@ -304,6 +304,81 @@ static const char *account_label(const cr_report_account *a)
 	return a->name && *a->name ? a->name : a->id;
 }
 
+/* The trend (report.h): the organisation and the top accounts, one line
+ * each over the months, from zero; every point titled with its amount. */
+#define TREND_LINES 5
+static void trend_chart(cr_buf *b, const cr_report *r)
+{
+	static const char *const colors[TREND_LINES + 1] = {
+		"#1d2433", "#3b6ea5", "#2e8b57", "#b3261e", "#8e5ba8", "#c77c02",
+	};
+	const cr_report_trend *t = &r->trend;
+	size_t nm = t->n_months, na = r->n_accounts < TREND_LINES ? r->n_accounts : TREND_LINES;
+	const int x0 = 70, x1 = CHART_W - LABEL_W, y0 = 12, y1 = 190, height = 222;
+	double max = 0;
+	cr_buf desc = CR_BUF_INIT, v = CR_BUF_INIT;
+	char m[CR_DATE_STRLEN];
+
+	if (nm < 2)
+		return;
+	for (size_t k = 0; k < nm; k++)
+		if (cr_dec_to_double(t->total[k]) > max)
+			max = cr_dec_to_double(t->total[k]);
+	for (size_t i = 0; i < na; i++)
+		for (size_t k = 0; k < nm; k++)
+			if (cr_dec_to_double(t->accounts[i * nm + k]) > max)
+				max = cr_dec_to_double(t->accounts[i * nm + k]);
+	cr_buf_addf(&desc, "Ranked cost by month, %zu months: the organisation and the top %zu "
+		    "account%s.", nm, na, na == 1 ? "" : "s");
+	cr_buf_adds(b, "<figure>\n<figcaption>Trend by month</figcaption>\n");
+	svg_open(b, "chart-trend", "Trend by month", height, &desc);
+	cr_buf_addf(b, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n", x0, y1,
+		    x1, y1);
+	for (size_t k = 0; k < nm; k++) {
+		long x = x0 + (long)((x1 - x0) * k / (nm - 1));
+
+		cr_day_format(t->months[k], m);
+		m[7] = '\0';
+		cr_buf_addf(b, "<text x=\"%ld\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x,
+			    y1 + 18, m);
+	}
+	for (size_t i = 0; i <= na; i++) {
+		const cr_dec *vals = i ? t->accounts + (i - 1) * nm : t->total;
+		const char *label = i ? account_label(&r->accounts[i - 1]) : "Organisation";
+		long lx = 0, ly = 0;
+
+		cr_buf_addf(b, "<g><polyline fill=\"none\" stroke-width=\"2\" stroke=\"%s\" points=\"",
+			    colors[i]);
+		for (size_t k = 0; k < nm; k++) {
+			lx = x0 + (long)((x1 - x0) * k / (nm - 1));
+			ly = y1 - bar_len(cr_dec_to_double(vals[k]), max, y1 - y0);
+			cr_buf_addf(b, "%s%ld,%ld", k ? " " : "", lx, ly);
+		}
+		cr_buf_adds(b, "\"/>\n");
+		for (size_t k = 0; k < nm; k++) {
+			long x = x0 + (long)((x1 - x0) * k / (nm - 1));
+			long y = y1 - bar_len(cr_dec_to_double(vals[k]), max, y1 - y0);
+
+			cr_day_format(t->months[k], m);
+			m[7] = '\0';
+			cr_buf_reset(&v);
+			cr_render_amount(&v, r, vals[k], false);
+			cr_buf_addf(b, "<circle cx=\"%ld\" cy=\"%ld\" r=\"3\" fill=\"%s\"><title>", x,
+				    y, colors[i]);
+			h_data(b, label, 0);
+			cr_buf_addf(b, " %s: ", m);
+			h_text(b, v.ptr);
+			cr_buf_adds(b, "</title></circle>\n");
+		}
+		cr_buf_addf(b, "<text x=\"%ld\" y=\"%ld\">", lx + 8, ly + 4);
+		h_data(b, label, LABEL_CHARS);
+		cr_buf_adds(b, "</text></g>\n");
+	}
+	cr_buf_adds(b, "</svg>\n</figure>\n");
+	cr_buf_release(&desc);
+	cr_buf_release(&v);
+}
+
 static void charts(cr_buf *b, const cr_report *r)
 {
 	size_t na = r->n_accounts < CHART_ACCOUNTS ? r->n_accounts : CHART_ACCOUNTS;
@@ -384,6 +459,7 @@ static void charts(cr_buf *b, const cr_report *r)
 			    "there is no change to chart.</p>\n");
 	}
 	free_bars(bars, na);
+	trend_chart(b, r);
 	cr_buf_adds(b, "</section>\n");
 	cr_buf_release(&desc);
 	cr_buf_release(&title);

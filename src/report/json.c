@@ -354,6 +354,122 @@ static json_t *js3(jctx *c, const cr_s3_stats *s)
 	return o;
 }
 
+/* "anomalies": spikes by day, then new usage types (anomaly.h). */
+static json_t *build_anomalies(jctx *c)
+{
+	const cr_report *r = c->r;
+	json_t *a = jarray(c);
+
+	for (size_t i = 0; a && i < r->n_anomalies; i++) {
+		const cr_report_anomaly *x = &r->anomalies[i];
+		json_t *o = jobject(c), *u = jarray(c);
+
+		set(c, o, "kind", json_string(x->is_new_usage ? "new_usage_type" : "spike"));
+		set(c, o, "account_id", jstr(c, x->account_id));
+		set(c, o, "account_name", jstr(c, x->account_name));
+		set(c, o, "service", jstr(c, x->service));
+		set(c, o, "day", x->is_new_usage ? json_null() : jday(x->day));
+		set(c, o, "cost", jamount(x->cost));
+		set(c, o, "baseline_median", x->is_new_usage ? json_null() : jamount(x->baseline));
+		set(c, o, "baseline_mad", x->is_new_usage ? json_null()
+			: json_real(round(x->mad * 100.0) / 100.0 + 0.0));
+		set(c, o, "excess", jamount(x->excess));
+		for (size_t k = 0; u && k < x->n_usage; k++) {
+			json_t *y = jobject(c);
+
+			set(c, y, "usage_type", jstr(c, x->usage_types[k]));
+			set(c, y, "excess", jamount(x->usage_excess[k]));
+			append(c, u, y);
+		}
+		set(c, o, "usage_types", u);
+		append(c, a, o);
+	}
+	return a;
+}
+
+/* "drivers": each account and service's change split (drivers.h). */
+static json_t *build_drivers(jctx *c)
+{
+	const cr_report *r = c->r;
+	json_t *a = jarray(c);
+
+	for (size_t i = 0; a && i < r->n_drivers; i++) {
+		const cr_report_driver *d = &r->drivers[i];
+		json_t *o = jobject(c);
+
+		set(c, o, "account_id", jstr(c, d->account_id));
+		set(c, o, "service", jstr(c, d->service));
+		set(c, o, "cost", jamount(d->cost));
+		set(c, o, "previous_cost", jamount(d->previous_cost));
+		set(c, o, "change", jamount(d->change));
+		set(c, o, "usage", jamount(d->usage));
+		set(c, o, "rate", jamount(d->rate));
+		set(c, o, "discounts", jamount(d->discounts));
+		set(c, o, "other", jamount(d->other));
+		append(c, a, o);
+	}
+	return a;
+}
+
+/* "2026-09" */
+static json_t *jmonth(cr_day d)
+{
+	char tmp[CR_DATE_STRLEN];
+
+	cr_day_format(d, tmp);
+	tmp[7] = '\0';
+	return json_string(tmp);
+}
+
+static json_t *jseries(jctx *c, const cr_dec *v, size_t n)
+{
+	json_t *a = jarray(c);
+
+	for (size_t k = 0; a && k < n; k++)
+		append(c, a, jamount(v[k]));
+	return a;
+}
+
+/* "trend": the months, then the cost of the organisation, each account and
+ * each service it lists, month by month (trend.h); null when none. */
+static json_t *build_trend(jctx *c)
+{
+	const cr_report *r = c->r;
+	const cr_report_trend *t = &r->trend;
+	size_t nm = t->n_months;
+	json_t *o, *a, *m;
+
+	if (!nm)
+		return json_null();
+	o = jobject(c);
+	m = jarray(c);
+	for (size_t k = 0; m && k < nm; k++)
+		append(c, m, jmonth(t->months[k]));
+	set(c, o, "months", m);
+	set(c, o, "total", jseries(c, t->total, nm));
+	a = jarray(c);
+	for (size_t i = 0; a && i < r->n_accounts; i++) {
+		const cr_report_account *acc = &r->accounts[i];
+		json_t *x = jobject(c), *sv = jarray(c);
+
+		set(c, x, "id", jstr(c, acc->id));
+		set(c, x, "name", jstr(c, acc->name ? acc->name : ""));
+		set(c, x, "cost", jseries(c, t->accounts + i * nm, nm));
+		for (size_t j = 0; sv && j < acc->n_services; j++) {
+			json_t *y = jobject(c);
+
+			set(c, y, "name", jstr(c, acc->services[j].name ? acc->services[j].name : ""));
+			set(c, y, "other", json_boolean(acc->services[j].is_other));
+			set(c, y, "cost", jseries(c, t->services[i] + j * nm, nm));
+			append(c, sv, y);
+		}
+		set(c, x, "services", sv);
+		append(c, a, x);
+	}
+	set(c, o, "accounts", a);
+	return o;
+}
+
 static json_t *build_report(jctx *c)
 {
 	const cr_report *r = c->r;
@@ -482,6 +598,9 @@ static json_t *build_report(jctx *c)
 		set(c, root, "savings_share", json_null());
 		set(c, root, "proposals", jarray(c));
 	}
+	set(c, root, "trend", build_trend(c));
+	set(c, root, "anomalies", r->has_anomalies ? build_anomalies(c) : json_null());
+	set(c, root, "drivers", r->has_previous ? build_drivers(c) : json_null());
 	return root;
 }
 

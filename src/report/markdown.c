@@ -229,6 +229,8 @@ static void allocation(cr_buf *b, const cr_report *r, const cr_report_allocation
 static void account(cr_buf *b, const cr_report *r, const cr_report_account *a)
 {
 	cr_buf label = CR_BUF_INIT;
+	const cr_report_trend *tr = &r->trend;
+	size_t ai = (size_t)(a - r->accounts), nm = tr->n_months;
 
 	cr_buf_addf(b, "#### %d. ", a->rank);
 	if (a->name && *a->name) {
@@ -250,7 +252,12 @@ static void account(cr_buf *b, const cr_report *r, const cr_report_account *a)
 		md_change(b, r, a->total, a->previous_total,
 			  cr_dec_is_zero(a->previous_total) && !cr_dec_is_zero(a->total));
 	}
-	cr_buf_adds(b, ")\n\n| # | Service | Cost | Share | Change |\n|--:|---|--:|--:|--:|\n");
+	if (nm) {
+		cr_buf_adds(b, ", trend ");
+		cr_render_sparkline(b, tr->accounts + ai * nm, nm);
+	}
+	cr_buf_adds(b, nm ? ")\n\n| # | Service | Cost | Share | Change | Trend |\n|--:|---|--:|--:|--:|---|\n"
+		       : ")\n\n| # | Service | Cost | Share | Change |\n|--:|---|--:|--:|--:|\n");
 	for (size_t j = 0; j < a->n_services; j++) {
 		const cr_report_service *s = &a->services[j];
 
@@ -268,6 +275,10 @@ static void account(cr_buf *b, const cr_report *r, const cr_report_account *a)
 		md_share(b, s->share);
 		cr_buf_adds(b, " | ");
 		md_change(b, r, s->cost, s->previous_cost, r->has_previous && s->is_new);
+		if (nm) {
+			cr_buf_adds(b, " | ");
+			cr_render_sparkline(b, tr->services[ai] + j * nm, nm);
+		}
 		cr_buf_adds(b, " |\n");
 	}
 	cr_buf_adds(b, "\n");

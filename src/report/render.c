@@ -440,3 +440,28 @@ void cr_render_amount_digits(cr_buf *b, const cr_report *r, cr_dec a, bool plus)
 		cr_buf_addc(b, '+');
 	cr_buf_adds(b, tmp);
 }
+
+void cr_render_sparkline(cr_buf *b, const cr_dec *v, size_t n)
+{
+	static const char *const blocks[8] = {
+		"\xE2\x96\x81", "\xE2\x96\x82", "\xE2\x96\x83", "\xE2\x96\x84",
+		"\xE2\x96\x85", "\xE2\x96\x86", "\xE2\x96\x87", "\xE2\x96\x88",
+	};
+	double lo = 0, hi = 0;
+
+	cr_buf_add(b, "", 0);
+	for (size_t k = 0; k < n; k++) {
+		double x = cr_dec_to_double(v[k]);
+
+		if (!k || x < lo)
+			lo = x;
+		if (!k || x > hi)
+			hi = x;
+	}
+	for (size_t k = 0; k < n; k++) {
+		double x = cr_dec_to_double(v[k]);
+		int level = hi > lo ? (int)((x - lo) / (hi - lo) * 7.0 + 0.5) : 3;
+
+		cr_buf_adds(b, blocks[level < 0 ? 0 : level > 7 ? 7 : level]);
+	}
+}

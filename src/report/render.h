@@ -111,4 +111,8 @@ void cr_render_amount(cr_buf *b, const cr_report *r, cr_dec a, bool plus);
 /* a as shown, digits only: "1,234.50", "26,249,425", "+3.10" (plus). */
 void cr_render_amount_digits(cr_buf *b, const cr_report *r, cr_dec a, bool plus);
 
+/* A sparkline of n amounts, one block (U+2581..U+2588) each, from the
+ * smallest to the largest; all equal: middle blocks.  For the trend. */
+void cr_render_sparkline(cr_buf *b, const cr_dec *v, size_t n);
+
 #endif

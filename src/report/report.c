@@ -66,6 +66,25 @@ void cr_report_free(cr_report *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; r->trend.services && i < r->n_accounts; i++)
+		free(r->trend.services[i]);
+	free(r->trend.services);
+	free(r->trend.accounts);
+	free(r->trend.total);
+	free(r->trend.months);
+	for (size_t i = 0; i < r->n_anomalies; i++) {
+		free(r->anomalies[i].account_id);
+		free(r->anomalies[i].account_name);
+		free(r->anomalies[i].service);
+		for (size_t k = 0; k < r->anomalies[i].n_usage; k++)
+			free(r->anomalies[i].usage_types[k]);
+	}
+	free(r->anomalies);
+	for (size_t i = 0; i < r->n_drivers; i++) {
+		free(r->drivers[i].account_id);
+		free(r->drivers[i].service);
+	}
+	free(r->drivers);
 	for (size_t i = 0; i < r->n_proposals; i++)
 		cr_proposal_free(&r->proposals[i]);
 	free(r->proposals);

@@ -464,7 +464,8 @@ static void draw_overview(tctx *t)
 	size_t rank_w = 1, name_w = strlen("Account"), env_w = strlen("Environment");
 	size_t total_w = strlen("Total"), diff_w = strlen("Change"), pct_w = strlen("%");
 	size_t share_w = strlen("Share"), fixed, name_need;
-	bool show_env;
+	size_t nm = r->trend.n_months, trend_w = max_sz(strlen("Trend"), nm);
+	bool show_env, show_trend;
 	row w, tot;
 
 	row_init(&w);
@@ -492,6 +493,10 @@ static void draw_overview(tctx *t)
 	show_env = t->width >= fixed + env_w + GAP + NAME_MIN;
 	if (show_env)
 		fixed += env_w + GAP;
+	/* the trend last: only where the names fit whole beside it */
+	show_trend = nm && t->width >= fixed + trend_w + GAP + max_sz(name_need, NAME_MIN);
+	if (show_trend)
+		fixed += trend_w + GAP;
 	name_w = t->width > fixed + NAME_MIN ? t->width - fixed : NAME_MIN;
 	if (name_w > name_need)
 		name_w = name_need;
@@ -521,6 +526,10 @@ static void draw_overview(tctx *t)
 	cell(t, "%", pct_w, true);
 	spaces(t, GAP);
 	cell(t, "Share", share_w, true);
+	if (show_trend) {
+		spaces(t, GAP);
+		cell(t, "Trend", trend_w, false);
+	}
 	sgr(t, SGR_RESET);
 	put_line(t);
 
@@ -559,6 +568,12 @@ static void draw_overview(tctx *t)
 		cr_buf_reset(&label);
 		fmt_share(&label, a ? a->share : 1.0);
 		cell(t, label.ptr, share_w, true);
+		if (show_trend) {
+			spaces(t, GAP);
+			cr_buf_reset(&label);
+			cr_render_sparkline(&label, a ? r->trend.accounts + i * nm : r->trend.total, nm);
+			cell(t, label.ptr, trend_w, false);
+		}
 		if (!a)
 			sgr(t, SGR_RESET);
 		put_line(t);

@@ -1006,6 +1006,79 @@ static lxw_error close_quietly(lxw_workbook *wb, int *errnum)
 }
 
 /* Builds the workbook in the file at path; 0 or -1 with err set. */
+/* The Trend sheet (report.h cr_report_trend): a row a month-series for the
+ * organisation, each account, then each listed service, and a line chart
+ * of the organisation and the top accounts. */
+#define TREND_CHART_ACCOUNTS 5
+static void write_trend(xctx *x, lxw_worksheet *ws)
+{
+	static const char *const head[] = { "Scope", "Account", "Account ID", "Service" };
+	const cr_report *r = x->r;
+	const cr_report_trend *t = &r->trend;
+	size_t nm = t->n_months, na = r->n_accounts;
+	size_t nchart = na < TREND_CHART_ACCOUNTS ? na : TREND_CHART_ACCOUNTS;
+	const double widths[] = { 14, 28, 16, 36 };
+	lxw_row_t row = 1;
+	lxw_chart *chart;
+	lxw_chart_options opt = { .x_offset = 10, .y_offset = 10, .x_scale = 1.6, .y_scale = 1.3 };
+	char m[CR_DATE_STRLEN];
+
+	put_header(x, ws, 0, head, 4, 4);
+	set_widths(x, ws, widths, 4);
+	chk(x, worksheet_set_column(ws, 4, (lxw_col_t)(3 + nm), 14, NULL));
+	for (size_t k = 0; k < nm; k++) {
+		cr_day_format(t->months[k], m);
+		m[7] = '\0';
+		put_str(x, ws, 0, (lxw_col_t)(4 + k), m, x->f.head_num);
+	}
+	put_str(x, ws, row, 0, "organisation", x->f.text);
+	for (size_t k = 0; k < nm; k++)
+		put_money(x, ws, row, (lxw_col_t)(4 + k), t->total[k]);
+	row++;
+	for (size_t i = 0; i < na; i++, row++) {
+		put_str(x, ws, row, 0, "account", x->f.text);
+		put_str(x, ws, row, 1, r->accounts[i].name, x->f.text);
+		put_str(x, ws, row, 2, r->accounts[i].id, x->f.text);
+		for (size_t k = 0; k < nm; k++)
+			put_money(x, ws, row, (lxw_col_t)(4 + k), t->accounts[i * nm + k]);
+	}
+	for (size_t i = 0; i < na; i++) {
+		for (size_t j = 0; j < r->accounts[i].n_services; j++, row++) {
+			put_str(x, ws, row, 0, "service", x->f.text);
+			put_str(x, ws, row, 1, r->accounts[i].name, x->f.text);
+			put_str(x, ws, row, 2, r->accounts[i].id, x->f.text);
+			put_str(x, ws, row, 3, r->accounts[i].services[j].name, x->f.text);
+			for (size_t k = 0; k < nm; k++)
+				put_money(x, ws, row, (lxw_col_t)(4 + k),
+					  t->services[i][j * nm + k]);
+		}
+	}
+	worksheet_freeze_panes(ws, 1, 4);
+
+	chart = workbook_add_chart(x->wb, LXW_CHART_LINE);
+	if (!chart) {
+		chk(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		return;
+	}
+	for (size_t i = 0; i <= nchart; i++) {
+		lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+		lxw_row_t sr = (lxw_row_t)(1 + i);
+
+		if (!series) {
+			chk(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+			return;
+		}
+		chart_series_set_categories(series, "Trend", 0, 4, 0, (lxw_col_t)(3 + nm));
+		chart_series_set_values(series, "Trend", sr, 4, sr, (lxw_col_t)(3 + nm));
+		chart_series_set_name_range(series, "Trend", sr, i ? 1 : 0);
+		chart_series_set_marker_type(series, LXW_CHART_MARKER_AUTOMATIC);
+	}
+	chart_title_set_name(chart, "Trend by month");
+	chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+	chart_axis_set_num_format(chart->y_axis, x->money_axis_fmt);
+	chk(x, worksheet_insert_chart_opt(ws, row + 1, 1, chart, &opt));
+}
+
 static int build(const cr_report *r, const char *path, const char *tmpdir, cr_error *err)
 {
 	lxw_workbook_options wo = { .tmpdir = (char *)tmpdir };
@@ -1037,6 +1110,14 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 			write_allocation(&x, allocation);
 		ptotal = write_proposals(&x, proposals);
 		write_summary(&x, summary, ptotal);
+		if (r->trend.n_months) {
+			lxw_worksheet *trend = workbook_add_worksheet(x.wb, "Trend");
+
+			if (trend)
+				write_trend(&x, trend);
+			else
+				chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		}
 	}
 	/* closing writes the file and frees the workbook, on every path */
 	closed = close_quietly(x.wb, &errnum);

@@ -484,6 +484,112 @@ class Notify(unittest.TestCase):
             self.assertIn("HTTP 403 action_prohibited", err)
             self.assertIn("threshold exceeded", err)
 
+    def test_gate_scope(self):
+        # the expected failures, from the report's own account and service figures: a rise of
+        # more than 10% (a rise from nothing always counts)
+        def rose(cost, prev):
+            cost, prev = Decimal(cost), Decimal(prev)
+            return cost > prev and (prev == 0 or (cost - prev) * 100 > Decimal(10) * abs(prev))
+        accounts = [a for a in self.report["accounts"] if rose(a["total"], a["previous_total"])]
+        self.assertTrue(accounts)
+        self.assertFalse(rose(self.report["total"], self.report["previous_total"]))
+        no_ci = {"GITHUB_SERVER_URL": "", "GITHUB_REPOSITORY": "", "GITHUB_RUN_ID": "",
+                 "CI_JOB_URL": ""}
+        # organisation (the default) passes; account fails naming each account that rose
+        code, _, err = self.report_run(self.out("scope-org"), ["--format", "json",
+                                                               "--fail-on-increase", "10"])
+        self.assertEqual(code, 0, err)
+        code, _, err = self.report_run(self.out("scope-acct"),
+                                       ["--format", "json", "--fail-on-increase", "10",
+                                        "--gate-scope", "account"], env=no_ci)
+        self.assertEqual(code, 1, err)
+        errors = [x for x in err.splitlines() if "threshold exceeded" in x]
+        self.assertEqual(len(errors), len(accounts), err)
+        for a, line in zip(accounts, errors):
+            self.assertIn("account %s (%s): the total rose" % (a["id"], a["name"]), line)
+            self.assertIn("more than --fail-on-increase 10", line)
+        # service: each listed service of each account, named with its account
+        services = [(a, s) for a in self.report["accounts"] for s in a["services"]
+                    if not s["other"] and rose(s["cost"], s["previous_cost"])]
+        code, _, err = self.report_run(self.out("scope-svc"),
+                                       ["--format", "json", "--fail-on-increase", "10",
+                                        "--gate-scope", "service"], env=no_ci)
+        self.assertEqual(code, 1, err)
+        a, s = services[0]
+        self.assertIn("account %s (%s), %s: the cost rose" % (a["id"], a["name"], s["name"]), err)
+        self.assertEqual(err.count("threshold exceeded"), min(len(services), 20) +
+                         (len(services) > 20), err)
+        # --fail-on-total per account: only the accounts above it
+        code, _, err = self.report_run(self.out("scope-total"),
+                                       ["--format", "json", "--fail-on-total", "50000",
+                                        "--gate-scope", "account"])
+        above = [a for a in self.report["accounts"] if Decimal(a["total"]) > 50000]
+        self.assertEqual(code, 1 if above else 0, err)
+        self.assertEqual(err.count("is above --fail-on-total 50000"), len(above), err)
+        # usage errors
+        code, _, err = self.report_run(self.out("scope-bad"), ["--fail-on-total", "1",
+                                                               "--gate-scope", "team"])
+        self.assertEqual(code, 2)
+        self.assertIn("--gate-scope 'team'", err)
+        code, _, err = self.report_run(self.out("scope-alone"), ["--gate-scope", "account"])
+        self.assertEqual(code, 2)
+        self.assertIn("--fail-on-increase", err)
+
+    def test_gate_in_payloads(self):
+        a = [x for x in self.report["accounts"]
+             if Decimal(x["total"]) > Decimal(x["previous_total"]) * Decimal("1.1")][0]
+        gate = ["--format", "json", "--fail-on-increase", "10", "--gate-scope", "account",
+                "--dry-run", "--post"]
+        ci = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/finops",
+              "GITHUB_RUN_ID": "4242", "CI_JOB_URL": ""}
+        link = "https://github.com/acme/finops/actions/runs/4242"
+        code, stdout, err = self.report_run(self.out("pay-slack"), gate + ["slack"], env=ci)
+        self.assertEqual(code, 1, err)
+        msg = json.loads(stdout.splitlines()[0])
+        self.assertIn("FAILED: ", msg["text"])
+        section = msg["blocks"][1]["text"]["text"]
+        self.assertIn("Gate failed", section)
+        self.assertIn("account %s (%s): the total rose" % (a["id"], a["name"]), section)
+        footer = msg["blocks"][-1]["elements"][0]["text"]
+        self.assertIn("<%s|CI run>" % link, footer)
+        self.assertNotIn("full report:", footer)
+
+        code, stdout, err = self.report_run(self.out("pay-teams"), gate + ["teams"], env=ci)
+        self.assertEqual(code, 1, err)
+        body = json.loads(stdout.splitlines()[0])["attachments"][0]["content"]["body"]
+        alerts = [b["text"] for b in body if b.get("color") == "Attention"]
+        self.assertTrue(alerts[0].startswith("**Gate failed"), alerts)
+        self.assertTrue(any(a["id"] in t and "the total rose" in t for t in alerts), alerts)
+        self.assertIn("[CI run](%s)" % link, body[-1]["text"])
+
+        code, stdout, err = self.report_run(self.out("pay-gchat"), gate + ["gchat"],
+                                            env={"CI_JOB_URL": "https://gitlab.example/j/7",
+                                                 "GITHUB_RUN_ID": ""})
+        self.assertEqual(code, 1, err)
+        text = stdout.splitlines()[0]
+        self.assertIn("Gate failed", text)
+        self.assertIn('<a href=\\"https://gitlab.example/j/7\\">CI run</a>', text)
+
+        code, stdout, err = self.report_run(self.out("pay-hook"), gate + ["webhook"], env=ci)
+        doc = json.loads(stdout.splitlines()[0])
+        self.assertTrue(doc["gate_failed"])
+        self.assertTrue(any(a["id"] in f for f in doc["gate_failures"]))
+        self.assertEqual(doc["run_url"], link)
+
+        # every gate passing: nothing said; a run address that is not plain https is not linked
+        code, stdout, err = self.report_run(self.out("pay-pass"),
+                                            ["--format", "json", "--fail-on-increase", "50",
+                                             "--gate-scope", "account", "--dry-run", "--post",
+                                             "slack"],
+                                            env={"CI_JOB_URL": "javascript:alert(1)",
+                                                 "GITHUB_RUN_ID": ""})
+        self.assertEqual(code, 0, err)
+        msg = json.loads(stdout.splitlines()[0])
+        self.assertNotIn("FAILED", msg["text"])
+        self.assertNotIn("Gate failed", stdout)
+        self.assertNotIn("javascript", stdout)
+        self.assertIn("full report: costrank-2026-10.json", msg["blocks"][-1]["elements"][0]["text"])
+
     # ---- --fx -----------------------------------------------------------------------------------
 
     def test_fx(self):

@@ -730,7 +730,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r->fx.date = r->end;
 	}
 	{
-		cr_notify_opts no = { (const char *const *)o.files, o.n_files, opt[3] % 9 };
+		cr_notify_opts no = { (const char *const *)o.files, o.n_files, opt[3] % 9, NULL, 0, NULL };
 
 		for (int k = CR_NOTIFY_SLACK; k <= CR_NOTIFY_WEBHOOK; k++)
 			check_kind(r, (enum cr_notify_kind)k, &no, o.huge, k == opt[2] % 4);

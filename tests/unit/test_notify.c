@@ -319,7 +319,7 @@ static void check_gchat(json_t *msg)
 static void build_checked(const cr_report *r, enum cr_notify_kind kind, size_t max_messages,
 			  cr_notify_payloads *p)
 {
-	cr_notify_opts o = { NULL, 0, max_messages };
+	cr_notify_opts o = { NULL, 0, max_messages, NULL, 0, NULL };
 	static const char *const names[] = { "costrank-2026-10.json", "costrank-2026-10.md" };
 	cr_error err;
 

@@ -712,7 +712,7 @@ static void test_registry(void **state)
 	size_t n = 0;
 	const cr_writer *w = cr_writers(&n);
 
-	assert_int_equal(n, 9);
+	assert_int_equal(n, 10);
 	assert_string_equal(w[0].name, "table");
 	assert_null(w[0].ext);
 	assert_string_equal(w[1].name, "json");
@@ -734,6 +734,11 @@ static void test_registry(void **state)
 	assert_string_equal(w[5].suffix, "-notes");
 	assert_false(w[5].needs_proposals);
 	assert_ptr_equal(w[5].write, cr_write_csv_notes);
+	assert_false(w[4].needs_trend);
+	/* and the trend file, when the report has a trend */
+	assert_string_equal(w[6].suffix, "-trend");
+	assert_true(w[6].needs_trend);
+	assert_ptr_equal(w[6].write, cr_write_csv_trend);
 	assert_string_equal(cr_writer_find("xlsx")->ext, "xlsx");
 	assert_string_equal(cr_writer_find("md")->ext, "md");
 	assert_string_equal(cr_writer_find("html")->ext, "html");
