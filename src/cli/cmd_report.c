@@ -17,6 +17,7 @@
 #include "costrank/buf.h"
 #include "costrank/export_root.h"
 #include "costrank/ledger.h"
+#include "costrank/i18n.h"
 #include "costrank/output.h"
 #include "costrank/period.h"
 #include "costrank/proc.h"
@@ -30,6 +31,7 @@ enum {
 	OPT_FORMAT = 1, OPT_OUT, OPT_MONTH, OPT_FROM, OPT_TO, OPT_TOP, OPT_TOP_USAGE,
 	OPT_METRIC, OPT_INCLUDE, OPT_ACCOUNTS, OPT_COLOR, OPT_CSV_BOM, OPT_QUIET, OPT_HELP,
 	OPT_RULES, OPT_NO_RULES, OPT_DETAIL,
+	OPT_LANG,
 };
 
 static const struct cr_option report_options[] = {
@@ -48,6 +50,7 @@ static const struct cr_option report_options[] = {
 	{ "no-rules", 0, false, OPT_NO_RULES, NULL, "rank only: no savings proposals" },
 	{ "color", 0, true, OPT_COLOR, "WHEN", "auto (default), always or never; NO_COLOR always wins" },
 	{ "csv-bom", 0, false, OPT_CSV_BOM, NULL, "start CSV files with a UTF-8 BOM (for Excel)" },
+	{ "lang", 0, true, OPT_LANG, "LANG", "language of the reports: en or ja (default: LC_ALL, LC_MESSAGES, LANG; else en)" },
 	{ "quiet", 'q', false, OPT_QUIET, NULL, "for cron: no table unless --format names it, no progress or file messages; warnings and errors still on stderr" },
 	REPORT_LIVE_OPTIONS,
 	REPORT_DELIVER_OPTIONS,
@@ -237,6 +240,7 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 					    "--color '%s' is not auto, always or never", v);
 		return 0;
 	case OPT_CSV_BOM: c->csv_bom = true; return 0;
+	case OPT_LANG: return cr_i18n_set(v, err);
 	case OPT_QUIET: c->quiet = true; return 0;
 	case OPT_HELP: c->help = true; return 0;
 	case OPT_LIVE_DRY_RUN: c->live.dry_run = true; return 0; /* files: --post payloads */
@@ -626,6 +630,7 @@ int cmd_report(int argc, char **argv)
 	bool given, s3 = false;
 	int code = 0;
 
+	cr_i18n_use(cr_i18n_from_env());
 	cr_writers(&nw);
 	if (nw > sizeof c.want / sizeof c.want[0])
 		abort();

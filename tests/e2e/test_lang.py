@@ -1,0 +1,112 @@
+"""--lang: the reports in Japanese; the catalogue po/ja.po complete and valid."""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import BIN, SAMPLES, SOURCE_DIR, run, tempdir  # noqa: E402
+
+ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
+CUR2 = os.path.join(SAMPLES, "cur2")
+PO = os.path.join(SOURCE_DIR, "po", "ja.po")
+# every file whose strings are marked for translation
+MARKED = ["src/report/*.c", "src/notify/*.c", "src/cli/*.c", "src/rules/*.c"]
+
+
+def minimal_env(**extra):
+    """No locale variables at all, as in a minimal container: no ja_JP locale is needed."""
+    env = {"PATH": "/usr/bin:/bin", "AWS_EC2_METADATA_DISABLED": "true", "COLUMNS": "100"}
+    env.update(extra)
+    return env
+
+
+def run_min(args, **extra):
+    p = subprocess.run([BIN] + list(args), cwd=SOURCE_DIR, env=minimal_env(**extra),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
+
+
+def po_entries(text):
+    """{msgid: msgstr} of a .po file (the header entry left out)."""
+    import json
+    entries, cur, field = {}, None, None
+    for line in text.splitlines():
+        if line.startswith("msgid "):
+            cur = [json.loads(line[6:]), ""]
+            field = 0
+        elif line.startswith("msgstr "):
+            cur[1] = json.loads(line[7:])
+            field = 1
+            entries[cur[0]] = cur
+        elif line.startswith('"') and cur is not None:
+            cur[field] += json.loads(line)
+    return {k: v[1] for k, v in entries.items() if k}
+
+
+def marked_strings():
+    files = sorted(f for pat in MARKED for f in glob.glob(os.path.join(SOURCE_DIR, pat)))
+    p = subprocess.run(["xgettext", "--keyword=_", "--keyword=N_", "--from-code=UTF-8",
+                        "--no-location", "--omit-header", "-o", "-"] + files,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+    return set(po_entries(p.stdout.decode("utf-8")))
+
+
+class Catalogue(unittest.TestCase):
+    def setUp(self):
+        if not shutil.which("msgfmt") or not shutil.which("xgettext"):
+            self.skipTest("gettext tools not installed (scripts/install-deps)")
+
+    def test_msgfmt_check(self):
+        p = subprocess.run(["msgfmt", "--check", "-o", os.devnull, PO],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.assertEqual(p.returncode, 0, p.stdout.decode())
+
+    def test_every_marked_string_is_translated(self):
+        with open(PO, encoding="utf-8") as f:
+            po = po_entries(f.read())
+        marked = marked_strings()
+        self.assertGreater(len(marked), 40)
+        missing = sorted(m for m in marked if not po.get(m))
+        self.assertEqual(missing, [], "marked in the code, not translated in po/ja.po")
+        stale = sorted(set(po) - marked)
+        self.assertEqual(stale, [], "in po/ja.po, no longer in the code")
+
+
+class Language(unittest.TestCase):
+    def table(self, *args, **env):
+        code, out, err = run_min(["report", "--accounts", ACCOUNTS, "--format", "table"]
+                                 + list(args) + [CUR2], **env)
+        self.assertEqual(code, 0, err)
+        return out
+
+    def test_lang_ja_without_any_locale(self):
+        out = self.table("--lang", "ja")
+        self.assertIn("削減提案", out)
+        self.assertIn("アカウント", out)
+        self.assertNotIn("Savings proposals", out)
+
+    def test_default_is_english(self):
+        out = self.table()
+        self.assertIn("Savings proposals", out)
+        self.assertNotIn("削減提案", out)
+
+    def test_environment_chooses(self):
+        self.assertIn("削減提案", self.table(LANG="ja_JP.UTF-8"))
+        self.assertIn("削減提案", self.table(LC_MESSAGES="ja_JP.UTF-8", LANG="C"))
+        # LC_ALL comes first
+        self.assertIn("Savings proposals", self.table(LC_ALL="C.UTF-8", LANG="ja_JP.UTF-8"))
+        # --lang wins over the environment
+        self.assertIn("Savings proposals", self.table("--lang", "en", LANG="ja_JP.UTF-8"))
+
+    def test_unknown_language(self):
+        code, _, err = run(["report", "--lang", "fr", CUR2])
+        self.assertEqual(code, 2)
+        self.assertIn("--lang", err)
+        self.assertEqual(len(err.strip().splitlines()), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
