@@ -396,7 +396,7 @@ static void draw_headline(tctx *t)
 	cr_day_format(r->end, e);
 	cr_buf_adds(&b, _("costrank report"));
 	cr_buf_adds(&b, " " DASH " ");
-	cr_render_clean(&b, r->period_label, 0);
+	cr_render_period_heading(&b, r);
 	cr_buf_addf(&b, _(" (%s to %s), %s cost, "), s, e, _(cr_metric_name(r->metric)));
 	cr_render_clean(&b, cr_render_shown_currency(r), 8);
 	wrapped(t, b.ptr, 2, SGR_BOLD);
@@ -873,7 +873,8 @@ static void draw_proposals(tctx *t)
 		cr_render_amount_digits(&b, r, p->savings, false);
 		save_w = max_sz(save_w, cr_render_cells(b.ptr));
 		act_w = max_sz(act_w, strlen(p->action));
-		er_w = max_sz(er_w, strlen(p->effort) + 1 + strlen(p->risk));
+		er_w = max_sz(er_w, cr_render_cells(cr_render_level(p->effort)) + 1 +
+				  cr_render_cells(cr_render_level(p->risk)));
 		acct_need = max_sz(acct_need, label_need(p->account_name && *p->account_name ?
 							 p->account_name : p->account_id));
 		cr_buf_reset(&b);
@@ -923,7 +924,7 @@ static void draw_proposals(tctx *t)
 		cell(t, p->action, act_w, false);
 		spaces(t, GAP);
 		cr_buf_reset(&b);
-		cr_buf_addf(&b, "%s/%s", p->effort, p->risk);
+		cr_buf_addf(&b, "%s/%s", cr_render_level(p->effort), cr_render_level(p->risk));
 		cell(t, b.ptr, er_w, false);
 		spaces(t, GAP);
 		cr_render_clean(&c, p->account_name && *p->account_name ? p->account_name

@@ -101,6 +101,23 @@ class Language(unittest.TestCase):
         # --lang wins over the environment
         self.assertIn("Savings proposals", self.table("--lang", "en", LANG="ja_JP.UTF-8"))
 
+    def test_markdown_in_japanese(self):
+        code, out, err = run_min(["report", "--lang", "ja", "--accounts", ACCOUNTS, "--format",
+                                  "md", "--out", "-", CUR2])
+        self.assertEqual(code, 0, err)
+        # the heading names the month as a Japanese reader writes it; data cells stay ISO
+        self.assertIn("## costrank レポート — 2026年10月", out)
+        self.assertIn("前期 2026年9月", out)
+        self.assertIn("2026-10-01〜2026-10-31", out)
+        for word in ("削減提案", "請求総額", "突合", "構成比"):
+            self.assertIn(word, out)
+        # the same figures as in English
+        _, en, _ = run_min(["report", "--accounts", ACCOUNTS, "--format", "md", "--out", "-",
+                            CUR2])
+        self.assertIn("\\$173,607.31", out)
+        self.assertIn("\\$173,607.31", en)
+        self.assertIn("## costrank report — 2026-10", en)
+
     def test_unknown_language(self):
         code, _, err = run(["report", "--lang", "fr", CUR2])
         self.assertEqual(code, 2)
