@@ -118,6 +118,21 @@ class Language(unittest.TestCase):
         self.assertIn("\\$173,607.31", en)
         self.assertIn("## costrank report — 2026-10", en)
 
+    def test_html_in_japanese(self):
+        with tempdir() as d:
+            code, _, err = run_min(["report", "--lang", "ja", "--accounts", ACCOUNTS, "--format",
+                                    "html", "--out", d, CUR2])
+            self.assertEqual(code, 0, err)
+            with open(os.path.join(d, "costrank-2026-10.html"), encoding="utf-8") as f:
+                page = f.read()
+        self.assertIn('<html lang="ja">', page)
+        self.assertIn("Noto Sans CJK JP", page)
+        self.assertIn("<h1>costrank レポート 2026年10月</h1>", page)
+        for word in ("概要", "削減提案", "突合", "請求総額", "増減率"):
+            self.assertIn(word, page)
+        # data cells keep ISO dates
+        self.assertIn('<span id="data-through">2026-10-31</span>', page)
+
     def test_unknown_language(self):
         code, _, err = run(["report", "--lang", "fr", CUR2])
         self.assertEqual(code, 2)
