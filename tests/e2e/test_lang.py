@@ -133,6 +133,32 @@ class Language(unittest.TestCase):
         # data cells keep ISO dates
         self.assertIn('<span id="data-through">2026-10-31</span>', page)
 
+    def test_xlsx_in_japanese(self):
+        import re
+        import zipfile
+        with tempdir() as d:
+            code, _, err = run_min(["report", "--lang", "ja", "--accounts", ACCOUNTS, "--format",
+                                    "xlsx", "--out", d, CUR2])
+            self.assertEqual(code, 0, err)
+            with zipfile.ZipFile(os.path.join(d, "costrank-2026-10.xlsx")) as z:
+                book = z.read("xl/workbook.xml").decode()
+                strings = z.read("xl/sharedStrings.xml").decode()
+                styles = z.read("xl/styles.xml").decode()
+                sheets = "".join(z.read(n).decode() for n in z.namelist()
+                                 if n.startswith("xl/worksheets/sheet"))
+                charts = "".join(z.read(n).decode() for n in z.namelist()
+                                 if n.startswith("xl/charts/"))
+        self.assertEqual(re.findall(r'<sheet name="([^"]*)"', book),
+                         ["概要", "サービス", "使用タイプ", "削減提案"])
+        for title in ("アカウントID", "アカウント名", "増減率", "月間削減額", "優先度",
+                      "costrank レポート 2026年10月", "請求総額"):
+            self.assertIn(title, strings)
+        self.assertIn('<name val="Yu Gothic"/>', styles)
+        # formulas and charts refer to the sheets by their Japanese names
+        self.assertIn("'削減提案'!", sheets)
+        self.assertIn("'概要'!", charts)
+        self.assertNotIn("Summary", charts)
+
     def test_unknown_language(self):
         code, _, err = run(["report", "--lang", "fr", CUR2])
         self.assertEqual(code, 2)
