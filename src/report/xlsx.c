@@ -784,7 +784,8 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 		cr_buf_reset(&b);
 		cr_buf_addc(&b, (char)(name[0] - 'a' + 'A'));
 		cr_buf_adds(&b, name + 1);
-		put_str(x, ws, row, 0, b.ptr, NULL);
+		/* "Credits", "Refunds", "Tax" are in the catalogue (N_ in markdown.c) */
+		put_str(x, ws, row, 0, _(b.ptr), NULL);
 		put_money(x, ws, row, 1, r->recon.excluded[i]);
 		cr_buf_reset(&b);
 		if (r->recon.included[i]) {

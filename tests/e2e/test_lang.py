@@ -159,6 +159,19 @@ class Language(unittest.TestCase):
         self.assertIn("'概要'!", charts)
         self.assertNotIn("Summary", charts)
 
+    def test_chat_in_japanese(self):
+        for kind in ("slack", "teams", "gchat"):
+            with self.subTest(kind=kind), tempdir() as d:
+                code, out, err = run_min(["report", "--lang", "ja", "--format", "json", "--out", d,
+                                          "--post", kind, "--dry-run", CUR2],
+                                         COSTRANK_WEBHOOK_URL="https://chat.example/hook")
+                self.assertEqual(code, 0, err)
+                self.assertIn("costrank レポート — 2026年10月", out)
+                for word in ("合計", "削減提案", "前期"):
+                    self.assertIn(word, out)
+                for word in ("Total", "Savings proposals", " vs "):
+                    self.assertNotIn(word, out)
+
     def test_unknown_language(self):
         code, _, err = run(["report", "--lang", "fr", CUR2])
         self.assertEqual(code, 2)
