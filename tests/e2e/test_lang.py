@@ -75,7 +75,77 @@ class Catalogue(unittest.TestCase):
         self.assertEqual(stale, [], "in po/ja.po, no longer in the code")
 
 
+# Words a Japanese report keeps in Latin letters: the product, currencies,
+# file formats, and the option a note names.
+KEPT = {"costrank", "USD", "JPY", "EUR", "JSON", "CSV", "API", "GitHub", "cur2", "csv", "json",
+        "include", "format", "Slack", "Microsoft", "Teams", "Google", "Chat", "webhook",
+        "unknown"}
+
+
+def english_words(text, names):
+    """The Latin-letter words of text left after removing the names the data brings."""
+    import re
+    for n in sorted(names, key=len, reverse=True):
+        text = text.replace(n, " ")
+    # a name shortened to fit the table ends with "…"
+    text = re.sub(r"[^\s…]+(?: [^\s…]+)*…", " ", text)
+    text = re.sub(r"https?://\S+|[\w.+-]+@[\w.-]+|costrank[.-][\w./-]+", " ", text)
+    words = set(re.findall(r"[A-Za-z]{2,}", text))
+    return sorted(w for w in words if w not in KEPT)
+
+
+def data_names():
+    """Account, service and usage-type names, and the rule table's own text (translated
+    separately), as the JSON report gives them."""
+    import json
+    code, out, _ = run_min(["report", "--accounts", ACCOUNTS, "--format", "json", "--out", "-",
+                            CUR2])
+    assert code == 0
+    d = json.loads(out)
+    names = {"samples/cur2", "cur2"}
+    for a in d["accounts"]:
+        names.update(filter(None, (a.get("id"), a.get("name"), a.get("environment"),
+                                   a.get("owner"))))
+        for s in a.get("services", []):
+            names.add(s.get("name") or "")
+            for u in s.get("usage_types", []):
+                names.update(filter(None, (u.get("usage_type"), u.get("unit"))))
+    for s in d.get("services", []):
+        names.add(s.get("name") or "")
+    for p in d["proposals"]:
+        names.update(filter(None, (p.get("rule"), p.get("action"), p.get("formula"),
+                                   p.get("evidence"), p.get("usage_type"), p.get("service"))))
+    return {n for n in names if n}
+
+
 class Language(unittest.TestCase):
+    def test_no_english_left(self):
+        import html
+        import re
+        names = data_names()
+        for fmt in ("table", "md"):
+            with self.subTest(format=fmt):
+                args = ["report", "--accounts", ACCOUNTS, "--format", fmt] + \
+                    (["--out", "-"] if fmt == "md" else []) + [CUR2]
+                code, out, err = run_min(args[:1] + ["--lang", "ja"]
+                                         + args[1:])
+                self.assertEqual(code, 0, err)
+                self.assertEqual(english_words(out, names), [])
+                # the check sees English where there is some
+                _, en, _ = run_min(args)
+                self.assertIn("Total", english_words(en, names))
+        with tempdir() as d:
+            code, _, err = run_min(["report", "--lang", "ja", "--accounts", ACCOUNTS, "--format",
+                                    "html", "--out", d, CUR2])
+            self.assertEqual(code, 0, err)
+            with open(os.path.join(d, "costrank-2026-10.html"), encoding="utf-8") as f:
+                page = f.read()
+        # the footer's list of source files holds paths
+        body = page[page.index("<body>"):page.index("<details>")]
+        text = html.unescape(re.sub(r"<[^>]*>", " ", body))
+        self.assertEqual(english_words(text, names), [])
+
+
     def table(self, *args, **env):
         code, out, err = run_min(["report", "--accounts", ACCOUNTS, "--format", "table"]
                                  + list(args) + [CUR2], **env)
