@@ -119,6 +119,48 @@ def data_names():
 
 
 class Language(unittest.TestCase):
+    def html_page(self):
+        with tempdir() as d:
+            code, _, err = run_min(["report", "--lang", "ja", "--accounts", ACCOUNTS, "--format",
+                                    "html", "--out", d, CUR2])
+            self.assertEqual(code, 0, err)
+            with open(os.path.join(d, "costrank-2026-10.html"), encoding="utf-8") as f:
+                return f.read()
+
+    def test_table_aligned_with_japanese_names(self):
+        import json
+        import re
+        import unicodedata
+
+        def cells(line):
+            return sum(0 if unicodedata.combining(ch) else
+                       2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+        with open(ACCOUNTS, encoding="utf-8") as f:
+            accounts = json.load(f)
+        names = ["本番環境アカウント", "データ基盤", "共有サービス", "請求管理", "開発",
+                 "ステージング", "検証用サンドボックス（長い名前のアカウント）"]
+        for a, n in zip(accounts["accounts"], names):
+            a["name"] = n
+        with tempdir() as d:
+            path = os.path.join(d, "accounts.json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(accounts, f, ensure_ascii=False)
+            for width in (80, 120):
+                with self.subTest(width=width):
+                    code, out, err = run_min(["report", "--lang", "ja", "--accounts", path,
+                                              "--format", "table", CUR2], COLUMNS=str(width))
+                    self.assertEqual(code, 0, err)
+                    lines = out.splitlines()
+                    self.assertTrue(all(cells(x) <= width for x in lines),
+                                    max(lines, key=cells))
+                    # the overview's rows end their share column at the same cell
+                    head = lines.index(next(x for x in lines if x.startswith(" #  アカウント")))
+                    rows = [x for x in lines[head:head + 9] if re.search(r"\d%$", x)]
+                    self.assertEqual(len(rows), 8, lines[head:head + 9])
+                    self.assertEqual({cells(x) for x in rows}, {cells(lines[head])})
+                    self.assertIn("本番環境アカウント", out)
+
     def test_no_english_left(self):
         import html
         import re
@@ -134,12 +176,7 @@ class Language(unittest.TestCase):
                 # the check sees English where there is some
                 _, en, _ = run_min(args)
                 self.assertIn("Total", english_words(en, names))
-        with tempdir() as d:
-            code, _, err = run_min(["report", "--lang", "ja", "--accounts", ACCOUNTS, "--format",
-                                    "html", "--out", d, CUR2])
-            self.assertEqual(code, 0, err)
-            with open(os.path.join(d, "costrank-2026-10.html"), encoding="utf-8") as f:
-                page = f.read()
+        page = self.html_page()
         # the footer's list of source files holds paths
         body = page[page.index("<body>"):page.index("<details>")]
         text = html.unescape(re.sub(r"<[^>]*>", " ", body))
@@ -189,12 +226,7 @@ class Language(unittest.TestCase):
         self.assertIn("## costrank report — 2026-10", en)
 
     def test_html_in_japanese(self):
-        with tempdir() as d:
-            code, _, err = run_min(["report", "--lang", "ja", "--accounts", ACCOUNTS, "--format",
-                                    "html", "--out", d, CUR2])
-            self.assertEqual(code, 0, err)
-            with open(os.path.join(d, "costrank-2026-10.html"), encoding="utf-8") as f:
-                page = f.read()
+        page = self.html_page()
         self.assertIn('<html lang="ja">', page)
         self.assertIn("Noto Sans CJK JP", page)
         self.assertIn("<h1>costrank レポート 2026年10月</h1>", page)
@@ -241,6 +273,39 @@ class Language(unittest.TestCase):
                     self.assertIn(word, out)
                 for word in ("Total", "Savings proposals", " vs "):
                     self.assertNotIn(word, out)
+
+    def test_html_screenshot_in_chromium(self):
+        chromium = "/usr/bin/chromium"
+        if not os.access(chromium, os.X_OK):
+            self.skipTest("Chromium not installed (scripts/install-test-deps)")
+        # a Japanese font for the page to render with (fonts-noto-cjk)
+        if shutil.which("fc-list"):
+            fonts = subprocess.run(["fc-list", ":lang=ja"], stdout=subprocess.PIPE).stdout
+            if not fonts.strip():
+                self.skipTest("no Japanese font installed (fonts-noto-cjk)")
+        page = self.html_page()
+        with tempdir() as d:
+            html_path = os.path.join(d, "ja.html")
+            with open(html_path, "w", encoding="utf-8") as f:
+                f.write(page)
+            shot = os.path.join(d, "ja.png")
+            home = os.path.join(d, "home")
+            os.mkdir(home)
+            p = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                                "--disable-background-networking", "--disable-component-update",
+                                "--disable-sync", "--no-first-run",
+                                "--user-data-dir=" + os.path.join(home, "profile"),
+                                "--screenshot=" + shot, "--window-size=1280,1600",
+                                "file://" + html_path],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=180,
+                               env=dict(os.environ, HOME=home, XDG_CONFIG_HOME=home,
+                                        XDG_CACHE_HOME=home))
+            self.assertEqual(p.returncode, 0, p.stderr.decode("utf-8", "replace")[-2000:])
+            with open(shot, "rb") as f:
+                png = f.read()
+        self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
+        # a blank page compresses to a few kilobytes; Japanese text and charts do not
+        self.assertGreater(len(png), 60000)
 
     def test_unknown_language(self):
         code, _, err = run(["report", "--lang", "fr", CUR2])
