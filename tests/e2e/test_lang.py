@@ -307,6 +307,22 @@ class Language(unittest.TestCase):
         # a blank page compresses to a few kilobytes; Japanese text and charts do not
         self.assertGreater(len(png), 60000)
 
+    def test_csv_headers(self):
+        args = ["report", "--lang", "ja", "--format", "csv", "--out", "-", CUR2]
+        code, out, err = run_min(args)
+        self.assertEqual(code, 0, err)
+        english = out.splitlines()
+        self.assertTrue(english[0].startswith("period_start,period_end,currency,"))
+        code, out, err = run_min(args[:1] + ["--csv-headers", "localized"] + args[1:])
+        self.assertEqual(code, 0, err)
+        local = out.splitlines()
+        self.assertTrue(local[0].startswith("期間開始,期間終了,通貨,"))
+        self.assertEqual(len(local[0].split(",")), len(english[0].split(",")))
+        self.assertEqual(local[1:], english[1:])
+        code, _, err = run_min(["report", "--csv-headers", "french", CUR2])
+        self.assertEqual(code, 2)
+        self.assertIn("--csv-headers", err)
+
     def test_unknown_language(self):
         code, _, err = run(["report", "--lang", "fr", CUR2])
         self.assertEqual(code, 2)
