@@ -201,6 +201,23 @@ void cr_render_period_heading(cr_buf *b, const cr_report *r)
 		cr_render_clean(b, r->period_label, 0);
 }
 
+const char *cr_render_action(const char *action)
+{
+	/* the rule table's kinds of action (enum cr_action), for display */
+	static const char *const words[] = {
+		N_("commitment"), N_("gp3-migration"), N_("graviton"), N_("idle-delete"),
+		N_("log-reduction"), N_("network-path"), N_("off-hours"),
+		N_("previous-generation"), N_("pricing-mode"), N_("retention"), N_("rightsizing"),
+		N_("scheduled-scaling"), N_("spot"), N_("storage-class"), N_("upgrade"),
+		N_("weekend-shutdown"),
+	};
+
+	for (size_t i = 0; action && i < sizeof words / sizeof *words; i++)
+		if (strcmp(action, words[i]) == 0)
+			return _(words[i]);
+	return action;
+}
+
 const char *cr_render_level(const char *level)
 {
 	/* the rule table's effort and risk words, translated for display */

@@ -77,6 +77,8 @@ void cr_render_prev_label(cr_buf *b, const cr_report *r);
 void cr_render_period_heading(cr_buf *b, const cr_report *r);
 /* "low", "medium", "high" (a rule's effort or risk) in the report's language. */
 const char *cr_render_level(const char *level);
+/* A rule's kind of action ("spot", "rightsizing", ...) in the report's language. */
+const char *cr_render_action(const char *action);
 
 /* ---- display width: terminal cells, whatever the locale ----------- */
 

@@ -872,7 +872,7 @@ static void draw_proposals(tctx *t)
 		cr_buf_reset(&b);
 		cr_render_amount_digits(&b, r, p->savings, false);
 		save_w = max_sz(save_w, cr_render_cells(b.ptr));
-		act_w = max_sz(act_w, strlen(p->action));
+		act_w = max_sz(act_w, cr_render_cells(cr_render_action(p->action)));
 		er_w = max_sz(er_w, cr_render_cells(cr_render_level(p->effort)) + 1 +
 				  cr_render_cells(cr_render_level(p->risk)));
 		acct_need = max_sz(acct_need, label_need(p->account_name && *p->account_name ?
@@ -921,7 +921,7 @@ static void draw_proposals(tctx *t)
 		cr_render_amount_digits(&b, r, p->savings, false);
 		cell(t, b.ptr, save_w, true);
 		spaces(t, GAP);
-		cell(t, p->action, act_w, false);
+		cell(t, cr_render_action(p->action), act_w, false);
 		spaces(t, GAP);
 		cr_buf_reset(&b);
 		cr_buf_addf(&b, "%s/%s", cr_render_level(p->effort), cr_render_level(p->risk));

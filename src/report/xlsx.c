@@ -578,7 +578,7 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 
 		put_num(x, ws, row, P_RANK, p->rank, x->f.integer);
 		put_str(x, ws, row, P_RULE, p->rule, NULL);
-		put_str(x, ws, row, P_ACTION, p->action, NULL);
+		put_str(x, ws, row, P_ACTION, cr_render_action(p->action), NULL);
 		put_str(x, ws, row, P_ID, p->account_id, NULL);
 		put_str(x, ws, row, P_NAME, p->account_name, NULL);
 		put_str(x, ws, row, P_ENV, p->environment, NULL);

@@ -79,7 +79,9 @@ class Catalogue(unittest.TestCase):
 # file formats, and the option a note names.
 KEPT = {"costrank", "USD", "JPY", "EUR", "JSON", "CSV", "API", "GitHub", "cur2", "csv", "json",
         "include", "format", "Slack", "Microsoft", "Teams", "Google", "Chat", "webhook",
-        "unknown"}
+        "unknown",
+        # AWS product names in the translated kinds of action (Graviton, gp3 volumes)
+        "Graviton", "gp"}
 
 
 def english_words(text, names):
@@ -113,7 +115,7 @@ def data_names():
     for s in d.get("services", []):
         names.add(s.get("name") or "")
     for p in d["proposals"]:
-        names.update(filter(None, (p.get("rule"), p.get("action"), p.get("formula"),
+        names.update(filter(None, (p.get("rule"), p.get("formula"),
                                    p.get("evidence"), p.get("usage_type"), p.get("service"))))
     return {n for n in names if n}
 
