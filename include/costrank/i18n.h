@@ -1,8 +1,8 @@
 /*
  * i18n.h - the language of the reports: message catalogues.
  *
- * Every user-facing string of the writers, the chat payloads and the
- * report's warnings is marked _("...") (translated where used) or
+ * Every user-facing string of the writers and the chat payloads is
+ * marked _("...") (translated where used) or
  * N_("...") (only marked, for tables of strings translated later).
  * xgettext extracts the marked strings; po/<lang>.po translates them; the
  * build compiles each .po with msgfmt and embeds the .mo in the binary,
