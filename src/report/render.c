@@ -195,7 +195,9 @@ void cr_render_prev_label(cr_buf *b, const cr_report *r)
 
 void cr_render_period_heading(cr_buf *b, const cr_report *r)
 {
-	if (r->start == cr_month_first(r->start) && r->end == cr_month_last(r->start))
+	/* English keeps the period's own label, whatever it is */
+	if (cr_i18n_current() == CR_LANG_JA && r->start == cr_month_first(r->start) &&
+	    r->end == cr_month_last(r->start))
 		month_label(b, r->start);
 	else
 		cr_render_clean(b, r->period_label, 0);
