@@ -23,6 +23,8 @@ typedef struct cr_write_opts {
 	bool summary;    /* table: the headline, the accounts and the proposals
 	                    only, without the per-account detail (--detail) */
 	bool csv_bom;    /* start CSV files with a UTF-8 BOM */
+	bool csv_localized; /* --csv-headers localized: the header row in the
+	                       report's language (default: English names) */
 	const char *tmpdir; /* where the workbook is assembled (the report's own
 	                       directory); NULL: $TMPDIR, else /tmp */
 } cr_write_opts;

@@ -19,6 +19,7 @@
 #include "costrank/buf.h"
 #include "costrank/export_root.h"
 #include "costrank/ledger.h"
+#include "costrank/i18n.h"
 #include "costrank/output.h"
 #include "costrank/period.h"
 #include "costrank/proc.h"
@@ -34,6 +35,7 @@ enum {
 	OPT_FORMAT = 1, OPT_OUT, OPT_MONTH, OPT_FROM, OPT_TO, OPT_TOP, OPT_TOP_USAGE,
 	OPT_METRIC, OPT_INCLUDE, OPT_ACCOUNTS, OPT_COLOR, OPT_CSV_BOM, OPT_QUIET, OPT_HELP,
 	OPT_RULES, OPT_NO_RULES, OPT_DETAIL, OPT_BY, OPT_MONTHS,
+	OPT_LANG, OPT_CSV_HEADERS,
 };
 
 static const struct cr_option report_options[] = {
@@ -54,6 +56,8 @@ static const struct cr_option report_options[] = {
 	{ "no-rules", 0, false, OPT_NO_RULES, NULL, "rank only: no savings proposals" },
 	{ "color", 0, true, OPT_COLOR, "WHEN", "auto (default), always or never; NO_COLOR always wins" },
 	{ "csv-bom", 0, false, OPT_CSV_BOM, NULL, "start CSV files with a UTF-8 BOM (for Excel)" },
+	{ "csv-headers", 0, true, OPT_CSV_HEADERS, "WHICH", "english (default) or localized: the CSV header row in the --lang language" },
+	{ "lang", 0, true, OPT_LANG, "LANG", "language of the reports: en or ja (default: LC_ALL, LC_MESSAGES, LANG; else en)" },
 	{ "quiet", 'q', false, OPT_QUIET, NULL, "for cron: no table unless --format names it, no progress or file messages; warnings and errors still on stderr" },
 	REPORT_LIVE_OPTIONS,
 	REPORT_DELIVER_OPTIONS,
@@ -109,6 +113,7 @@ struct report_config {
 	bool no_rules;
 	int color;              /* -1 auto, 0 never, 1 always */
 	bool csv_bom, quiet, help;
+	bool csv_localized;     /* --csv-headers localized */
 	bool formats_given;     /* --format named the outputs */
 	bool summary;           /* --detail summary */
 	struct { enum cr_dim_kind kind; const char *key; } by[CR_LEDGER_MAX_DIMS]; /* --by */
@@ -268,6 +273,13 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 					    "--color '%s' is not auto, always or never", v);
 		return 0;
 	case OPT_CSV_BOM: c->csv_bom = true; return 0;
+	case OPT_LANG: return cr_i18n_set(v, err);
+	case OPT_CSV_HEADERS:
+		if (strcmp(v, "english") && strcmp(v, "localized") && strcmp(v, "localised"))
+			return cr_error_set(err, CR_EXIT_USAGE,
+					    "--csv-headers '%s' is not english or localized", v);
+		c->csv_localized = strcmp(v, "english") != 0;
+		return 0;
 	case OPT_QUIET: c->quiet = true; return 0;
 	case OPT_HELP: c->help = true; return 0;
 	case OPT_LIVE_DRY_RUN: c->live.dry_run = true; return 0; /* files: --post payloads */
@@ -468,7 +480,8 @@ static int write_reports(const cr_report *r, const struct report_config *c, cr_e
 	const cr_writer *w = cr_writers(&nw);
 	cr_outset *set = NULL;
 	cr_write_opts wo = { .color = use_color(c->color), .width = terminal_width(),
-			     .csv_bom = c->csv_bom, .summary = c->summary };
+			     .csv_bom = c->csv_bom, .csv_localized = c->csv_localized,
+			     .summary = c->summary };
 	int rc = 0;
 
 	for (size_t i = 0; i < nw && !rc; i++) {
@@ -669,6 +682,7 @@ int cmd_report(int argc, char **argv)
 	bool given, s3 = false;
 	int code = 0;
 
+	cr_i18n_use(cr_i18n_from_env());
 	cr_writers(&nw);
 	if (nw > sizeof c.want / sizeof c.want[0])
 		abort();

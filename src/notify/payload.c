@@ -9,6 +9,7 @@
  * within the kind's limits; the last message ends with the proposals.
  * Sizes are measured on the very bytes that are sent (compact JSON).
  */
+#include "costrank/i18n.h"
 #include "costrank/notify.h"
 
 #include <jansson.h>
@@ -260,10 +261,17 @@ static void change_pct(const nctx *c, cr_buf *b, cr_dec cost, cr_dec prev, bool 
 /* "costrank report — 2026-10", plain (a header or title: no markup). */
 static void title(const nctx *c, cr_buf *b, bool continued)
 {
-	cr_buf_adds(b, "costrank report" DASH);
-	cr_render_clean(b, c->r->period_label, 40);
+	cr_buf_adds(b, _("costrank report"));
+	cr_buf_adds(b, DASH);
+	{
+		cr_buf h = CR_BUF_INIT;
+
+		cr_render_period_heading(&h, c->r);
+		cr_render_clean(b, h.ptr, 40);
+		cr_buf_release(&h);
+	}
 	if (continued)
-		cr_buf_adds(b, " (continued)");
+		cr_buf_adds(b, _(" (continued)"));
 }
 
 /* "+4.1% (+$6,784.22) vs 2026-09 ($166,823.08)" */
@@ -275,13 +283,14 @@ static void change_line(const nctx *c, cr_buf *b)
 
 	cr_render_change_of(r, r->total, r->previous_total, &ch);
 	if (!ch.known) {
-		esc(c, b, "no previous period to compare");
+		esc(c, b, _("no previous period to compare"));
 		return;
 	}
 	cr_render_change_pct(&t, &ch, false);
 	cr_buf_adds(&t, " (");
 	cr_render_amount(&t, r, ch.diff, true);
-	cr_buf_adds(&t, ") vs ");
+	cr_buf_adds(&t, ")");
+	cr_buf_adds(&t, _(" vs "));
 	cr_render_prev_label(&t, r);
 	cr_buf_adds(&t, " (");
 	cr_render_amount(&t, r, r->previous_total, false);
@@ -297,19 +306,20 @@ static void savings_line(const nctx *c, cr_buf *b)
 	cr_buf t = CR_BUF_INIT;
 
 	if (!r->has_proposals) {
-		esc(c, b, "no savings rules applied");
+		esc(c, b, _("no savings rules applied"));
 		return;
 	}
 	if (!r->n_proposals) {
-		esc(c, b, "none: no rule matched spend above its minimum");
+		esc(c, b, _("none: no rule matched spend above its minimum"));
 		return;
 	}
 	cr_render_amount(&t, r, r->savings_total, false);
-	cr_buf_adds(&t, " a month (");
+	cr_buf_adds(&t, _(" a month ("));
 	cr_render_fixed(&t, cr_dec_ratio(r->savings_total, r->recon.grand_total) * 100.0, 1,
-			false, "% of the bill, ");
-	cr_buf_addf(&t, "%zu proposal%s, de-duplicated)", r->n_proposals,
-		    r->n_proposals == 1 ? "" : "s");
+			/* xgettext:no-c-format */
+			false, _("% of the bill, "));
+	cr_buf_addf(&t, r->n_proposals == 1 ? _("%zu proposal, de-duplicated)") :
+		    _("%zu proposals, de-duplicated)"), r->n_proposals);
 	esc(c, b, t.ptr);
 	cr_buf_release(&t);
 }
@@ -321,7 +331,7 @@ static void fallback(const nctx *c, cr_buf *b, size_t part, size_t nparts)
 	cr_render_change ch;
 
 	title(c, b, false);
-	cr_buf_adds(b, ": total ");
+	cr_buf_adds(b, _(": total "));
 	/* Slack reads this text as mrkdwn: a currency from the data could
 	 * make a mention ("<!here>") */
 	if (c->kind == CR_NOTIFY_SLACK)
@@ -332,14 +342,14 @@ static void fallback(const nctx *c, cr_buf *b, size_t part, size_t nparts)
 	if (ch.known) {
 		cr_buf_adds(b, ", ");
 		cr_render_change_pct(b, &ch, false);
-		cr_buf_adds(b, " vs ");
+		cr_buf_adds(b, _(" vs "));
 		cr_render_prev_label(b, r);
 	}
 	if (c->o && c->o->n_failures)
 		cr_buf_addf(b, DASH "FAILED: %zu threshold%s exceeded", c->o->n_failures,
 			    c->o->n_failures == 1 ? "" : "s");
 	if (nparts > 1)
-		cr_buf_addf(b, " (part %zu of %zu)", part, nparts);
+		cr_buf_addf(b, _(" (part %zu of %zu)"), part, nparts);
 }
 
 /* The CI run's address when it is a plain https address nothing in any
@@ -403,34 +413,42 @@ static void footer_text(const nctx *c, cr_buf *b, size_t part, size_t nparts)
 
 	cr_day_format(r->start, s);
 	cr_day_format(r->end, e);
-	cr_buf_addf(&t, "%s to %s" SEP "%s cost in ", s, e, cr_metric_name(r->metric));
+	cr_buf_addf(&t, _("%s to %s"), s, e);
+	cr_buf_adds(&t, SEP);
+	cr_buf_addf(&t, _("%s cost in "), _(cr_metric_name(r->metric)));
 	cr_render_clean(&t, cr_render_shown_currency(r), 8);
-	cr_buf_adds(&t, SEP "source: ");
-	cr_render_clean(&t, r->source_kind && *r->source_kind ? r->source_kind : "unknown", 24);
+	cr_buf_adds(&t, SEP);
+	cr_buf_adds(&t, _("source: "));
+	cr_render_clean(&t, r->source_kind && *r->source_kind ? r->source_kind : _("unknown"), 24);
 	if (r->paid_requests || r->cached_requests)
-		cr_buf_addf(&t, ", %ld request%s", r->paid_requests + r->cached_requests,
-			    r->paid_requests + r->cached_requests == 1 ? "" : "s");
+		cr_buf_addf(&t, r->paid_requests + r->cached_requests == 1 ? _(", %ld request") :
+			    _(", %ld requests"), r->paid_requests + r->cached_requests);
 	else
-		cr_buf_addf(&t, ", %zu file%s", r->n_files, r->n_files == 1 ? "" : "s");
+		cr_buf_addf(&t, r->n_files == 1 ? _(", %zu file") : _(", %zu files"), r->n_files);
 	if (r->data_through) {
 		cr_day_format(r->data_through, s);
-		cr_buf_addf(&t, SEP "data through %s", s);
+		cr_buf_adds(&t, SEP);
+		cr_buf_addf(&t, _("data through %s"), s);
 	}
-	if (r->partial)
-		cr_buf_adds(&t, SEP "partial figures");
-	else if (r->estimated)
-		cr_buf_adds(&t, SEP "estimated figures");
+	if (r->partial || r->estimated) {
+		cr_buf_adds(&t, SEP);
+		cr_buf_adds(&t, r->partial ? _("partial figures") : _("estimated figures"));
+	}
 	if (run_link(c)) {
 		cr_buf_adds(&t, SEP);
 		esc(c, b, t.ptr);
 		cr_buf_reset(&t);
 		run_link_markup(c, b, run_link(c));
 	} else if (main) {
-		cr_buf_adds(&t, SEP "full report: ");
+		cr_buf_adds(&t, SEP);
+		cr_buf_adds(&t, _("full report: "));
 		cr_render_clean(&t, main, CR_NOTIFY_MAX_NAME);
 	}
 	if (nparts > 1)
-		cr_buf_addf(&t, SEP "part %zu of %zu", part, nparts);
+		{
+		cr_buf_adds(&t, SEP);
+		cr_buf_addf(&t, _("part %zu of %zu"), part, nparts);
+	}
 	cr_buf_adds(&t, SEP "costrank " COSTRANK_VERSION);
 	esc(c, b, t.ptr);
 	cr_buf_release(&t);
@@ -544,14 +562,15 @@ static void account_figures(const nctx *c, cr_buf *b, const cr_report_account *a
 	if (markup)
 		bold(c, b, false);
 	cr_buf_adds(b, SEP);
-	cr_render_fixed(&t, a->share * 100.0, 1, false, "% of total");
+	/* xgettext:no-c-format */
+	cr_render_fixed(&t, a->share * 100.0, 1, false, _("% of total"));
 	esc(c, b, t.ptr);
 	if (c->r->has_previous) {
 		cr_buf_adds(b, SEP);
 		change_pct(c, b, a->total, a->previous_total,
 			   cr_dec_is_zero(a->previous_total) && !cr_dec_is_zero(a->total));
 		cr_buf_reset(&t);
-		cr_buf_adds(&t, " vs ");
+		cr_buf_adds(&t, _(" vs "));
 		cr_render_prev_label(&t, c->r);
 		esc(c, b, t.ptr);
 	}
@@ -600,9 +619,9 @@ static size_t service_rows(nctx *c, const cr_report_account *a, srow *rows)
 		rows[n].label = (cr_buf)CR_BUF_INIT;
 		rows[n].value = (cr_buf)CR_BUF_INIT;
 		if (others)
-			cr_buf_addf(&rows[n].label, "Other services (%zu)", others);
+			cr_buf_addf(&rows[n].label, _("Other services (%zu)"), others);
 		else
-			cr_buf_adds(&rows[n].label, "Other services");
+			cr_buf_adds(&rows[n].label, _("Other services"));
 		money(c, &rows[n].value, rest, false);
 		n++;
 	}
@@ -631,9 +650,9 @@ static void proposals_heading(const nctx *c, cr_buf *b, bool markup)
 	if (markup)
 		bold(c, b, true);
 	if (n > 1)
-		cr_buf_addf(b, "Top %zu savings proposals", n);
+		cr_buf_addf(b, _("Top %zu savings proposals"), n);
 	else
-		cr_buf_adds(b, "Savings proposals");
+		cr_buf_adds(b, _("Savings proposals"));
 	if (markup)
 		bold(c, b, false);
 	cr_buf_adds(b, ": ");
@@ -654,10 +673,10 @@ static void proposal_line(const nctx *c, cr_buf *b, const cr_proposal *p)
 	data(c, b, p->usage_type, 0);
 	cr_buf_adds(b, ": ");
 	money(c, b, p->savings, false);
-	cr_buf_adds(b, " a month (effort ");
-	data(c, b, p->effort, 8);
-	cr_buf_adds(b, ", risk ");
-	data(c, b, p->risk, 8);
+	cr_buf_adds(b, _(" a month (effort "));
+	data(c, b, cr_render_level(p->effort), 8);
+	cr_buf_adds(b, _(", risk "));
+	data(c, b, cr_render_level(p->risk), 8);
 	cr_buf_adds(b, ")");
 }
 
@@ -669,16 +688,19 @@ static void note_text(const nctx *c, cr_buf *b, size_t omitted, cr_dec sum)
 	const char *main = main_report(c);
 	cr_buf t = CR_BUF_INIT;
 
-	cr_buf_addf(&t, ELLIPSIS " and %zu more account%s: ", omitted, omitted == 1 ? "" : "s");
+	cr_buf_adds(&t, ELLIPSIS);
+	cr_buf_addf(&t, omitted == 1 ? _(" and %zu more account: ") : _(" and %zu more accounts: "),
+		    omitted);
 	cr_render_amount(&t, c->r, sum, false);
 	cr_buf_adds(&t, " (");
-	cr_render_fixed(&t, cr_dec_ratio(sum, c->r->total) * 100.0, 1, false, "% of the total");
-	cr_buf_addf(&t, "), left out to stay within the limits of %s; every account is in ",
+	/* xgettext:no-c-format */
+	cr_render_fixed(&t, cr_dec_ratio(sum, c->r->total) * 100.0, 1, false, _("% of the total"));
+	cr_buf_addf(&t, _("), left out to stay within the limits of %s; every account is in "),
 		    cr_notify_kind_title(c->kind));
 	if (main)
 		cr_render_clean(&t, main, CR_NOTIFY_MAX_NAME);
 	else
-		cr_buf_adds(&t, "the report files");
+		cr_buf_adds(&t, _("the report files"));
 	esc(c, b, t.ptr);
 	cr_buf_release(&t);
 }
@@ -726,13 +748,13 @@ static void note_lines(const nctx *c, lines *l)
 	for (size_t i = 0; i < c->r->n_warnings && i < MAX_NOTES; i++) {
 		cr_buf *b = line_new(l);
 
-		esc(c, b, "Note: ");
+		esc(c, b, _("Note: "));
 		data(c, b, c->r->warnings[i], MAX_NOTE_LEN);
 	}
 	if (c->r->n_warnings > MAX_NOTES) {
 		cr_buf *b = line_new(l);
 
-		cr_buf_addf(b, "%zu more notes in the report", c->r->n_warnings - MAX_NOTES);
+		cr_buf_addf(b, _("%zu more notes in the report"), c->r->n_warnings - MAX_NOTES);
 	}
 }
 
@@ -818,7 +840,7 @@ static json_t *slack_first(nctx *c)
 
 	b = line_new(&l);
 	bold(c, b, true);
-	esc(c, b, "Total ");
+	esc(c, b, _("Total "));
 	money(c, b, r->total, false);
 	bold(c, b, false);
 	cr_buf_adds(b, SEP);
@@ -835,17 +857,18 @@ static json_t *slack_first(nctx *c)
 
 	fields = jarr(c);
 	money(c, &v, r->recon.grand_total, false);
-	esc(c, &v, " with credits, refunds and tax");
-	push(c, fields, slack_field(c, "Billed", v.ptr));
+	esc(c, &v, _(" with credits, refunds and tax"));
+	push(c, fields, slack_field(c, _("Billed"), v.ptr));
 	cr_buf_reset(&v);
 	savings_line(c, &v);
-	push(c, fields, slack_field(c, "Savings proposed", v.ptr));
+	push(c, fields, slack_field(c, _("Savings proposed"), v.ptr));
 	cr_buf_reset(&v);
 	cr_buf_addf(&v, "%zu", r->n_accounts);
-	push(c, fields, slack_field(c, "Accounts", v.ptr));
+	push(c, fields, slack_field(c, _("Accounts"), v.ptr));
 	cr_buf_reset(&v);
-	cr_buf_addf(&lbl, "%s cost", cr_metric_name(r->metric));
-	lbl.ptr[0] = (char)(lbl.ptr[0] - 'a' + 'A');
+	cr_buf_addf(&lbl, _("%s cost"), _(cr_metric_name(r->metric)));
+	if (lbl.ptr[0] >= 'a' && lbl.ptr[0] <= 'z') /* English; other scripts have no case */
+		lbl.ptr[0] = (char)(lbl.ptr[0] - 'a' + 'A');
 	data(c, &v, cr_render_shown_currency(r), 8);
 	push(c, fields, slack_field(c, lbl.ptr, v.ptr));
 	set(c, sec, "fields", fields);
@@ -1003,28 +1026,28 @@ static json_t *teams_first(nctx *c)
 	}
 	lines_free(&l);
 	money(c, &v, r->total, false);
-	push(c, facts, fact(c, "Total", v.ptr));
+	push(c, facts, fact(c, _("Total"), v.ptr));
 	cr_buf_reset(&v);
 	change_line(c, &v);
-	push(c, facts, fact(c, "Change", v.ptr));
+	push(c, facts, fact(c, _("Change"), v.ptr));
 	cr_buf_reset(&v);
 	money(c, &v, r->recon.grand_total, false);
-	esc(c, &v, " with credits, refunds and tax");
-	push(c, facts, fact(c, "Billed", v.ptr));
+	esc(c, &v, _(" with credits, refunds and tax"));
+	push(c, facts, fact(c, _("Billed"), v.ptr));
 	cr_buf_reset(&v);
 	savings_line(c, &v);
-	push(c, facts, fact(c, "Savings proposed", v.ptr));
+	push(c, facts, fact(c, _("Savings proposed"), v.ptr));
 	if (cr_fx_active(r)) {
 		cr_buf_reset(&v);
 		cr_fx_basis(&t, r);
 		esc(c, &v, t.ptr);
 		cr_buf_reset(&t);
-		cr_buf_adds(&t, "Currency");
+		cr_buf_adds(&t, _("Currency"));
 		push(c, facts, fact(c, t.ptr, v.ptr));
 	}
 	cr_buf_reset(&v);
 	cr_buf_addf(&v, "%zu", r->n_accounts);
-	push(c, facts, fact(c, "Accounts", v.ptr));
+	push(c, facts, fact(c, _("Accounts"), v.ptr));
 	push(c, items, factset(c, facts));
 	note_lines(c, &l);
 	for (size_t i = 0; i < l.n; i++) {
@@ -1205,22 +1228,22 @@ static json_t *gchat_first(nctx *c)
 	bold(c, &v, true);
 	money(c, &v, r->total, false);
 	bold(c, &v, false);
-	push(c, w, g_decorated(c, "Total", v.ptr));
+	push(c, w, g_decorated(c, _("Total"), v.ptr));
 	cr_buf_reset(&v);
 	change_line(c, &v);
-	push(c, w, g_decorated(c, "Change", v.ptr));
+	push(c, w, g_decorated(c, _("Change"), v.ptr));
 	cr_buf_reset(&v);
 	money(c, &v, r->recon.grand_total, false);
-	esc(c, &v, " with credits, refunds and tax");
-	push(c, w, g_decorated(c, "Billed", v.ptr));
+	esc(c, &v, _(" with credits, refunds and tax"));
+	push(c, w, g_decorated(c, _("Billed"), v.ptr));
 	cr_buf_reset(&v);
 	savings_line(c, &v);
-	push(c, w, g_decorated(c, "Savings proposed", v.ptr));
+	push(c, w, g_decorated(c, _("Savings proposed"), v.ptr));
 	if (cr_fx_active(r)) {
 		cr_buf_reset(&v);
 		cr_fx_basis(&t, r);
 		esc(c, &v, t.ptr);
-		cr_buf_adds(&lbl, "Currency");
+		cr_buf_adds(&lbl, _("Currency"));
 		push(c, w, g_decorated(c, lbl.ptr, v.ptr));
 	}
 	note_lines(c, &l);
@@ -1294,9 +1317,9 @@ static json_t *gchat_tail(nctx *c)
 		return items;
 	w = jarr(c);
 	if (n > 1)
-		cr_buf_addf(&h, "Top %zu savings proposals", n);
+		cr_buf_addf(&h, _("Top %zu savings proposals"), n);
 	else
-		cr_buf_adds(&h, "Savings proposals");
+		cr_buf_adds(&h, _("Savings proposals"));
 	savings_line(c, line_new(&l));
 	for (size_t i = 0; i < n; i++)
 		proposal_line(c, line_new(&l), &c->r->proposals[i]);
@@ -1322,15 +1345,15 @@ static json_t *gchat_wrap(nctx *c, json_t *items, size_t part, size_t nparts)
 	title(c, &t, false);
 	set(c, hdr, "title", jstr(c, t.ptr));
 	if (part > 1) {
-		cr_buf_addf(&s, "continued, part %zu of %zu", part, nparts);
+		cr_buf_addf(&s, _("continued, part %zu of %zu"), part, nparts);
 	} else {
-		cr_buf_adds(&s, "Total ");
+		cr_buf_adds(&s, _("Total "));
 		cr_render_amount(&s, c->r, c->r->total, false);
 		cr_render_change_of(c->r, c->r->total, c->r->previous_total, &ch);
 		if (ch.known) {
 			cr_buf_adds(&s, SEP);
 			cr_render_change_pct(&s, &ch, false);
-			cr_buf_adds(&s, " vs ");
+			cr_buf_adds(&s, _(" vs "));
 			cr_render_prev_label(&s, c->r);
 		}
 	}

@@ -8,6 +8,7 @@
  * any service listed without usage types) with the usage type empty, so
  * that the cost column adds up to the report total.
  */
+#include "costrank/i18n.h"
 #include "costrank/writer.h"
 
 #include <math.h>
@@ -20,24 +21,31 @@
 #include "render.h"
 
 static const char *const columns[] = {
-	"period_start", "period_end", "currency", "metric",
-	"account_rank", "account_id", "account_name", "environment",
-	"service_rank", "service", "usage_type_rank", "usage_type",
-	"cost", "previous_cost", "change", "change_pct", "share_of_account_pct",
-	"quantity", "unit", "new",
+	N_("period_start"), N_("period_end"), N_("currency"), N_("metric"),
+	N_("account_rank"), N_("account_id"), N_("account_name"), N_("environment"),
+	N_("service_rank"), N_("service"), N_("usage_type_rank"), N_("usage_type"),
+	N_("cost"), N_("previous_cost"), N_("change"), N_("change_pct"), N_("share_of_account_pct"),
+	N_("quantity"), N_("unit"), N_("new"),
 };
 #define N_COLUMNS (sizeof columns / sizeof columns[0])
+
+/* A column's name: English (an interface), or with --csv-headers localized
+ * in the report's language. */
+static const char *head(const cr_write_opts *o, const char *name)
+{
+	return o && o->csv_localized ? _(name) : name;
+}
 /* Added at the end only with --fx, so that the default columns stay. */
 static const char *const fx_columns[] = {
-	"cost_fx", "previous_cost_fx", "fx_currency", "fx_rate", "fx_date",
+	N_("cost_fx"), N_("previous_cost_fx"), N_("fx_currency"), N_("fx_rate"), N_("fx_date"),
 };
 
 /* The services file: one row per listed service and remainder. */
 static const char *const service_columns[] = {
-	"period_start", "period_end", "currency", "metric",
-	"account_rank", "account_id", "account_name", "environment",
-	"service_rank", "service", "cost", "previous_cost", "change", "change_pct",
-	"share_of_account_pct", "usage_types_total", "new",
+	N_("period_start"), N_("period_end"), N_("currency"), N_("metric"),
+	N_("account_rank"), N_("account_id"), N_("account_name"), N_("environment"),
+	N_("service_rank"), N_("service"), N_("cost"), N_("previous_cost"), N_("change"), N_("change_pct"),
+	N_("share_of_account_pct"), N_("usage_types_total"), N_("new"),
 };
 
 /*
@@ -247,9 +255,9 @@ int cr_write_csv(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error
 	if (o && o->csv_bom)
 		fputs("\xEF\xBB\xBF", out);
 	for (size_t i = 0; i < N_COLUMNS; i++)
-		add_field(&line, columns[i]);
+		add_field(&line, head(o, columns[i]));
 	for (size_t i = 0; cr_fx_active(r) && i < sizeof fx_columns / sizeof fx_columns[0]; i++)
-		add_field(&line, fx_columns[i]);
+		add_field(&line, head(o, fx_columns[i]));
 	end_line(&line, out);
 
 	x.r = r;
@@ -270,11 +278,11 @@ int cr_write_csv(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error
 }
 
 static const char *const proposal_columns[] = {
-	"period_start", "period_end", "currency", "rank", "rule", "action",
-	"account_id", "account_name", "environment", "service", "usage_type",
-	"monthly_cost", "estimated_monthly_savings", "estimated_annual_savings",
-	"effort", "risk", "priority", "model", "formula", "evidence",
-	"alternatives", "reference",
+	N_("period_start"), N_("period_end"), N_("currency"), N_("rank"), N_("rule"), N_("action"),
+	N_("account_id"), N_("account_name"), N_("environment"), N_("service"), N_("usage_type"),
+	N_("monthly_cost"), N_("estimated_monthly_savings"), N_("estimated_annual_savings"),
+	N_("effort"), N_("risk"), N_("priority"), N_("model"), N_("formula"), N_("evidence"),
+	N_("alternatives"), N_("reference"),
 };
 
 int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o,
@@ -287,11 +295,11 @@ int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o
 	if (o && o->csv_bom)
 		fputs("\xEF\xBB\xBF", out);
 	for (size_t i = 0; i < sizeof proposal_columns / sizeof proposal_columns[0]; i++)
-		add_field(&line, proposal_columns[i]);
+		add_field(&line, head(o, proposal_columns[i]));
 	if (cr_fx_active(r)) {
 		add_field(&line, "estimated_monthly_savings_fx");
 		for (size_t i = 2; i < sizeof fx_columns / sizeof fx_columns[0]; i++)
-			add_field(&line, fx_columns[i]);
+			add_field(&line, head(o, fx_columns[i]));
 	}
 	end_line(&line, out);
 	cr_day_format(r->start, start);
@@ -343,9 +351,9 @@ int cr_write_csv_services(const cr_report *r, FILE *out, const cr_write_opts *o,
 	if (o && o->csv_bom)
 		fputs("\xEF\xBB\xBF", out);
 	for (size_t i = 0; i < sizeof service_columns / sizeof service_columns[0]; i++)
-		add_field(&line, service_columns[i]);
+		add_field(&line, head(o, service_columns[i]));
 	for (size_t i = 0; cr_fx_active(r) && i < sizeof fx_columns / sizeof fx_columns[0]; i++)
-		add_field(&line, fx_columns[i]);
+		add_field(&line, head(o, fx_columns[i]));
 	end_line(&line, out);
 
 	cr_day_format(r->start, start);

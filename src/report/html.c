@@ -16,6 +16,7 @@
  * <desc> that gives its numbers as text.  Every string from the data is
  * cleaned and HTML-escaped.
  */
+#include "costrank/i18n.h"
 #include "costrank/writer.h"
 
 #include <math.h>
@@ -35,6 +36,12 @@
 #define ROW_H 26
 #define BAR_H 16
 #define LABEL_CHARS 36       /* names longer than this are cut in charts */
+
+/* Japanese text in a Japanese typeface on every platform: Windows (Yu Gothic,
+ * Meiryo), macOS (Hiragino) and Linux (Noto Sans CJK JP). */
+static const char css_ja[] =
+	"body,svg text{font-family:system-ui,-apple-system,\"Hiragino Sans\",\"Hiragino Kaku Gothic ProN\","
+	"\"Yu Gothic UI\",\"Yu Gothic\",YuGothic,Meiryo,\"Noto Sans CJK JP\",\"Noto Sans JP\",sans-serif}\n";
 
 static const char css[] =
 	":root{--fg:#1d2433;--muted:#5b6472;--line:#d9dee7;--alt:#f4f6f9;--bar:#3b6ea5;"
@@ -328,10 +335,12 @@ static void trend_chart(cr_buf *b, const cr_report *r)
 		for (size_t k = 0; k < nm; k++)
 			if (cr_dec_to_double(t->accounts[i * nm + k]) > max)
 				max = cr_dec_to_double(t->accounts[i * nm + k]);
-	cr_buf_addf(&desc, "Ranked cost by month, %zu months: the organisation and the top %zu "
-		    "account%s.", nm, na, na == 1 ? "" : "s");
-	cr_buf_adds(b, "<figure>\n<figcaption>Trend by month</figcaption>\n");
-	svg_open(b, "chart-trend", "Trend by month", height, &desc);
+	cr_buf_addf(&desc, na == 1 ? _("Ranked cost by month, %zu months: the organisation and "
+				       "the top %zu account.")
+				   : _("Ranked cost by month, %zu months: the organisation and "
+				       "the top %zu accounts."), nm, na);
+	cr_buf_addf(b, "<figure>\n<figcaption>%s</figcaption>\n", _("Trend by month"));
+	svg_open(b, "chart-trend", _("Trend by month"), height, &desc);
 	cr_buf_addf(b, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>\n", x0, y1,
 		    x1, y1);
 	for (size_t k = 0; k < nm; k++) {
@@ -344,7 +353,7 @@ static void trend_chart(cr_buf *b, const cr_report *r)
 	}
 	for (size_t i = 0; i <= na; i++) {
 		const cr_dec *vals = i ? t->accounts + (i - 1) * nm : t->total;
-		const char *label = i ? account_label(&r->accounts[i - 1]) : "Organisation";
+		const char *label = i ? account_label(&r->accounts[i - 1]) : _("Organisation");
 		long lx = 0, ly = 0;
 
 		cr_buf_addf(b, "<g><polyline fill=\"none\" stroke-width=\"2\" stroke=\"%s\" points=\"",
@@ -386,12 +395,13 @@ static void charts(cr_buf *b, const cr_report *r)
 	cr_buf desc = CR_BUF_INIT, title = CR_BUF_INIT;
 	size_t nt;
 
-	cr_buf_adds(b, "<section aria-labelledby=\"h-charts\">\n<h2 id=\"h-charts\">Charts</h2>\n");
+	cr_buf_addf(b, "<section aria-labelledby=\"h-charts\">\n<h2 id=\"h-charts\">%s</h2>\n",
+		    _("Charts"));
 
 	/* spend by account */
-	cr_buf_adds(&title, "Spend by account");
+	cr_buf_adds(&title, _("Spend by account"));
 	if (na < r->n_accounts)
-		cr_buf_addf(&title, " (top %zu of %zu)", na, r->n_accounts);
+		cr_buf_addf(&title, _(" (top %zu of %zu)"), na, r->n_accounts);
 	for (size_t i = 0; i < na; i++) {
 		const cr_report_account *a = &r->accounts[i];
 		bars[i].label = account_label(a);
@@ -412,7 +422,7 @@ static void charts(cr_buf *b, const cr_report *r)
 	bars = cr_xcalloc(nt + 1, sizeof *bars);
 	cr_buf_reset(&desc);
 	cr_buf_reset(&title);
-	cr_buf_addf(&title, "Top %zu services, all accounts", nt);
+	cr_buf_addf(&title, _("Top %zu services, all accounts"), nt);
 	for (size_t i = 0; i < nt; i++) {
 		bars[i].label = r->services[i].name;
 		bars[i].value = r->services[i].cost;
@@ -420,7 +430,7 @@ static void charts(cr_buf *b, const cr_report *r)
 		add_desc(&desc, bars[i].label, bars[i].value_text.ptr);
 	}
 	if (nt) {
-		cr_buf_adds(&desc, ". Each is the service's whole cost over every account.");
+		cr_buf_adds(&desc, _(". Each is the service's whole cost over every account."));
 		bar_chart(b, "chart-services", title.ptr, bars, nt, "#2e8b57", &desc);
 	}
 	free_bars(bars, nt);
@@ -429,12 +439,14 @@ static void charts(cr_buf *b, const cr_report *r)
 	bars = cr_xcalloc(na + 1, sizeof *bars);
 	cr_buf_reset(&desc);
 	cr_buf_reset(&title);
-	cr_buf_adds(&title, "Change from ");
 	if (r->has_previous) {
-		cr_render_prev_label(&title, r);
-		cr_buf_adds(&title, " by account");
+		cr_buf t = CR_BUF_INIT;
+
+		cr_render_prev_label(&t, r);
+		cr_buf_addf(&title, _("Change from %s by account"), t.ptr);
+		cr_buf_release(&t);
 		if (na < r->n_accounts)
-			cr_buf_addf(&title, " (top %zu by spend)", na);
+			cr_buf_addf(&title, _(" (top %zu by spend)"), na);
 		for (size_t i = 0; i < na; i++) {
 			const cr_report_account *a = &r->accounts[i];
 			cr_render_change c;
@@ -450,13 +462,13 @@ static void charts(cr_buf *b, const cr_report *r)
 			add_desc(&desc, bars[i].label, bars[i].value_text.ptr);
 		}
 		if (na) {
-			cr_buf_adds(&desc, ". Increases are drawn right of the centre line in red, "
-				    "decreases left in green.");
+			cr_buf_adds(&desc, _(". Increases are drawn right of the centre line in red, "
+					     "decreases left in green."));
 			diverging_chart(b, "chart-change", title.ptr, bars, na, &desc);
 		}
 	} else {
-		cr_buf_adds(b, "<p class=\"meta\">The data does not cover the previous period: "
-			    "there is no change to chart.</p>\n");
+		cr_buf_addf(b, "<p class=\"meta\">%s</p>\n",
+			    _("The data does not cover the previous period: there is no change to chart."));
 	}
 	free_bars(bars, na);
 	trend_chart(b, r);
@@ -473,24 +485,38 @@ static void head(cr_buf *b, const cr_report *r)
 
 	cr_day_format(r->start, s);
 	cr_day_format(r->end, e);
-	cr_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	cr_buf heading = CR_BUF_INIT;
+
+	cr_render_period_heading(&heading, r);
+	cr_buf_addf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-		    "<title>costrank report ");
-	h_data(b, r->period_label, 0);
+		    "<title>%s ", cr_i18n_code(), _("costrank report"));
+	h_data(b, heading.ptr, 0);
 	cr_buf_adds(b, "</title>\n<style>\n");
 	cr_buf_adds(b, css);
-	cr_buf_adds(b, "</style>\n</head>\n<body>\n<header>\n<h1>costrank report ");
-	h_data(b, r->period_label, 0);
-	cr_buf_addf(b, "</h1>\n<p class=\"meta\">%s to %s \xC2\xB7 %s cost \xC2\xB7 ", s, e,
-		    cr_metric_name(r->metric));
+	if (cr_i18n_current() == CR_LANG_JA)
+		cr_buf_adds(b, css_ja);
+	cr_buf_addf(b, "</style>\n</head>\n<body>\n<header>\n<h1>%s ", _("costrank report"));
+	h_data(b, heading.ptr, 0);
+	cr_buf_release(&heading);
+	cr_buf_adds(b, "</h1>\n<p class=\"meta\">");
+	cr_buf_addf(b, _("%s to %s"), s, e);
+	cr_buf_adds(b, " \xC2\xB7 ");
+	cr_buf_addf(b, _("%s cost"), _(cr_metric_name(r->metric)));
+	cr_buf_adds(b, " \xC2\xB7 ");
 	h_data(b, cr_render_shown_currency(r), 0);
-	cr_buf_addf(b, " \xC2\xB7 %zu account%s \xC2\xB7 source: ", r->n_accounts,
-		    r->n_accounts == 1 ? "" : "s");
+	cr_buf_adds(b, " \xC2\xB7 ");
+	cr_buf_addf(b, r->n_accounts == 1 ? _("%zu account") : _("%zu accounts"), r->n_accounts);
+	cr_buf_addf(b, " \xC2\xB7 %s", _("source: "));
 	h_data(b, r->source_kind, 0);
-	cr_buf_addf(b, ", %zu file%s", r->n_files, r->n_files == 1 ? "" : "s");
+	cr_buf_addf(b, r->n_files == 1 ? _(", %zu file") : _(", %zu files"), r->n_files);
 	if (r->data_through) {
 		cr_day_format(r->data_through, s);
-		cr_buf_addf(b, " \xC2\xB7 data through <span id=\"data-through\">%s</span>", s);
+		cr_buf_adds(b, " \xC2\xB7 ");
+		char span[64];
+
+		snprintf(span, sizeof span, "<span id=\"data-through\">%s</span>", s);
+		cr_buf_addf(b, _("data through %s"), span);
 	}
 	cr_buf_adds(b, "</p>\n</header>\n<main>\n");
 }
@@ -513,23 +539,23 @@ static void kpi(cr_buf *b, const char *id, const char *label, const cr_report *r
 
 static void summary(cr_buf *b, const cr_report *r)
 {
-	static const char *const names[CR_EXCL_COUNT] = { "Credits", "Refunds", "Tax" };
+	static const char *const names[CR_EXCL_COUNT] = { N_("Credits"), N_("Refunds"), N_("Tax") };
 	cr_render_change c;
 	cr_buf t = CR_BUF_INIT, small = CR_BUF_INIT;
 
-	cr_buf_adds(b, "<section aria-labelledby=\"h-summary\">\n<h2 id=\"h-summary\">Summary</h2>\n"
-		    "<dl class=\"kpis\">\n");
-	cr_buf_adds(&small, "ranked, all accounts");
-	kpi(b, "total", "Total", r, r->total, small.ptr);
+	cr_buf_addf(b, "<section aria-labelledby=\"h-summary\">\n<h2 id=\"h-summary\">%s</h2>\n"
+		    "<dl class=\"kpis\">\n", _("Summary"));
+	cr_buf_adds(&small, _("ranked, all accounts"));
+	kpi(b, "total", _("Total"), r, r->total, small.ptr);
 	cr_render_change_of(r, r->total, r->previous_total, &c);
 	if (c.known) {
 		cr_buf_reset(&small);
-		cr_buf_adds(&small, "vs ");
+		cr_buf_adds(&small, _("vs "));
 		cr_render_prev_label(&t, r);
 		h_text(&small, t.ptr);
 		cr_buf_reset(&t);
 		cr_render_change_pct(&t, &c, false);
-		cr_buf_addf(b, "<div class=\"kpi\"><dt>Change</dt><dd id=\"change\" data-amount=\"");
+		cr_buf_addf(b, "<div class=\"kpi\"><dt>%s</dt><dd id=\"change\" data-amount=\"", _("Change"));
 		h_exact(b, c.diff);
 		cr_buf_addf(b, "\" class=\"%s\">", dir_class(c.dir)[0] ? dir_class(c.dir) + 1 : "");
 		h_text(b, t.ptr);
@@ -540,17 +566,18 @@ static void summary(cr_buf *b, const cr_report *r)
 		cr_buf_reset(&t);
 		cr_render_prev_label(&t, r);
 		h_text(&small, t.ptr);
-		kpi(b, "previous-total", "Previous period", r, r->previous_total, small.ptr);
+		kpi(b, "previous-total", _("Previous period"), r, r->previous_total, small.ptr);
 	}
-	kpi(b, "grand-total", "Grand total (billed)", r, r->recon.grand_total,
-	    "with credits, refunds and tax");
+	kpi(b, "grand-total", _("Grand total (billed)"), r, r->recon.grand_total,
+	    _("with credits, refunds and tax"));
 	if (r->has_proposals) {
 		cr_buf_reset(&small);
-		cr_buf_addf(&small, "a month, %zu proposal%s, ", r->n_proposals,
-			    r->n_proposals == 1 ? "" : "s");
+		cr_buf_addf(&small, r->n_proposals == 1 ? _("a month, %zu proposal, ") :
+			    _("a month, %zu proposals, "), r->n_proposals);
 		cr_render_fixed(&small, cr_dec_ratio(r->savings_total, r->recon.grand_total) * 100.0,
-				1, false, "% of the bill");
-		kpi(b, "savings-total", "Savings proposed", r, r->savings_total, small.ptr);
+				/* xgettext:no-c-format */
+				1, false, _("% of the bill"));
+		kpi(b, "savings-total", _("Savings proposed"), r, r->savings_total, small.ptr);
 	}
 	cr_buf_adds(b, "</dl>\n");
 	if (cr_fx_active(r)) {
@@ -570,13 +597,13 @@ static void summary(cr_buf *b, const cr_report *r)
 	}
 
 	if (r->n_warnings || r->estimated || r->partial) {
-		cr_buf_adds(b, "<ul class=\"notes\" aria-label=\"Notes\">\n");
+		cr_buf_addf(b, "<ul class=\"notes\" aria-label=\"%s\">\n", _("Notes"));
 		if (r->partial)
-			cr_buf_adds(b, "<li>Partial figures: the data of a failed pull was kept."
-				    "</li>\n");
+			cr_buf_addf(b, "<li>%s</li>\n",
+				    _("Partial figures: the data of a failed pull was kept."));
 		else if (r->estimated)
-			cr_buf_adds(b, "<li>Estimated figures: the source marks them as not final."
-				    "</li>\n");
+			cr_buf_addf(b, "<li>%s</li>\n",
+				    _("Estimated figures: the source marks them as not final."));
 		for (size_t i = 0; i < r->n_warnings; i++) {
 			cr_buf_adds(b, "<li>");
 			h_data(b, r->warnings[i], 0);
@@ -585,31 +612,33 @@ static void summary(cr_buf *b, const cr_report *r)
 		cr_buf_adds(b, "</ul>\n");
 	}
 
-	cr_buf_adds(b, "<table class=\"recon\">\n<caption>Reconciliation: ranked total + credits + "
-		    "refunds + tax = grand total</caption>\n<thead><tr><th scope=\"col\">Part</th>"
-		    "<th scope=\"col\" class=\"num\">Amount</th><th scope=\"col\">Note</th></tr>"
-		    "</thead>\n<tbody>\n<tr><th scope=\"row\">Ranked</th><td class=\"num\" "
-		    "id=\"recon-ranked\">");
+	cr_buf_addf(b, "<table class=\"recon\">\n<caption>%s</caption>\n<thead><tr><th scope=\"col\">"
+		    "%s</th><th scope=\"col\" class=\"num\">%s</th><th scope=\"col\">%s</th></tr>"
+		    "</thead>\n<tbody>\n<tr><th scope=\"row\">%s</th><td class=\"num\" "
+		    "id=\"recon-ranked\">",
+		    _("Reconciliation: ranked total + credits + refunds + tax = grand total"),
+		    _("Part"), _("Amount"), _("Note"), _("Ranked"));
 	h_money(b, r, r->recon.ranked, false);
-	cr_buf_adds(b, "</td><td>the accounts below</td></tr>\n");
+	cr_buf_addf(b, "</td><td>%s</td></tr>\n", _("the accounts below"));
 	for (int i = 0; i < CR_EXCL_COUNT; i++) {
 		cr_buf_addf(b, "<tr><th scope=\"row\">%s</th><td class=\"num\" id=\"recon-%s\">",
-			    names[i], cr_excluded_name((enum cr_excluded)i));
+			    _(names[i]), cr_excluded_name((enum cr_excluded)i));
 		h_money(b, r, r->recon.excluded[i], false);
 		cr_buf_adds(b, "</td><td>");
 		if (r->recon.included[i]) {
-			cr_buf_adds(b, "ranked (--include): ");
+			cr_buf_adds(b, _("ranked (--include): "));
 			h_money(b, r, r->recon.included_amount[i], false);
-			cr_buf_adds(b, " of it is in the accounts");
+			cr_buf_adds(b, _(" of it is in the accounts"));
 		} else {
-			cr_buf_adds(b, "kept out of the ranking");
+			cr_buf_adds(b, _("kept out of the ranking"));
 		}
 		cr_buf_adds(b, "</td></tr>\n");
 	}
-	cr_buf_adds(b, "</tbody>\n<tfoot><tr><th scope=\"row\">Grand total (billed)</th>"
-		    "<td class=\"num\">");
+	cr_buf_addf(b, "</tbody>\n<tfoot><tr><th scope=\"row\">%s</th>"
+		    "<td class=\"num\">", _("Grand total (billed)"));
 	h_money(b, r, r->recon.grand_total, false);
-	cr_buf_adds(b, "</td><td>every row of the period</td></tr></tfoot>\n</table>\n</section>\n");
+	cr_buf_addf(b, "</td><td>%s</td></tr></tfoot>\n</table>\n</section>\n",
+		    _("every row of the period"));
 	cr_buf_release(&t);
 	cr_buf_release(&small);
 }
@@ -691,14 +720,14 @@ static void account(cr_buf *b, const cr_report *r, const cr_report_account *a)
 		h_data(b, a->environment, 0);
 	}
 	if (a->owner && *a->owner) {
-		cr_buf_adds(b, " \xC2\xB7 owner ");
+		cr_buf_addf(b, " \xC2\xB7 %s", _("owner "));
 		h_data(b, a->owner, 0);
 	}
 	cr_buf_adds(b, " \xC2\xB7 <strong>");
 	h_money(b, r, a->total, false);
 	cr_buf_adds(b, "</strong> \xC2\xB7 ");
 	h_share(b, a->share);
-	cr_buf_adds(b, " of total");
+	cr_buf_adds(b, _(" of total"));
 	cr_render_change_of(r, a->total, a->previous_total, &c);
 	if (c.known) {
 		cr_buf_addf(b, " \xC2\xB7 <span class=\"%s\">", dir_class(c.dir)[0] ?
@@ -706,25 +735,27 @@ static void account(cr_buf *b, const cr_report *r, const cr_report_account *a)
 		cr_render_change_pct(&label, &c, cr_dec_is_zero(a->previous_total) &&
 				     !cr_dec_is_zero(a->total));
 		h_text(b, label.ptr);
-		cr_buf_adds(b, "</span> vs ");
+		cr_buf_addf(b, "</span>%s", _(" vs "));
 		cr_buf_reset(&label);
 		cr_render_prev_label(&label, r);
 		h_text(b, label.ptr);
 	}
-	cr_buf_adds(b, "</p>\n<table class=\"services\">\n<caption>Services and usage types of ");
+	cr_buf_addf(b, "</p>\n<table class=\"services\">\n<caption>%s", _("Services and usage types of "));
 	h_data(b, account_label(a), 0);
 	if (a->name && *a->name) {
 		cr_buf_adds(b, " (");
 		h_data(b, a->id, 0);
 		cr_buf_adds(b, ")");
 	}
-	cr_buf_adds(b, "</caption>\n<colgroup><col class=\"c-rank\"><col><col class=\"c-money\">"
+	cr_buf_addf(b, "</caption>\n<colgroup><col class=\"c-rank\"><col><col class=\"c-money\">"
 		    "<col class=\"c-pct\"><col class=\"c-money\"><col class=\"c-money\">"
 		    "<col class=\"c-pct\"></colgroup>\n<thead><tr><th scope=\"col\" class=\"num\">#</th>"
-		    "<th scope=\"col\">Service / usage type</th><th scope=\"col\" class=\"num\">Cost"
-		    "</th><th scope=\"col\" class=\"num\">Share</th><th scope=\"col\" class=\"num\">"
-		    "Previous</th><th scope=\"col\" class=\"num\">Change</th>"
-		    "<th scope=\"col\" class=\"num\">Change %</th></tr></thead>\n<tbody>\n");
+		    "<th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s"
+		    "</th><th scope=\"col\" class=\"num\">%s</th><th scope=\"col\" class=\"num\">"
+		    "%s</th><th scope=\"col\" class=\"num\">%s</th>"
+		    "<th scope=\"col\" class=\"num\">%s</th></tr></thead>\n<tbody>\n",
+		    _("Service / usage type"), _("Cost"), _("Share"), _("Previous"), _("Change"),
+		    _("Change %"));
 	for (size_t j = 0; j < a->n_services; j++) {
 		const cr_report_service *s = &a->services[j];
 
@@ -752,7 +783,7 @@ static void account(cr_buf *b, const cr_report *r, const cr_report_account *a)
 		}
 	}
 	cr_buf_adds(b, "</tbody>\n<tfoot><tr>");
-	row_cells(b, r, "", "Total", a->total, a->n_services ? 1.0 : 0.0, a->previous_total,
+	row_cells(b, r, "", _("Total"), a->total, a->n_services ? 1.0 : 0.0, a->previous_total,
 		  cr_dec_is_zero(a->previous_total) && !cr_dec_is_zero(a->total));
 	cr_buf_adds(b, "</tfoot>\n</table>\n</section>\n");
 	cr_buf_release(&label);
@@ -764,29 +795,33 @@ static void proposals(cr_buf *b, const cr_report *r)
 
 	if (!r->has_proposals)
 		return;
-	cr_buf_adds(b, "<section aria-labelledby=\"h-proposals\">\n"
-		    "<h2 id=\"h-proposals\">Savings proposals</h2>\n");
+	cr_buf_addf(b, "<section aria-labelledby=\"h-proposals\">\n"
+		    "<h2 id=\"h-proposals\">%s</h2>\n", _("Savings proposals"));
 	if (!r->n_proposals) {
-		cr_buf_adds(b, "<p>No rule matched spend above its minimum.</p>\n</section>\n");
+		cr_buf_addf(b, "<p>%s</p>\n</section>\n", _("No rule matched spend above its minimum."));
 		return;
 	}
-	cr_buf_addf(b, "<p class=\"meta\">%zu proposal%s, ranked by priority (the monthly saving "
-		    "for the effort and risk). The total is de-duplicated: alternatives for the "
-		    "same line are never added.</p>\n", r->n_proposals,
-		    r->n_proposals == 1 ? "" : "s");
-	cr_buf_adds(b, "<table class=\"proposals\">\n<caption>Every proposal by priority, with how its saving was estimated</caption>\n"
-		    "<thead><tr><th scope=\"col\" class=\"num\">#</th><th scope=\"col\">Action</th>"
-		    "<th scope=\"col\">Account</th><th scope=\"col\">Service / usage type</th>"
-		    "<th scope=\"col\" class=\"num\">Monthly cost</th>"
-		    "<th scope=\"col\" class=\"num\">Saving / month</th>"
-		    "<th scope=\"col\" class=\"num\">Saving / year</th>"
-		    "<th scope=\"col\">Effort / risk</th></tr></thead>\n<tbody>\n");
+	cr_buf_adds(b, "<p class=\"meta\">");
+	cr_buf_addf(b, r->n_proposals == 1 ? _("%zu proposal") : _("%zu proposals"), r->n_proposals);
+	cr_buf_addf(b, "%s</p>\n", _(", ranked by priority (the monthly saving for the effort and "
+				     "risk). The total is de-duplicated: alternatives for the same "
+				     "line are never added."));
+	cr_buf_addf(b, "<table class=\"proposals\">\n<caption>%s</caption>\n"
+		    "<thead><tr><th scope=\"col\" class=\"num\">#</th><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\" class=\"num\">%s</th>"
+		    "<th scope=\"col\" class=\"num\">%s</th>"
+		    "<th scope=\"col\" class=\"num\">%s</th>"
+		    "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		    _("Every proposal by priority, with how its saving was estimated"), _("Action"),
+		    _("Account"), _("Service / usage type"), _("Monthly cost"), _("Saving / month"),
+		    _("Saving / year"), _("Effort / risk"));
 	for (size_t i = 0; i < r->n_proposals; i++) {
 		const cr_proposal *p = &r->proposals[i];
 
 		cr_buf_addf(b, "<tr class=\"main\"><td class=\"num\">%d</td><th scope=\"row\">",
 			    p->rank);
-		h_data(b, p->action, 0);
+		h_data(b, cr_render_action(p->action), 0);
 		cr_buf_adds(b, "<br><small>");
 		h_data(b, p->rule, 0);
 		cr_buf_adds(b, "</small></th><td class=\"nowrap\">");
@@ -802,9 +837,9 @@ static void proposals(cr_buf *b, const cr_report *r)
 		cr_buf_adds(b, "</td><td class=\"num\">");
 		h_money(b, r, p->annual_savings, false);
 		cr_buf_adds(b, "</td><td class=\"nowrap\">");
-		h_data(b, p->effort, 0);
+		h_data(b, cr_render_level(p->effort), 0);
 		cr_buf_adds(b, " / ");
-		h_data(b, p->risk, 0);
+		h_data(b, cr_render_level(p->risk), 0);
 		/* how the saving was estimated, on a line of its own */
 		cr_buf_adds(b, "</td></tr>\n<tr class=\"how\"><td></td><td colspan=\"7\">");
 		h_data(b, p->formula, 0);
@@ -815,8 +850,8 @@ static void proposals(cr_buf *b, const cr_report *r)
 		cr_buf_adds(b, "</td></tr>\n");
 		cr_dec_acc(&annual, p->annual_savings);
 	}
-	cr_buf_adds(b, "</tbody>\n<tfoot><tr><td></td><th scope=\"row\" colspan=\"4\">"
-		    "Total (de-duplicated)</th><td class=\"num\" id=\"proposals-total\">");
+	cr_buf_addf(b, "</tbody>\n<tfoot><tr><td></td><th scope=\"row\" colspan=\"4\">"
+		    "%s</th><td class=\"num\" id=\"proposals-total\">", _("Total (de-duplicated)"));
 	h_money(b, r, r->savings_total, false);
 	cr_buf_adds(b, "</td><td class=\"num\">");
 	h_money(b, r, annual, false);
@@ -825,11 +860,13 @@ static void proposals(cr_buf *b, const cr_report *r)
 
 static void footer(cr_buf *b, const cr_report *r)
 {
-	cr_buf_addf(b, "</main>\n<footer>\n<p>costrank " COSTRANK_VERSION " \xC2\xB7 schema %s "
-		    "\xC2\xB7 amounts rounded to cents for display; the JSON report holds them "
-		    "exactly.</p>\n", CR_REPORT_SCHEMA);
+	cr_buf_addf(b, "</main>\n<footer>\n<p>costrank " COSTRANK_VERSION " \xC2\xB7 %s%s "
+		    "\xC2\xB7 %s</p>\n", _("schema "), CR_REPORT_SCHEMA,
+		    _("amounts rounded to cents for display; the JSON report holds them exactly."));
 	if (r->n_files) {
-		cr_buf_addf(b, "<details><summary>Source files (%zu)</summary>\n<ul>\n", r->n_files);
+		cr_buf_adds(b, "<details><summary>");
+		cr_buf_addf(b, _("Source files (%zu)"), r->n_files);
+		cr_buf_adds(b, "</summary>\n<ul>\n");
 		for (size_t i = 0; i < r->n_files; i++) {
 			cr_buf_adds(b, "<li>");
 			h_data(b, r->files[i], 0);
@@ -851,8 +888,8 @@ int cr_write_html(const cr_report *r, FILE *out, const cr_write_opts *o, cr_erro
 	charts(&b, r);
 	for (size_t i = 0; i < r->n_allocations; i++)
 		allocation(&b, r, i);
-	cr_buf_adds(&b, "<section aria-labelledby=\"h-accounts\">\n"
-		    "<h2 id=\"h-accounts\">Accounts</h2>\n");
+	cr_buf_addf(&b, "<section aria-labelledby=\"h-accounts\">\n"
+		    "<h2 id=\"h-accounts\">%s</h2>\n", _("Accounts"));
 	for (size_t i = 0; i < r->n_accounts; i++) {
 		fwrite(b.ptr, 1, b.len, out);
 		cr_buf_reset(&b);

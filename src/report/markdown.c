@@ -14,6 +14,7 @@
  * with a visible note, until it fits (and, should the rest still be too
  * long, whole lines are cut from the end).
  */
+#include "costrank/i18n.h"
 #include "costrank/writer.h"
 
 #include <stdlib.h>
@@ -114,9 +115,16 @@ static void headline(cr_buf *b, const cr_report *r)
 
 	cr_day_format(r->start, s);
 	cr_day_format(r->end, e);
-	cr_buf_adds(b, "## costrank report \xE2\x80\x94 ");
-	md_data(b, r->period_label);
-	cr_buf_adds(b, "\n\n**Total ");
+	cr_buf_adds(b, "## ");
+	cr_buf_adds(b, _("costrank report"));
+	cr_buf_adds(b, " \xE2\x80\x94 ");
+	cr_buf_reset(&t);
+	cr_render_period_heading(&t, r);
+	md_text(b, t.ptr);
+	cr_buf_reset(&t);
+	cr_buf_adds(b, "\n\n**");
+	cr_buf_adds(b, _("Total"));
+	cr_buf_adds(b, " ");
 	md_money(b, r, r->total, false);
 	cr_buf_adds(b, "**");
 	cr_render_change_of(r, r->total, r->previous_total, &c);
@@ -126,7 +134,8 @@ static void headline(cr_buf *b, const cr_report *r)
 		md_text(b, t.ptr);
 		cr_buf_adds(b, " (");
 		md_money(b, r, c.diff, true);
-		cr_buf_adds(b, ") vs ");
+		cr_buf_adds(b, ")");
+		cr_buf_adds(b, _(" vs "));
 		cr_buf_reset(&t);
 		cr_render_prev_label(&t, r);
 		md_text(b, t.ptr);
@@ -134,17 +143,23 @@ static void headline(cr_buf *b, const cr_report *r)
 		md_money(b, r, r->previous_total, false);
 		cr_buf_adds(b, ")");
 	} else {
-		cr_buf_adds(b, " \xC2\xB7 no previous period to compare");
+		cr_buf_adds(b, " \xC2\xB7 ");
+		cr_buf_adds(b, _("no previous period to compare"));
 	}
-	cr_buf_addf(b, "  \n%s to %s \xC2\xB7 %s cost, ", s, e, cr_metric_name(r->metric));
+	cr_buf_adds(b, "  \n");
+	cr_buf_addf(b, _("%s to %s"), s, e);
+	cr_buf_adds(b, " \xC2\xB7 ");
+	cr_buf_addf(b, _("%s cost, "), _(cr_metric_name(r->metric)));
 	md_data(b, cr_render_shown_currency(r));
-	cr_buf_addf(b, " \xC2\xB7 %zu account%s \xC2\xB7 ", r->n_accounts,
-		    r->n_accounts == 1 ? "" : "s");
+	cr_buf_adds(b, " \xC2\xB7 ");
+	cr_buf_addf(b, r->n_accounts == 1 ? _("%zu account") : _("%zu accounts"), r->n_accounts);
+	cr_buf_adds(b, " \xC2\xB7 ");
 	md_data(b, r->source_kind);
-	cr_buf_addf(b, ", %zu file%s", r->n_files, r->n_files == 1 ? "" : "s");
+	cr_buf_addf(b, r->n_files == 1 ? _(", %zu file") : _(", %zu files"), r->n_files);
 	if (r->data_through) {
 		cr_day_format(r->data_through, s);
-		cr_buf_addf(b, " \xC2\xB7 data through %s", s);
+		cr_buf_adds(b, " \xC2\xB7 ");
+		cr_buf_addf(b, _("data through %s"), s);
 	}
 	cr_buf_adds(b, "\n\n");
 	if (cr_fx_active(r)) {
@@ -154,37 +169,38 @@ static void headline(cr_buf *b, const cr_report *r)
 		cr_buf_adds(b, "\n\n");
 	}
 	if (r->partial)
-		cr_buf_adds(b, "> **Partial figures:** the data of a failed pull was kept.\n\n");
+		cr_buf_addf(b, "> %s\n\n", _("**Partial figures:** the data of a failed pull was kept."));
 	else if (r->estimated)
-		cr_buf_adds(b, "> **Estimated figures:** the source marks them as not final.\n\n");
+		cr_buf_addf(b, "> %s\n\n", _("**Estimated figures:** the source marks them as not final."));
 	cr_buf_release(&t);
 }
 
 static void reconciliation(cr_buf *b, const cr_report *r)
 {
-	static const char *const names[CR_EXCL_COUNT] = { "Credits", "Refunds", "Tax" };
+	static const char *const names[CR_EXCL_COUNT] = { N_("Credits"), N_("Refunds"), N_("Tax") };
 
-	cr_buf_adds(b, "| Reconciliation | Amount |\n|---|--:|\n| Ranked (the accounts below) | ");
+	cr_buf_addf(b, "| %s | %s |\n|---|--:|\n| %s | ", _("Reconciliation"), _("Amount"),
+		    _("Ranked (the accounts below)"));
 	md_money(b, r, r->recon.ranked, false);
 	cr_buf_adds(b, " |\n");
 	for (int i = 0; i < CR_EXCL_COUNT; i++) {
-		cr_buf_addf(b, "| %s", names[i]);
+		cr_buf_addf(b, "| %s", _(names[i]));
 		if (r->recon.included[i]) {
-			cr_buf_adds(b, " (ranked, ");
+			cr_buf_adds(b, _(" (ranked, "));
 			md_money(b, r, r->recon.included_amount[i], false);
-			cr_buf_adds(b, " in the accounts)");
+			cr_buf_adds(b, _(" in the accounts)"));
 		} else {
-			cr_buf_adds(b, " (kept out of the ranking)");
+			cr_buf_adds(b, _(" (kept out of the ranking)"));
 		}
 		cr_buf_adds(b, " | ");
 		md_money(b, r, r->recon.excluded[i], false);
 		cr_buf_adds(b, " |\n");
 	}
-	cr_buf_adds(b, "| **Grand total (billed)** | **");
+	cr_buf_addf(b, "| **%s** | **", _("Grand total (billed)"));
 	md_money(b, r, r->recon.grand_total, false);
 	cr_buf_adds(b, "** |\n\n");
 	for (size_t i = 0; i < r->n_warnings; i++) {
-		cr_buf_adds(b, "> **Note:** ");
+		cr_buf_addf(b, "> **%s** ", _("Note:"));
 		md_data(b, r->warnings[i]);
 		cr_buf_adds(b, "\n\n");
 	}
@@ -246,18 +262,22 @@ static void account(cr_buf *b, const cr_report *r, const cr_report_account *a)
 	md_money(b, r, a->total, false);
 	cr_buf_adds(b, " (");
 	md_share(b, a->share);
-	cr_buf_adds(b, " of total");
+	cr_buf_adds(b, _(" of total"));
 	if (r->has_previous) {
 		cr_buf_adds(b, ", ");
 		md_change(b, r, a->total, a->previous_total,
 			  cr_dec_is_zero(a->previous_total) && !cr_dec_is_zero(a->total));
 	}
 	if (nm) {
-		cr_buf_adds(b, ", trend ");
+		cr_buf_adds(b, _(", trend "));
 		cr_render_sparkline(b, tr->accounts + ai * nm, nm);
 	}
-	cr_buf_adds(b, nm ? ")\n\n| # | Service | Cost | Share | Change | Trend |\n|--:|---|--:|--:|--:|---|\n"
-		       : ")\n\n| # | Service | Cost | Share | Change |\n|--:|---|--:|--:|--:|\n");
+	if (nm)
+		cr_buf_addf(b, ")\n\n| # | %s | %s | %s | %s | %s |\n|--:|---|--:|--:|--:|---|\n",
+			    _("Service"), _("Cost"), _("Share"), _("Change"), _("Trend"));
+	else
+		cr_buf_addf(b, ")\n\n| # | %s | %s | %s | %s |\n|--:|---|--:|--:|--:|\n",
+			    _("Service"), _("Cost"), _("Share"), _("Change"));
 	for (size_t j = 0; j < a->n_services; j++) {
 		const cr_report_service *s = &a->services[j];
 
@@ -292,32 +312,36 @@ static void proposals(cr_buf *b, const cr_report *r)
 
 	if (!r->has_proposals)
 		return;
-	cr_buf_adds(b, "### Savings proposals\n\n");
+	cr_buf_addf(b, "### %s\n\n", _("Savings proposals"));
 	if (!r->n_proposals) {
-		cr_buf_adds(b, "No rule matched spend above its minimum.\n\n");
+		cr_buf_addf(b, "%s\n\n", _("No rule matched spend above its minimum."));
 		return;
 	}
 	cr_buf_adds(b, "**");
 	md_money(b, r, r->savings_total, false);
-	cr_buf_adds(b, " a month**");
+	cr_buf_adds(b, _(" a month"));
+	cr_buf_adds(b, "**");
 	if (cr_dec_mul_ratio(&annual, r->savings_total, 12, 1) == 0) {
 		cr_buf_adds(b, " (");
 		md_money(b, r, annual, false);
-		cr_buf_adds(b, " a year)");
+		cr_buf_adds(b, _(" a year)"));
 	}
 	cr_buf_adds(b, ", ");
 	md_share(b, cr_dec_ratio(r->savings_total, r->recon.grand_total));
-	cr_buf_addf(b, " of the bill, from %zu proposal%s, de-duplicated (alternatives are "
-		    "never added)", r->n_proposals, r->n_proposals == 1 ? "" : "s");
+	cr_buf_addf(b, r->n_proposals == 1 ?
+		    _(" of the bill, from %zu proposal, de-duplicated (alternatives are never added)") :
+		    _(" of the bill, from %zu proposals, de-duplicated (alternatives are never added)"),
+		    r->n_proposals);
 	if (n < r->n_proposals)
-		cr_buf_addf(b, "; the top %zu by priority", n);
-	cr_buf_adds(b, ":\n\n| # | Action | Account | Service \xC2\xB7 usage type | Saving/mo | "
-		    "Effort / risk |\n|--:|---|---|---|--:|---|\n");
+		cr_buf_addf(b, _("; the top %zu by priority"), n);
+	cr_buf_addf(b, ":\n\n| # | %s | %s | %s \xC2\xB7 %s | %s | %s |\n|--:|---|---|---|--:|---|\n",
+		    _("Action"), _("Account"), _("Service"), _("usage type"), _("Saving/mo"),
+		    _("Effort / risk"));
 	for (size_t i = 0; i < n; i++) {
 		const cr_proposal *p = &r->proposals[i];
 
 		cr_buf_addf(b, "| %d | ", p->rank);
-		md_data(b, p->action);
+		md_data(b, cr_render_action(p->action));
 		cr_buf_adds(b, " | ");
 		md_data(b, p->account_name && *p->account_name ? p->account_name : p->account_id);
 		cr_buf_adds(b, " | ");
@@ -327,9 +351,9 @@ static void proposals(cr_buf *b, const cr_report *r)
 		cr_buf_adds(b, " | ");
 		md_money(b, r, p->savings, false);
 		cr_buf_adds(b, " | ");
-		md_data(b, p->effort);
+		md_data(b, cr_render_level(p->effort));
 		cr_buf_adds(b, " / ");
-		md_data(b, p->risk);
+		md_data(b, cr_render_level(p->risk));
 		cr_buf_adds(b, " |\n");
 	}
 	cr_buf_adds(b, "\n");
@@ -341,13 +365,13 @@ static void omitted_note(cr_buf *b, const cr_report *r, size_t accounts, bool ro
 {
 	cr_buf_adds(b, "\n\xE2\x80\xA6 ");
 	if (accounts)
-		cr_buf_addf(b, "%zu account%s ", accounts, accounts == 1 ? "" : "s");
+		cr_buf_addf(b, accounts == 1 ? _("%zu account ") : _("%zu accounts "), accounts);
 	if (accounts && rows)
-		cr_buf_adds(b, "and ");
+		cr_buf_adds(b, _("and "));
 	if (rows)
-		cr_buf_adds(b, "further rows ");
-	cr_buf_adds(b, "omitted to stay under GitHub's 65,536-character limit; the full report "
-		    "is in costrank-");
+		cr_buf_adds(b, _("further rows "));
+	cr_buf_adds(b, _("omitted to stay under GitHub's 65,536-character limit; the full report "
+			 "is in costrank-"));
 	md_data(b, r->period_label);
 	cr_buf_adds(b, ".json\n\n");
 }
@@ -376,7 +400,7 @@ int cr_write_markdown(const cr_report *r, FILE *out, const cr_write_opts *o, cr_
 	for (size_t i = 0; i < r->n_allocations; i++)
 		allocation(&head, r, &r->allocations[i]);
 	if (r->n_accounts)
-		cr_buf_adds(&head, "### Top services per account\n\n");
+		cr_buf_addf(&head, "### %s\n\n", _("Top services per account"));
 	for (size_t i = 0; i < r->n_accounts; i++)
 		account(&acc[i], r, &r->accounts[i]);
 	proposals(&tail, r);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "costrank/i18n.h"
 #include "costrank/error.h"
 #include "costrank/fx.h"
 #include "costrank/text.h"
@@ -133,7 +134,7 @@ void cr_render_change_pct(cr_buf *b, const cr_render_change *c, bool is_new)
 	if (!c->known) {
 		cr_buf_adds(b, "\xE2\x80\x94");
 	} else if (is_new) {
-		cr_buf_adds(b, "new");
+		cr_buf_adds(b, _("new"));
 	} else if (!c->has_pct) {
 		cr_buf_adds(b, c->dir ? "\xE2\x80\x94" : "0.0%");
 	} else {
@@ -145,9 +146,9 @@ void cr_render_service_label(cr_buf *b, const cr_report_service *s)
 {
 	if (s->is_other) {
 		if (s->other_count)
-			cr_buf_addf(b, "Other services (%zu)", s->other_count);
+			cr_buf_addf(b, _("Other services (%zu)"), s->other_count);
 		else
-			cr_buf_adds(b, "Other services");
+			cr_buf_adds(b, _("Other services"));
 	} else {
 		cr_render_clean(b, s->name, 0);
 	}
@@ -157,14 +158,26 @@ void cr_render_usage_label(cr_buf *b, const cr_report_usage *u)
 {
 	if (u->is_other) {
 		if (u->other_count)
-			cr_buf_addf(b, "Other usage types (%zu)", u->other_count);
+			cr_buf_addf(b, _("Other usage types (%zu)"), u->other_count);
 		else
-			cr_buf_adds(b, "Other usage types");
+			cr_buf_adds(b, _("Other usage types"));
 	} else if (!u->usage_type || !*u->usage_type) {
-		cr_buf_adds(b, "(none)");
+		cr_buf_adds(b, _("(none)"));
 	} else {
 		cr_render_clean(b, u->usage_type, 0);
 	}
+}
+
+/* "2026-10", or 2026年10月 in Japanese, as a heading names a month. */
+static void month_label(cr_buf *b, cr_day first)
+{
+	char d[CR_DATE_STRLEN];
+
+	cr_day_format(first, d);
+	if (cr_i18n_current() == CR_LANG_JA)
+		cr_buf_addf(b, "%.4s\xE5\xB9\xB4%d\xE6\x9C\x88", d, atoi(d + 5));
+	else
+		cr_buf_add(b, d, 7);
 }
 
 void cr_render_prev_label(cr_buf *b, const cr_report *r)
@@ -175,9 +188,47 @@ void cr_render_prev_label(cr_buf *b, const cr_report *r)
 	cr_day_format(r->prev_end, e);
 	if (r->prev_start == cr_month_first(r->prev_start) &&
 	    r->prev_end == cr_month_last(r->prev_start))
-		cr_buf_add(b, s, 7);
+		month_label(b, r->prev_start);
 	else
-		cr_buf_addf(b, "%s to %s", s, e);
+		cr_buf_addf(b, _("%s to %s"), s, e);
+}
+
+void cr_render_period_heading(cr_buf *b, const cr_report *r)
+{
+	/* English keeps the period's own label, whatever it is */
+	if (cr_i18n_current() == CR_LANG_JA && r->start == cr_month_first(r->start) &&
+	    r->end == cr_month_last(r->start))
+		month_label(b, r->start);
+	else
+		cr_render_clean(b, r->period_label, 0);
+}
+
+const char *cr_render_action(const char *action)
+{
+	/* the rule table's kinds of action (enum cr_action), for display */
+	static const char *const words[] = {
+		N_("commitment"), N_("gp3-migration"), N_("graviton"), N_("idle-delete"),
+		N_("log-reduction"), N_("network-path"), N_("off-hours"),
+		N_("previous-generation"), N_("pricing-mode"), N_("retention"), N_("rightsizing"),
+		N_("scheduled-scaling"), N_("spot"), N_("storage-class"), N_("upgrade"),
+		N_("weekend-shutdown"),
+	};
+
+	for (size_t i = 0; action && i < sizeof words / sizeof *words; i++)
+		if (strcmp(action, words[i]) == 0)
+			return _(words[i]);
+	return action;
+}
+
+const char *cr_render_level(const char *level)
+{
+	/* the rule table's effort and risk words, translated for display */
+	static const char *const words[] = { N_("low"), N_("medium"), N_("high") };
+
+	for (size_t i = 0; level && i < sizeof words / sizeof *words; i++)
+		if (strcmp(level, words[i]) == 0)
+			return _(words[i]);
+	return level;
 }
 
 /* ---- display width ------------------------------------------------- */

@@ -72,6 +72,13 @@ void cr_render_usage_label(cr_buf *b, const cr_report_usage *u);
 /* "2026-09", or "2026-09-16 to 2026-09-30" when the previous period is not
  * a calendar month. */
 void cr_render_prev_label(cr_buf *b, const cr_report *r);
+/* The period as a heading names it: "2026-10" (2026年10月 in Japanese) for
+ * a calendar month, else the period label.  Data cells keep ISO dates. */
+void cr_render_period_heading(cr_buf *b, const cr_report *r);
+/* "low", "medium", "high" (a rule's effort or risk) in the report's language. */
+const char *cr_render_level(const char *level);
+/* A rule's kind of action ("spot", "rightsizing", ...) in the report's language. */
+const char *cr_render_action(const char *action);
 
 /* ---- display width: terminal cells, whatever the locale ----------- */
 

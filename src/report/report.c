@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "costrank/error.h"
+#include "costrank/i18n.h"
 
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)
 {

@@ -30,6 +30,7 @@
 
 #include "costrank/buf.h"
 #include "costrank/fx.h"
+#include "costrank/i18n.h"
 
 #include "render.h"
 
@@ -304,7 +305,7 @@ static size_t other_need(const char *words, size_t count)
 	char suffix[32];
 
 	count_suffix(suffix, sizeof suffix, count);
-	return strlen(words) + strlen(suffix);
+	return cr_render_cells(words) + strlen(suffix);
 }
 
 static void service_label(cr_buf *b, const cr_report_service *s, size_t w)
@@ -312,7 +313,7 @@ static void service_label(cr_buf *b, const cr_report_service *s, size_t w)
 	cr_buf c = CR_BUF_INIT;
 
 	if (s->is_other) {
-		other_label(b, "Other services", s->other_count, w);
+		other_label(b, _("Other services"), s->other_count, w);
 		return;
 	}
 	cr_render_clean(&c, s->name, 0);
@@ -325,7 +326,7 @@ static void usage_label(cr_buf *b, const cr_report_usage *u, size_t w)
 	cr_buf c = CR_BUF_INIT;
 
 	if (u->is_other) {
-		other_label(b, "Other usage types", u->other_count, w);
+		other_label(b, _("Other usage types"), u->other_count, w);
 		return;
 	}
 	cr_render_usage_label(&c, u);
@@ -358,17 +359,17 @@ static void draw_reconciliation(tctx *t)
 
 		cr_buf_reset(&term);
 		if (i < 0) {
-			cr_buf_adds(&term, "ranked ");
+			cr_buf_adds(&term, _("ranked "));
 			cr_render_amount_digits(&term, r, r->recon.ranked, false);
 		} else if (i == CR_EXCL_COUNT) {
-			cr_buf_adds(&term, "= billed ");
+			cr_buf_adds(&term, _("= billed "));
 			cr_render_amount_digits(&term, r, r->recon.grand_total, false);
 		} else if (r->recon.included[i]) {
-			cr_buf_addf(&term, "+ %s (ranked: ", cr_excluded_name((enum cr_excluded)i));
+			cr_buf_addf(&term, _("+ %s (ranked: "), _(cr_excluded_name((enum cr_excluded)i)));
 			cr_render_amount_digits(&term, r, r->recon.included_amount[i], false);
 			cr_buf_adds(&term, ")");
 		} else {
-			cr_buf_addf(&term, "+ %s ", cr_excluded_name((enum cr_excluded)i));
+			cr_buf_addf(&term, _("+ %s "), _(cr_excluded_name((enum cr_excluded)i)));
 			cr_render_amount_digits(&term, r, r->recon.excluded[i], false);
 		}
 		w = cr_render_cells(term.ptr);
@@ -393,14 +394,15 @@ static void draw_headline(tctx *t)
 
 	cr_day_format(r->start, s);
 	cr_day_format(r->end, e);
-	cr_buf_adds(&b, "costrank report " DASH " ");
-	cr_render_clean(&b, r->period_label, 0);
-	cr_buf_addf(&b, " (%s to %s), %s cost, ", s, e, cr_metric_name(r->metric));
+	cr_buf_adds(&b, _("costrank report"));
+	cr_buf_adds(&b, " " DASH " ");
+	cr_render_period_heading(&b, r);
+	cr_buf_addf(&b, _(" (%s to %s), %s cost, "), s, e, _(cr_metric_name(r->metric)));
 	cr_render_clean(&b, cr_render_shown_currency(r), 8);
 	wrapped(t, b.ptr, 2, SGR_BOLD);
 
 	sgr(t, SGR_BOLD);
-	text(t, "Total  ");
+	text(t, _("Total  "));
 	cr_buf_reset(&b);
 	cr_render_amount(&b, r, r->total, false);
 	text(t, b.ptr);
@@ -416,7 +418,7 @@ static void draw_headline(tctx *t)
 		text(t, b.ptr);
 		if (dir_color(c.dir))
 			sgr(t, SGR_RESET);
-		cr_buf_adds(&cmp, " vs ");
+		cr_buf_adds(&cmp, _(" vs "));
 		cr_render_prev_label(&cmp, r);
 		cr_buf_adds(&cmp, " (");
 		cr_render_amount(&cmp, r, r->previous_total, false);
@@ -425,7 +427,7 @@ static void draw_headline(tctx *t)
 			put_line(t);
 			spaces(t, 7);
 			cr_buf_reset(&cmp);
-			cr_buf_adds(&cmp, "vs ");
+			cr_buf_adds(&cmp, _("vs "));
 			cr_render_prev_label(&cmp, r);
 			cr_buf_adds(&cmp, " (");
 			cr_render_amount(&cmp, r, r->previous_total, false);
@@ -437,7 +439,7 @@ static void draw_headline(tctx *t)
 	} else {
 		put_line(t);
 		spaces(t, 7);
-		wrapped(t, "(no complete previous period to compare)", 7, NULL);
+		wrapped(t, _("(no complete previous period to compare)"), 7, NULL);
 	}
 	if (cr_fx_active(r)) {
 		/* "amounts in JPY at 151.20 JPY/USD (2026-10-31); billed $173,607.31" */
@@ -451,7 +453,7 @@ static void draw_headline(tctx *t)
 	draw_reconciliation(t);
 
 	for (size_t i = 0; i < r->n_warnings; i++) {
-		text(t, "note: ");
+		text(t, _("note: "));
 		wrapped(t, r->warnings[i], 6, NULL);
 	}
 }
@@ -461,10 +463,10 @@ static void draw_headline(tctx *t)
 static void draw_overview(tctx *t)
 {
 	const cr_report *r = t->r;
-	size_t rank_w = 1, name_w = strlen("Account"), env_w = strlen("Environment");
-	size_t total_w = strlen("Total"), diff_w = strlen("Change"), pct_w = strlen("%");
-	size_t share_w = strlen("Share"), fixed, name_need;
-	size_t nm = r->trend.n_months, trend_w = max_sz(strlen("Trend"), nm);
+	size_t rank_w = 1, name_w = cr_render_cells(_("Account")), env_w = cr_render_cells(_("Environment"));
+	size_t total_w = cr_render_cells(_("Total")), diff_w = cr_render_cells(_("Change")), pct_w = strlen("%");
+	size_t share_w = cr_render_cells(_("Share")), fixed, name_need;
+	size_t nm = r->trend.n_months, trend_w = max_sz(cr_render_cells(_("Trend")), nm);
 	bool show_env, show_trend;
 	row w, tot;
 
@@ -478,7 +480,7 @@ static void draw_overview(tctx *t)
 		rank_w = max_sz(rank_w, strlen(w.rank));
 		name_w = max_sz(name_w, label_need(a->name && *a->name ? a->name : a->id));
 		env_w = max_sz(env_w, label_need(a->environment && *a->environment ?
-						 a->environment : "unknown"));
+						 a->environment : _("unknown")));
 		total_w = max_sz(total_w, cr_render_cells(w.cost.ptr));
 		diff_w = max_sz(diff_w, cr_render_cells(w.diff.ptr));
 		pct_w = max_sz(pct_w, cr_render_cells(w.change.ptr));
@@ -504,7 +506,7 @@ static void draw_overview(tctx *t)
 	sgr(t, SGR_BOLD);
 	{
 		char title[48];
-		snprintf(title, sizeof title, "Accounts (%zu)", r->n_accounts);
+		snprintf(title, sizeof title, _("Accounts (%zu)"), r->n_accounts);
 		text(t, title);
 	}
 	sgr(t, SGR_RESET);
@@ -513,22 +515,22 @@ static void draw_overview(tctx *t)
 	spaces(t, 1);
 	cell(t, "#", rank_w, true);
 	spaces(t, GAP);
-	cell(t, "Account", name_w, false);
+	cell(t, _("Account"), name_w, false);
 	if (show_env) {
 		spaces(t, GAP);
-		cell(t, "Environment", env_w, false);
+		cell(t, _("Environment"), env_w, false);
 	}
 	spaces(t, GAP);
-	cell(t, "Total", total_w, true);
+	cell(t, _("Total"), total_w, true);
 	spaces(t, GAP);
-	cell(t, "Change", diff_w, true);
+	cell(t, _("Change"), diff_w, true);
 	spaces(t, GAP);
 	cell(t, "%", pct_w, true);
 	spaces(t, GAP);
-	cell(t, "Share", share_w, true);
+	cell(t, _("Share"), share_w, true);
 	if (show_trend) {
 		spaces(t, GAP);
-		cell(t, "Trend", trend_w, false);
+		cell(t, _("Trend"), trend_w, false);
 	}
 	sgr(t, SGR_RESET);
 	put_line(t);
@@ -543,7 +545,7 @@ static void draw_overview(tctx *t)
 				 cr_dec_is_zero(a->previous_total) && !cr_dec_is_zero(a->total));
 			cr_render_clean(&label, a->name && *a->name ? a->name : a->id, 0);
 		} else {
-			cr_buf_adds(&label, "Total");
+			cr_buf_adds(&label, _("Total"));
 			sgr(t, SGR_BOLD);
 		}
 		spaces(t, 1);
@@ -555,7 +557,7 @@ static void draw_overview(tctx *t)
 			cr_buf_reset(&label);
 			if (a)
 				cr_render_clean(&label, a->environment && *a->environment ?
-						a->environment : "unknown", 0);
+						a->environment : _("unknown"), 0);
 			cell(t, label.ptr, env_w, false);
 		}
 		spaces(t, GAP);
@@ -697,17 +699,17 @@ static void measure(layout *L, const row *w)
 
 static void compute_layout(layout *L, const cr_report *r, size_t width)
 {
-	size_t name_need = strlen("Service / usage type"), fixed, avail, want;
+	size_t name_need = cr_render_cells(_("Service / usage type")), fixed, avail, want;
 	row w;
 
 	row_init(&w);
 	memset(L, 0, sizeof *L);
 	L->usage = r->top_usage > 0;
 	L->rank_w = 1;
-	L->cost_w = strlen("Cost");
-	L->share_w = strlen("Share");
-	L->prev_w = strlen("Prev");
-	L->change_w = strlen("Change");
+	L->cost_w = cr_render_cells(_("Cost"));
+	L->share_w = cr_render_cells(_("Share"));
+	L->prev_w = cr_render_cells(_("Prev"));
+	L->change_w = cr_render_cells(_("Change"));
 	for (size_t i = 0; i < r->n_accounts; i++) {
 		const cr_report_account *a = &r->accounts[i];
 		for (size_t j = 0; j < a->n_services; j++) {
@@ -716,7 +718,7 @@ static void compute_layout(layout *L, const cr_report *r, size_t width)
 				 s->is_new);
 			measure(L, &w);
 			name_need = max_sz(name_need, s->is_other ?
-					   other_need("Other services", s->other_count) :
+					   other_need(_("Other services"), s->other_count) :
 					   label_need(s->name));
 			for (size_t k = 0; L->usage && k < s->n_usage; k++) {
 				const cr_report_usage *u = &s->usage[k];
@@ -724,7 +726,7 @@ static void compute_layout(layout *L, const cr_report *r, size_t width)
 					 u->previous_cost, u->is_new);
 				measure(L, &w);
 				name_need = max_sz(name_need, USAGE_INDENT + (u->is_other ?
-						   other_need("Other usage types", u->other_count) :
+						   other_need(_("Other usage types"), u->other_count) :
 						   label_need(u->usage_type)));
 			}
 		}
@@ -780,15 +782,15 @@ static void draw_header(tctx *t, const layout *L)
 	sgr(t, SGR_BOLD);
 	cell(t, "#", L->rank_w, true);
 	spaces(t, GAP);
-	cell(t, L->usage ? "Service / usage type" : "Service", L->name_w, false);
+	cell(t, L->usage ? _("Service / usage type") : _("Service"), L->name_w, false);
 	spaces(t, GAP);
-	cell(t, "Cost", L->cost_w, true);
+	cell(t, _("Cost"), L->cost_w, true);
 	spaces(t, GAP);
-	cell(t, "Share", L->share_w, true);
+	cell(t, _("Share"), L->share_w, true);
 	spaces(t, GAP + (L->bar_w ? L->bar_w + GAP : 0));
-	cell(t, "Prev", L->prev_w, true);
+	cell(t, _("Prev"), L->prev_w, true);
 	spaces(t, GAP);
-	cell(t, "Change", L->change_w, true);
+	cell(t, _("Change"), L->change_w, true);
 	sgr(t, SGR_RESET);
 	put_line(t);
 }
@@ -840,7 +842,7 @@ static void draw_account_head(tctx *t, const cr_report_account *a)
 	cr_render_amount(&right, r, a->total, false);
 	cr_buf_adds(&right, "  ");
 	fmt_share(&right, a->share);
-	cr_buf_adds(&right, " of total");
+	cr_buf_adds(&right, _(" of total"));
 	if (r->has_previous) {
 		cr_render_change c;
 		cr_render_change_of(r, a->total, a->previous_total, &c);
@@ -885,22 +887,24 @@ static void draw_account_head(tctx *t, const cr_report_account *a)
 		cr_render_clean(&b, a->environment, 0);
 		/* say where a guessed environment came from */
 		if (a->environment_source && strcmp(a->environment_source, "accounts-file") != 0)
-			cr_buf_addf(&b, " (from %s)", a->environment_source);
+			cr_buf_addf(&b, _(" (from %s)"), a->environment_source);
 	} else {
-		cr_buf_adds(&b, "environment unknown");
+		cr_buf_adds(&b, _("environment unknown"));
 	}
 	spaces(t, MARGIN);
 	data(t, b.ptr, t->width - MARGIN);
 	if (a->owner && *a->owner) {
-		const char *sep = "  " DOT "  owner ";
+		const char *sep = "  " DOT "  ", *owner = _("owner ");
 
-		if (t->used + cr_render_cells(sep) + label_need(a->owner) <= t->width) {
+		if (t->used + cr_render_cells(sep) + cr_render_cells(owner) +
+		    label_need(a->owner) <= t->width) {
 			text(t, sep);
+			text(t, owner);
 		} else {
 			/* an e-mail address is never broken: a line of its own */
 			put_line(t);
 			spaces(t, MARGIN);
-			text(t, "owner ");
+			text(t, _("owner "));
 		}
 		data(t, a->owner, t->width > t->used ? t->width - t->used : 1);
 	}
@@ -948,26 +952,26 @@ static void draw_proposals(tctx *t)
 {
 	const cr_report *r = t->r;
 	size_t n = r->n_proposals < TABLE_PROPOSALS ? r->n_proposals : TABLE_PROPOSALS;
-	size_t rank_w = 1, save_w = strlen("Saving/mo"), act_w = strlen("Action");
-	size_t er_w = strlen("Effort/risk"), acct_need = strlen("Account");
-	size_t use_need = strlen("Usage type (service)"), fixed, room, acct_w, use_w;
+	size_t rank_w = 1, save_w = cr_render_cells(_("Saving/mo")), act_w = cr_render_cells(_("Action"));
+	size_t er_w = cr_render_cells(_("Effort/risk")), acct_need = cr_render_cells(_("Account"));
+	size_t use_need = cr_render_cells(_("Usage type (service)")), fixed, room, acct_w, use_w;
 	cr_buf b = CR_BUF_INIT;
 
 	fputc('\n', t->out);
 	sgr(t, SGR_BOLD);
-	text(t, "Savings proposals");
+	text(t, _("Savings proposals"));
 	sgr(t, SGR_RESET);
 	if (!r->n_proposals) {
-		wrapped(t, ": none (no rule matched spend above its minimum)", 2, NULL);
+		wrapped(t, _(": none (no rule matched spend above its minimum)"), 2, NULL);
 		return;
 	}
-	cr_buf_addf(&b, ": %zu, ", r->n_proposals);
+	cr_buf_addf(&b, _(": %zu, "), r->n_proposals);
 	cr_render_amount(&b, r, r->savings_total, false);
-	cr_buf_adds(&b, " a month (");
+	cr_buf_adds(&b, _(" a month ("));
 	fmt_share(&b, cr_dec_ratio(r->savings_total, r->recon.grand_total));
-	cr_buf_adds(&b, " of the bill), de-duplicated");
+	cr_buf_adds(&b, _(" of the bill), de-duplicated"));
 	if (n < r->n_proposals)
-		cr_buf_addf(&b, "; top %zu by priority", n);
+		cr_buf_addf(&b, _("; top %zu by priority"), n);
 	wrapped(t, b.ptr, 2, NULL);
 
 	for (size_t i = 0; i < n; i++) {
@@ -979,8 +983,9 @@ static void draw_proposals(tctx *t)
 		cr_buf_reset(&b);
 		cr_render_amount_digits(&b, r, p->savings, false);
 		save_w = max_sz(save_w, cr_render_cells(b.ptr));
-		act_w = max_sz(act_w, strlen(p->action));
-		er_w = max_sz(er_w, strlen(p->effort) + 1 + strlen(p->risk));
+		act_w = max_sz(act_w, cr_render_cells(cr_render_action(p->action)));
+		er_w = max_sz(er_w, cr_render_cells(cr_render_level(p->effort)) + 1 +
+				  cr_render_cells(cr_render_level(p->risk)));
 		acct_need = max_sz(acct_need, label_need(p->account_name && *p->account_name ?
 							 p->account_name : p->account_id));
 		cr_buf_reset(&b);
@@ -1003,15 +1008,15 @@ static void draw_proposals(tctx *t)
 	spaces(t, 1);
 	cell(t, "#", rank_w, true);
 	spaces(t, GAP);
-	cell(t, "Saving/mo", save_w, true);
+	cell(t, _("Saving/mo"), save_w, true);
 	spaces(t, GAP);
-	cell(t, "Action", act_w, false);
+	cell(t, _("Action"), act_w, false);
 	spaces(t, GAP);
-	cell(t, "Effort/risk", er_w, false);
+	cell(t, _("Effort/risk"), er_w, false);
 	spaces(t, GAP);
-	cell(t, "Account", acct_w, false);
+	cell(t, _("Account"), acct_w, false);
 	spaces(t, GAP);
-	cell(t, "Usage type (service)", use_w, false);
+	cell(t, _("Usage type (service)"), use_w, false);
 	sgr(t, SGR_RESET);
 	put_line(t);
 	for (size_t i = 0; i < n; i++) {
@@ -1027,10 +1032,10 @@ static void draw_proposals(tctx *t)
 		cr_render_amount_digits(&b, r, p->savings, false);
 		cell(t, b.ptr, save_w, true);
 		spaces(t, GAP);
-		cell(t, p->action, act_w, false);
+		cell(t, cr_render_action(p->action), act_w, false);
 		spaces(t, GAP);
 		cr_buf_reset(&b);
-		cr_buf_addf(&b, "%s/%s", p->effort, p->risk);
+		cr_buf_addf(&b, "%s/%s", cr_render_level(p->effort), cr_render_level(p->risk));
 		cell(t, b.ptr, er_w, false);
 		spaces(t, GAP);
 		cr_render_clean(&c, p->account_name && *p->account_name ? p->account_name

@@ -24,6 +24,7 @@
  * time is the end of the period (or now, for a period not over yet), so
  * that the same data gives the same bytes.
  */
+#include "costrank/i18n.h"
 #include "costrank/writer.h"
 
 #include <errno.h>
@@ -98,6 +99,8 @@ static void put_str(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, co
 {
 	if (!row_ok(x, row))
 		return;
+	if (!f)
+		f = x->f.text;
 	cr_buf_reset(&x->tmp);
 	cr_render_clean(&x->tmp, s, STR_MAX);
 	if (x->tmp.len)
@@ -221,7 +224,7 @@ static void put_header(xctx *x, lxw_worksheet *ws, lxw_row_t row, const char *co
 		       size_t n, lxw_col_t first_num_col)
 {
 	for (size_t i = 0; i < n; i++)
-		put_str(x, ws, row, (lxw_col_t)i, names[i],
+		put_str(x, ws, row, (lxw_col_t)i, _(names[i]),
 			i >= first_num_col ? x->f.head_num : x->f.head);
 }
 
@@ -274,6 +277,10 @@ static lxw_format *fmt(xctx *x, const char *num, bool bold, bool total)
 	}
 	if (num)
 		format_set_num_format(f, num);
+	/* Calibri has no Japanese glyphs: Yu Gothic is Excel's Japanese default
+	 * (Windows, macOS); LibreOffice substitutes Noto Sans CJK JP for it. */
+	if (cr_i18n_current() == CR_LANG_JA)
+		format_set_font_name(f, "Yu Gothic");
 	if (bold)
 		format_set_bold(f);
 	if (total) {
@@ -310,7 +317,8 @@ static void make_formats(xctx *x)
 		format_set_align(h, i ? LXW_ALIGN_RIGHT : LXW_ALIGN_LEFT);
 	}
 	f->label = fmt(x, NULL, true, false);
-	f->text = NULL;
+	/* plain text cells carry the Japanese font too */
+	f->text = cr_i18n_current() == CR_LANG_JA ? fmt(x, NULL, false, false) : NULL;
 	f->note = fmt(x, NULL, false, false);
 	if (f->note)
 		format_set_font_color(f->note, 0x555555);
@@ -368,9 +376,9 @@ static const struct long_sheet {
 	const char *sheet, *what, *csv;
 	size_t (*rows)(const cr_report *r);
 } long_sheets[LONG_N] = {
-	{ "Services", "service", "-services.csv", services_rows },
-	{ "Usage types", "usage-type", ".csv", usage_rows },
-	{ "Savings proposals", "proposal", "-proposals.csv", proposal_rows },
+	{ N_("Services"), N_("service"), "-services.csv", services_rows },
+	{ N_("Usage types"), N_("usage-type"), ".csv", usage_rows },
+	{ N_("Savings proposals"), N_("proposal"), "-proposals.csv", proposal_rows },
 };
 
 /* Whether the sheet is too long: then it holds only a note saying where
@@ -382,8 +390,8 @@ static bool sheet_omitted(xctx *x, lxw_worksheet *ws, const struct long_sheet *l
 
 	if (n <= SHEET_ROWS)
 		return false;
-	snprintf(text, sizeof text, "The %zu %s rows are more than a worksheet holds (%zu); "
-		 "--format csv writes them all, in costrank-%s%s.", n, l->what, SHEET_ROWS,
+	snprintf(text, sizeof text, _("The %zu %s rows are more than a worksheet holds (%zu); "
+		 "--format csv writes them all, in costrank-%s%s."), n, _(l->what), SHEET_ROWS,
 		 x->r->period_label, l->csv);
 	put_str(x, ws, 0, 0, text, x->f.note);
 	return true;
@@ -398,7 +406,7 @@ size_t cr_xlsx_omitted(const cr_report *r, cr_buf *b)
 
 		if (rows <= SHEET_ROWS)
 			continue;
-		cr_buf_addf(b, "%s%s (%zu rows)", n ? ", " : "", long_sheets[i].sheet, rows);
+		cr_buf_addf(b, _("%s%s (%zu rows)"), n ? ", " : "", _(long_sheets[i].sheet), rows);
 		n++;
 	}
 	return n;
@@ -409,8 +417,8 @@ size_t cr_xlsx_omitted(const cr_report *r, cr_buf *b)
 static void write_services(xctx *x, lxw_worksheet *ws)
 {
 	static const char *const head[V_NCOLS] = {
-		"Account id", "Account name", "Environment", "Rank", "Service", "Cost",
-		"Previous", "Change", "Change %", "Share of account",
+		N_("Account id"), N_("Account name"), N_("Environment"), N_("Rank"), N_("Service"), N_("Cost"),
+		N_("Previous"), N_("Change"), N_("Change %"), N_("Share of account"),
 	};
 	static const double widths[V_NCOLS] = { 15, 26, 13, 6, 44, 15, 15, 14, 10, 10 };
 	const cr_report *r = x->r;
@@ -448,7 +456,7 @@ static void write_services(xctx *x, lxw_worksheet *ws)
 	/* the total row */
 	for (lxw_col_t c = 0; c < V_NCOLS; c++)
 		put_blank(x, ws, row, c, x->f.t_blank);
-	put_str(x, ws, row, V_SERVICE, "Total", x->f.t_label);
+	put_str(x, ws, row, V_SERVICE, _("Total"), x->f.t_label);
 	put_sum_dec(x, ws, row, V_COST, 1, row - 1, cost, x->f.t_money);
 	if (r->has_previous && cr_dec_sub(&change, cost, prev) == 0) {
 		put_sum_dec(x, ws, row, V_PREV, 1, row - 1, prev, x->f.t_money);
@@ -535,9 +543,9 @@ static void usage_row(xctx *x, lxw_worksheet *ws, lxw_row_t row, const cr_report
 static void write_usage(xctx *x, lxw_worksheet *ws)
 {
 	static const char *const head[U_NCOLS] = {
-		"Account id", "Account name", "Environment", "Service rank", "Service", "Rank",
-		"Usage type", "Cost", "Quantity", "Unit", "Previous", "Change", "Change %",
-		"Share of account",
+		N_("Account id"), N_("Account name"), N_("Environment"), N_("Service rank"), N_("Service"), N_("Rank"),
+		N_("Usage type"), N_("Cost"), N_("Quantity"), N_("Unit"), N_("Previous"), N_("Change"), N_("Change %"),
+		N_("Share of account"),
 	};
 	static const double widths[U_NCOLS] = { 15, 26, 13, 8, 40, 6, 36, 15, 14, 10, 15, 14,
 						10, 10 };
@@ -571,7 +579,7 @@ static void write_usage(xctx *x, lxw_worksheet *ws)
 		chk(x, worksheet_autofilter(ws, 0, 0, row - 1, U_NCOLS - 1));
 	for (lxw_col_t c = 0; c < U_NCOLS; c++)
 		put_blank(x, ws, row, c, x->f.t_blank);
-	put_str(x, ws, row, U_USAGE, "Total", x->f.t_label);
+	put_str(x, ws, row, U_USAGE, _("Total"), x->f.t_label);
 	put_sum_dec(x, ws, row, U_COST, 1, row - 1, cost, x->f.t_money);
 	if (r->has_previous && cr_dec_sub(&change, cost, prev) == 0) {
 		put_sum_dec(x, ws, row, U_PREV, 1, row - 1, prev, x->f.t_money);
@@ -589,9 +597,9 @@ static void write_usage(xctx *x, lxw_worksheet *ws)
 static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 {
 	static const char *const head[P_NCOLS] = {
-		"Rank", "Rule", "Action", "Account id", "Account name", "Environment", "Service",
-		"Usage type", "Monthly cost", "Monthly saving", "Annual saving", "Effort", "Risk",
-		"Priority", "Formula", "Evidence", "Reference",
+		N_("Rank"), N_("Rule"), N_("Action"), N_("Account id"), N_("Account name"), N_("Environment"), N_("Service"),
+		N_("Usage type"), N_("Monthly cost"), N_("Monthly saving"), N_("Annual saving"), N_("Effort"), N_("Risk"),
+		N_("Priority"), N_("Formula"), N_("Evidence"), N_("Reference"),
 	};
 	static const double widths[P_NCOLS] = { 6, 24, 16, 15, 24, 13, 36, 32, 15, 15, 15, 8, 8,
 						9, 50, 50, 40 };
@@ -606,13 +614,13 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 	/* header cells of the text columns after the numbers align left */
 	for (lxw_col_t c = P_EFFORT; c < P_NCOLS; c++)
 		if (c != P_PRIORITY)
-			put_str(x, ws, 0, c, head[c], x->f.head);
+			put_str(x, ws, 0, c, _(head[c]), x->f.head);
 	for (size_t i = 0; i < r->n_proposals; i++, row++) {
 		const cr_proposal *p = &r->proposals[i];
 
 		put_num(x, ws, row, P_RANK, p->rank, x->f.integer);
 		put_str(x, ws, row, P_RULE, p->rule, NULL);
-		put_str(x, ws, row, P_ACTION, p->action, NULL);
+		put_str(x, ws, row, P_ACTION, cr_render_action(p->action), NULL);
 		put_str(x, ws, row, P_ID, p->account_id, NULL);
 		put_str(x, ws, row, P_NAME, p->account_name, NULL);
 		put_str(x, ws, row, P_ENV, p->environment, NULL);
@@ -632,14 +640,14 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 	}
 	if (r->n_proposals == 0) {
 		put_str(x, ws, row++, P_RANK, r->has_proposals ?
-			"No rule matched spend above its minimum." :
-			"No savings rules were applied to this report.", x->f.note);
+			_("No rule matched spend above its minimum.") :
+			_("No savings rules were applied to this report."), x->f.note);
 	} else {
 		chk(x, worksheet_autofilter(ws, 0, 0, row - 1, P_NCOLS - 1));
 	}
 	for (lxw_col_t c = 0; c < P_NCOLS; c++)
 		put_blank(x, ws, row, c, x->f.t_blank);
-	put_str(x, ws, row, P_USAGE, "Total (de-duplicated)", x->f.t_label);
+	put_str(x, ws, row, P_USAGE, _("Total (de-duplicated)"), x->f.t_label);
 	put_sum_dec(x, ws, row, P_SAVING, 1, row - 1, monthly, x->f.t_money);
 	put_sum_dec(x, ws, row, P_ANNUAL, 1, row - 1, annual, x->f.t_money);
 	worksheet_freeze_panes(ws, 1, 0);
@@ -680,9 +688,9 @@ static lxw_row_t bar_chart(xctx *x, lxw_worksheet *ws, const char *title, lxw_ro
 		chk(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
 		return 0;
 	}
-	chart_series_set_categories(series, "Summary", first, S_NAME,
+	chart_series_set_categories(series, _("Summary"), first, S_NAME,
 				    first + (lxw_row_t)n - 1, S_NAME);
-	chart_series_set_values(series, "Summary", first, S_TOTAL, first + (lxw_row_t)n - 1,
+	chart_series_set_values(series, _("Summary"), first, S_TOTAL, first + (lxw_row_t)n - 1,
 				S_TOTAL);
 	chart_series_set_name(series, title);
 	chart_series_set_fill(series, &fill);
@@ -701,8 +709,8 @@ static lxw_row_t bar_chart(xctx *x, lxw_worksheet *ws, const char *title, lxw_ro
 static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_row)
 {
 	static const char *const acct_head[S_NCOLS] = {
-		"Account name", "Account id", "Environment", "Total", "Previous", "Change",
-		"Change %", "Share of total", "Owner",
+		N_("Account name"), N_("Account id"), N_("Environment"), N_("Total"), N_("Previous"), N_("Change"),
+		N_("Change %"), N_("Share of total"), N_("Owner"),
 	};
 	static const double widths[S_NCOLS] = { 34, 18, 13, 15, 15, 14, 10, 10, 34 };
 	const cr_report *r = x->r;
@@ -718,19 +726,22 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 	cr_day_format(r->end, e);
 
 	/* title */
-	cr_buf_adds(&b, "costrank report ");
-	cr_render_clean(&b, r->period_label, 0);
+	cr_buf_addf(&b, "%s ", _("costrank report"));
+	cr_render_period_heading(&b, r);
 	put_str(x, ws, 0, 0, b.ptr, x->f.title);
 	cr_buf_reset(&b);
-	cr_buf_addf(&b, "%s to %s \xC2\xB7 %s cost \xC2\xB7 ", s, e, cr_metric_name(r->metric));
+	cr_buf_addf(&b, _("%s to %s"), s, e);
+	cr_buf_adds(&b, " \xC2\xB7 ");
+	cr_buf_addf(&b, _("%s cost"), _(cr_metric_name(r->metric)));
+	cr_buf_adds(&b, " \xC2\xB7 ");
 	cr_render_clean(&b, r->currency, 0);
 	put_str(x, ws, 1, 0, b.ptr, x->f.subtitle);
 
 	/* the period and the source */
 	row = 3;
-	put_str(x, ws, row, 0, "Period start", x->f.label);
+	put_str(x, ws, row, 0, _("Period start"), x->f.label);
 	put_date(x, ws, row++, 1, r->start);
-	put_str(x, ws, row, 0, "Period end", x->f.label);
+	put_str(x, ws, row, 0, _("Period end"), x->f.label);
 	put_date(x, ws, row++, 1, r->end);
 	cr_buf_reset(&b);
 	if (r->has_previous) {
@@ -738,60 +749,60 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 		cr_day_format(r->prev_end, e);
 		cr_buf_addf(&b, "%s to %s", s, e);
 	} else {
-		cr_buf_adds(&b, "not covered by the data");
+		cr_buf_adds(&b, _("not covered by the data"));
 	}
-	kv_str(x, ws, row++, "Previous period", b.ptr);
+	kv_str(x, ws, row++, _("Previous period"), b.ptr);
 	if (cr_fx_active(r)) {
 		cr_buf_reset(&b);
-		cr_buf_addf(&b, "%s (converted; billed in ", r->fx.code);
+		cr_buf_addf(&b, _("%s (converted; billed in "), r->fx.code);
 		cr_render_clean(&b, r->currency, 8);
 		cr_buf_adds(&b, ")");
-		kv_str(x, ws, row++, "Currency", b.ptr);
+		kv_str(x, ws, row++, _("Currency"), b.ptr);
 	} else {
-		kv_str(x, ws, row++, "Currency", r->currency);
+		kv_str(x, ws, row++, _("Currency"), r->currency);
 	}
-	kv_str(x, ws, row++, "Metric", cr_metric_name(r->metric));
-	kv_str(x, ws, row++, "Source", r->source_kind);
-	put_str(x, ws, row, 0, "Source files", x->f.label);
+	kv_str(x, ws, row++, _("Metric"), cr_metric_name(r->metric));
+	kv_str(x, ws, row++, _("Source"), r->source_kind);
+	put_str(x, ws, row, 0, _("Source files"), x->f.label);
 	put_num(x, ws, row++, 1, (double)r->n_files, x->f.integer);
 
 	/* headline figures: formulas over the accounts table below */
 	total_row = row;
 	row += 4;
-	put_str(x, ws, row, 0, "Paid API requests", x->f.label);
+	put_str(x, ws, row, 0, _("Paid API requests"), x->f.label);
 	put_num(x, ws, row, 1, (double)r->paid_requests, x->f.integer);
 	cr_buf_reset(&b);
 	if (r->cached_requests)
-		cr_buf_addf(&b, "%ld more answered from the cache", r->cached_requests);
+		cr_buf_addf(&b, _("%ld more answered from the cache"), r->cached_requests);
 	else if (r->paid_requests == 0 && r->n_files)
-		cr_buf_adds(&b, "billing files: nothing to pay for");
+		cr_buf_adds(&b, _("billing files: nothing to pay for"));
 	put_str(x, ws, row++, 2, b.ptr, x->f.note);
-	put_str(x, ws, row, 0, "Data through", x->f.label);
+	put_str(x, ws, row, 0, _("Data through"), x->f.label);
 	put_date(x, ws, row, 1, r->data_through ? r->data_through : r->end);
-	put_str(x, ws, row++, 2, r->data_through ? "the latest day in the data" :
-		"the end of the period (the latest day in the data is not known)", x->f.note);
+	put_str(x, ws, row++, 2, r->data_through ? _("the latest day in the data") :
+		_("the end of the period (the latest day in the data is not known)"), x->f.note);
 	if (r->estimated || r->partial) {
-		put_str(x, ws, row, 0, "Figures", x->f.label);
-		put_str(x, ws, row++, 1, r->partial ? "partial: a failed pull's data was kept" :
-			"estimated: the source marks them as not final", NULL);
+		put_str(x, ws, row, 0, _("Figures"), x->f.label);
+		put_str(x, ws, row++, 1, r->partial ? _("partial: a failed pull's data was kept") :
+			_("estimated: the source marks them as not final"), NULL);
 	}
-	put_str(x, ws, row, 0, "Savings proposed a month", x->f.label);
+	put_str(x, ws, row, 0, _("Savings proposed a month"), x->f.label);
 	if (r->has_proposals && !proposals_total_row) {
 		/* the proposals sheet is too long to hold them */
 		put_money(x, ws, row, 1, r->savings_total);
-		put_str(x, ws, row++, 2, "de-duplicated: alternatives are never added", x->f.note);
+		put_str(x, ws, row++, 2, _("de-duplicated: alternatives are never added"), x->f.note);
 	} else if (r->has_proposals) {
 		lxw_rowcol_to_cell(cell, proposals_total_row, P_SAVING);
-		snprintf(formula, sizeof formula, "='Savings proposals'!%s", cell);
+		snprintf(formula, sizeof formula, "='%s'!%s", _("Savings proposals"), cell);
 		put_formula(x, ws, row, 1, formula, money_value(x, r->savings_total), x->f.money);
-		put_str(x, ws, row++, 2, "de-duplicated: alternatives are never added", x->f.note);
+		put_str(x, ws, row++, 2, _("de-duplicated: alternatives are never added"), x->f.note);
 	} else {
-		put_str(x, ws, row++, 1, "no savings rules applied", NULL);
+		put_str(x, ws, row++, 1, _("no savings rules applied"), NULL);
 	}
 	if (cr_fx_active(r)) {
 		/* --fx: every amount is converted; the billed total as billed */
 		cr_buf_reset(&b);
-		cr_buf_adds(&b, "Total as billed");
+		cr_buf_adds(&b, _("Total as billed"));
 		put_str(x, ws, row, 0, b.ptr, x->f.label);
 		cr_buf_reset(&b);
 		cr_render_money(&b, r->currency, r->total, false);
@@ -803,38 +814,39 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 
 	/* the reconciliation */
 	row++;
-	put_str(x, ws, row, 0, "Reconciliation", x->f.head);
-	put_str(x, ws, row, 1, "Amount", x->f.head_num);
-	put_str(x, ws, row++, 2, "", x->f.head);
+	put_str(x, ws, row, 0, _("Reconciliation"), x->f.head);
+	put_str(x, ws, row, 1, _("Amount"), x->f.head_num);
+	put_str(x, ws, row++, 2, _(""), x->f.head);
 	rec_first = row;
-	put_str(x, ws, row, 0, "Ranked", NULL);
+	put_str(x, ws, row, 0, _("Ranked"), NULL);
 	put_money(x, ws, row, 1, r->recon.ranked);
-	put_str(x, ws, row++, 2, "the total of the accounts below", x->f.note);
+	put_str(x, ws, row++, 2, _("the total of the accounts below"), x->f.note);
 	for (int i = 0; i < CR_EXCL_COUNT; i++, row++) {
 		const char *name = cr_excluded_name((enum cr_excluded)i);
 		cr_buf_reset(&b);
 		cr_buf_addc(&b, (char)(name[0] - 'a' + 'A'));
 		cr_buf_adds(&b, name + 1);
-		put_str(x, ws, row, 0, b.ptr, NULL);
+		/* "Credits", "Refunds", "Tax" are in the catalogue (N_ in markdown.c) */
+		put_str(x, ws, row, 0, _(b.ptr), NULL);
 		put_money(x, ws, row, 1, r->recon.excluded[i]);
 		cr_buf_reset(&b);
 		if (r->recon.included[i]) {
-			cr_buf_adds(&b, "ranked (--include): ");
+			cr_buf_adds(&b, _("ranked (--include): "));
 			cr_render_amount(&b, r, r->recon.included_amount[i], false);
-			cr_buf_adds(&b, " of it is in the accounts");
+			cr_buf_adds(&b, _(" of it is in the accounts"));
 		} else {
-			cr_buf_adds(&b, "kept out of the ranking");
+			cr_buf_adds(&b, _("kept out of the ranking"));
 		}
 		put_str(x, ws, row, 2, b.ptr, x->f.note);
 	}
-	put_str(x, ws, row, 0, "Grand total (billed)", x->f.t_label);
+	put_str(x, ws, row, 0, _("Grand total (billed)"), x->f.t_label);
 	put_sum_dec(x, ws, row, 1, rec_first, row - 1, r->recon.grand_total, x->f.t_money);
-	put_str(x, ws, row++, 2, "every row of the period", x->f.note);
+	put_str(x, ws, row++, 2, _("every row of the period"), x->f.note);
 
 	/* the accounts */
 	row++;
 	put_header(x, ws, row, acct_head, S_NCOLS, S_TOTAL);
-	put_str(x, ws, row, S_OWNER, acct_head[S_OWNER], x->f.head);
+	put_str(x, ws, row, S_OWNER, _(acct_head[S_OWNER]), x->f.head);
 	acct_first = ++row;
 	for (size_t i = 0; i < r->n_accounts; i++, row++) {
 		const cr_report_account *a = &r->accounts[i];
@@ -853,7 +865,7 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 		chk(x, worksheet_autofilter(ws, acct_first - 1, 0, acct_total - 1, S_NCOLS - 1));
 	for (lxw_col_t c = 0; c < S_NCOLS; c++)
 		put_blank(x, ws, row, c, x->f.t_blank);
-	put_str(x, ws, row, S_NAME, "Total", x->f.t_label);
+	put_str(x, ws, row, S_NAME, _("Total"), x->f.t_label);
 	put_sum_dec(x, ws, row, S_TOTAL, acct_first, row - 1, r->total, x->f.t_money);
 	cr_render_change_of(r, r->total, r->previous_total, &chg);
 	if (chg.known) {
@@ -871,13 +883,13 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 	row++;
 
 	/* the headline figures, now that the total row is known */
-	put_str(x, ws, total_row, 0, "Total (ranked)", x->f.label);
+	put_str(x, ws, total_row, 0, _("Total (ranked)"), x->f.label);
 	lxw_rowcol_to_cell(cell, acct_total, S_TOTAL);
 	snprintf(formula, sizeof formula, "=%s", cell);
 	put_formula(x, ws, total_row, 1, formula, money_value(x, r->total), x->f.money);
-	put_str(x, ws, total_row + 1, 0, "Previous total", x->f.label);
-	put_str(x, ws, total_row + 2, 0, "Change", x->f.label);
-	put_str(x, ws, total_row + 3, 0, "Change %", x->f.label);
+	put_str(x, ws, total_row + 1, 0, _("Previous total"), x->f.label);
+	put_str(x, ws, total_row + 2, 0, _("Change"), x->f.label);
+	put_str(x, ws, total_row + 3, 0, _("Change %"), x->f.label);
 	if (chg.known) {
 		char t[LXW_MAX_CELL_NAME_LENGTH + 4], p[LXW_MAX_CELL_NAME_LENGTH + 4];
 		lxw_rowcol_to_cell(cell, acct_total, S_PREV);
@@ -900,19 +912,19 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 		cr_render_prev_label(&b, r);
 		put_str(x, ws, total_row + 1, 2, b.ptr, x->f.note);
 	} else {
-		put_str(x, ws, total_row + 1, 1, "no previous period in the data", NULL);
+		put_str(x, ws, total_row + 1, 1, _("no previous period in the data"), NULL);
 	}
 
 	/* the top services across accounts: the data of the second chart */
 	ntop = r->n_services < TOP_SERVICES ? r->n_services : TOP_SERVICES;
 	row++;
-	put_str(x, ws, row, S_NAME, "Top services, all accounts", x->f.head);
-	put_str(x, ws, row, S_ID, "Accounts", x->f.head_num);
-	put_str(x, ws, row, S_ENV, "", x->f.head);
-	put_str(x, ws, row, S_TOTAL, "Cost", x->f.head_num);
-	put_str(x, ws, row, S_PREV, "Previous", x->f.head_num);
-	put_str(x, ws, row, S_CHANGE, "Change", x->f.head_num);
-	put_str(x, ws, row++, S_PCT, "Change %", x->f.head_num);
+	put_str(x, ws, row, S_NAME, _("Top services, all accounts"), x->f.head);
+	put_str(x, ws, row, S_ID, _("Accounts"), x->f.head_num);
+	put_str(x, ws, row, S_ENV, _(""), x->f.head);
+	put_str(x, ws, row, S_TOTAL, _("Cost"), x->f.head_num);
+	put_str(x, ws, row, S_PREV, _("Previous"), x->f.head_num);
+	put_str(x, ws, row, S_CHANGE, _("Change"), x->f.head_num);
+	put_str(x, ws, row++, S_PCT, _("Change %"), x->f.head_num);
 	top_first = row;
 	for (size_t i = 0; i < ntop; i++, row++) {
 		const cr_report_org_service *sv = &r->services[i];
@@ -922,13 +934,13 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 		put_money(x, ws, row, S_TOTAL, sv->cost);
 		put_change(x, ws, row, S_PREV, S_CHANGE, S_PCT, sv->cost, sv->previous_cost);
 	}
-	put_str(x, ws, row++, S_NAME, "Each service's whole cost over every account; Accounts: "
-		"the accounts with a cost for it.", x->f.note);
+	put_str(x, ws, row++, S_NAME, _("Each service's whole cost over every account; Accounts: "
+		"the accounts with a cost for it."), x->f.note);
 
 	/* notes */
 	if (r->n_warnings) {
 		row++;
-		put_str(x, ws, row++, 0, "Notes", x->f.head);
+		put_str(x, ws, row++, 0, _("Notes"), x->f.head);
 		for (size_t i = 0; i < r->n_warnings; i++)
 			put_str(x, ws, row++, 0, r->warnings[i], NULL);
 	}
@@ -936,12 +948,12 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 	/* the charts, right of the tables */
 	n = r->n_accounts < CHART_ACCOUNTS ? r->n_accounts : CHART_ACCOUNTS;
 	cr_buf_reset(&b);
-	cr_buf_adds(&b, "Spend by account");
+	cr_buf_adds(&b, _("Spend by account"));
 	if (n < r->n_accounts)
-		cr_buf_addf(&b, " (top %zu)", n);
+		cr_buf_addf(&b, _(" (top %zu)"), n);
 	row = 3;
 	row += bar_chart(x, ws, b.ptr, acct_first, n, row, S_NCOLS + 1, 0x4472C4);
-	bar_chart(x, ws, "Top services, all accounts", top_first, ntop, row, S_NCOLS + 1,
+	bar_chart(x, ws, _("Top services, all accounts"), top_first, ntop, row, S_NCOLS + 1,
 		  0x2E8B57);
 
 	cr_buf_release(&b);
@@ -1012,7 +1024,8 @@ static lxw_error close_quietly(lxw_workbook *wb, int *errnum)
 #define TREND_CHART_ACCOUNTS 5
 static void write_trend(xctx *x, lxw_worksheet *ws)
 {
-	static const char *const head[] = { "Scope", "Account", "Account ID", "Service" };
+	static const char *const head[] = { N_("Scope"), N_("Account"), N_("Account ID"),
+					    N_("Service") };
 	const cr_report *r = x->r;
 	const cr_report_trend *t = &r->trend;
 	size_t nm = t->n_months, na = r->n_accounts;
@@ -1068,12 +1081,12 @@ static void write_trend(xctx *x, lxw_worksheet *ws)
 			chk(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
 			return;
 		}
-		chart_series_set_categories(series, "Trend", 0, 4, 0, (lxw_col_t)(3 + nm));
-		chart_series_set_values(series, "Trend", sr, 4, sr, (lxw_col_t)(3 + nm));
-		chart_series_set_name_range(series, "Trend", sr, i ? 1 : 0);
+		chart_series_set_categories(series, _("Trend"), 0, 4, 0, (lxw_col_t)(3 + nm));
+		chart_series_set_values(series, _("Trend"), sr, 4, sr, (lxw_col_t)(3 + nm));
+		chart_series_set_name_range(series, _("Trend"), sr, i ? 1 : 0);
 		chart_series_set_marker_type(series, LXW_CHART_MARKER_AUTOMATIC);
 	}
-	chart_title_set_name(chart, "Trend by month");
+	chart_title_set_name(chart, _("Trend by month"));
 	chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
 	chart_axis_set_num_format(chart->y_axis, x->money_axis_fmt);
 	chk(x, worksheet_insert_chart_opt(ws, row + 1, 1, chart, &opt));
@@ -1094,12 +1107,12 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 		return cr_error_set(err, CR_EXIT_INTERNAL, "cannot create the Excel workbook: %s",
 				    lxw_strerror(LXW_ERROR_MEMORY_MALLOC_FAILED));
 	make_formats(&x);
-	summary = workbook_add_worksheet(x.wb, "Summary");
-	services = workbook_add_worksheet(x.wb, "Services");
-	usage = workbook_add_worksheet(x.wb, "Usage types");
-	if (r->n_allocations && !(allocation = workbook_add_worksheet(x.wb, "Allocation")))
+	summary = workbook_add_worksheet(x.wb, _("Summary"));
+	services = workbook_add_worksheet(x.wb, _("Services"));
+	usage = workbook_add_worksheet(x.wb, _("Usage types"));
+	if (r->n_allocations && !(allocation = workbook_add_worksheet(x.wb, _("Allocation"))))
 		chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
-	proposals = workbook_add_worksheet(x.wb, "Savings proposals");
+	proposals = workbook_add_worksheet(x.wb, _("Savings proposals"));
 	if (!summary || !services || !usage || !proposals) {
 		chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
 	} else {
@@ -1111,7 +1124,7 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 		ptotal = write_proposals(&x, proposals);
 		write_summary(&x, summary, ptotal);
 		if (r->trend.n_months) {
-			lxw_worksheet *trend = workbook_add_worksheet(x.wb, "Trend");
+			lxw_worksheet *trend = workbook_add_worksheet(x.wb, _("Trend"));
 
 			if (trend)
 				write_trend(&x, trend);

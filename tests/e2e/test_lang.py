@@ -1,0 +1,340 @@
+"""--lang: the reports in Japanese; the catalogue po/ja.po complete and valid."""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import BIN, SAMPLES, SOURCE_DIR, run, tempdir  # noqa: E402
+
+ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
+CUR2 = os.path.join(SAMPLES, "cur2")
+PO = os.path.join(SOURCE_DIR, "po", "ja.po")
+# every file whose strings are marked for translation
+MARKED = ["src/report/*.c", "src/notify/*.c", "src/cli/*.c", "src/rules/*.c", "src/ledger/metric.c"]
+
+
+def minimal_env(**extra):
+    """No locale variables at all, as in a minimal container: no ja_JP locale is needed."""
+    env = {"PATH": "/usr/bin:/bin", "AWS_EC2_METADATA_DISABLED": "true", "COLUMNS": "100"}
+    env.update(extra)
+    return env
+
+
+def run_min(args, **extra):
+    p = subprocess.run([BIN] + list(args), cwd=SOURCE_DIR, env=minimal_env(**extra),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
+
+
+def po_entries(text):
+    """{msgid: msgstr} of a .po file (the header entry left out)."""
+    import json
+    entries, cur, field = {}, None, None
+    for line in text.splitlines():
+        if line.startswith("msgid "):
+            cur = [json.loads(line[6:]), ""]
+            field = 0
+        elif line.startswith("msgstr "):
+            cur[1] = json.loads(line[7:])
+            field = 1
+            entries[cur[0]] = cur
+        elif line.startswith('"') and cur is not None:
+            cur[field] += json.loads(line)
+    return {k: v[1] for k, v in entries.items() if k}
+
+
+def marked_strings():
+    files = sorted(f for pat in MARKED for f in glob.glob(os.path.join(SOURCE_DIR, pat)))
+    p = subprocess.run(["xgettext", "--keyword=_", "--keyword=N_", "--from-code=UTF-8",
+                        "--no-location", "--omit-header", "-o", "-"] + files,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+    return set(po_entries(p.stdout.decode("utf-8")))
+
+
+class Catalogue(unittest.TestCase):
+    def setUp(self):
+        if not shutil.which("msgfmt") or not shutil.which("xgettext"):
+            self.skipTest("gettext tools not installed (scripts/install-deps)")
+
+    def test_msgfmt_check(self):
+        p = subprocess.run(["msgfmt", "--check", "-o", os.devnull, PO],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.assertEqual(p.returncode, 0, p.stdout.decode())
+
+    def test_every_marked_string_is_translated(self):
+        with open(PO, encoding="utf-8") as f:
+            po = po_entries(f.read())
+        marked = marked_strings()
+        self.assertGreater(len(marked), 40)
+        missing = sorted(m for m in marked if not po.get(m))
+        self.assertEqual(missing, [], "marked in the code, not translated in po/ja.po")
+        stale = sorted(set(po) - marked)
+        self.assertEqual(stale, [], "in po/ja.po, no longer in the code")
+
+
+# Words a Japanese report keeps in Latin letters: the product, currencies,
+# file formats, and the option a note names.
+KEPT = {"costrank", "USD", "JPY", "EUR", "JSON", "CSV", "API", "GitHub", "cur2", "csv", "json",
+        "include", "format", "Slack", "Microsoft", "Teams", "Google", "Chat", "webhook",
+        "unknown",
+        # AWS product names in the translated kinds of action (Graviton, gp3 volumes)
+        "Graviton", "gp"}
+
+
+def english_words(text, names):
+    """The Latin-letter words of text left after removing the names the data brings."""
+    import re
+    for n in sorted(names, key=len, reverse=True):
+        text = text.replace(n, " ")
+    # a name shortened to fit the table ends with "…"
+    text = re.sub(r"[^\s…]+(?: [^\s…]+)*…", " ", text)
+    text = re.sub(r"https?://\S+|[\w.+-]+@[\w.-]+|costrank[.-][\w./-]+", " ", text)
+    words = set(re.findall(r"[A-Za-z]{2,}", text))
+    return sorted(w for w in words if w not in KEPT)
+
+
+def data_names():
+    """Account, service and usage-type names, and the rule table's own text (translated
+    separately), as the JSON report gives them."""
+    import json
+    code, out, _ = run_min(["report", "--accounts", ACCOUNTS, "--format", "json", "--out", "-",
+                            CUR2])
+    assert code == 0
+    d = json.loads(out)
+    names = {"samples/cur2", "cur2"}
+    for a in d["accounts"]:
+        names.update(filter(None, (a.get("id"), a.get("name"), a.get("environment"),
+                                   a.get("owner"))))
+        for s in a.get("services", []):
+            names.add(s.get("name") or "")
+            for u in s.get("usage_types", []):
+                names.update(filter(None, (u.get("usage_type"), u.get("unit"))))
+    for s in d.get("services", []):
+        names.add(s.get("name") or "")
+    for p in d["proposals"]:
+        names.update(filter(None, (p.get("rule"), p.get("formula"),
+                                   p.get("evidence"), p.get("usage_type"), p.get("service"))))
+    return {n for n in names if n}
+
+
+class Language(unittest.TestCase):
+    def html_page(self):
+        with tempdir() as d:
+            code, _, err = run_min(["report", "--lang", "ja", "--accounts", ACCOUNTS, "--format",
+                                    "html", "--out", d, CUR2])
+            self.assertEqual(code, 0, err)
+            with open(os.path.join(d, "costrank-2026-10.html"), encoding="utf-8") as f:
+                return f.read()
+
+    def test_table_aligned_with_japanese_names(self):
+        import json
+        import re
+        import unicodedata
+
+        def cells(line):
+            return sum(0 if unicodedata.combining(ch) else
+                       2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+        with open(ACCOUNTS, encoding="utf-8") as f:
+            accounts = json.load(f)
+        names = ["本番環境アカウント", "データ基盤", "共有サービス", "請求管理", "開発",
+                 "ステージング", "検証用サンドボックス（長い名前のアカウント）"]
+        for a, n in zip(accounts["accounts"], names):
+            a["name"] = n
+        with tempdir() as d:
+            path = os.path.join(d, "accounts.json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(accounts, f, ensure_ascii=False)
+            for width in (80, 120):
+                with self.subTest(width=width):
+                    code, out, err = run_min(["report", "--lang", "ja", "--accounts", path,
+                                              "--format", "table", CUR2], COLUMNS=str(width))
+                    self.assertEqual(code, 0, err)
+                    lines = out.splitlines()
+                    self.assertTrue(all(cells(x) <= width for x in lines),
+                                    max(lines, key=cells))
+                    # the overview's rows end their share column at the same cell
+                    head = lines.index(next(x for x in lines if x.startswith(" #  アカウント")))
+                    # (a trend column of sparklines may follow the share)
+                    rows = [x for x in lines[head:head + 9] if re.search(r"\d%(\s+[▁-█]+)?$", x)]
+                    self.assertEqual(len(rows), 8, lines[head:head + 9])
+                    share_end = {cells(x[:[m.end() for m in re.finditer(r"\d%", x)][-1]])
+                                 for x in rows}
+                    hd = lines[head]
+                    self.assertEqual(share_end, {cells(hd[:hd.index("構成比") + 3])})
+                    self.assertIn("本番環境アカウント", out)
+
+    def test_no_english_left(self):
+        import html
+        import re
+        names = data_names()
+        for fmt in ("table", "md"):
+            with self.subTest(format=fmt):
+                args = ["report", "--accounts", ACCOUNTS, "--format", fmt] + \
+                    (["--out", "-"] if fmt == "md" else []) + [CUR2]
+                code, out, err = run_min(args[:1] + ["--lang", "ja"]
+                                         + args[1:])
+                self.assertEqual(code, 0, err)
+                self.assertEqual(english_words(out, names), [])
+                # the check sees English where there is some
+                _, en, _ = run_min(args)
+                self.assertIn("Total", english_words(en, names))
+        page = self.html_page()
+        # the footer's list of source files holds paths
+        body = page[page.index("<body>"):page.index("<details>")]
+        text = html.unescape(re.sub(r"<[^>]*>", " ", body))
+        self.assertEqual(english_words(text, names), [])
+
+
+    def table(self, *args, **env):
+        code, out, err = run_min(["report", "--accounts", ACCOUNTS, "--format", "table"]
+                                 + list(args) + [CUR2], **env)
+        self.assertEqual(code, 0, err)
+        return out
+
+    def test_lang_ja_without_any_locale(self):
+        out = self.table("--lang", "ja")
+        self.assertIn("削減提案", out)
+        self.assertIn("アカウント", out)
+        self.assertNotIn("Savings proposals", out)
+
+    def test_default_is_english(self):
+        out = self.table()
+        self.assertIn("Savings proposals", out)
+        self.assertNotIn("削減提案", out)
+
+    def test_environment_chooses(self):
+        self.assertIn("削減提案", self.table(LANG="ja_JP.UTF-8"))
+        self.assertIn("削減提案", self.table(LC_MESSAGES="ja_JP.UTF-8", LANG="C"))
+        # LC_ALL comes first
+        self.assertIn("Savings proposals", self.table(LC_ALL="C.UTF-8", LANG="ja_JP.UTF-8"))
+        # --lang wins over the environment
+        self.assertIn("Savings proposals", self.table("--lang", "en", LANG="ja_JP.UTF-8"))
+
+    def test_markdown_in_japanese(self):
+        code, out, err = run_min(["report", "--lang", "ja", "--accounts", ACCOUNTS, "--format",
+                                  "md", "--out", "-", CUR2])
+        self.assertEqual(code, 0, err)
+        # the heading names the month as a Japanese reader writes it; data cells stay ISO
+        self.assertIn("## costrank レポート — 2026年10月", out)
+        self.assertIn("前期 2026年9月", out)
+        self.assertIn("2026-10-01〜2026-10-31", out)
+        for word in ("削減提案", "請求総額", "突合", "構成比"):
+            self.assertIn(word, out)
+        # the same figures as in English
+        _, en, _ = run_min(["report", "--accounts", ACCOUNTS, "--format", "md", "--out", "-",
+                            CUR2])
+        self.assertIn("\\$173,607.31", out)
+        self.assertIn("\\$173,607.31", en)
+        self.assertIn("## costrank report — 2026-10", en)
+
+    def test_html_in_japanese(self):
+        page = self.html_page()
+        self.assertIn('<html lang="ja">', page)
+        self.assertIn("Noto Sans CJK JP", page)
+        self.assertIn("<h1>costrank レポート 2026年10月</h1>", page)
+        for word in ("概要", "削減提案", "突合", "請求総額", "増減率"):
+            self.assertIn(word, page)
+        # data cells keep ISO dates
+        self.assertIn('<span id="data-through">2026-10-31</span>', page)
+
+    def test_xlsx_in_japanese(self):
+        import re
+        import zipfile
+        with tempdir() as d:
+            code, _, err = run_min(["report", "--lang", "ja", "--accounts", ACCOUNTS, "--format",
+                                    "xlsx", "--out", d, CUR2])
+            self.assertEqual(code, 0, err)
+            with zipfile.ZipFile(os.path.join(d, "costrank-2026-10.xlsx")) as z:
+                book = z.read("xl/workbook.xml").decode()
+                strings = z.read("xl/sharedStrings.xml").decode()
+                styles = z.read("xl/styles.xml").decode()
+                sheets = "".join(z.read(n).decode() for n in z.namelist()
+                                 if n.startswith("xl/worksheets/sheet"))
+                charts = "".join(z.read(n).decode() for n in z.namelist()
+                                 if n.startswith("xl/charts/"))
+        self.assertEqual(re.findall(r'<sheet name="([^"]*)"', book),
+                         ["概要", "サービス", "使用タイプ", "削減提案", "推移"])
+        for title in ("アカウントID", "アカウント名", "増減率", "月間削減額", "優先度",
+                      "costrank レポート 2026年10月", "請求総額"):
+            self.assertIn(title, strings)
+        self.assertIn('<name val="Yu Gothic"/>', styles)
+        # formulas and charts refer to the sheets by their Japanese names
+        self.assertIn("'削減提案'!", sheets)
+        self.assertIn("'概要'!", charts)
+        self.assertNotIn("Summary", charts)
+
+    def test_chat_in_japanese(self):
+        for kind in ("slack", "teams", "gchat"):
+            with self.subTest(kind=kind), tempdir() as d:
+                code, out, err = run_min(["report", "--lang", "ja", "--format", "json", "--out", d,
+                                          "--post", kind, "--dry-run", CUR2],
+                                         COSTRANK_WEBHOOK_URL="https://chat.example/hook")
+                self.assertEqual(code, 0, err)
+                self.assertIn("costrank レポート — 2026年10月", out)
+                for word in ("合計", "削減提案", "前期"):
+                    self.assertIn(word, out)
+                for word in ("Total", "Savings proposals", " vs "):
+                    self.assertNotIn(word, out)
+
+    def test_html_screenshot_in_chromium(self):
+        chromium = "/usr/bin/chromium"
+        if not os.access(chromium, os.X_OK):
+            self.skipTest("Chromium not installed (scripts/install-test-deps)")
+        # a Japanese font for the page to render with (fonts-noto-cjk)
+        if shutil.which("fc-list"):
+            fonts = subprocess.run(["fc-list", ":lang=ja"], stdout=subprocess.PIPE).stdout
+            if not fonts.strip():
+                self.skipTest("no Japanese font installed (fonts-noto-cjk)")
+        page = self.html_page()
+        with tempdir() as d:
+            html_path = os.path.join(d, "ja.html")
+            with open(html_path, "w", encoding="utf-8") as f:
+                f.write(page)
+            shot = os.path.join(d, "ja.png")
+            home = os.path.join(d, "home")
+            os.mkdir(home)
+            p = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                                "--disable-background-networking", "--disable-component-update",
+                                "--disable-sync", "--no-first-run",
+                                "--user-data-dir=" + os.path.join(home, "profile"),
+                                "--screenshot=" + shot, "--window-size=1280,1600",
+                                "file://" + html_path],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=180,
+                               env=dict(os.environ, HOME=home, XDG_CONFIG_HOME=home,
+                                        XDG_CACHE_HOME=home))
+            self.assertEqual(p.returncode, 0, p.stderr.decode("utf-8", "replace")[-2000:])
+            with open(shot, "rb") as f:
+                png = f.read()
+        self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
+        # a blank page compresses to a few kilobytes; Japanese text and charts do not
+        self.assertGreater(len(png), 60000)
+
+    def test_csv_headers(self):
+        args = ["report", "--lang", "ja", "--format", "csv", "--out", "-", CUR2]
+        code, out, err = run_min(args)
+        self.assertEqual(code, 0, err)
+        english = out.splitlines()
+        self.assertTrue(english[0].startswith("period_start,period_end,currency,"))
+        code, out, err = run_min(args[:1] + ["--csv-headers", "localized"] + args[1:])
+        self.assertEqual(code, 0, err)
+        local = out.splitlines()
+        self.assertTrue(local[0].startswith("期間開始,期間終了,通貨,"))
+        self.assertEqual(len(local[0].split(",")), len(english[0].split(",")))
+        self.assertEqual(local[1:], english[1:])
+        code, _, err = run_min(["report", "--csv-headers", "french", CUR2])
+        self.assertEqual(code, 2)
+        self.assertIn("--csv-headers", err)
+
+    def test_unknown_language(self):
+        code, _, err = run(["report", "--lang", "fr", CUR2])
+        self.assertEqual(code, 2)
+        self.assertIn("--lang", err)
+        self.assertEqual(len(err.strip().splitlines()), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
