@@ -298,7 +298,7 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 			first_rule = rule->id;
 
 		p.rule = cr_xstrdup(rule->id);
-		p.title = cr_xstrdup(rule->title);
+		p.title = cr_xstrdup(cr_rule_title(rule));
 		p.action = cr_action_name(rule->action);
 		p.model = cr_model_name(rule->model);
 		p.effort = cr_level_name(rule->effort);
@@ -314,9 +314,9 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 		p.priority = cr_dec_to_double(s) / effort_weight[rule->effort] * risk_factor[rule->risk];
 		p.formula = cr_xstrdup(cand[i].formula);
 		p.evidence = cr_buf_detach(&ev);
-		p.rationale = cr_xstrdup(rule->rationale ? rule->rationale : "");
+		p.rationale = cr_xstrdup(cr_rule_rationale(rule));
 		p.reference = cr_xstrdup(rule->reference ? rule->reference : "");
-		p.basis = cr_xstrdup(rule->basis ? rule->basis : "");
+		p.basis = cr_xstrdup(cr_rule_basis(rule));
 		for (size_t j = i + 1; j < n; j++) {
 			if (cr_action_group(cand[j].rule->action) != g)
 				continue;
