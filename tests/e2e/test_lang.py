@@ -114,9 +114,12 @@ def data_names():
                 names.update(filter(None, (u.get("usage_type"), u.get("unit"))))
     for s in d.get("services", []):
         names.add(s.get("name") or "")
+    # (formulas and evidence are translated: not data)
     for p in d["proposals"]:
-        names.update(filter(None, (p.get("rule"), p.get("formula"),
-                                   p.get("evidence"), p.get("usage_type"), p.get("service"))))
+        names.update(filter(None, (p.get("rule"), p.get("usage_type"), p.get("service"),
+                                   p.get("reference"))))
+        for alt in p.get("alternatives", []):
+            names.add(alt.get("rule") or "")
     return {n for n in names if n}
 
 

@@ -15,7 +15,7 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import SAMPLES, SOURCE_DIR, run, tempdir  # noqa: E402
-from test_lang import KEPT, po_entries  # noqa: E402
+from test_lang import KEPT, data_names, po_entries  # noqa: E402
 
 ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
 CUR2 = os.path.join(SAMPLES, "cur2")
@@ -70,31 +70,6 @@ def unmarked(text):
         text = re.sub(OPEN + "[^" + OPEN + CLOSE + "]*" + CLOSE, " ", text)
     # a marked string the table shortened to fit: "⟦Savings propo…"
     return re.sub(OPEN + "[^" + CLOSE + "]*…", " ", text)
-
-
-def data_names():
-    """What the data brings, as the English JSON report gives it."""
-    code, out, err = run(["report", "--accounts", ACCOUNTS, "--format", "json", "--out", "-",
-                          CUR2])
-    assert code == 0, err
-    d = json.loads(out)
-    names = {"samples/cur2", "cur2"}
-    for a in d["accounts"]:
-        names.update(filter(None, (a.get("id"), a.get("name"), a.get("environment"),
-                                   a.get("owner"))))
-        for s in a.get("services", []):
-            names.add(s.get("name") or "")
-            for u in s.get("usage_types", []):
-                names.update(filter(None, (u.get("usage_type"), u.get("unit"))))
-    for s in d.get("services", []):
-        names.add(s.get("name") or "")
-    for p in d["proposals"]:
-        names.update(filter(None, (p.get("rule"), p.get("usage_type"), p.get("service"),
-                                   p.get("reference"))))
-        for a in p.get("alternatives", []):
-            names.add(a.get("rule") or "")
-    names.update(d.get("files", []) if isinstance(d.get("files"), list) else [])
-    return {n for n in names if n}
 
 
 def english_left(text, names):
