@@ -13,7 +13,8 @@ ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
 CUR2 = os.path.join(SAMPLES, "cur2")
 PO = os.path.join(SOURCE_DIR, "po", "ja.po")
 # every file whose strings are marked for translation
-MARKED = ["src/report/*.c", "src/notify/*.c", "src/cli/*.c", "src/rules/*.c", "src/ledger/metric.c"]
+MARKED = ["src/report/*.c", "src/notify/*.c", "src/cli/*.c", "src/rules/*.c", "src/ledger/metric.c",
+          "src/rank/rank.c", "src/rank/allocation.c"]
 
 
 def minimal_env(**extra):
