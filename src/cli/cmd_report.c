@@ -732,10 +732,13 @@ int cmd_report(int argc, char **argv)
 	if (!live && expand_inputs(args, (size_t)nargs, c.live.allow_partial, c.quiet, &sel, &err))
 		goto done;
 
-	if (live && c.n_by && c.live.source < LIVE_POSTGRES) {
-		cr_error_set(&err, CR_EXIT_USAGE, "--by with --source ce is not supported yet");
-		goto done;
-	}
+	for (int i = 0; live && i < c.n_by && c.live.source < LIVE_POSTGRES; i++)
+		if (c.by[i].kind == CR_DIM_REGION) {
+			cr_error_set(&err, CR_EXIT_USAGE, "--by region: Cost Explorer is asked by "
+				     "tag:KEY or cost-category:NAME only; give billing files or "
+				     "--source postgres|athena for regions");
+			goto done;
+		}
 	ledger = cr_ledger_new(c.metric);
 	for (int i = 0; i < c.n_by; i++)
 		if (cr_ledger_add_dimension(ledger, c.by[i].kind, c.by[i].key, &err) < 0)

@@ -199,7 +199,7 @@ class Allocation(unittest.TestCase):
         for args, word in ((["--by", "cost-category:"], "--by"),
                            (["--by", "team"], "--by"),
                            (["--by", "tag:"], "--by"),
-                           (["--by", "tag:team", "--source", "ce"], "--source ce")):
+                           (["--by", "region", "--source", "ce"], "--by region")):
             with self.subTest(args=args), tempdir() as out:
                 code, _, err = run(["report", "--out", out, *args] +
                                    ([] if "--source" in args else [FORMATS["cur2"]]))
