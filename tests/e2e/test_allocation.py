@@ -57,6 +57,32 @@ def oracle(fmt):
     return out
 
 
+def expected(want, dim):
+    """The period's values of dim as a report lists them: the untagged row always, a value
+    seen only in the previous period at 0."""
+    cur = dict(want[dim]["cur"])
+    cur.setdefault(None, Decimal(0))
+    for value in want[dim]["prev"]:
+        cur.setdefault(value, Decimal(0))
+    return cur
+
+
+def check_against(test, rep, want):
+    """Every allocation of rep against the oracle want: each value's cost and previous cost
+    exact, the values summing to the ranked total exactly.  Returns {dimension: expected}."""
+    out = {}
+    for al in rep["allocation"]:
+        dim = al["dimension"]
+        cur = out[dim] = expected(want, dim)
+        got = {v["value"]: Decimal(v["cost"]) for v in al["values"]}
+        test.assertEqual(got, cur, dim)
+        test.assertEqual(sum(got.values()), Decimal(rep["total"]), dim)
+        prev = {v["value"]: Decimal(v["previous_cost"]) for v in al["values"]}
+        for value, amount in want[dim]["prev"].items():
+            test.assertEqual(prev.get(value, Decimal(0)), amount, (dim, value))
+    return out
+
+
 class Allocation(unittest.TestCase):
     def test_by_tag_and_region_equal_the_raw_files(self):
         for fmt in FORMATS:

@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
 from common import SAMPLES, run, tempdir  # noqa: E402
 from mock_ce import MockCostExplorer  # noqa: E402
-from test_allocation import CATEGORY, oracle  # noqa: E402
+from test_allocation import CATEGORY, check_against, oracle  # noqa: E402
 
 AKID = "AKIDEXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -127,7 +127,6 @@ class CostExplorer(unittest.TestCase):
 
     # (2b) --by: GroupBy TAG and COST_CATEGORY, one request per dimension more, as planned
     def test_by_tag_and_cost_category(self):
-        from decimal import Decimal
         self.mock.page_size = 100000
         by = ["--by", "tag:team", "--by", CATEGORY]
         with tempdir() as cache:
@@ -153,18 +152,7 @@ class CostExplorer(unittest.TestCase):
             self.assertEqual(self.mock.attempts - attempts, planned)
             want = oracle("cur2")
             self.assertEqual([a["dimension"] for a in rep["allocation"]], ["tag:team", CATEGORY])
-            for al in rep["allocation"]:
-                dim = al["dimension"]
-                cur = dict(want[dim]["cur"])
-                cur.setdefault(None, Decimal(0))
-                for value in want[dim]["prev"]:
-                    cur.setdefault(value, Decimal(0))
-                got = {v["value"]: Decimal(v["cost"]) for v in al["values"]}
-                self.assertEqual(got, cur, dim)
-                self.assertEqual(sum(got.values()), Decimal(rep["total"]), dim)
-                for value, amount in want[dim]["prev"].items():
-                    self.assertEqual(Decimal(next(v["previous_cost"] for v in al["values"]
-                                                  if v["value"] == value)), amount)
+            check_against(self, rep, want)
             # each dimension: its own request, two GroupBy keys, the ranked record types
             asked = [body["GroupBy"] for body, status, _ in self.mock.log[-planned:]
                      if body and body["GroupBy"][0]["Type"] in ("TAG", "COST_CATEGORY")

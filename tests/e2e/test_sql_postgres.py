@@ -9,7 +9,6 @@ and neither the password nor libpq's text quoting the URL appears anywhere; a ho
 and a refused query must fail in one line.  Without the
 server binaries (a developer machine) the tests skip, unless CI=true."""
 import csv
-import io
 import json
 import os
 import re
@@ -20,7 +19,7 @@ from decimal import Decimal
 sys.path.insert(0, os.path.dirname(__file__))
 from common import SAMPLES, run, tempdir  # noqa: E402
 import pg_server  # noqa: E402
-from test_allocation import CATEGORY, oracle  # noqa: E402
+from test_allocation import CATEGORY, check_against, oracle  # noqa: E402
 
 ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
 PASSWORD = "pg-S3cret-never-shown"
@@ -148,18 +147,8 @@ class SqlPostgres(unittest.TestCase):
                     rep = json.load(f)
                 self.assertEqual(without_source(rep), without_source(from_files))
                 self.assertIn("PostgreSQL: 7 queries", err)  # columns, 3, one per dimension
-                for al in rep["allocation"]:
-                    dim = al["dimension"]
-                    cur = dict(want[dim]["cur"])
-                    cur.setdefault(None, Decimal(0))
-                    for value in want[dim]["prev"]:
-                        cur.setdefault(value, Decimal(0))
-                    got = {v["value"]: Decimal(v["cost"]) for v in al["values"]}
-                    self.assertEqual(got, cur, dim)
-                    self.assertEqual(sum(got.values()), Decimal(rep["total"]), dim)
-                    for value, amount in want[dim]["prev"].items():
-                        self.assertEqual(Decimal(next(v["previous_cost"] for v in al["values"]
-                                                      if v["value"] == value)), amount)
+                expect = check_against(self, rep, want)
+                for dim, cur in expect.items():
                     name = "costrank-2026-10-by-%s.csv" % dim.replace(":", "-")
                     with open(os.path.join(d, name), newline="", encoding="utf-8") as f:
                         rows = list(csv.DictReader(f))
