@@ -1305,7 +1305,7 @@ LEGACY_COLUMNS = [
     "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod", "reservation/UnusedRecurringFee",
     "savingsPlan/SavingsPlanARN", "savingsPlan/SavingsPlanEffectiveCost",
     "savingsPlan/TotalCommitmentToDate", "savingsPlan/UsedCommitment",
-    "resourceTags/user:environment", "resourceTags/user:team",
+    "resourceTags/user:environment", "resourceTags/user:team", "costCategory/CostCenter",
 ]
 
 FOCUS_COLUMNS = [
@@ -1324,6 +1324,19 @@ def tags_of(r):
     if not r["team"]:
         return {}
     return {"environment": ACCT[r["acct"]]["env"], "team": r["team"]}
+
+
+# the organisation's cost category "CostCenter", by team; untagged lines and the labs team
+# have none
+COST_CENTER = {
+    "web": "CC-100 Digital", "routing": "CC-200 Logistics", "tracking": "CC-200 Logistics",
+    "platform": "CC-300 Shared", "security": "CC-300 Shared", "data-eng": "CC-400 Data",
+    "billing": "CC-500 Finance", "finance": "CC-500 Finance",
+}
+
+
+def cost_center(r):
+    return COST_CENTER.get(r["team"], "")
 
 
 def product_map(r):
@@ -1396,7 +1409,7 @@ def cur2_record(r, year, month):
         "savings_plan_total_commitment_to_date": num(r["sp_total"]),
         "savings_plan_used_commitment": num(r["sp_used"]),
         "resource_tags": dumps({"user:" + k: v for k, v in t.items()}),
-        "cost_category": "{}",
+        "cost_category": dumps({"CostCenter": cost_center(r)} if cost_center(r) else {}),
         "discount": "{}",
     }
     return [rec[c] for c in CUR2_COLUMNS]
@@ -1417,7 +1430,7 @@ def legacy_record(r, year, month):
         r["term"], r["unit"],
         r["ri_arn"], num(r["ri_eff"]), num(r["ri_unused_upfront"]), num(r["ri_unused_recurring"]),
         r["sp_arn"], num(r["sp_eff"]), num(r["sp_total"]), num(r["sp_used"]),
-        t.get("environment", ""), t.get("team", ""),
+        t.get("environment", ""), t.get("team", ""), cost_center(r),
     ]
 
 

@@ -32,6 +32,11 @@
  *   daily-all 0-1  the same for every record type but Credit, Refund and
  *                  Tax, for lines whose rules read net daily spend and
  *                  whose cost is not all on-demand usage
+ *   dims      0-   for --by tag:KEY and --by cost-category:NAME, one per
+ *                  dimension: MONTHLY, the same months, by TAG KEY (or
+ *                  COST_CATEGORY NAME) x SERVICE, the record types ranked:
+ *                  Cost Explorer takes two GroupBy keys at most, so a
+ *                  dimension cannot ride on the ranking requests
  *
  * With separate accounts (--accounts entries with a profile or role_arn)
  * each account is pulled with its own credentials and a LINKED_ACCOUNT
@@ -47,12 +52,13 @@
 #include <stdio.h>
 
 #include "costrank/date.h"
+#include "costrank/ledger.h"
 #include "costrank/metric.h"
 #include "costrank/period.h"
 
 enum cr_ce_query_kind {
 	CR_CEQ_RECON, CR_CEQ_TAGS, CR_CEQ_LINES, CR_CEQ_QUANTITY, CR_CEQ_INCLUDED,
-	CR_CEQ_DAILY, CR_CEQ_DAILY_ALL, CR_CEQ_KIND_COUNT
+	CR_CEQ_DAILY, CR_CEQ_DAILY_ALL, CR_CEQ_DIM, CR_CEQ_KIND_COUNT
 };
 
 /* A TimePeriod: Start inclusive, End exclusive (as the API has it). */
@@ -83,6 +89,10 @@ typedef struct cr_ce_query_spec {
 	size_t n_services;
 	const char *const *usage_types;  /* DAILY, DAILY_ALL: USAGE_TYPE values */
 	size_t n_usage_types;
+	bool include[CR_EXCL_COUNT];     /* DIM: the categories ranked (--include) */
+	bool cost_category;              /* DIM: a cost category, else a tag */
+	const char *dim_key;             /* DIM: the tag key ("team") or category name */
+	size_t dim;                      /* DIM: the ledger's dimension booked */
 } cr_ce_query_spec;
 
 /* "UnblendedCost" or "AmortizedCost". */
@@ -106,7 +116,15 @@ typedef struct cr_ce_plan_info {
 	long accounts;             /* linked accounts expected; < 0 unknown */
 	bool tags;                 /* environments are missing for some account */
 	bool daily;                /* savings rules need daily or on-demand data */
+	const cr_ledger *by;       /* whose dimensions (--by) are asked, or NULL */
 } cr_ce_plan_info;
+
+/* The key Cost Explorer groups dimension d by: a tag key without "user:"
+ * ("team"), a cost category's name; NULL for dimensions it is not asked
+ * for (region, resource). */
+const char *cr_ce_dim_key(const cr_dimension *d);
+/* How many of l's dimensions are asked for (l may be NULL). */
+size_t cr_ce_dim_count(const cr_ledger *l);
 
 /* Planned requests, one page each; -1 when the number of linked accounts
  * is unknown (the count is then cr_ce_plan_fixed + that number). */

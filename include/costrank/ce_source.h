@@ -30,7 +30,11 @@
  *   - other lines' cost as CR_KIND_ADJUSTMENT on the first day;
  *   - account names (DimensionValueAttributes "description") and, when
  *     asked, environments from the "environment" cost allocation tag (the
- *     value with most of the account's tagged cost).
+ *     value with most of the account's tagged cost);
+ *   - for each tag or cost category dimension of the ledger (--by), each
+ *     period's cost per value and service (ce_plan.h, "dims"), booked with
+ *     cr_ledger_add_dim on the period's first day, without an account or
+ *     usage type; values come as "KEY$value", "KEY$" for none.
  */
 #ifndef COSTRANK_CE_SOURCE_H
 #define COSTRANK_CE_SOURCE_H
@@ -62,6 +66,7 @@ typedef struct cr_ce_source_opts {
 	cr_day today;                  /* UTC; what is over and what is running */
 	FILE *progress;                /* a terminal for progress, or NULL */
 	long timeout_ms;               /* per Cost Explorer request; 0: CR_CE_TIMEOUT_MS */
+	const cr_ledger *by;           /* whose dimensions (--by) are pulled, or NULL */
 } cr_ce_source_opts;
 
 /*

@@ -171,18 +171,20 @@ enum cr_dim_kind {
 	CR_DIM_TAG = 0,           /* a cost allocation tag's value */
 	CR_DIM_REGION,            /* the region code, "us-east-1" */
 	CR_DIM_RESOURCE,          /* the resource id (an ARN, "i-0abc...") */
+	CR_DIM_COST_CATEGORY,     /* a cost category's value (key: its name) */
 };
 #define CR_LEDGER_MAX_DIMS 8
 
 typedef struct cr_dimension {
 	enum cr_dim_kind kind;
-	const char *key;          /* CR_DIM_TAG: the key as asked, "team" or "user:team"; "" */
-	const char *name;         /* "tag:team", "region", "resource" */
+	const char *key;          /* CR_DIM_TAG: the key as asked, "team" or "user:team";
+				   * CR_DIM_COST_CATEGORY: the category's name; "" */
+	const char *name;         /* "tag:team", "region", "resource", "cost-category:NAME" */
 } cr_dimension;
 
 /* Adds a dimension (a second identical one is not added); returns its
  * index, or -1 with err set (CR_EXIT_USAGE) when there are
- * CR_LEDGER_MAX_DIMS already or a tag key is empty. */
+ * CR_LEDGER_MAX_DIMS already or a tag key or category name is empty. */
 int cr_ledger_add_dimension(cr_ledger *l, enum cr_dim_kind kind, const char *key,
 			    cr_error *err);
 size_t cr_ledger_dimension_count(const cr_ledger *l);

@@ -56,6 +56,9 @@ typedef struct cr_source_ctx {
 	int table_layout;              /* -1: the source's default, else enum cr_sql_layout */
 	const char *athena_database, *athena_workgroup, *athena_output;
 	long athena_poll_cap_ms;       /* 0: the default */
+
+	/* --by: the ledger whose dimensions are asked for (for --dry-run too), or NULL */
+	const cr_ledger *by;
 } cr_source_ctx;
 
 typedef struct cr_source {

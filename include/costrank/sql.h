@@ -62,6 +62,7 @@ typedef struct cr_sql_query {
 	enum cr_metric metric;
 	cr_day prev_start;        /* the previous period's first day */
 	cr_day start, end;        /* the period */
+	const struct cr_sql_table_info *info; /* the table's columns, or NULL: not read */
 } cr_sql_query;
 
 /* Columns of a lines row, in this order. */
@@ -70,6 +71,10 @@ enum {
 	CR_SQL_USAGE_TYPE, CR_SQL_PRODUCT_NAME, CR_SQL_UNIT, CR_SQL_CURRENCY, CR_SQL_DAY,
 	CR_SQL_LAST_DAY, CR_SQL_COST, CR_SQL_USAGE_AMOUNT, CR_SQL_ITEMS, CR_SQL_LINE_COLUMNS
 };
+/* A dimension row: the lines row's columns, then the dimension's value. */
+enum { CR_SQL_DIM_VALUE = CR_SQL_LINE_COLUMNS, CR_SQL_DIM_COLUMNS };
+/* The most columns any query answers. */
+#define CR_SQL_MAX_COLUMNS CR_SQL_DIM_COLUMNS
 /* Columns of an environments row. */
 enum { CR_SQL_ENV_ACCOUNT, CR_SQL_ENV_VALUE, CR_SQL_ENV_ITEMS, CR_SQL_ENV_COLUMNS };
 
@@ -84,6 +89,42 @@ int cr_sql_build(const cr_sql_query *q, char **lines, char **envs, cr_error *err
  * only. */
 int cr_sql_build_daily(const cr_sql_query *q, const char *const *usage_types, size_t n,
 		       char **daily, cr_error *err);
+
+/*
+ * What a PostgreSQL / Redshift engine says of the table (the columns query:
+ * name, data type, version() per column).  With it the generator reads each
+ * map column as its type allows: json and jsonb with ->>, text as JSON
+ * text cast to json; on Redshift SUPER by navigation, varchar with
+ * JSON_EXTRACT_PATH_TEXT; and a tag, cost category or region from a
+ * column of its own (resource_tags_user_team, resourcetags_user_team,
+ * cost_category_NAME, product_region_code, product_region) when the table
+ * has one.  Without it (query.info NULL: Athena, --dry-run) maps are read
+ * as CUR 2.0 maps: element_at on Athena, on PostgreSQL the column cast to
+ * text and then to json, which reads json, jsonb and text alike.
+ */
+typedef struct cr_sql_table_info {
+	bool redshift;            /* version() names Redshift */
+	size_t n;
+	char **names, **types;    /* lower case */
+} cr_sql_table_info;
+/* Columns of a columns row. */
+enum { CR_SQL_COL_NAME, CR_SQL_COL_TYPE, CR_SQL_COL_VERSION, CR_SQL_COL_COLUMNS };
+
+/* The columns query of q's table (PostgreSQL / Redshift information_schema;
+ * caller frees).  0, or -1 with err set. */
+int cr_sql_build_columns(const cr_sql_query *q, char **sql, cr_error *err);
+/* The type of column name (lower case), or NULL when info lacks it. */
+const char *cr_sql_column_type(const cr_sql_table_info *info, const char *name);
+void cr_sql_table_info_release(cr_sql_table_info *info);
+
+/*
+ * The dimension query: the lines query's rows per period, split also by
+ * the value of dimension d (a tag, cost category, region or resource id)
+ * in the engine, the value in the last column (NULL or '' for lines
+ * without one).  -1 with err set (CR_EXIT_USAGE) for a key holding a
+ * backslash or a control character.
+ */
+int cr_sql_build_dim(const cr_sql_query *q, const cr_dimension *d, char **sql, cr_error *err);
 
 /* One cell: NULL (SQL NULL) reads as empty. */
 typedef struct cr_sql_cell {
@@ -105,6 +146,14 @@ typedef bool cr_sql_keep_fn(void *ctx, const char *account, const char *service,
  */
 int cr_sql_book_line(cr_ledger *l, const cr_sql_cell *c, cr_sql_keep_fn *keep, void *ctx,
 		     uint64_t *items, cr_day *last, cr_error *err);
+/* Books one row of a dimension query (CR_SQL_DIM_COLUMNS cells) into
+ * dimension i of l with its value, keyed as cr_sql_book_line keys the
+ * line, on its first day (and a resource's last day with no cost).  0, or
+ * -1 with err set. */
+int cr_sql_book_dim(cr_ledger *l, size_t i, const cr_sql_cell *c, cr_error *err);
+/* Adds one row of the columns query (CR_SQL_COL_COLUMNS cells) to info. */
+void cr_sql_table_info_add(cr_sql_table_info *info, const cr_sql_cell *c);
+
 /* Books one row of the environments query (CR_SQL_ENV_COLUMNS cells). */
 int cr_sql_book_env(cr_ledger *l, const cr_sql_cell *c, cr_error *err);
 

@@ -7,9 +7,12 @@
  *   cr_sql_outcome out;
  *   cr_sql_pg_pull(ledger, "postgresql://...", &o, &out, &err)
  *
- * Three queries at most: the lines summed per period; for the lines that
- * savings rules match, the same per day (so that rules measure them day
- * by day, as from the files); the environment tag counts.  The report
+ * Three queries, and one per dimension of the ledger: the lines summed
+ * per period; for the lines that savings rules match, the same per day (so
+ * that rules measure them day by day, as from the files); the environment
+ * tag counts; for each dimension (--by), the lines summed per period and
+ * value of the dimension, grouped in the engine.  On PostgreSQL / Redshift
+ * the table's columns are read first (sql.h, cr_sql_table_info).  The report
  * then equals the report of the same rows read from the files, while a
  * few thousand aggregated rows come back.  The PostgreSQL table holds
  * CUR 2.0 columns (README, "Push-down to Athena and PostgreSQL/Redshift"):
@@ -35,6 +38,7 @@ typedef struct cr_sql_pull_opts {
 	cr_period period;             /* resolved; the previous period is read too */
 	const cr_ruleset *rules;      /* NULL: no daily query */
 	const cr_accounts *accounts;  /* --accounts (environments of the rules), may be NULL */
+	const cr_sql_table_info *info; /* the table's columns (sql.h), or NULL */
 } cr_sql_pull_opts;
 
 typedef struct cr_sql_outcome {

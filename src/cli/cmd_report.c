@@ -50,7 +50,7 @@ static const struct cr_option report_options[] = {
 	{ "detail", 0, true, OPT_DETAIL, "LEVEL", "table: full (default; every account's services) or summary (accounts and proposals)" },
 	{ "metric", 0, true, OPT_METRIC, "NAME", "unblended (default; FOCUS BilledCost) or amortized (EffectiveCost)" },
 	{ "include", 0, true, OPT_INCLUDE, "LIST", "also rank credits,refunds,tax (default: none)" },
-	{ "by", 0, true, OPT_BY, "DIM", "also split the total by tag:KEY or region (repeatable; billing files)" },
+	{ "by", 0, true, OPT_BY, "DIM", "also split the total by tag:KEY, cost-category:NAME or region (repeatable)" },
 	{ "accounts", 'a', true, OPT_ACCOUNTS, "FILE", "account names, environments and owners (JSON)" },
 	{ "rules", 'r', true, OPT_RULES, "FILE", "add or override savings rules (JSON; repeatable)" },
 	{ "no-rules", 0, false, OPT_NO_RULES, NULL, "rank only: no savings proposals" },
@@ -122,7 +122,7 @@ struct report_config {
 	struct deliver_config deliver;
 };
 
-/* --by tag:KEY or region */
+/* --by tag:KEY, cost-category:NAME or region */
 static int add_by(struct report_config *c, const char *v, cr_error *err)
 {
 	if (c->n_by == CR_LEDGER_MAX_DIMS)
@@ -133,13 +133,18 @@ static int add_by(struct report_config *c, const char *v, cr_error *err)
 		c->by[c->n_by++].key = v + 4;
 		return 0;
 	}
+	if (strncmp(v, "cost-category:", 14) == 0 && v[14] && strlen(v + 14) <= 128) {
+		c->by[c->n_by].kind = CR_DIM_COST_CATEGORY;
+		c->by[c->n_by++].key = v + 14;
+		return 0;
+	}
 	if (strcmp(v, "region") == 0) {
 		c->by[c->n_by].kind = CR_DIM_REGION;
 		c->by[c->n_by++].key = NULL;
 		return 0;
 	}
-	return cr_error_set(err, CR_EXIT_USAGE, "--by '%s' is not tag:KEY (a key of at most 128 "
-			    "bytes) or region", v);
+	return cr_error_set(err, CR_EXIT_USAGE, "--by '%s' is not tag:KEY, cost-category:NAME "
+			    "(a key or name of at most 128 bytes) or region", v);
 }
 
 static int parse_int(const char *opt, const char *v, int min, int max, int *out,
@@ -727,11 +732,13 @@ int cmd_report(int argc, char **argv)
 	if (!live && expand_inputs(args, (size_t)nargs, c.live.allow_partial, c.quiet, &sel, &err))
 		goto done;
 
-	if (live && c.n_by) {
-		cr_error_set(&err, CR_EXIT_USAGE, "--by reads tags and regions from billing files: "
-			     "give FILE|DIR (Cost Explorer and the SQL sources do not book them yet)");
-		goto done;
-	}
+	for (int i = 0; live && i < c.n_by && c.live.source < LIVE_POSTGRES; i++)
+		if (c.by[i].kind == CR_DIM_REGION) {
+			cr_error_set(&err, CR_EXIT_USAGE, "--by region: Cost Explorer is asked by "
+				     "tag:KEY or cost-category:NAME only; give billing files or "
+				     "--source postgres|athena for regions");
+			goto done;
+		}
 	ledger = cr_ledger_new(c.metric);
 	for (int i = 0; i < c.n_by; i++)
 		if (cr_ledger_add_dimension(ledger, c.by[i].kind, c.by[i].key, &err) < 0)

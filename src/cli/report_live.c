@@ -196,6 +196,7 @@ int live_pull(const struct live_config *c, const struct live_run *r, cr_ledger *
 	*r->complete = r->period->end < ctx.today;
 	ctx.period = *r->period;
 	memcpy(ctx.include, r->include, sizeof ctx.include);
+	ctx.by = l;
 	if (c->dry_run && src->describe)
 		return src->describe(&ctx, cr_ledger_metric(l), stdout, err) < 0 ? -1 : 1;
 	return src->pull(&ctx, l, err) < 0 ? -1 : 0;

@@ -595,14 +595,16 @@ const cr_provenance *cr_ledger_provenance_of(const cr_ledger *l)
 int cr_ledger_add_dimension(cr_ledger *l, enum cr_dim_kind kind, const char *key,
 			    cr_error *err)
 {
-	static const char *const names[] = { "tag", "region", "resource" };
+	static const char *const names[] = { "tag", "region", "resource", "cost-category" };
+	bool keyed = kind == CR_DIM_TAG || kind == CR_DIM_COST_CATEGORY;
 	size_t klen;
 	char *name;
 
-	if (kind != CR_DIM_TAG)
+	if (!keyed)
 		key = "";
 	else if (!key || !*key)
-		return cr_error_set(err, CR_EXIT_USAGE, "a tag dimension needs a key (tag:KEY)");
+		return cr_error_set(err, CR_EXIT_USAGE, "a %s dimension needs a key (%s:KEY)",
+				    names[kind], names[kind]);
 	for (size_t i = 0; i < l->ndims; i++)
 		if (l->dims[i].kind == kind && strcmp(l->dims[i].key, key) == 0)
 			return (int)i;
@@ -610,11 +612,11 @@ int cr_ledger_add_dimension(cr_ledger *l, enum cr_dim_kind kind, const char *key
 		return cr_error_set(err, CR_EXIT_USAGE, "at most %d dimensions can be asked for",
 				    CR_LEDGER_MAX_DIMS);
 	klen = strlen(key);
-	name = cr_xmalloc(klen + 12);
-	if (kind == CR_DIM_TAG)
-		snprintf(name, klen + 12, "tag:%s", key);
+	name = cr_xmalloc(klen + 16);
+	if (keyed)
+		snprintf(name, klen + 16, "%s:%s", names[kind], key);
 	else
-		snprintf(name, klen + 12, "%s", names[kind]);
+		snprintf(name, klen + 16, "%s", names[kind]);
 	l->dims[l->ndims].kind = kind;
 	l->dims[l->ndims].key = cr_xstrdup(key);
 	l->dims[l->ndims].name = name;

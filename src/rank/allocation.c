@@ -59,7 +59,9 @@ static int build_one(cr_report *r, const cr_ledger *l, size_t dim, const cr_rank
 	size_t k;
 
 	a->dimension = cr_xstrdup(d->name);
-	a->untagged_label = cr_xstrdup(d->kind == CR_DIM_REGION ? "(no region)" : "(untagged)");
+	a->untagged_label = cr_xstrdup(d->kind == CR_DIM_REGION ? "(no region)" :
+				       d->kind == CR_DIM_COST_CATEGORY ? "(uncategorized)" :
+				       "(untagged)");
 	/* the untagged row is always there, first in v */
 	k = cr_keymap_get(&vm, 0, 0, 0, &added);
 	v[k].value = 0;
@@ -140,6 +142,13 @@ static int build_one(cr_report *r, const cr_ledger *l, size_t dim, const cr_rank
 	if (cr_dec_cmp(sum, r->total) != 0)
 		cr_report_add_warning(r, _("the allocation by %s does not sum to the report total: "
 					   "it is left as read"), a->dimension);
+	/* FOCUS exports carry no cost category: say so rather than let a
+	 * wholly uncategorized total pass for a fact */
+	if (d->kind == CR_DIM_COST_CATEGORY && nv == 1 && !cr_dec_is_zero(sum))
+		cr_report_add_warning(r, _("the allocation by %s found the category on no line: all "
+					   "of it is uncategorized (FOCUS exports carry no cost "
+					   "categories; CUR 2.0 has the cost_category column, legacy "
+					   "CUR costCategory/%s)"), a->dimension, d->key);
 	free(v);
 	free(s);
 	cr_keymap_release(&vm);
@@ -162,7 +171,7 @@ int cr_allocation_build(cr_report *r, const cr_ledger *l, const cr_rank_opts *o,
 	for (size_t i = 0; i < n; i++) {
 		enum cr_dim_kind kind = cr_ledger_dimension(l, i)->kind;
 
-		if (kind != CR_DIM_TAG && kind != CR_DIM_REGION)
+		if (kind != CR_DIM_TAG && kind != CR_DIM_REGION && kind != CR_DIM_COST_CATEGORY)
 			continue;
 		if (!r->allocations)
 			r->allocations = cr_xcalloc(n, sizeof *r->allocations);

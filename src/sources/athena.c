@@ -409,7 +409,7 @@ static int results(struct athena *x, const char *id, int ncols, cr_sql_row_fn *r
 		}
 		json_array_foreach(rows, i, r) {
 			json_t *data = json_object_get(r, "Data");
-			cr_sql_cell cells[CR_SQL_LINE_COLUMNS];
+			cr_sql_cell cells[CR_SQL_MAX_COLUMNS];
 
 			if (!json_is_array(data) || json_array_size(data) != (size_t)ncols) {
 				cr_error_set(err, CR_EXIT_REMOTE, "%s: GetQueryResults: a row of "
@@ -466,7 +466,7 @@ static int exec(void *self, const char *sql, int ncols, cr_sql_row_fn *row, void
 	char *id = NULL;
 	int rc;
 
-	if (ncols > CR_SQL_LINE_COLUMNS)
+	if (ncols > CR_SQL_MAX_COLUMNS)
 		return cr_error_set(err, CR_EXIT_INTERNAL, "Athena: too many columns");
 	rc = start(x, sql, &id, err);
 	if (rc == 0)

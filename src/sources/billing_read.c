@@ -835,11 +835,18 @@ static void select_columns(cr_csv *csv, const struct reader *r)
 {
 	const cr_columns *c = r->c;
 	size_t cols[NEEDED_MAX + CR_LEDGER_MAX_DIMS];
-	size_t n = needed_columns(c, r->metric, cols), lazy[2], nlazy = 0;
+	size_t n = needed_columns(c, r->metric, cols), lazy[2 + CR_LEDGER_MAX_DIMS], nlazy = 0;
 
-	for (size_t i = 0; i < r->ndims; i++)
+	for (size_t i = 0; i < r->ndims; i++) {
 		if (r->dims[i].col >= 0)
 			cols[n++] = (size_t)r->dims[i].col;
+		/* a map of its own: CUR 2.0 cost_category */
+		else if (r->dims[i].map >= 0 && r->dims[i].map != c->tags_map &&
+			 r->dims[i].map != c->product_map) {
+			cols[n++] = (size_t)r->dims[i].map;
+			lazy[nlazy++] = (size_t)r->dims[i].map;
+		}
+	}
 	lazy[nlazy] = (size_t)c->product_map;
 	nlazy += c->product_map >= 0;
 	lazy[nlazy] = (size_t)c->tags_map;
@@ -899,6 +906,16 @@ static void dims_setup(struct reader *r)
 		}
 		if (d->kind == CR_DIM_RESOURCE) {
 			dr->col = header_any(r->hdr, resource);
+			continue;
+		}
+		if (d->kind == CR_DIM_COST_CATEGORY) {
+			/* legacy costCategory/NAME, CUR 2.0 cost_category map; FOCUS
+			 * has none, so all of it is uncategorized (README) */
+			snprintf(name, sizeof name, "costCategory/%.*s", CR_DIM_KEY_MAX, d->key);
+			dr->col = header_col(r->hdr, name);
+			snprintf(dr->keys[0], sizeof dr->keys[0], "%.*s", CR_DIM_KEY_MAX, d->key);
+			if (dr->col < 0 && r->c->format == CR_FORMAT_CUR2)
+				dr->map = header_col(r->hdr, "cost_category");
 			continue;
 		}
 		if (strlen(d->key) > CR_DIM_KEY_MAX)

@@ -171,6 +171,19 @@ int ce_cell(void *ctx, const cr_ce_cell *c, cr_error *err)
 		return add(p, p->q_account, sym(p, c->keys[0]), sym(p, usage_key(c->keys[1])),
 			   c->start, p->q->category == CR_EXCL_CREDIT ? CR_KIND_CREDIT
 			   : CR_KIND_REFUND, cost->amount, CR_DEC_ZERO, 0, err);
+	case CR_CEQ_DIM: {
+		/* "team$platform"; "team$" has no value */
+		const char *v = strchr(c->keys[0], '$');
+		cr_ledger_key key = { .service = sym(p, c->keys[1]), .day = c->start,
+				      .kind = CR_KIND_USAGE };
+
+		v = v ? v + 1 : c->keys[0];
+		if (cr_ledger_add_dim(p->l, p->q->dim, &key, *v ? sym(p, v) : 0, cost->amount,
+				      NULL))
+			return cr_error_set(err, CR_EXIT_REMOTE, "%s: the sum of %s overflows",
+					    p->ep.where, cr_ledger_dimension(p->l, p->q->dim)->name);
+		return 0;
+	}
 	case CR_CEQ_DAILY:
 	case CR_CEQ_DAILY_ALL: {
 		bool added;

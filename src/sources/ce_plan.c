@@ -2,6 +2,7 @@
 #include "costrank/ce_plan.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +92,7 @@ char *cr_ce_query_body(const cr_ce_query_spec *q)
 	json_t *root = json_object(), *tp = json_object(), *metrics = json_array();
 	json_t *gb = json_array(), *f[6];
 	const char *cost = cr_ce_metric_name(q->metric);
-	const char *g1 = "LINKED_ACCOUNT", *g2 = "USAGE_TYPE", *t2 = "DIMENSION";
+	const char *g1 = "LINKED_ACCOUNT", *g2 = "USAGE_TYPE", *t1 = "DIMENSION", *t2 = "DIMENSION";
 	bool daily = q->kind == CR_CEQ_DAILY || q->kind == CR_CEQ_DAILY_ALL;
 	size_t nf = 0;
 	char *text;
@@ -132,6 +133,21 @@ char *cr_ce_query_body(const cr_ce_query_spec *q)
 			g1 = "SERVICE";
 		f[nf++] = dims("RECORD_TYPE", &excluded_types[q->category], 1);
 		break;
+	case CR_CEQ_DIM: {
+		/* the record types the ranking counts: --include adds some */
+		const char *types[3];
+		size_t n = 0;
+
+		for (int c = 0; c < CR_EXCL_COUNT; c++)
+			if (!q->include[c])
+				types[n++] = excluded_types[c];
+		if (n)
+			f[nf++] = not(dims("RECORD_TYPE", types, n));
+		t1 = q->cost_category ? "COST_CATEGORY" : "TAG";
+		g1 = q->dim_key;
+		g2 = "SERVICE";
+		break;
+	}
 	case CR_CEQ_DAILY:
 	case CR_CEQ_DAILY_ALL:
 		f[nf++] = dims("SERVICE", q->services, q->n_services);
@@ -152,7 +168,7 @@ char *cr_ce_query_body(const cr_ce_query_spec *q)
 	if (q->kind == CR_CEQ_LINES || q->kind == CR_CEQ_QUANTITY)
 		json_array_append_new(metrics, json_string("UsageQuantity"));
 	json_object_set_new(root, "Metrics", metrics);
-	json_array_append_new(gb, group("DIMENSION", g1));
+	json_array_append_new(gb, group(t1, g1));
 	json_array_append_new(gb, group(t2, g2));
 	json_object_set_new(root, "GroupBy", gb);
 	if (nf)
@@ -172,6 +188,7 @@ static const char *const kind_what[CR_CEQ_KIND_COUNT] = {
 	[CR_CEQ_INCLUDED] = "included",
 	[CR_CEQ_DAILY] = "daily on-demand spend",
 	[CR_CEQ_DAILY_ALL] = "daily net spend",
+	[CR_CEQ_DIM] = "allocation",
 };
 
 char *cr_ce_query_what(const cr_ce_query_spec *q)
@@ -182,12 +199,32 @@ char *cr_ce_query_what(const cr_ce_query_spec *q)
 	cr_buf_adds(&b, kind_what[q->kind]);
 	if (q->kind == CR_CEQ_INCLUDED)
 		cr_buf_addf(&b, " %s", cr_excluded_name((enum cr_excluded)q->category));
+	if (q->kind == CR_CEQ_DIM)
+		cr_buf_addf(&b, " by %s %s", q->cost_category ? "cost category" : "tag", q->dim_key);
 	if (q->n_accounts == 1)
 		cr_buf_addf(&b, " of %s", q->accounts[0]);
 	cr_day_format(q->span.start, s);
 	cr_day_format(q->span.end_excl - 1, e);
 	cr_buf_addf(&b, ", %s..%s", s, e);
 	return cr_buf_detach(&b);
+}
+
+const char *cr_ce_dim_key(const cr_dimension *d)
+{
+	if (d->kind == CR_DIM_COST_CATEGORY)
+		return d->key;
+	if (d->kind != CR_DIM_TAG)
+		return NULL;
+	return strncmp(d->key, "user:", 5) == 0 ? d->key + 5 : d->key;
+}
+
+size_t cr_ce_dim_count(const cr_ledger *l)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; l && i < cr_ledger_dimension_count(l); i++)
+		n += cr_ce_dim_key(cr_ledger_dimension(l, i)) != NULL;
+	return n;
 }
 
 /* ---- the dry run ----------------------------------------------------------- */
@@ -211,7 +248,8 @@ static size_t nspans(const cr_ce_plan_info *p)
 long cr_ce_plan_fixed(const cr_ce_plan_info *p)
 {
 	long s = (long)nspans(p);
-	long per = s + (p->tags ? s : 0) + 1 + s * (long)n_included(p) + (p->daily ? 1 : 0);
+	long per = s + (p->tags ? s : 0) + 1 + s * (long)n_included(p) + (p->daily ? 1 : 0) +
+		   s * (long)cr_ce_dim_count(p->by);
 
 	if (p->n_scopes)
 		return (long)p->n_scopes * (per + s);
@@ -291,6 +329,17 @@ void cr_ce_plan_print(const cr_ce_plan_info *p, FILE *out)
 	if (p->daily)
 		line(out, "1", "DAILY", &cur, 1, "LINKED_ACCOUNT, USAGE_TYPE",
 		     "on-demand daily spend the savings rules measure");
+	for (size_t i = 0; p->by && i < cr_ledger_dimension_count(p->by); i++) {
+		const cr_dimension *d = cr_ledger_dimension(p->by, i);
+		char by[160], why[160];
+
+		if (!cr_ce_dim_key(d))
+			continue;
+		snprintf(by, sizeof by, "%s %s, SERVICE", d->kind == CR_DIM_COST_CATEGORY ?
+			 "COST_CATEGORY" : "TAG", cr_ce_dim_key(d));
+		snprintf(why, sizeof why, "--by %s (2 GroupBy a request at most)", d->name);
+		line(out, each, "MONTHLY", sp, ns, by, why);
+	}
 	if (total >= 0)
 		fprintf(out, "planned requests: %ld (USD %ld.%02ld at USD 0.01 a request)\n", total,
 			total * CR_CE_CENTS_PER_REQUEST / 100, total * CR_CE_CENTS_PER_REQUEST % 100);

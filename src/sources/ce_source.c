@@ -320,6 +320,7 @@ static void plan_info(const cr_ce_source_opts *o, enum cr_metric metric, const c
 	}
 	pi->n_scopes = scopes;
 	pi->daily = rules_need_daily(o->rules, a ? envs : CR_ENV_ANY);
+	pi->by = o->by;
 }
 
 int cr_ce_plan_describe(const cr_ce_source_opts *o, enum cr_metric metric, FILE *out,
@@ -398,6 +399,32 @@ static bool lacks_environment(const struct ce_pull *p, const char *id)
 	const cr_account_info *in = cr_accounts_find(p->o->accounts, id);
 
 	return !in || !in->environment;
+}
+
+/* --by: per dimension, each period's cost by value and service (2 GroupBy
+ * a request at most: it cannot ride on the ranking requests). */
+static int dimensions(struct ce_pull *p, cr_error *err)
+{
+	const cr_ledger *l = p->l;
+
+	for (size_t s = 0; s < p->nscopes; s++)
+		for (size_t d = 0; d < cr_ledger_dimension_count(l); d++) {
+			const cr_dimension *dim = cr_ledger_dimension(l, d);
+
+			if (!cr_ce_dim_key(dim))
+				continue;
+			for (size_t i = 0; i < p->nspans; i++) {
+				cr_ce_query_spec q = spec(p, &p->scopes[s], CR_CEQ_DIM, i);
+
+				q.cost_category = dim->kind == CR_DIM_COST_CATEGORY;
+				q.dim_key = cr_ce_dim_key(dim);
+				q.dim = d;
+				memcpy(q.include, p->o->include, sizeof q.include);
+				if (run(p, &p->scopes[s], &q, err) < 0)
+					return -1;
+			}
+		}
+	return 0;
 }
 
 static int monthly(struct ce_pull *p, cr_error *err)
@@ -479,7 +506,7 @@ static int monthly(struct ce_pull *p, cr_error *err)
 		}
 	}
 	ce_apply_quantities(p);
-	return 0;
+	return dimensions(p, err);
 }
 
 static int daily(struct ce_pull *p, bool all, cr_error *err)

@@ -41,6 +41,7 @@ static void ce_opts(const cr_source_ctx *c, cr_ce_source_opts *o)
 	o->today = c->today;
 	o->progress = c->progress;
 	o->timeout_ms = c->timeout_ms;
+	o->by = c->by;
 }
 
 static int ce_describe(const cr_source_ctx *c, enum cr_metric metric, FILE *out,
@@ -104,6 +105,19 @@ static int sql_describe(const cr_source_ctx *c, bool athena, enum cr_metric metr
 		lines, envs);
 	free(lines);
 	free(envs);
+	for (size_t i = 0; c->by && i < cr_ledger_dimension_count(c->by); i++) {
+		const cr_dimension *d = cr_ledger_dimension(c->by, i);
+		char *sql;
+
+		if (cr_sql_build_dim(&q, d, &sql, err))
+			return -1;
+		fprintf(out, "-- --by %s, grouped in the engine\n%s;\n", d->name, sql);
+		free(sql);
+	}
+	if (!athena)
+		fputs("-- (on PostgreSQL / Redshift the table's columns are read first, from "
+		      "information_schema, and the map columns are read as their types allow)\n",
+		      out);
 	return 1;
 }
 

@@ -196,7 +196,7 @@ static int exec(void *self, const char *sql, int ncols, cr_sql_row_fn *row, void
 {
 	struct pg *pg = self;
 	PGresult *res = PQexecParams(pg->db, sql, 0, NULL, NULL, NULL, NULL, 0);
-	cr_sql_cell cells[CR_SQL_LINE_COLUMNS];
+	cr_sql_cell cells[CR_SQL_MAX_COLUMNS];
 	int rc = 0;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -205,7 +205,7 @@ static int exec(void *self, const char *sql, int ncols, cr_sql_row_fn *row, void
 		PQclear(res);
 		return -1;
 	}
-	if (PQnfields(res) != ncols || ncols > CR_SQL_LINE_COLUMNS) {
+	if (PQnfields(res) != ncols || ncols > CR_SQL_MAX_COLUMNS) {
 		rc = cr_error_set(err, CR_EXIT_REMOTE, "%s: the query answered %d columns where "
 				  "%d were asked for", pg->where, PQnfields(res), ncols);
 		PQclear(res);
@@ -243,6 +243,29 @@ static int setup(PGconn *db, const char *where, cr_error *err)
 	return 0;
 }
 
+static int on_column(void *ctx, const cr_sql_cell *c, cr_error *err)
+{
+	(void)err;
+	cr_sql_table_info_add(ctx, c);
+	return 0;
+}
+
+/* What the catalogue says of the table's columns: none when it tells
+ * nothing (the queries then read maps as CUR 2.0 maps of any JSON type). */
+static int read_columns(struct pg *pg, const cr_sql_pull_opts *o, cr_sql_table_info *info,
+			cr_error *err)
+{
+	cr_sql_query q = { .dialect = o->dialect, .layout = o->layout, .table = o->table };
+	char *sql;
+	int rc;
+
+	if (cr_sql_build_columns(&q, &sql, err))
+		return -1;
+	rc = exec(pg, sql, CR_SQL_COL_COLUMNS, on_column, info, err);
+	free(sql);
+	return rc;
+}
+
 /* Connects with the options libpq read from url (which is never read
  * again, so that no message of libpq quotes it). */
 static PGconn *connect_url(const char *url)
@@ -277,6 +300,8 @@ int cr_sql_pg_pull(cr_ledger *l, const char *db_url, const cr_sql_pull_opts *o,
 {
 	struct pg pg = { .where = NULL };
 	cr_sql_engine e = { exec, &pg };
+	cr_sql_table_info info = { 0 };
+	cr_sql_pull_opts with_info;
 	char *where;
 	cr_buf name = { 0 };
 	cr_ledger_input *in;
@@ -297,8 +322,13 @@ int cr_sql_pg_pull(cr_ledger *l, const char *db_url, const cr_sql_pull_opts *o,
 		pq_error(err, auth ? CR_EXIT_AUTH : CR_EXIT_REMOTE, where, "cannot connect", msg);
 		goto done;
 	}
-	if (setup(pg.db, where, err) || cr_sql_pull(l, o, &e, out, err))
+	if (setup(pg.db, where, err) || read_columns(&pg, o, &info, err))
 		goto done;
+	with_info = *o;
+	with_info.info = info.n ? &info : NULL;
+	if (cr_sql_pull(l, &with_info, &e, out, err))
+		goto done;
+	out->queries++;  /* the columns query */
 	cr_buf_addf(&name, "%s table %s", where, o->table);
 	in = cr_ledger_add_input(l, name.ptr, "postgres");
 	in->rows = out->items;
@@ -307,6 +337,7 @@ done:
 	if (pg.db)
 		PQfinish(pg.db);
 	cr_buf_release(&name);
+	cr_sql_table_info_release(&info);
 	free(where);
 	return rc;
 }

@@ -98,6 +98,19 @@ static int on_env(void *ctx, const cr_sql_cell *c, cr_error *err)
 	return cr_sql_book_env(p->l, c, err);
 }
 
+struct dim_pull {
+	struct pull *p;
+	size_t i;
+};
+
+static int on_dim(void *ctx, const cr_sql_cell *c, cr_error *err)
+{
+	struct dim_pull *d = ctx;
+
+	d->p->out->rows++;
+	return cr_sql_book_dim(d->p->l, d->i, c, err);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -162,7 +175,7 @@ int cr_sql_pull(cr_ledger *l, const cr_sql_pull_opts *o, const cr_sql_engine *e,
 	struct pull p = { .l = l, .o = o, .map = CR_KEYMAP_INIT, .out = out };
 	cr_sql_query q = { .dialect = o->dialect, .layout = o->layout, .table = o->table,
 			   .metric = cr_ledger_metric(l), .start = o->period.start,
-			   .end = o->period.end };
+			   .end = o->period.end, .info = o->info };
 	cr_period prev;
 	char *lines = NULL, *envs = NULL, *daily = NULL;
 	const char **usage = NULL;
@@ -198,6 +211,19 @@ int cr_sql_pull(cr_ledger *l, const cr_sql_pull_opts *o, const cr_sql_engine *e,
 	out->queries++;
 	if (e->exec(e->self, envs, CR_SQL_ENV_COLUMNS, on_env, &p, err))
 		goto done;
+	for (size_t i = 0; i < cr_ledger_dimension_count(l); i++) {
+		struct dim_pull d = { &p, i };
+		char *sql;
+		int failed;
+
+		if (cr_sql_build_dim(&q, cr_ledger_dimension(l, i), &sql, err))
+			goto done;
+		out->queries++;
+		failed = e->exec(e->self, sql, CR_SQL_DIM_COLUMNS, on_dim, &d, err);
+		free(sql);
+		if (failed)
+			goto done;
+	}
 	rc = 0;
 done:
 	for (size_t i = 0; i < p.rows.n * CR_SQL_LINE_COLUMNS; i++)

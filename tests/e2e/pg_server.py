@@ -4,8 +4,8 @@ Debian's postgresql package gives initdb and pg_ctl under /usr/lib/postgresql/N/
 listens on 127.0.0.1 on a free port, with its socket in its own temporary directory and trust
 authentication for local connections, except for the role READER, which must give its password
 (scram-sha-256); run as root, it runs as the postgres user.  The CUR 2.0
-table "cur" has the export's columns: costs and amounts numeric, dates timestamp, the product and
-resource_tags maps json, everything else text (README, "Push-down to Athena and
+table "cur" has the export's columns: costs and amounts numeric, dates timestamp, the product,
+resource_tags and cost_category maps json (or jsonb, or text holding JSON), everything else text (README, "Push-down to Athena and
 PostgreSQL/Redshift")."""
 import csv
 import glob
@@ -52,13 +52,13 @@ def free_port():
         return s.getsockname()[1]
 
 
-def column_type(name):
+def column_type(name, maps="json"):
     if name in NUMERIC:
         return "numeric"
     if name in TIMESTAMP:
         return "timestamp"
     if name in JSON:
-        return "json"
+        return maps
     return "text"
 
 
@@ -127,8 +127,9 @@ class PostgresServer:
             raise RuntimeError("psql: %s" % p.stderr.decode("utf-8", "replace"))
         return p.stdout.decode("utf-8")
 
-    def load_cur2(self, root, table="cur"):
-        """Loads every CUR 2.0 part under root into table; returns the number of rows."""
+    def load_cur2(self, root, table="cur", maps="json"):
+        """Loads every CUR 2.0 part under root into table, its map columns of type maps (json,
+        jsonb or text: JSON text, an empty map as ''); returns the number of rows."""
         parts = sorted(glob.glob(os.path.join(root, "**", "*.csv.gz"), recursive=True))
         header = None
         body = io.StringIO()
@@ -149,8 +150,8 @@ class PostgresServer:
             staging, ", ".join("%s text" % q for q in quoted)))
         self.psql(DATABASE, "COPY %s FROM STDIN WITH (FORMAT csv)" % staging,
                   stdin=body.getvalue().encode("utf-8"))
-        casts = ["NULLIF(%s, '')::%s AS %s" % (q, column_type(c), q) if column_type(c) != "text"
-                 else q for c, q in zip(header, quoted)]
+        casts = ["NULLIF(%s, '')::%s AS %s" % (q, column_type(c, maps), q)
+                 if column_type(c, maps) != "text" else q for c, q in zip(header, quoted)]
         self.psql(DATABASE, "CREATE TABLE %s AS SELECT %s FROM %s" % (
             target, ", ".join(casts), staging))
         self.psql(DATABASE, "DROP TABLE %s" % staging)

@@ -16,41 +16,70 @@ sys.path.insert(0, os.path.dirname(__file__))
 from common import SAMPLES, run, tempdir  # noqa: E402
 from test_samples import FORMATS, data_files, read_rows  # noqa: E402
 
+CATEGORY = "cost-category:CostCenter"
 PERIODS = {"cur": ("2026-10-01", "2026-10-31"), "prev": ("2026-09-01", "2026-09-30")}
 
 
 def fields(fmt, row):
-    """(day, excluded?, cost, team, region) of a raw row."""
+    """(day, excluded?, cost, team, region, cost category CostCenter) of a raw row."""
     if fmt == "cur2":
         tags = json.loads(row["resource_tags"] or "{}")
         team = tags.get("user:team") or tags.get("user_team") or ""
         return (row["line_item_usage_start_date"][:10],
                 row["line_item_line_item_type"] in ("Credit", "Refund", "Tax"),
-                row["line_item_unblended_cost"], team, row["product_region_code"])
+                row["line_item_unblended_cost"], team, row["product_region_code"],
+                json.loads(row["cost_category"] or "{}").get("CostCenter", ""))
     if fmt == "cur":
         return (row["lineItem/UsageStartDate"][:10],
                 row["lineItem/LineItemType"] in ("Credit", "Refund", "Tax"),
                 row["lineItem/UnblendedCost"], row.get("resourceTags/user:team", ""),
-                row["product/region"])
+                row["product/region"], row["costCategory/CostCenter"])
     tags = json.loads(row["Tags"] or "{}")
     return (row["ChargePeriodStart"][:10], row["ChargeCategory"] in ("Tax", "Credit"),
-            row["BilledCost"], tags.get("team", ""), row["RegionId"])
+            row["BilledCost"], tags.get("team", ""), row["RegionId"], "")  # FOCUS: no category
 
 
 def oracle(fmt):
     """{dimension: {period: {value or None: Decimal}}} from the raw files."""
-    out = {"tag:team": {"cur": {}, "prev": {}}, "region": {"cur": {}, "prev": {}}}
+    out = {d: {"cur": {}, "prev": {}} for d in ("tag:team", "region", CATEGORY)}
     for path in data_files(FORMATS[fmt]):
         for row in read_rows(path):
-            day, excluded, cost, team, region = fields(fmt, row)
+            day, excluded, cost, team, region, category = fields(fmt, row)
             if excluded or cost in ("", "NULL"):
                 continue
             for period, (first, last) in PERIODS.items():
                 if first <= day <= last:
-                    for dim, value in (("tag:team", team), ("region", region)):
+                    for dim, value in (("tag:team", team), ("region", region),
+                                       (CATEGORY, category)):
                         sums = out[dim][period]
                         key = value or None
                         sums[key] = sums.get(key, Decimal(0)) + Decimal(cost)
+    return out
+
+
+def expected(want, dim):
+    """The period's values of dim as a report lists them: the untagged row always, a value
+    seen only in the previous period at 0."""
+    cur = dict(want[dim]["cur"])
+    cur.setdefault(None, Decimal(0))
+    for value in want[dim]["prev"]:
+        cur.setdefault(value, Decimal(0))
+    return cur
+
+
+def check_against(test, rep, want):
+    """Every allocation of rep against the oracle want: each value's cost and previous cost
+    exact, the values summing to the ranked total exactly.  Returns {dimension: expected}."""
+    out = {}
+    for al in rep["allocation"]:
+        dim = al["dimension"]
+        cur = out[dim] = expected(want, dim)
+        got = {v["value"]: Decimal(v["cost"]) for v in al["values"]}
+        test.assertEqual(got, cur, dim)
+        test.assertEqual(sum(got.values()), Decimal(rep["total"]), dim)
+        prev = {v["value"]: Decimal(v["previous_cost"]) for v in al["values"]}
+        for value, amount in want[dim]["prev"].items():
+            test.assertEqual(prev.get(value, Decimal(0)), amount, (dim, value))
     return out
 
 
@@ -60,13 +89,16 @@ class Allocation(unittest.TestCase):
             with self.subTest(fmt=fmt), tempdir() as out:
                 code, _, err = run(["report", "--format", "json,csv", "--out", out,
                                     "--month", "2026-10", "--no-rules", "--by", "tag:team",
-                                    "--by", "region", FORMATS[fmt]])
+                                    "--by", "region", "--by", CATEGORY, FORMATS[fmt]])
                 self.assertEqual(code, 0, err)
                 with open(os.path.join(out, "costrank-2026-10.json")) as f:
                     rep = json.load(f)
                 want = oracle(fmt)
                 self.assertEqual([a["dimension"] for a in rep["allocation"]],
-                                 ["tag:team", "region"])
+                                 ["tag:team", "region", CATEGORY])
+                # FOCUS has no cost category: all of it uncategorized, and said so
+                warned = [w for w in rep["warnings"] if CATEGORY in w and "FOCUS" in w]
+                self.assertEqual(len(warned), 1 if fmt == "focus" else 0, rep["warnings"])
                 for al in rep["allocation"]:
                     dim = al["dimension"]
                     got = {v["value"]: Decimal(v["cost"]) for v in al["values"]}
@@ -98,11 +130,14 @@ class Allocation(unittest.TestCase):
                         rows = list(csv.DictReader(f))
                     self.assertEqual({None if r["untagged"] == "true" else r["value"]:
                                       Decimal(r["cost"]) for r in rows}, cur_want, name)
-                    self.assertEqual(rows[-1]["value"],
-                                     "(no region)" if dim == "region" else "(untagged)")
+                    self.assertEqual(rows[-1]["value"], {"region": "(no region)",
+                                                         CATEGORY: "(uncategorized)"}.get(
+                                                             dim, "(untagged)"))
                 # the untagged spend of the samples is real: the test can fail
                 self.assertNotEqual(want["tag:team"]["cur"][None], 0)
                 self.assertGreater(len(want["tag:team"]["cur"]), 3)
+                if fmt != "focus":
+                    self.assertGreater(len(want[CATEGORY]["cur"]), 3)
 
     def test_every_format_has_the_section(self):
         """table, Markdown, HTML, the workbook and the chat summary carry the same
@@ -187,9 +222,10 @@ class Allocation(unittest.TestCase):
             self.assertFalse([c for c in cells if "\x1b" in c], cells)
 
     def test_refused(self):
-        for args, word in ((["--by", "cost-category:x"], "--by"),
+        for args, word in ((["--by", "cost-category:"], "--by"),
+                           (["--by", "team"], "--by"),
                            (["--by", "tag:"], "--by"),
-                           (["--by", "tag:team", "--source", "ce"], "billing files")):
+                           (["--by", "region", "--source", "ce"], "--by region")):
             with self.subTest(args=args), tempdir() as out:
                 code, _, err = run(["report", "--out", out, *args] +
                                    ([] if "--source" in args else [FORMATS["cur2"]]))

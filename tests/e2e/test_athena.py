@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
 from common import SAMPLES, run, tempdir  # noqa: E402
 import pg_server  # noqa: E402
+from test_allocation import CATEGORY, check_against, oracle  # noqa: E402
 
 AKID = "AKIDATHENAEXAMPLE"
 SECRET = "athenaSECRETkeyEXAMPLE/K7MDENG+bPxRfiCY"
@@ -60,6 +61,10 @@ class Athena(unittest.TestCase):
                         'json_extract_path_text("product", \'product_name\') AS '
                         '"product_product_name", json_extract_path_text("resource_tags", '
                         '\'user:environment\') AS "resource_tags_user_environment", '
+                        'json_extract_path_text("resource_tags", \'user:team\') AS '
+                        '"resource_tags_user_team", json_extract_path_text("cost_category", '
+                        '\'CostCenter\') AS "cost_category_costcenter", "product_region_code" AS '
+                        '"product_region", '
                         'to_char("bill_billing_period_start_date", \'FMYYYY\') AS "year", '
                         'to_char("bill_billing_period_start_date", \'FMMM\') AS "month" '
                         'FROM "cur"' % (LEGACY_TABLE, ", ".join('"%s"' % c for c in LEGACY_COLUMNS)))
@@ -174,6 +179,28 @@ class Athena(unittest.TestCase):
                     with open(os.path.join(d, "costrank-2026-10.json")) as f:
                         self.assertEqual(comparable(rep), comparable(json.load(f)))
             self.mock.reset()
+
+    def test_by_is_grouped_in_the_engine(self):
+        """--by tag:team, region and cost-category:CostCenter from the CUR 2.0 maps
+        (element_at) and from a legacy table's flat columns: one more query per dimension, and
+        every value and the untagged spend equal Decimal sums of the raw sample files."""
+        want = oracle("cur2")
+        by = ["--by", "tag:team", "--by", "region", "--by", CATEGORY]
+        for table, layout in ((TABLE, []), (LEGACY_TABLE, ["--table-layout", "legacy"])):
+            with self.subTest(table=table):
+                self.mock.reset()
+                code, out, err, rep = self.athena(*(by + layout), table=table)
+                self.assertEqual(code, 0, err)
+                self.assertEqual(len(self.mock.executed), 6)
+                dims = self.mock.executed[3:]
+                if table == TABLE:
+                    self.assertIn("element_at(\"resource_tags\", 'user:team')", dims[0])
+                    self.assertIn("element_at(\"cost_category\", 'CostCenter')", dims[2])
+                else:
+                    self.assertIn('"resource_tags_user_team"', dims[0])
+                    self.assertIn('"product_region"', dims[1])
+                    self.assertIn('"cost_category_costcenter"', dims[2])
+                self.assertEqual(len(check_against(self, rep, want)), 3)
 
     def test_failed_query_shows_the_engine_message(self):
         self.mock.fail_next = "COLUMN_NOT_FOUND: line 3:2: Column 'pricing_term' cannot be resolved"

@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
 from common import SAMPLES, run, tempdir  # noqa: E402
 from mock_ce import MockCostExplorer  # noqa: E402
+from test_allocation import CATEGORY, check_against, oracle  # noqa: E402
 
 AKID = "AKIDEXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -123,6 +124,56 @@ class CostExplorer(unittest.TestCase):
             self.assertEqual(rep["source"]["requests"], planned)
             self.assertEqual(self.mock.attempts - attempts, planned)
             self.assertEqual(without_source(rep), without_source(self.files_report))
+
+    # (2b) --by: GroupBy TAG and COST_CATEGORY, one request per dimension more, as planned
+    def test_by_tag_and_cost_category(self):
+        self.mock.page_size = 100000
+        by = ["--by", "tag:team", "--by", CATEGORY]
+        with tempdir() as cache:
+            code, out, err, _ = self.live("--dry-run", cache=cache)
+            self.assertEqual(code, 0, err)
+            base = int(re.search(r"planned requests: (\d+)", out).group(1))
+            attempts = self.mock.attempts
+            code, out, err, _ = self.live("--dry-run", *by, cache=cache)
+            self.assertEqual(code, 0, err)
+            self.assertEqual(self.mock.attempts, attempts, "--dry-run calls nothing")
+            planned = int(re.search(r"planned requests: (\d+)", out).group(1))
+            self.assertEqual(planned, base + 2, out)
+            self.assertIn("TAG team, SERVICE", out)
+            self.assertIn("COST_CATEGORY CostCenter, SERVICE", out)
+            # a budget for the plan without the dimensions stops before any request
+            code, _, err, rep = self.live("--max-requests", str(base), *by, cache=cache)
+            self.assertEqual(code, 1, err)
+            self.assertIn("--max-requests", err)
+            self.assertEqual(self.mock.attempts, attempts)
+            code, _, err, rep = self.live("--max-requests", str(planned), *by, cache=cache)
+            self.assertEqual(code, 0, err)
+            self.assertEqual(rep["source"]["requests"], planned)
+            self.assertEqual(self.mock.attempts - attempts, planned)
+            want = oracle("cur2")
+            self.assertEqual([a["dimension"] for a in rep["allocation"]], ["tag:team", CATEGORY])
+            check_against(self, rep, want)
+            # each dimension: its own request, two GroupBy keys, the ranked record types
+            asked = [body["GroupBy"] for body, status, _ in self.mock.log[-planned:]
+                     if body and body["GroupBy"][0]["Type"] in ("TAG", "COST_CATEGORY")
+                     and body["GroupBy"][0]["Key"] != "environment"]
+            self.assertEqual(asked, [[{"Type": "TAG", "Key": "team"},
+                                      {"Type": "DIMENSION", "Key": "SERVICE"}],
+                                     [{"Type": "COST_CATEGORY", "Key": "CostCenter"},
+                                      {"Type": "DIMENSION", "Key": "SERVICE"}]])
+            without = {k: v for k, v in without_source(rep).items() if k != "allocation"}
+            self.assertEqual(without, without_source(self.files_report))
+            # again from the cache, free
+            ok = self.mock.ok
+            code, _, err, again = self.live(*by, cache=cache)
+            self.assertEqual(code, 0, err)
+            self.assertEqual(self.mock.ok, ok)
+            self.assertEqual(again["allocation"], rep["allocation"])
+        # region is not asked of Cost Explorer
+        with tempdir() as cache:
+            code, _, err, rep = self.live("--by", "region", cache=cache)
+            self.assertEqual(code, 2, err)
+            self.assertIn("--by region", err)
 
     # (3) a re-run is free; the cache is private and holds no secret
     def test_second_run_is_free(self):

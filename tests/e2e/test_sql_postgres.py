@@ -8,15 +8,18 @@ needs a password, given in PGPASSWORD or a ~/.pgpass file; a password inside --d
 and neither the password nor libpq's text quoting the URL appears anywhere; a hostile table name
 and a refused query must fail in one line.  Without the
 server binaries (a developer machine) the tests skip, unless CI=true."""
+import csv
 import json
 import os
 import re
 import sys
 import unittest
+from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import SAMPLES, run, tempdir  # noqa: E402
 import pg_server  # noqa: E402
+from test_allocation import CATEGORY, check_against, oracle  # noqa: E402
 
 ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
 PASSWORD = "pg-S3cret-never-shown"
@@ -50,6 +53,19 @@ class SqlPostgres(unittest.TestCase):
         cls.line_items = cls.server.load_cur2(os.path.join(SAMPLES, "cur2"))
         cls.server.grant_reader(PASSWORD)
         cls.url = cls.server.url(pg_server.READER)
+        # the same rows with jsonb and text maps, and with a column per tag and category
+        for maps in ("jsonb", "text"):
+            cls.server.load_cur2(os.path.join(SAMPLES, "cur2"), "cur_" + maps, maps)
+        cls.server.psql(pg_server.DATABASE, """
+            CREATE TABLE cur_flat AS SELECT *,
+                resource_tags ->> 'user:team' AS resource_tags_user_team,
+                resource_tags ->> 'user:environment' AS resource_tags_user_environment,
+                cost_category ->> 'CostCenter' AS cost_category_costcenter,
+                product_region_code AS product_region FROM cur;
+            ALTER TABLE cur_flat DROP COLUMN resource_tags, DROP COLUMN cost_category,
+                DROP COLUMN product_region_code""")
+        cls.server.psql(pg_server.DATABASE, "GRANT SELECT ON cur_jsonb, cur_text, cur_flat TO %s"
+                        % pg_server.READER)
 
     @classmethod
     def tearDownClass(cls):
@@ -90,7 +106,8 @@ class SqlPostgres(unittest.TestCase):
 
     def test_same_report_as_files(self):
         queries, rows, items = self.check_same([])
-        self.assertEqual(queries, 3)  # per period; per day for the rules' lines; tags
+        # the table's columns; per period; per day for the rules' lines; tags
+        self.assertEqual(queries, 4)
         self.assertLess(rows * 3, items, "aggregated rows should be far fewer than line items")
         print("postgres: %d queries, %d rows for %d line items" % (queries, rows, items))
 
@@ -99,7 +116,7 @@ class SqlPostgres(unittest.TestCase):
 
     def test_same_report_without_rules(self):
         queries, rows, items = self.check_same(["--no-rules"])
-        self.assertEqual(queries, 2)
+        self.assertEqual(queries, 3)
         self.assertLess(rows * 10, items)
 
     def test_same_report_with_included_categories(self):
@@ -107,6 +124,48 @@ class SqlPostgres(unittest.TestCase):
 
     def test_other_period(self):
         self.check_same([], month="2026-09")
+
+    def test_by_equals_the_raw_files_for_every_map_type(self):
+        """--by tag:team, region and cost-category:CostCenter grouped in the engine, from json,
+        jsonb and text maps and from a column per tag: every value and the untagged spend equal
+        Decimal sums of the raw sample files, in the JSON, the CSV for finance and the table, and
+        the whole report equals the one read from the files."""
+        want = oracle("cur2")
+        by = ["--by", "tag:team", "--by", "region", "--by", CATEGORY]
+        code, _, err, files = report_json(["--month", "2026-10", "--format", "json"] + by +
+                                          [os.path.join(SAMPLES, "cur2")])
+        self.assertEqual(code, 0, err)
+        from_files = json.loads(files["costrank-2026-10.json"])
+        for table in ("cur", "cur_jsonb", "cur_text", "cur_flat"):
+            with self.subTest(table=table), tempdir() as d:
+                code, out, err = run(["report", "--format", "table,json,csv", "--out", d,
+                                      "--color", "never", "--accounts", ACCOUNTS, "--source",
+                                      "postgres", "--db-url", self.url, "--table", table,
+                                      "--month", "2026-10"] + by, env=ENV)
+                self.assertEqual(code, 0, err)
+                with open(os.path.join(d, "costrank-2026-10.json"), encoding="utf-8") as f:
+                    rep = json.load(f)
+                self.assertEqual(without_source(rep), without_source(from_files))
+                self.assertIn("PostgreSQL: 7 queries", err)  # columns, 3, one per dimension
+                expect = check_against(self, rep, want)
+                for dim, cur in expect.items():
+                    name = "costrank-2026-10-by-%s.csv" % dim.replace(":", "-")
+                    with open(os.path.join(d, name), newline="", encoding="utf-8") as f:
+                        rows = list(csv.DictReader(f))
+                    self.assertEqual({None if r["untagged"] == "true" else r["value"]:
+                                      Decimal(r["cost"]) for r in rows}, cur, name)
+                    # the table: each value on a line of its own with its cost to the cent
+                    section = out[out.index("By " + dim):]
+                    for value, amount in cur.items():
+                        label = value or {"region": "(no region)",
+                                          CATEGORY: "(uncategorized)"}.get(dim, "(untagged)")
+                        line = next((ln for ln in section.splitlines()[2:]
+                                     if re.match(r"\s*(\d+\s+)?%s\s" % re.escape(label), ln)),
+                                    None)
+                        self.assertIsNotNone(line, (dim, label))
+                        cents = "{:,.2f}".format(amount.quantize(Decimal("0.01")))
+                        self.assertIn(cents, line, (dim, label))
+        self.assertNotEqual(want["tag:team"]["cur"][None], 0)
 
     def test_empty_period_is_no_data(self):
         with tempdir() as d:

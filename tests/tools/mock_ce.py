@@ -3,7 +3,7 @@
 It answers GetCostAndUsage by aggregating the sample billing data (samples/cur2, the CUR 2.0
 export of the sample organisation) exactly as each request asks: TimePeriod (Start inclusive, End
 exclusive), Granularity (DAILY, or MONTHLY split at month starts), Metrics, GroupBy (at most two
-DIMENSION or TAG keys) and Filter (And / Or / Not / Dimensions / Tags, one root per expression).
+DIMENSION, TAG or COST_CATEGORY keys) and Filter (And / Or / Not / Dimensions / Tags, one root per expression).
 Cost Explorer's view of a CUR line:
 
     LINKED_ACCOUNT  line_item_usage_account_id (names: line_item_usage_account_name, returned as
@@ -17,6 +17,7 @@ Cost Explorer's view of a CUR line:
                     types), "Standard Reserved Instances" (DiscountedUsage, RIFee), else
                     "On Demand Instances"
     TAG environment resource_tags["user:environment"], keys "environment$<value>"
+    COST_CATEGORY N cost_category["N"], keys "N$<value>" ("N$" for lines without one)
     UnblendedCost   line_item_unblended_cost; AmortizedCost the CUR query library's formula
     UsageQuantity   line_item_usage_amount of every matched line; Unit the one pricing unit of
                     those lines, else "N/A"
@@ -188,6 +189,7 @@ def load_rows(root):
                     "RECORD_TYPE": r["line_item_line_item_type"],
                     "PURCHASE_TYPE": purchase_type(r),
                     "tags": {k[5:] if k.startswith("user:") else k: v for k, v in tags.items()},
+                    "categories": json.loads(r.get("cost_category") or "{}"),
                     "UnblendedCost": dec(r["line_item_unblended_cost"]),
                     "AmortizedCost": amortized(r),
                     "usage": dec(usage) if usage not in ("", "NULL") else None,
@@ -538,6 +540,8 @@ class MockCostExplorer:
     def group_value(g, r):
         if g["Type"] == "TAG":
             return "%s$%s" % (g["Key"], r["tags"].get(g["Key"], ""))
+        if g["Type"] == "COST_CATEGORY":
+            return "%s$%s" % (g["Key"], r["categories"].get(g["Key"], ""))
         return r[g["Key"]]
 
     def cost_and_usage(self, req, scope_account):
@@ -556,7 +560,7 @@ class MockCostExplorer:
         if not metrics or any(m not in METRICS for m in metrics):
             raise ApiError(400, "ValidationException", "bad Metrics")
         groups = req.get("GroupBy") or []
-        if len(groups) > 2 or any(g.get("Type") not in ("DIMENSION", "TAG") or
+        if len(groups) > 2 or any(g.get("Type") not in ("DIMENSION", "TAG", "COST_CATEGORY") or
                                   (g["Type"] == "DIMENSION" and g.get("Key") not in DIMENSIONS)
                                   for g in groups):
             raise ApiError(400, "ValidationException", "bad GroupBy")

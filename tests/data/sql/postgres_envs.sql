@@ -1,6 +1,6 @@
 SELECT
 	"line_item_usage_account_id",
-	json_extract_path_text("resource_tags", 'user:environment'),
+	(CAST(NULLIF(CAST("resource_tags" AS text), '') AS json) ->> 'user:environment'),
 	COUNT(*)
 FROM "cur"
 WHERE "bill_billing_period_start_date" >= TIMESTAMP '2026-09-01 00:00:00'

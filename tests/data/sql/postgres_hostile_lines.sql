@@ -5,7 +5,7 @@ SELECT
 	"pricing_term",
 	"line_item_product_code",
 	"line_item_usage_type",
-	json_extract_path_text("product", 'product_name'),
+	(CAST(NULLIF(CAST("product" AS text), '') AS json) ->> 'product_name'),
 	"pricing_unit",
 	"line_item_currency_code",
 	MIN(CAST("line_item_usage_start_date" AS DATE)),

@@ -1,0 +1,100 @@
+-- tag:team
+SELECT
+	"line_item_usage_account_id",
+	"line_item_usage_account_name",
+	"line_item_line_item_type",
+	"pricing_term",
+	"line_item_product_code",
+	"line_item_usage_type",
+	("product" ->> 'product_name'),
+	"pricing_unit",
+	"line_item_currency_code",
+	MIN(CAST("line_item_usage_start_date" AS DATE)),
+	MAX(CAST("line_item_usage_start_date" AS DATE)),
+	SUM(COALESCE("line_item_unblended_cost", 0)),
+	SUM(COALESCE("line_item_usage_amount", 0)),
+	COUNT(*),
+	NULLIF(COALESCE(NULLIF(("resource_tags" ->> 'user:team'), ''), ("resource_tags" ->> 'user_team')), '')
+FROM "billing"."cur"
+WHERE "bill_billing_period_start_date" >= TIMESTAMP '2026-09-01 00:00:00'
+	AND "bill_billing_period_start_date" < TIMESTAMP '2026-11-01 00:00:00'
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 15,
+	CASE WHEN "line_item_usage_start_date" < TIMESTAMP '2026-09-01 00:00:00' THEN 0
+		WHEN "line_item_usage_start_date" < TIMESTAMP '2026-10-01 00:00:00' THEN 1
+		WHEN "line_item_usage_start_date" < TIMESTAMP '2026-11-01 00:00:00' THEN 2 ELSE 3 END
+ORDER BY 1, 10, 6, 3, 5, 7, 4, 8, 2, 9, 15
+-- cost-category:CostCenter
+SELECT
+	"line_item_usage_account_id",
+	"line_item_usage_account_name",
+	"line_item_line_item_type",
+	"pricing_term",
+	"line_item_product_code",
+	"line_item_usage_type",
+	("product" ->> 'product_name'),
+	"pricing_unit",
+	"line_item_currency_code",
+	MIN(CAST("line_item_usage_start_date" AS DATE)),
+	MAX(CAST("line_item_usage_start_date" AS DATE)),
+	SUM(COALESCE("line_item_unblended_cost", 0)),
+	SUM(COALESCE("line_item_usage_amount", 0)),
+	COUNT(*),
+	NULLIF(("cost_category" ->> 'CostCenter'), '')
+FROM "billing"."cur"
+WHERE "bill_billing_period_start_date" >= TIMESTAMP '2026-09-01 00:00:00'
+	AND "bill_billing_period_start_date" < TIMESTAMP '2026-11-01 00:00:00'
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 15,
+	CASE WHEN "line_item_usage_start_date" < TIMESTAMP '2026-09-01 00:00:00' THEN 0
+		WHEN "line_item_usage_start_date" < TIMESTAMP '2026-10-01 00:00:00' THEN 1
+		WHEN "line_item_usage_start_date" < TIMESTAMP '2026-11-01 00:00:00' THEN 2 ELSE 3 END
+ORDER BY 1, 10, 6, 3, 5, 7, 4, 8, 2, 9, 15
+-- region
+SELECT
+	"line_item_usage_account_id",
+	"line_item_usage_account_name",
+	"line_item_line_item_type",
+	"pricing_term",
+	"line_item_product_code",
+	"line_item_usage_type",
+	("product" ->> 'product_name'),
+	"pricing_unit",
+	"line_item_currency_code",
+	MIN(CAST("line_item_usage_start_date" AS DATE)),
+	MAX(CAST("line_item_usage_start_date" AS DATE)),
+	SUM(COALESCE("line_item_unblended_cost", 0)),
+	SUM(COALESCE("line_item_usage_amount", 0)),
+	COUNT(*),
+	NULLIF("product_region_code", '')
+FROM "billing"."cur"
+WHERE "bill_billing_period_start_date" >= TIMESTAMP '2026-09-01 00:00:00'
+	AND "bill_billing_period_start_date" < TIMESTAMP '2026-11-01 00:00:00'
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 15,
+	CASE WHEN "line_item_usage_start_date" < TIMESTAMP '2026-09-01 00:00:00' THEN 0
+		WHEN "line_item_usage_start_date" < TIMESTAMP '2026-10-01 00:00:00' THEN 1
+		WHEN "line_item_usage_start_date" < TIMESTAMP '2026-11-01 00:00:00' THEN 2 ELSE 3 END
+ORDER BY 1, 10, 6, 3, 5, 7, 4, 8, 2, 9, 15
+-- tag:aws:createdBy
+SELECT
+	"line_item_usage_account_id",
+	"line_item_usage_account_name",
+	"line_item_line_item_type",
+	"pricing_term",
+	"line_item_product_code",
+	"line_item_usage_type",
+	("product" ->> 'product_name'),
+	"pricing_unit",
+	"line_item_currency_code",
+	MIN(CAST("line_item_usage_start_date" AS DATE)),
+	MAX(CAST("line_item_usage_start_date" AS DATE)),
+	SUM(COALESCE("line_item_unblended_cost", 0)),
+	SUM(COALESCE("line_item_usage_amount", 0)),
+	COUNT(*),
+	NULLIF(COALESCE(NULLIF(("resource_tags" ->> 'aws:createdBy'), ''), ("resource_tags" ->> 'aws_createdBy')), '')
+FROM "billing"."cur"
+WHERE "bill_billing_period_start_date" >= TIMESTAMP '2026-09-01 00:00:00'
+	AND "bill_billing_period_start_date" < TIMESTAMP '2026-11-01 00:00:00'
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 15,
+	CASE WHEN "line_item_usage_start_date" < TIMESTAMP '2026-09-01 00:00:00' THEN 0
+		WHEN "line_item_usage_start_date" < TIMESTAMP '2026-10-01 00:00:00' THEN 1
+		WHEN "line_item_usage_start_date" < TIMESTAMP '2026-11-01 00:00:00' THEN 2 ELSE 3 END
+ORDER BY 1, 10, 6, 3, 5, 7, 4, 8, 2, 9, 15
