@@ -124,7 +124,7 @@ class Deliverables(unittest.TestCase):
     def test_files(self):
         self.assertEqual(sorted(os.listdir(self.out)), sorted([
             "costrank-2026-10.csv", "costrank-2026-10-services.csv",
-            "costrank-2026-10-proposals.csv", "costrank-2026-10-notes.csv", "costrank-2026-10-trend.csv", "costrank-2026-10.xlsx",
+            "costrank-2026-10-resources.csv", "costrank-2026-10-proposals.csv", "costrank-2026-10-notes.csv", "costrank-2026-10-trend.csv", "costrank-2026-10.xlsx",
             "costrank-2026-10.md", "costrank-2026-10.html"]))
 
     # ---- (a) the workbook ------------------------------------------------

@@ -112,6 +112,7 @@ def data_names():
             names.add(s.get("name") or "")
             for u in s.get("usage_types", []):
                 names.update(filter(None, (u.get("usage_type"), u.get("unit"))))
+                names.update(x["resource_id"] for x in u.get("resources", []))
     for s in d.get("services", []):
         names.add(s.get("name") or "")
     for p in d["proposals"]:
