@@ -884,7 +884,8 @@ static int header_any(const struct header *h, const char *const *names)
 static void dims_setup(struct reader *r)
 {
 	static const char *const region[] = { "product_region_code", "product/regionCode",
-					      "product/region", "RegionId", "Region", NULL };
+					      "product/region", "product_region", "RegionId", "Region",
+					      NULL };
 	static const char *const resource[] = { "line_item_resource_id", "lineItem/ResourceId",
 						"ResourceId", NULL };
 
