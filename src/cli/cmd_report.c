@@ -121,7 +121,6 @@ struct report_config {
 	struct { enum cr_dim_kind kind; const char *key; } by[CR_LEDGER_MAX_DIMS]; /* --by */
 	int n_by;
 	int resources;          /* --resources */
-	bool resources_given;
 	struct live_config live;
 	struct deliver_config deliver;
 };
@@ -259,7 +258,6 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 	case OPT_INCLUDE: return for_each_item(v, add_include, c, err);
 	case OPT_BY: return add_by(c, v, err);
 	case OPT_RESOURCES:
-		c->resources_given = true;
 		return parse_int("resources", v, 0, CR_MAX_RESOURCES, &c->resources, err);
 	case OPT_ACCOUNTS: c->accounts_file = v; return 0;
 	case OPT_RULES:
