@@ -26,6 +26,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "costrank/buf.h"
@@ -913,6 +914,32 @@ static void draw_account_head(tctx *t, const cr_report_account *a)
 	cr_buf_release(&b);
 }
 
+/* A resource id in w cells: shortened after its last ':', '/', '-' or '.'
+ * that fits, so that "…" never sits inside a run of digits. */
+static void id_fit(tctx *t, const char *id, size_t w)
+{
+	size_t cut;
+	char *copy;
+
+	if (cr_render_cells(id) <= w || w < 2) {
+		data(t, id, w);
+		return;
+	}
+	copy = cr_xstrdup(id);
+	for (cut = strlen(copy); cut > 0; cut--) {
+		copy[cut] = '\0';
+		if (strchr(":/-.", copy[cut - 1]) && cr_render_cells(copy) + 1 <= w)
+			break;
+	}
+	if (cut == 0) {
+		data(t, id, w);
+	} else {
+		data(t, copy, w);
+		text(t, "…");
+	}
+	free(copy);
+}
+
 /* One line under a usage type: the resource id (shortened to fit), then
  * its cost, share of the usage type and days, never shortened. */
 static void resource_line(tctx *t, const layout *L, const char *label, cr_dec cost,
@@ -933,7 +960,7 @@ static void resource_line(tctx *t, const layout *L, const char *label, cr_dec co
 	need = lead + 2 + cr_render_cells(right.ptr);
 	spaces(t, lead);
 	sgr(t, SGR_DIM);
-	data(t, label, t->width > need ? t->width - need : 8);
+	id_fit(t, label, t->width > need ? t->width - need : 8);
 	spaces(t, 2);
 	text(t, right.ptr);
 	sgr(t, SGR_RESET);

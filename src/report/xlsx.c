@@ -1190,19 +1190,19 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 			write_allocation(&x, allocation);
 		ptotal = write_proposals(&x, proposals);
 		write_summary(&x, summary, ptotal);
-		if (cr_report_lists_resources(r)) {
-			lxw_worksheet *res = workbook_add_worksheet(x.wb, _("Resources"));
-
-			if (res)
-				write_resources(&x, res);
-			else
-				chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
-		}
 		if (r->trend.n_months) {
 			lxw_worksheet *trend = workbook_add_worksheet(x.wb, _("Trend"));
 
 			if (trend)
 				write_trend(&x, trend);
+			else
+				chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		}
+		if (cr_report_lists_resources(r)) {
+			lxw_worksheet *res = workbook_add_worksheet(x.wb, _("Resources"));
+
+			if (res)
+				write_resources(&x, res);
 			else
 				chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
 		}

@@ -258,7 +258,7 @@ class Language(unittest.TestCase):
                 charts = "".join(z.read(n).decode() for n in z.namelist()
                                  if n.startswith("xl/charts/"))
         self.assertEqual(re.findall(r'<sheet name="([^"]*)"', book),
-                         ["概要", "サービス", "使用タイプ", "削減提案", "リソース", "推移"])
+                         ["概要", "サービス", "使用タイプ", "削減提案", "推移", "リソース"])
         for title in ("アカウントID", "アカウント名", "増減率", "月間削減額", "優先度",
                       "costrank レポート 2026年10月", "請求総額"):
             self.assertIn(title, strings)
