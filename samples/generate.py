@@ -15,6 +15,7 @@ Python 3 standard library only.
 
 import argparse
 import base64
+import collections
 import csv
 import decimal
 import datetime as dt
@@ -218,6 +219,25 @@ def pre(prefix, name):
     return prefix + "-" + name if prefix else name
 
 
+RESOURCE_SEEN = collections.Counter()
+
+
+def resource_id(kind, acct, region, *parts):
+    """A resource id as CUR writes it: i-0..., vol-0..., a snapshot or NAT
+    gateway ARN; derived from the series, a second alike series gets another."""
+    key = "|".join((kind, acct, region) + parts)
+    RESOURCE_SEEN[key] += 1
+    h = hashlib.sha256(("%s|%d" % (key, RESOURCE_SEEN[key])).encode()).hexdigest()
+    if kind == "instance":
+        return "i-0" + h[:16]
+    if kind == "volume":
+        return "vol-0" + h[:16]
+    arn = "arn:aws:ec2:%s:%s:" % (region, ACCT[acct]["id"])
+    if kind == "snapshot":
+        return arn + "snapshot/snap-0" + h[:16]
+    return arn + "natgateway/nat-0" + h[:16]
+
+
 def ec2(acct, prefix, itype, count, pat, team, *, spot=False, windows=False,
         sp_disc=None, **kw):
     region = PREFIX_REGION.get(prefix, "us-east-1")
@@ -237,6 +257,7 @@ def ec2(acct, prefix, itype, count, pat, team, *, spot=False, windows=False,
         op = "RunInstances:0002" if windows else "RunInstances"
         term = "OnDemand"
     az = kw.pop("az", region + "a")
+    kw.setdefault("rid", resource_id("instance", acct, region, ut, team))
     return S(acct, "AmazonEC2", ut, "Hrs", rate, count, op=op, kind="hours",
              pat=pat, desc=desc, team=team, term=term, itype=itype, az=az,
              nf=SIZE_FACTOR.get(size, ""), ondemand=od, sp_disc=sp_disc, **kw)
@@ -262,19 +283,23 @@ def ebs(acct, prefix, what, gb, team, **kw):
                 "io2": "Provisioned IOPS SSD (io2)", "st1": "Throughput Optimized HDD (st1)"}[what]
         desc = "$%s per GB-month of %s provisioned storage - %s" % (money(rate), name, where)
         op = "CreateVolume-" + {"gp2": "Gp2", "gp3": "Gp3", "io2": "Io2", "st1": "St1"}[what]
+    kw.setdefault("rid", resource_id("snapshot" if what == "snap" else "volume", acct,
+                                     region, ut, team))
     return S(acct, "AmazonEC2", ut, "GB-Mo", rate, gb, op=op, kind="gbmo",
              desc=desc, team=team, **kw)
 
 
 def nat(acct, prefix, count, gb_day, rate, team, pat="prod", octf_bytes=1.0, quoted=False):
     region = PREFIX_REGION.get(prefix, "us-east-1")
+    rid = resource_id("natgateway", acct, region, team)
     S(acct, "AmazonEC2", pre(prefix, "NatGateway-Hours"), "Hrs", rate, count,
       op="NatGateway", kind="hours", desc="$%s per NAT Gateway Hour" % money(rate),
-      team=team, az=region + "a")
+      team=team, az=region + "a", rid=rid)
     bdesc = ('USD %s per GB, "NAT Gateway" data processed' % money(rate)) if quoted else \
         "$%s per GB Data Processed by NAT Gateways" % money(rate)
     S(acct, "AmazonEC2", pre(prefix, "NatGateway-Bytes"), "GB", rate, gb_day,
-      op="NatGateway", pat=pat, desc=bdesc, tag=False, octf=octf_bytes, az=region + "a")
+      op="NatGateway", pat=pat, desc=bdesc, tag=False, octf=octf_bytes, az=region + "a",
+      rid=rid)
 
 
 def dt_out(acct, ut, gb_day, rate, desc, code="AmazonEC2", pat="prod", **kw):

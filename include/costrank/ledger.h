@@ -195,11 +195,38 @@ bool cr_ledger_has_dimension(const cr_ledger *l, enum cr_dim_kind kind);
 cr_ledger *cr_ledger_new_like(const cr_ledger *l);
 
 /* Books cost for key (key->dim ignored) with value (interned in l, 0: none)
- * in dimension i.  0, or -1 with err set (CR_EXIT_INPUT) on overflow. */
+ * in dimension i.  0, or -1 with err set (CR_EXIT_INPUT) on overflow.  A
+ * CR_DIM_RESOURCE dimension books into the resource table below instead. */
 int cr_ledger_add_dim(cr_ledger *l, size_t i, const cr_ledger_key *key, cr_sym value,
 		      cr_dec cost, cr_error *err);
 /* Dimension i's entries (key.dim holds the value), in insertion order. */
 const cr_ledger_entry *cr_ledger_dim_entries(const cr_ledger *l, size_t i, size_t *count);
+
+/*
+ * Resources (CR_DIM_RESOURCE): with millions of resource ids, an entry a
+ * day each would not fit, so a resource dimension keeps one entry per
+ * account, service, usage type, line kind, resource id and calendar month:
+ * the cost and the first and last day billed (no per-day figures;
+ * cr_ledger_dim_entries gives none for it).  Lines without a resource id
+ * are booked under resource 0, so a usage type's resources and its
+ * no-id remainder sum to its cost.  A report whose period is not a
+ * calendar month sets the window first: only lines of [first, last] are
+ * booked then, so the month buckets hold only the period's days.
+ */
+typedef struct cr_ledger_resource {
+	cr_sym account, service, usage_type;
+	cr_sym resource;          /* 0: lines without a resource id */
+	cr_day month;             /* the first day of the lines' month */
+	uint32_t kind;            /* enum cr_kind */
+	cr_day first, last;       /* first and last day billed */
+	cr_dec cost;
+} cr_ledger_resource;
+
+/* Books only the lines of days first..last into the resource dimension
+ * (before any line is added; cr_ledger_new_like copies it). */
+void cr_ledger_set_resource_window(cr_ledger *l, cr_day first, cr_day last);
+/* The resource dimension's entries, in insertion order (NULL, 0: none). */
+const cr_ledger_resource *cr_ledger_resources(const cr_ledger *l, size_t *count);
 
 /*
  * Adds everything src holds to dst, as if src's lines had been added to

@@ -35,6 +35,8 @@ typedef struct cr_rank_opts {
 	int top_usage;                 /* >= 0; 0: one "Other usage types" row a service */
 	bool include[CR_EXCL_COUNT];   /* rank these categories too */
 	const cr_accounts *accounts;   /* --accounts, may be NULL */
+	int top_resources;             /* >= 0: resources a listed usage type
+	                                  (the ledger's resource dimension) */
 } cr_rank_opts;
 
 /* Returns a new report, or NULL with err set (CR_EXIT_INPUT on an overflow,

@@ -20,6 +20,16 @@
 
 #define CR_REPORT_SCHEMA "costrank.report/v1"
 
+/* One of a usage type's top resources (--resources): its lines of the
+ * period, whatever their kind, as the usage type's cost counts them. */
+typedef struct cr_report_resource {
+	int rank;                 /* 1-based by cost, ties by id */
+	char *id;                 /* line_item_resource_id, FOCUS ResourceId */
+	cr_dec cost;
+	double share;             /* of the usage type's cost */
+	cr_day first_day, last_day; /* first and last day billed in the period */
+} cr_report_resource;
+
 typedef struct cr_report_usage {
 	int rank;                 /* 1-based; 0 for the "Other usage types" row */
 	bool is_other;            /* remainder row aggregating `other_count` types */
@@ -32,6 +42,14 @@ typedef struct cr_report_usage {
 	bool has_previous;        /* report->has_previous */
 	cr_dec previous_cost;
 	bool is_new;              /* no cost at all in the previous period */
+	/* report->has_resources: the top resources, and the rest:
+	 * sum(resources) + resources_other + no_resource == cost */
+	cr_report_resource *resources;
+	size_t n_resources;
+	size_t resources_total;   /* distinct resource ids before truncation */
+	cr_dec resources_other;   /* the resources not listed */
+	cr_dec no_resource;       /* lines without a resource id */
+	double no_resource_share; /* of the usage type's cost */
 } cr_report_usage;
 
 typedef struct cr_report_service {
@@ -239,6 +257,8 @@ typedef struct cr_report {
 	size_t n_anomalies;
 	cr_report_driver *drivers;    /* grouped by account, in the data's order */
 	size_t n_drivers;
+	int top_resources;        /* --resources in force (0: off) */
+	bool has_resources;       /* the listed usage types carry their resources */
 } cr_report;
 
 /* Sets the report's request counts, estimated, partial, data_through and

@@ -74,6 +74,14 @@ int cr_write_csv_allocation(const cr_report *r, size_t i, FILE *out, const cr_wr
 /* The DIMENSION part of that file name: "tag:team" as "tag-team", any
  * byte other than a letter, digit, '.', '_' or '-' as '_'. */
 void cr_allocation_file_part(const char *dimension, char *buf, size_t size);
+/* CSV of the top resources (--resources): for each listed usage type its
+ * resources, then rows "other_resources" and "no_resource_id" when not
+ * zero, so that its rows sum to its cost (README.md "Resources").  Written
+ * as costrank-PERIOD-resources.csv when cr_report_lists_resources. */
+int cr_write_csv_resources(const cr_report *r, FILE *out, const cr_write_opts *o,
+			   cr_error *err);
+/* Whether some listed usage type of r lists a resource. */
+bool cr_report_lists_resources(const cr_report *r);
 /* CSV, one row per month of the trend (report.h cr_report_trend) for the
  * organisation, each account and each listed service (README.md "Trend"). */
 int cr_write_csv_trend(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);

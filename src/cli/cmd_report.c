@@ -35,7 +35,7 @@ enum {
 	OPT_FORMAT = 1, OPT_OUT, OPT_MONTH, OPT_FROM, OPT_TO, OPT_TOP, OPT_TOP_USAGE,
 	OPT_METRIC, OPT_INCLUDE, OPT_ACCOUNTS, OPT_COLOR, OPT_CSV_BOM, OPT_QUIET, OPT_HELP,
 	OPT_RULES, OPT_NO_RULES, OPT_DETAIL, OPT_BY, OPT_MONTHS,
-	OPT_LANG, OPT_CSV_HEADERS,
+	OPT_LANG, OPT_CSV_HEADERS, OPT_RESOURCES,
 };
 
 static const struct cr_option report_options[] = {
@@ -51,6 +51,7 @@ static const struct cr_option report_options[] = {
 	{ "metric", 0, true, OPT_METRIC, "NAME", "unblended (default; FOCUS BilledCost) or amortized (EffectiveCost)" },
 	{ "include", 0, true, OPT_INCLUDE, "LIST", "also rank credits,refunds,tax (default: none)" },
 	{ "by", 0, true, OPT_BY, "DIM", "also split the total by tag:KEY, cost-category:NAME or region (repeatable)" },
+	{ "resources", 0, true, OPT_RESOURCES, "N", "top resources of each listed usage type (default 3; 0 = none; at most 100; billing files)" },
 	{ "accounts", 'a', true, OPT_ACCOUNTS, "FILE", "account names, environments and owners (JSON)" },
 	{ "rules", 'r', true, OPT_RULES, "FILE", "add or override savings rules (JSON; repeatable)" },
 	{ "no-rules", 0, false, OPT_NO_RULES, NULL, "rank only: no savings proposals" },
@@ -98,6 +99,7 @@ static const char report_examples[] =
 	"reports are written), 129/130/143 SIGHUP/SIGINT/SIGTERM (nothing half written).\n";
 
 #define DEFAULT_FORMATS "table,json,csv"
+#define CR_MAX_RESOURCES 100    /* --resources */
 
 struct report_config {
 	bool want[16];          /* indexed like cr_writers() */
@@ -118,6 +120,7 @@ struct report_config {
 	bool summary;           /* --detail summary */
 	struct { enum cr_dim_kind kind; const char *key; } by[CR_LEDGER_MAX_DIMS]; /* --by */
 	int n_by;
+	int resources;          /* --resources */
 	struct live_config live;
 	struct deliver_config deliver;
 };
@@ -259,6 +262,8 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 		return 0;
 	case OPT_INCLUDE: return for_each_item(v, add_include, c, err);
 	case OPT_BY: return add_by(c, v, err);
+	case OPT_RESOURCES:
+		return parse_int("resources", v, 0, CR_MAX_RESOURCES, &c->resources, err);
 	case OPT_ACCOUNTS: c->accounts_file = v; return 0;
 	case OPT_RULES:
 		if (c->n_rule_files == 16)
@@ -515,6 +520,13 @@ static int write_reports(const cr_report *r, const struct report_config *c, cr_e
 			warn_long_sheets(r);
 		if (!(f = cr_outset_add(set, name, err)) || w[i].write(r, f, &wo, err))
 			rc = -1;
+		/* --resources: the top resources, for finance */
+		if (!rc && w[i].write == cr_write_csv && cr_report_lists_resources(r)) {
+			snprintf(name, sizeof name, "costrank-%s-resources.csv", r->period_label);
+			if (!(f = cr_outset_add(set, name, err)) ||
+			    cr_write_csv_resources(r, f, &wo, err))
+				rc = -1;
+		}
 		/* --by: one CSV per dimension, for finance */
 		for (size_t k = 0; !rc && w[i].write == cr_write_csv && k < r->n_allocations; k++) {
 			char part[64];
@@ -666,10 +678,25 @@ static int check_outputs(struct report_config *c, cr_error *err)
 	return 0;
 }
 
+/* Why a pull lists no resources: said in the report, not an error. */
+static void resources_not_live(cr_report *r, const struct report_config *c)
+{
+	if (c->live.source == LIVE_CE || c->live.source < 0)
+		cr_report_add_warning(r, "top resources are not shown: Cost Explorer's "
+				      "resource-level data covers only the last 14 days and must "
+				      "be opted into; read the billing files for them "
+				      "(--resources 0 drops this note)");
+	else
+		cr_report_add_warning(r, "top resources are not shown: the %s source does not "
+				      "group by resource id; read the billing files for them "
+				      "(--resources 0 drops this note)",
+				      c->live.source == LIVE_ATHENA ? "athena" : "postgres");
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_config c = { .out_dir = "reports", .top = 10, .top_usage = 5,
-				  .months = CR_TREND_MAX_MONTHS,
+				  .months = CR_TREND_MAX_MONTHS, .resources = 3,
 				   .metric = CR_METRIC_UNBLENDED, .color = -1,
 				   .live = LIVE_CONFIG_INIT, .deliver = DELIVER_CONFIG_INIT };
 	bool live;
@@ -743,6 +770,14 @@ int cmd_report(int argc, char **argv)
 	for (int i = 0; i < c.n_by; i++)
 		if (cr_ledger_add_dimension(ledger, c.by[i].kind, c.by[i].key, &err) < 0)
 			goto done;
+	/* the top resources: booked by calendar month, so a period given as
+	 * days keeps only its own days */
+	if (!live && c.resources > 0) {
+		if (cr_ledger_add_dimension(ledger, CR_DIM_RESOURCE, NULL, &err) < 0)
+			goto done;
+		if (given)
+			cr_ledger_set_resource_window(ledger, ro.period.start, ro.period.end);
+	}
 	if (live) {
 		struct live_run lr = { &ro.period, given, &ro.period_complete, c.include,
 				       accounts, rules, c.quiet };
@@ -778,6 +813,7 @@ int cmd_report(int argc, char **argv)
 	ro.top_usage = c.top_usage;
 	memcpy(ro.include, c.include, sizeof ro.include);
 	ro.accounts = accounts;
+	ro.top_resources = live ? 0 : c.resources;
 	report = cr_rank_build(ledger, &ro, &err);
 	if (!report || cr_trend_build(report, ledger, &ro, c.months, &err) ||
 	    cr_anomaly_build(report, ledger, &ro, &err) ||
@@ -785,6 +821,8 @@ int cmd_report(int argc, char **argv)
 		goto done;
 	if (rules && cr_savings_apply(report, ledger, rules, &err))
 		goto done;
+	if (live && c.resources > 0)
+		resources_not_live(report, &c);
 	if (live)
 		live_finish(&c.live, report, ledger, c.quiet);
 	else

@@ -55,6 +55,18 @@ struct cr_ledger {
 	size_t ninputs;
 
 	cr_ledger_rounding rounding;
+
+	/* the resource dimension's table (set in its own ledger, dim[i]) and
+	 * its open-addressing table of index+1 */
+	bool is_resource;
+	cr_ledger_resource *res;
+	size_t nres, res_cap;
+	uint32_t *res_table;
+	size_t res_table_size;
+	cr_day res_first, res_last;   /* the window; 0, 0: none (day 0 is 1970) */
+	cr_day res_day, res_month;    /* the last day booked and its month */
+	/* the last entry booked: consecutive lines of a resource hit it */
+	size_t res_last_hit;
 };
 
 static const char *const kind_names[CR_KIND_COUNT] = {
@@ -230,6 +242,8 @@ void cr_ledger_free(cr_ledger *l)
 	free(l->str_table);
 	free(l->entries);
 	free(l->entry_table);
+	free(l->res);
+	free(l->res_table);
 	free(l->meta);
 	for (size_t i = 0; i < l->ninputs; i++) {
 		free(l->inputs[i].name);
@@ -499,6 +513,9 @@ static int merge_entries(cr_ledger *dst, const cr_ledger *src, const cr_sym *map
 	return 0;
 }
 
+static int merge_resources(cr_ledger *dst, const cr_ledger *src, const cr_sym *map,
+			   cr_error *err);
+
 int cr_ledger_merge(cr_ledger *dst, const cr_ledger *src, cr_error *err)
 {
 	cr_sym *map = cr_xmalloc((src->nstrs ? src->nstrs : 1) * sizeof *map);
@@ -510,7 +527,8 @@ int cr_ledger_merge(cr_ledger *dst, const cr_ledger *src, cr_error *err)
 		return -1;
 	}
 	for (size_t i = 0; i < src->ndims && i < dst->ndims; i++) {
-		if (merge_entries(dst->dim[i], src->dim[i], map, err)) {
+		if (merge_entries(dst->dim[i], src->dim[i], map, err) ||
+		    merge_resources(dst->dim[i], src->dim[i], map, err)) {
 			free(map);
 			return -1;
 		}
@@ -622,6 +640,9 @@ int cr_ledger_add_dimension(cr_ledger *l, enum cr_dim_kind kind, const char *key
 	l->dims[l->ndims].name = name;
 	l->dim[l->ndims] = cr_ledger_new(l->metric);
 	l->dim[l->ndims]->owner = l;
+	l->dim[l->ndims]->is_resource = kind == CR_DIM_RESOURCE;
+	l->dim[l->ndims]->res_first = l->res_first;
+	l->dim[l->ndims]->res_last = l->res_last;
 	return (int)l->ndims++;
 }
 
@@ -647,9 +668,152 @@ cr_ledger *cr_ledger_new_like(const cr_ledger *l)
 {
 	cr_ledger *n = cr_ledger_new(l->metric);
 
+	n->res_first = l->res_first;
+	n->res_last = l->res_last;
 	for (size_t i = 0; i < l->ndims; i++)
 		cr_ledger_add_dimension(n, l->dims[i].kind, l->dims[i].key, NULL);
 	return n;
+}
+
+/* ---- resources -------------------------------------------------------------- */
+
+static uint64_t hash_res(const cr_ledger_resource *x)
+{
+	uint64_t h = ((uint64_t)x->account << 32) | x->service;
+	uint64_t g = ((uint64_t)x->usage_type << 32) | x->resource;
+
+	h *= 0x9e3779b97f4a7c15ull;
+	h ^= g * 0xc2b2ae3d27d4eb4full + ((uint64_t)(uint32_t)x->month << 8) + x->kind;
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 29;
+	return h;
+}
+
+static bool res_eq(const cr_ledger_resource *a, const cr_ledger_resource *b)
+{
+	return a->resource == b->resource && a->usage_type == b->usage_type &&
+	       a->service == b->service && a->account == b->account &&
+	       a->month == b->month && a->kind == b->kind;
+}
+
+static void res_rehash(cr_ledger *l, size_t size)
+{
+	free(l->res_table);
+	l->res_table = cr_xcalloc(size, sizeof *l->res_table);
+	l->res_table_size = size;
+	for (size_t i = 0; i < l->nres; i++) {
+		size_t j = hash_res(&l->res[i]) & (size - 1);
+		while (l->res_table[j])
+			j = (j + 1) & (size - 1);
+		l->res_table[j] = (uint32_t)i + 1;
+	}
+}
+
+/* Adds x's cost and days to its entry (created when absent). */
+static int res_book(cr_ledger *l, const cr_ledger_resource *x, cr_error *err)
+{
+	cr_ledger_resource *e;
+	size_t mask, j;
+
+	if (l->nres) {
+		e = &l->res[l->res_last_hit];
+		if (res_eq(e, x))
+			goto found;
+	}
+	if (!l->res_table)
+		res_rehash(l, 1024);
+	mask = l->res_table_size - 1;
+	for (j = hash_res(x) & mask; l->res_table[j]; j = (j + 1) & mask) {
+		e = &l->res[l->res_table[j] - 1];
+		if (res_eq(e, x)) {
+			l->res_last_hit = l->res_table[j] - 1;
+			goto found;
+		}
+	}
+	if (l->nres == UINT32_MAX - 1)
+		return cr_error_set(err, CR_EXIT_INPUT, "more than %u resource entries",
+				    UINT32_MAX - 1);
+	if (l->nres == l->res_cap) {
+		l->res_cap = l->res_cap ? l->res_cap + l->res_cap / 2 : 256;
+		l->res = cr_xrealloc(l->res, l->res_cap * sizeof *l->res);
+	}
+	l->res[l->nres] = *x;
+	l->res_table[j] = (uint32_t)l->nres + 1;
+	l->res_last_hit = l->nres++;
+	if (l->nres * 2 > l->res_table_size)
+		res_rehash(l, l->res_table_size * 2);
+	return 0;
+found:
+	if (cr_dec_acc(&e->cost, x->cost))
+		return cr_error_set(err, CR_EXIT_INPUT, "sum overflows for account %s, usage "
+				    "type %s, resource %s", cr_ledger_str(l, x->account),
+				    cr_ledger_str(l, x->usage_type), cr_ledger_str(l, x->resource));
+	if (x->first < e->first)
+		e->first = x->first;
+	if (x->last > e->last)
+		e->last = x->last;
+	return 0;
+}
+
+static int resource_add(cr_ledger *l, const cr_ledger_key *key, cr_sym value, cr_dec cost,
+			cr_error *err)
+{
+	cr_ledger_resource x;
+
+	if (l->res_first && (key->day < l->res_first || key->day > l->res_last))
+		return 0;
+	memset(&x, 0, sizeof x);
+	x.account = key->account;
+	x.service = key->service;
+	x.usage_type = key->usage_type;
+	x.resource = value;
+	if (key->day != l->res_day) {    /* one month lookup per run of a day */
+		l->res_day = key->day;
+		l->res_month = cr_month_first(key->day);
+	}
+	x.month = l->res_month;
+	x.kind = key->kind;
+	x.first = x.last = key->day;
+	x.cost = cost;
+	return res_book(l, &x, err);
+}
+
+static int merge_resources(cr_ledger *dst, const cr_ledger *src, const cr_sym *map,
+			   cr_error *err)
+{
+	for (size_t i = 0; i < src->nres; i++) {
+		cr_ledger_resource x = src->res[i];
+
+		x.account = map[x.account];
+		x.service = map[x.service];
+		x.usage_type = map[x.usage_type];
+		x.resource = map[x.resource];
+		if (res_book(dst, &x, err))
+			return -1;
+	}
+	return 0;
+}
+
+void cr_ledger_set_resource_window(cr_ledger *l, cr_day first, cr_day last)
+{
+	l->res_first = first;
+	l->res_last = last;
+	for (size_t i = 0; i < l->ndims; i++) {
+		l->dim[i]->res_first = first;
+		l->dim[i]->res_last = last;
+	}
+}
+
+const cr_ledger_resource *cr_ledger_resources(const cr_ledger *l, size_t *count)
+{
+	for (size_t i = 0; i < l->ndims; i++)
+		if (l->dim[i]->is_resource) {
+			*count = l->dim[i]->nres;
+			return l->dim[i]->res;
+		}
+	*count = 0;
+	return NULL;
 }
 
 int cr_ledger_add_dim(cr_ledger *l, size_t i, const cr_ledger_key *key, cr_sym value,
@@ -657,6 +821,8 @@ int cr_ledger_add_dim(cr_ledger *l, size_t i, const cr_ledger_key *key, cr_sym v
 {
 	cr_ledger_key k = *key;
 
+	if (l->dim[i]->is_resource)
+		return resource_add(l->dim[i], key, value, cost, err);
 	k.dim = value;
 	return cr_ledger_add(l->dim[i], &k, cost, CR_DEC_ZERO, 0, err);
 }

@@ -7,6 +7,7 @@
 #include "costrank/i18n.h"
 #include "costrank/keymap.h"
 #include "rank/allocation.h"
+#include "rank/resources.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -475,7 +476,7 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 		goto overflow;
 	r->recon.ranked = r->total;
 	set_shares(r);
-	if (cr_allocation_build(r, l, o, err))
+	if (cr_allocation_build(r, l, o, err) || cr_resources_build(r, l, o, err))
 		goto fail;
 	free(parts);
 	free(t.v);

@@ -419,6 +419,17 @@ int cr_write_csv_notes(const cr_report *r, FILE *out, const cr_write_opts *o, cr
 	return 0;
 }
 
+/* A finance file's start: the BOM when asked, then its header row. */
+static void start_file(cr_buf *line, FILE *out, const cr_write_opts *o,
+		       const char *const *names, size_t n)
+{
+	if (o && o->csv_bom)
+		fputs("\xEF\xBB\xBF", out);
+	for (size_t k = 0; k < n; k++)
+		add_field(line, names[k]);
+	end_line(line, out);
+}
+
 static const char *const allocation_columns[] = {
 	"period_start", "period_end", "currency", "metric", "dimension", "rank", "value",
 	"untagged", "cost", "previous_cost", "change", "share_pct", "new", "top_services",
@@ -432,11 +443,7 @@ int cr_write_csv_allocation(const cr_report *r, size_t i, FILE *out, const cr_wr
 	char start[CR_DATE_STRLEN], end[CR_DATE_STRLEN];
 
 	(void)err; /* write errors stay on the stream for the caller's check */
-	if (o && o->csv_bom)
-		fputs("\xEF\xBB\xBF", out);
-	for (size_t k = 0; k < sizeof allocation_columns / sizeof allocation_columns[0]; k++)
-		add_field(&line, allocation_columns[k]);
-	end_line(&line, out);
+	start_file(&line, out, o, allocation_columns, sizeof allocation_columns / sizeof allocation_columns[0]);
 	cr_day_format(r->start, start);
 	cr_day_format(r->end, end);
 	for (size_t k = 0; k < al->n_values; k++) {
@@ -519,11 +526,7 @@ int cr_write_csv_trend(const cr_report *r, FILE *out, const cr_write_opts *o, cr
 	cr_buf line = CR_BUF_INIT;
 
 	(void)err; /* write errors stay on the stream for the caller's check */
-	if (o && o->csv_bom)
-		fputs("\xEF\xBB\xBF", out);
-	for (size_t i = 0; i < sizeof trend_columns / sizeof trend_columns[0]; i++)
-		add_field(&line, trend_columns[i]);
-	end_line(&line, out);
+	start_file(&line, out, o, trend_columns, sizeof trend_columns / sizeof trend_columns[0]);
 	for (size_t k = 0; k < nm; k++)
 		trend_row(&line, out, r, t->months[k], "organisation", NULL, "", t->total[k]);
 	for (size_t i = 0; i < r->n_accounts && nm; i++) {
@@ -536,6 +539,96 @@ int cr_write_csv_trend(const cr_report *r, FILE *out, const cr_write_opts *o, cr
 			for (size_t k = 0; k < nm; k++)
 				trend_row(&line, out, r, t->months[k], "service", a,
 					  a->services[j].name, t->services[i][j * nm + k]);
+	}
+	cr_buf_release(&line);
+	return 0;
+}
+
+/* The resources file: for each listed usage type, its top resources, one
+ * row for the other resources and one for the lines without a resource
+ * id; a usage type's rows sum to its cost. */
+static const char *const resource_columns[] = {
+	"period_start", "period_end", "currency", "metric", "account_id", "account_name",
+	"service", "usage_type", "usage_type_cost", "row", "rank", "resource_id", "cost",
+	"share_pct", "first_day", "last_day",
+};
+
+bool cr_report_lists_resources(const cr_report *r)
+{
+	for (size_t a = 0; r->has_resources && a < r->n_accounts; a++)
+		for (size_t s = 0; s < r->accounts[a].n_services; s++)
+			for (size_t u = 0; u < r->accounts[a].services[s].n_usage; u++)
+				if (r->accounts[a].services[s].usage[u].n_resources)
+					return true;
+	return false;
+}
+
+static void resource_row(cr_buf *line, FILE *out, const cr_report *r,
+			 const cr_report_account *acc, const cr_report_service *s,
+			 const cr_report_usage *u, const char *kind, const cr_report_resource *x,
+			 cr_dec cost, double share)
+{
+	char d[CR_DATE_STRLEN];
+
+	cr_day_format(r->start, d);
+	add_field(line, d);
+	cr_day_format(r->end, d);
+	add_field(line, d);
+	add_field(line, r->currency);
+	add_field(line, cr_metric_name(r->metric));
+	add_field(line, acc->id);
+	add_field(line, acc->name);
+	add_field(line, s->name);
+	add_field(line, u->usage_type);
+	add_dec(line, u->cost, -1);
+	add_field(line, kind);
+	if (x)
+		add_int(line, x->rank);
+	else
+		add_field(line, "");
+	add_field(line, x ? x->id : "");
+	add_dec(line, cost, -1);
+	add_fixed(line, share * 100.0, 2);
+	if (x) {
+		cr_day_format(x->first_day, d);
+		add_field(line, d);
+		cr_day_format(x->last_day, d);
+		add_field(line, d);
+	} else {
+		add_field(line, "");
+		add_field(line, "");
+	}
+	end_line(line, out);
+}
+
+int cr_write_csv_resources(const cr_report *r, FILE *out, const cr_write_opts *o,
+			   cr_error *err)
+{
+	cr_buf line = CR_BUF_INIT;
+
+	(void)err; /* write errors stay on the stream for the caller's check */
+	start_file(&line, out, o, resource_columns, sizeof resource_columns / sizeof resource_columns[0]);
+	for (size_t a = 0; r->has_resources && a < r->n_accounts; a++) {
+		const cr_report_account *acc = &r->accounts[a];
+		for (size_t s = 0; s < acc->n_services; s++) {
+			const cr_report_service *svc = &acc->services[s];
+			for (size_t k = 0; k < svc->n_usage; k++) {
+				const cr_report_usage *u = &svc->usage[k];
+				if (u->is_other || (!u->resources_total && !u->no_resource.v))
+					continue;
+				for (size_t i = 0; i < u->n_resources; i++)
+					resource_row(&line, out, r, acc, svc, u, "resource",
+						     &u->resources[i], u->resources[i].cost,
+						     u->resources[i].share);
+				if (u->resources_total > u->n_resources)
+					resource_row(&line, out, r, acc, svc, u, "other_resources", NULL,
+						     u->resources_other,
+						     cr_dec_ratio(u->resources_other, u->cost));
+				if (u->no_resource.v)
+					resource_row(&line, out, r, acc, svc, u, "no_resource_id", NULL,
+						     u->no_resource, u->no_resource_share);
+			}
+		}
 	}
 	cr_buf_release(&line);
 	return 0;

@@ -152,6 +152,27 @@ static json_t *build_usage(jctx *c, const cr_report_usage *u)
 	set(c, o, "change", jchange(c, u->cost, u->previous_cost));
 	set(c, o, "share", jshare(u->share));
 	set(c, o, "new", json_boolean(c->r->has_previous && u->is_new));
+	if (c->r->has_resources && !u->is_other) {  /* --resources */
+		json_t *a = jarray(c);
+		for (size_t i = 0; a && i < u->n_resources; i++) {
+			const cr_report_resource *x = &u->resources[i];
+			json_t *y = jobject(c);
+			if (!y)
+				break;
+			set(c, y, "rank", json_integer(x->rank));
+			set(c, y, "resource_id", jstr(c, x->id));
+			set(c, y, "cost", jamount(x->cost));
+			set(c, y, "share", jshare(x->share));
+			set(c, y, "first_day", jday(x->first_day));
+			set(c, y, "last_day", jday(x->last_day));
+			append(c, a, y);
+		}
+		set(c, o, "resources", a);
+		set(c, o, "resources_total", json_integer((json_int_t)u->resources_total));
+		set(c, o, "resources_other_cost", jamount(u->resources_other));
+		set(c, o, "no_resource_id_cost", jamount(u->no_resource));
+		set(c, o, "no_resource_id_share", jshare(u->no_resource_share));
+	}
 	return o;
 }
 
@@ -561,6 +582,8 @@ static json_t *build_report(jctx *c)
 
 	set(c, root, "top_services", json_integer(r->top_services));
 	set(c, root, "top_usage_types", json_integer(r->top_usage));
+	if (r->has_resources)
+		set(c, root, "top_resources", json_integer(r->top_resources));
 
 	a = jarray(c);
 	for (size_t i = 0; a && i < r->n_warnings; i++)

@@ -37,6 +37,9 @@ static void free_service(cr_report_service *s)
 	for (size_t i = 0; i < s->n_usage; i++) {
 		free(s->usage[i].usage_type);
 		free(s->usage[i].unit);
+		for (size_t k = 0; k < s->usage[i].n_resources; k++)
+			free(s->usage[i].resources[k].id);
+		free(s->usage[i].resources);
 	}
 	free(s->usage);
 	free(s->name);

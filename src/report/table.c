@@ -26,6 +26,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "costrank/buf.h"
@@ -913,6 +914,81 @@ static void draw_account_head(tctx *t, const cr_report_account *a)
 	cr_buf_release(&b);
 }
 
+/* A resource id in w cells: shortened after its last ':', '/', '-' or '.'
+ * that fits, so that "…" never sits inside a run of digits. */
+static void id_fit(tctx *t, const char *id, size_t w)
+{
+	size_t cut;
+	char *copy;
+
+	if (cr_render_cells(id) <= w || w < 2) {
+		data(t, id, w);
+		return;
+	}
+	copy = cr_xstrdup(id);
+	for (cut = strlen(copy); cut > 0; cut--) {
+		copy[cut] = '\0';
+		if (strchr(":/-.", copy[cut - 1]) && cr_render_cells(copy) + 1 <= w)
+			break;
+	}
+	if (cut == 0) {
+		data(t, id, w);
+	} else {
+		data(t, copy, w);
+		text(t, "…");
+	}
+	free(copy);
+}
+
+/* One line under a usage type: the resource id (shortened to fit), then
+ * its cost, share of the usage type and days, never shortened. */
+static void resource_line(tctx *t, const layout *L, const char *label, cr_dec cost,
+			  double share, cr_day first, cr_day last)
+{
+	cr_buf right = CR_BUF_INIT;
+	size_t lead = MARGIN + 2 * USAGE_INDENT + L->rank_w + GAP, need;
+
+	cr_render_amount_digits(&right, t->r, cost, false);
+	cr_buf_adds(&right, "  ");
+	fmt_share(&right, share);
+	if (first) {
+		char a[CR_DATE_STRLEN], b[CR_DATE_STRLEN];
+		cr_day_format(first, a);
+		cr_day_format(last, b);
+		cr_buf_addf(&right, "  %s..%s", a + 5, b + 5);
+	}
+	need = lead + 2 + cr_render_cells(right.ptr);
+	spaces(t, lead);
+	sgr(t, SGR_DIM);
+	id_fit(t, label, t->width > need ? t->width - need : 8);
+	spaces(t, 2);
+	text(t, right.ptr);
+	sgr(t, SGR_RESET);
+	put_line(t);
+	cr_buf_release(&right);
+}
+
+/* A usage type's top resources, the rest and its lines without an id. */
+static void draw_resources(tctx *t, const layout *L, const cr_report_usage *u)
+{
+	if (u->is_other || !u->n_resources)
+		return;
+	for (size_t i = 0; i < u->n_resources; i++) {
+		const cr_report_resource *x = &u->resources[i];
+		resource_line(t, L, x->id, x->cost, x->share, x->first_day, x->last_day);
+	}
+	if (u->resources_total > u->n_resources) {
+		char label[96];
+		snprintf(label, sizeof label, "%s (%zu)", _("Other resources"),
+			 u->resources_total - u->n_resources);
+		resource_line(t, L, label, u->resources_other,
+			      cr_dec_ratio(u->resources_other, u->cost), 0, 0);
+	}
+	if (!cr_dec_is_zero(u->no_resource))
+		resource_line(t, L, _("(no resource id)"), u->no_resource, u->no_resource_share,
+			      0, 0);
+}
+
 static void draw_account(tctx *t, const layout *L, const cr_report_account *a)
 {
 	const cr_report *r = t->r;
@@ -936,6 +1012,7 @@ static void draw_account(tctx *t, const layout *L, const cr_report_account *a)
 			cr_buf_reset(&label);
 			usage_label(&label, u, L->name_w - USAGE_INDENT);
 			draw_row(t, L, &w, label.ptr, true, 0.0);
+			draw_resources(t, L, u);
 		}
 	}
 	row_release(&w);

@@ -50,6 +50,8 @@
 enum { S_NAME, S_ID, S_ENV, S_TOTAL, S_PREV, S_CHANGE, S_PCT, S_SHARE, S_OWNER, S_NCOLS };
 /* Services columns. */
 enum { A_DIM, A_RANK, A_VALUE, A_COST, A_PREV, A_CHANGE, A_PCT, A_SHARE, A_SERVICES, A_NCOLS };
+enum { R_ID, R_SERVICE, R_USAGE, R_RANK, R_RESOURCE, R_COST, R_SHARE, R_FIRST, R_LAST,
+       R_NCOLS };
 enum { V_ID, V_NAME, V_ENV, V_RANK, V_SERVICE, V_COST, V_PREV, V_CHANGE, V_PCT, V_SHARE,
        V_NCOLS };
 /* Usage types columns. */
@@ -505,6 +507,71 @@ static void write_allocation(xctx *x, lxw_worksheet *ws)
 	cr_buf_release(&svcs);
 	if (row > 1)
 		chk(x, worksheet_autofilter(ws, 0, 0, row - 1, A_NCOLS - 1));
+	worksheet_freeze_panes(ws, 1, 0);
+}
+
+/* ---- Resources (--resources) ---------------------------------------- */
+
+static void resource_cells(xctx *x, lxw_worksheet *ws, lxw_row_t row, const char *acct,
+			   const char *svc, const cr_report_usage *u, const char *label,
+			   cr_dec cost, double share)
+{
+	put_str(x, ws, row, R_ID, acct, NULL);
+	put_str(x, ws, row, R_SERVICE, svc, NULL);
+	put_str(x, ws, row, R_USAGE, u->usage_type, NULL);
+	put_str(x, ws, row, R_RESOURCE, label, NULL);
+	put_money(x, ws, row, R_COST, cost);
+	put_num(x, ws, row, R_SHARE, share, x->f.pct);
+}
+
+/* The rows of the resources file (csv.c): each listed resource, then the
+ * other resources and the lines without an id. */
+static void write_resources(xctx *x, lxw_worksheet *ws)
+{
+	static const char *const head[R_NCOLS] = {
+		N_("Account ID"), N_("Service"), N_("Usage type"), N_("Rank"), N_("Resource"),
+		N_("Cost"), N_("Share of usage type"), N_("First day"), N_("Last day"),
+	};
+	static const double widths[R_NCOLS] = { 15, 30, 28, 6, 60, 15, 10, 12, 12 };
+	const cr_report *r = x->r;
+	lxw_row_t row = 1;
+
+	set_widths(x, ws, widths, R_NCOLS);
+	put_header(x, ws, 0, head, R_NCOLS, R_RANK);
+	for (size_t a = 0; a < r->n_accounts; a++) {
+		const cr_report_account *acc = &r->accounts[a];
+		for (size_t s = 0; s < acc->n_services; s++) {
+			const cr_report_service *svc = &acc->services[s];
+			for (size_t k = 0; k < svc->n_usage; k++) {
+				const cr_report_usage *u = &svc->usage[k];
+				char label[96];
+
+				for (size_t i = 0; i < u->n_resources; i++, row++) {
+					const cr_report_resource *y = &u->resources[i];
+					resource_cells(x, ws, row, acc->id, svc->name, u, y->id, y->cost,
+						       y->share);
+					put_num(x, ws, row, R_RANK, y->rank, x->f.integer);
+					put_date(x, ws, row, R_FIRST, y->first_day);
+					put_date(x, ws, row, R_LAST, y->last_day);
+				}
+				if (!u->n_resources)
+					continue;
+				if (u->resources_total > u->n_resources) {
+					snprintf(label, sizeof label, "%s (%zu)", _("Other resources"),
+						 u->resources_total - u->n_resources);
+					resource_cells(x, ws, row++, acc->id, svc->name, u, label,
+						       u->resources_other,
+						       cr_dec_ratio(u->resources_other, u->cost));
+				}
+				if (!cr_dec_is_zero(u->no_resource))
+					resource_cells(x, ws, row++, acc->id, svc->name, u,
+						       _("(no resource id)"), u->no_resource,
+						       u->no_resource_share);
+			}
+		}
+	}
+	if (row > 1)
+		chk(x, worksheet_autofilter(ws, 0, 0, row - 1, R_NCOLS - 1));
 	worksheet_freeze_panes(ws, 1, 0);
 }
 
@@ -1129,6 +1196,14 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 
 			if (trend)
 				write_trend(&x, trend);
+			else
+				chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		}
+		if (cr_report_lists_resources(r)) {
+			lxw_worksheet *res = workbook_add_worksheet(x.wb, _("Resources"));
+
+			if (res)
+				write_resources(&x, res);
 			else
 				chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
 		}

@@ -72,6 +72,10 @@ struct reader {
 		int col;                /* a column of its own, or -1 */
 		int map;                /* CR_DIM_TAG: the tags map column, or -1 */
 		char keys[3][CR_DIM_KEY_MAX + 8]; /* tag keys looked up in the map, "" */
+		/* the last value seen: consecutive lines mostly repeat it */
+		cr_sym last_sym;
+		size_t last_len;
+		char last[CR_DIM_KEY_MAX];
 	} dims[CR_LEDGER_MAX_DIMS];
 };
 
@@ -887,7 +891,8 @@ static int header_any(const struct header *h, const char *const *names)
 static void dims_setup(struct reader *r)
 {
 	static const char *const region[] = { "product_region_code", "product/regionCode",
-					      "product/region", "RegionId", "Region", NULL };
+					      "product/region", "product_region", "RegionId", "Region",
+					      NULL };
 	static const char *const resource[] = { "line_item_resource_id", "lineItem/ResourceId",
 						"ResourceId", NULL };
 
@@ -954,7 +959,7 @@ static void dims_setup(struct reader *r)
 static void dim_values(struct reader *r, const cr_field *row, cr_sym *vals)
 {
 	for (size_t i = 0; i < r->ndims; i++) {
-		const struct dim_read *dr = &r->dims[i];
+		struct dim_read *dr = &r->dims[i];
 		cr_field f = { "", 0 };
 
 		if (dr->col >= 0)
@@ -963,7 +968,18 @@ static void dim_values(struct reader *r, const cr_field *row, cr_sym *vals)
 			for (size_t k = 0; dr->map >= 0 && k < 3 && dr->keys[k][0]; k++)
 				if (map_get(r, dr->map, dr->keys[k], &f))
 					break;
-		vals[i] = f.len ? cr_ledger_intern(r->l, f.ptr, f.len) : 0;
+		if (!f.len) {
+			vals[i] = 0;
+		} else if (f.len == dr->last_len && memcmp(f.ptr, dr->last, f.len) == 0) {
+			vals[i] = dr->last_sym;
+		} else {
+			vals[i] = cr_ledger_intern(r->l, f.ptr, f.len);
+			if (f.len <= sizeof dr->last) {
+				memcpy(dr->last, f.ptr, f.len);
+				dr->last_len = f.len;
+				dr->last_sym = vals[i];
+			}
+		}
 	}
 }
 
@@ -973,9 +989,9 @@ static int book_dims(struct reader *r, const cr_ledger_key *key, cr_dec cost,
 {
 	for (size_t i = 0; i < r->ndims; i++)
 		if (cr_ledger_add_dim(r->l, i, key, vals[i], cost, NULL))
-			return cr_error_set(r->err, CR_EXIT_INPUT, "%s:%ld: the sum for account "
+			return cr_error_set(r->err, CR_EXIT_INPUT, "%s:%s: the sum for account "
 					    "%s, usage type %s overflows", r->path,
-					    cr_csv_line(r->csv), cr_ledger_str(r->l, key->account),
+					    where(r), cr_ledger_str(r->l, key->account),
 					    cr_ledger_str(r->l, key->usage_type));
 	return 0;
 }
@@ -1314,6 +1330,7 @@ static bool parquet_file(const char *path)
 /* The map keys the booking code looks up (map_get). */
 static const char *const product_keys[] = { "product_name" };
 static const char *const tag_keys[] = { "user:environment", "environment" };
+#define PQ_MAP_KEYS 8           /* at most this many keys a map (parquet.h) */
 
 /* A share of the row groups of one Parquet file, read into a ledger. */
 struct pq_part {
@@ -1330,24 +1347,63 @@ struct pq_part {
 	bool report_progress;
 };
 
+/*
+ * The map keys a Parquet tags map is read with: the environment's and each
+ * tag dimension's.  Returns their count, or 0 (every entry) when there are
+ * more than the reader takes.
+ */
+static size_t pq_tag_keys(const struct reader *r, const char **keys)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < 2; i++)
+		keys[n++] = tag_keys[i];
+	for (size_t i = 0; i < r->ndims; i++)
+		for (size_t k = 0; r->dims[i].map >= 0 && k < 3 && r->dims[i].keys[k][0]; k++) {
+			bool seen = false;
+			for (size_t j = 0; j < n; j++)
+				seen |= strcmp(keys[j], r->dims[i].keys[k]) == 0;
+			if (seen)
+				continue;
+			if (n == PQ_MAP_KEYS)
+				return 0;
+			keys[n++] = r->dims[i].keys[k];
+		}
+	return n;
+}
+
 static int pq_part_read(struct pq_part *p)
 {
 	const cr_columns *c = p->cols;
 	struct reader r = { 0 };
-	size_t proj[NEEDED_MAX], nproj = needed_columns(c, cr_ledger_metric(p->ledger), proj);
+	size_t proj[NEEDED_MAX + CR_LEDGER_MAX_DIMS];
+	size_t nproj = needed_columns(c, cr_ledger_metric(p->ledger), proj), ntags;
 	size_t ncols = cr_pq_ncolumns(p->f), ngroups = cr_pq_nrow_groups(p->f);
 	cr_field *row = cr_xcalloc(ncols ? ncols : 1, sizeof *row);
-	const cr_field *vals[NEEDED_MAX];
+	const cr_field *vals[NEEDED_MAX + CR_LEDGER_MAX_DIMS];
+	const char *tags[PQ_MAP_KEYS];
+	struct header hdr = { (cr_field *)cr_pq_column_fields(p->f), ncols, 0, NULL };
 	int rc = 0;
 
 	for (size_t i = 0; i < ncols; i++)
 		row[i].ptr = "";
 	r.l = p->ledger;
 	r.c = c;
+	r.hdr = &hdr;
 	r.path = p->path;
 	r.err = &p->err;
 	r.metric = cr_ledger_metric(p->ledger);
 	r.pq_fields = row;
+	/* the dimensions' own columns (a region, a resource id, a flattened tag) */
+	dims_setup(&r);
+	for (size_t i = 0; i < r.ndims; i++) {
+		bool seen = r.dims[i].col < 0;
+		for (size_t j = 0; j < nproj && !seen; j++)
+			seen = (int)proj[j] == r.dims[i].col;
+		if (!seen)
+			proj[nproj++] = (size_t)r.dims[i].col;
+	}
+	ntags = pq_tag_keys(&r, tags);
 	for (size_t g = p->g0; g < p->g1 && !rc; g++) {
 		cr_pq_rows *rs = cr_pq_rows_open(p->f, g, proj, nproj, &p->err);
 		int n;
@@ -1360,7 +1416,7 @@ static int pq_part_read(struct pq_part *p)
 			if ((int)proj[j] == c->product_map)
 				cr_pq_rows_keys(rs, j, product_keys, 1);
 			else if ((int)proj[j] == c->tags_map)
-				cr_pq_rows_keys(rs, j, tag_keys, 2);
+				cr_pq_rows_keys(rs, j, tags, ntags);
 		}
 		r.pq_group = g + 1;
 		while (!rc && (n = cr_pq_rows_next(rs, vals, &p->err)) > 0) {
@@ -1450,11 +1506,6 @@ static int read_parquet(cr_ledger *l, const char *path, enum cr_format *format,
 	cr_ledger_input *li;
 	int rc;
 
-	/* the Parquet rows do not carry tags, regions or resource ids to the
-	 * ledger yet: an allocation would put everything under "untagged" */
-	if (cr_ledger_dimension_count(l))
-		return cr_error_set(err, CR_EXIT_USAGE, "%s: --by is not supported for Parquet "
-				    "exports yet; give the CSV export", path);
 	f = cr_s3_is_url(path) ? open_s3_parquet(path, err) : cr_pq_open(path, err);
 	if (!f)
 		return -1;
@@ -1473,7 +1524,7 @@ static int read_parquet(cr_ledger *l, const char *path, enum cr_format *format,
 		part[i].f = f;
 		part[i].cols = &cols;
 		part[i].path = path;
-		part[i].ledger = i == 0 ? l : cr_ledger_new(cr_ledger_metric(l));
+		part[i].ledger = i == 0 ? l : cr_ledger_new_like(l);
 		part[i].g0 = ngroups * i / nparts;
 		part[i].g1 = ngroups * (i + 1) / nparts;
 		part[i].ctl = ctl;

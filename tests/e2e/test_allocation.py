@@ -234,14 +234,30 @@ class Allocation(unittest.TestCase):
                 self.assertEqual(os.listdir(out), [])
 
 
-class ParquetRefused(unittest.TestCase):
-    def test_by_on_parquet_is_refused_not_put_under_untagged(self):
+class Parquet(unittest.TestCase):
+    """The Parquet copies of the samples book tags, regions and resources as
+    their CSV originals do: the same allocation and the same top resources."""
+
+    def report(self, path, *extra):
         with tempdir() as out:
-            code, _, err = run(["report", "--by", "tag:team", "--format", "json", "--out", out,
-                                os.path.join(SAMPLES, "parquet", "focus")])
-            self.assertEqual(code, 2, err)
-            self.assertIn("--by is not supported for Parquet exports yet", err)
-            self.assertEqual(os.listdir(out), [])
+            code, _, err = run(["report", "--by", "tag:team", "--by", "region", "--month",
+                                "2026-10", "--format", "json", "--out", out] + list(extra)
+                               + [path])
+            self.assertEqual(code, 0, err)
+            with open(os.path.join(out, "costrank-2026-10.json")) as f:
+                return json.load(f)
+
+    def test_parquet_equals_csv(self):
+        for fmt, folder in (("focus", "focus"), ("legacy", "legacy-cur")):
+            with self.subTest(format=fmt):
+                pq = self.report(os.path.join(SAMPLES, "parquet", folder))
+                csv_ = self.report(os.path.join(SAMPLES, folder))
+                self.assertEqual(pq["allocation"], csv_["allocation"])
+                self.assertEqual(pq["accounts"], csv_["accounts"])
+                teams = [v for v in pq["allocation"][0]["values"] if not v["untagged"]]
+                self.assertGreater(len(teams), 3)
+                regions = [v for v in pq["allocation"][1]["values"] if not v["untagged"]]
+                self.assertGreater(len(regions), 1)
 
 
 if __name__ == "__main__":

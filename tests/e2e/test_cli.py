@@ -52,6 +52,7 @@ class Cli(unittest.TestCase):
             self.assertEqual(sorted(os.listdir(d)), [
                 "costrank-2026-10-01_2026-10-15-notes.csv",
                 "costrank-2026-10-01_2026-10-15-proposals.csv",
+                "costrank-2026-10-01_2026-10-15-resources.csv",
                 "costrank-2026-10-01_2026-10-15-services.csv",
                 "costrank-2026-10-01_2026-10-15.csv", "costrank-2026-10-01_2026-10-15.json"])
             self.assertIn("wrote", err)

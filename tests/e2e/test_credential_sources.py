@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
-from common import SAMPLES, run, tempdir  # noqa: E402
+from common import SAMPLES, run, tempdir, without_resources  # noqa: E402
 from mock_ce import MockCostExplorer  # noqa: E402
 
 ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
@@ -45,7 +45,7 @@ SECRETS = [SSO_TOKEN, SSO_REFRESH, SSO_SECRET, SSO_SESSION, PROC_SECRET, PROC_SE
 
 
 def without_source(report):
-    return {k: v for k, v in report.items() if k != "source"}
+    return {k: v for k, v in without_resources(report).items() if k != "source"}
 
 
 class Server:

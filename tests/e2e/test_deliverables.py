@@ -70,7 +70,7 @@ except ImportError:
 
 IN_CI = bool(os.environ.get("CI"))
 LIMIT = 65536
-SHEETS = ["Summary", "Services", "Usage types", "Savings proposals", "Trend"]
+SHEETS = ["Summary", "Services", "Usage types", "Savings proposals", "Trend", "Resources"]
 SERVICE_COLUMNS = ["period_start", "period_end", "currency", "metric", "account_rank",
                    "account_id", "account_name", "environment", "service_rank", "service",
                    "cost", "previous_cost", "change", "change_pct", "share_of_account_pct",
@@ -124,7 +124,7 @@ class Deliverables(unittest.TestCase):
     def test_files(self):
         self.assertEqual(sorted(os.listdir(self.out)), sorted([
             "costrank-2026-10.csv", "costrank-2026-10-services.csv",
-            "costrank-2026-10-proposals.csv", "costrank-2026-10-notes.csv", "costrank-2026-10-trend.csv", "costrank-2026-10.xlsx",
+            "costrank-2026-10-resources.csv", "costrank-2026-10-proposals.csv", "costrank-2026-10-notes.csv", "costrank-2026-10-trend.csv", "costrank-2026-10.xlsx",
             "costrank-2026-10.md", "costrank-2026-10.html"]))
 
     # ---- (a) the workbook ------------------------------------------------

@@ -113,6 +113,7 @@ def data_names():
             names.add(s.get("name") or "")
             for u in s.get("usage_types", []):
                 names.update(filter(None, (u.get("usage_type"), u.get("unit"))))
+                names.update(x["resource_id"] for x in u.get("resources", []))
     for s in d.get("services", []):
         names.add(s.get("name") or "")
     # (formulas and evidence are translated: not data)
@@ -261,7 +262,7 @@ class Language(unittest.TestCase):
                 charts = "".join(z.read(n).decode() for n in z.namelist()
                                  if n.startswith("xl/charts/"))
         self.assertEqual(re.findall(r'<sheet name="([^"]*)"', book),
-                         ["概要", "サービス", "使用タイプ", "削減提案", "推移"])
+                         ["概要", "サービス", "使用タイプ", "削減提案", "推移", "リソース"])
         for title in ("アカウントID", "アカウント名", "増減率", "月間削減額", "優先度",
                       "costrank レポート 2026年10月", "請求総額"):
             self.assertIn(title, strings)
@@ -363,7 +364,7 @@ class Workbook(unittest.TestCase):
 
     def test_sheets_and_columns_in_japanese(self):
         wb = self.book()
-        self.assertEqual(wb.sheetnames, ["概要", "サービス", "使用タイプ", "削減提案", "推移"])
+        self.assertEqual(wb.sheetnames, ["概要", "サービス", "使用タイプ", "削減提案", "推移", "リソース"])
         heads = {ws.title: [c.value for c in ws[1] if c.value] for ws in wb.worksheets}
         for name in ("サービス", "使用タイプ", "削減提案"):
             self.assertTrue(heads[name], name)

@@ -190,6 +190,12 @@ static void check_dims(const cr_ledger *l)
 
 		for (size_t i = 0; i < nd && !over; i++)
 			over = cr_dec_acc(&sum, x[i].cost) != 0;
+		if (cr_ledger_dimension(l, d)->kind == CR_DIM_RESOURCE) {
+			/* a resource dimension books into its own table */
+			const cr_ledger_resource *y = cr_ledger_resources(l, &nd);
+			for (size_t i = 0; i < nd && !over; i++)
+				over = cr_dec_acc(&sum, y[i].cost) != 0;
+		}
 		FUZZ_CHECK(over || cr_dec_cmp(sum, total) == 0);
 	}
 }

@@ -78,6 +78,28 @@ static void sum_of(const cr_ledger *l, size_t i, const char *value, char *out)
 	cr_dec_format(total, 3, out, 64);
 }
 
+/* The cost booked for a resource (NULL: lines without an id), as "1.25"
+ * text; its first and last day are the 3rd and the 6th when it is i-1. */
+static void resource_sum(const cr_ledger *l, const char *id, char *out)
+{
+	size_t n;
+	const cr_ledger_resource *e = cr_ledger_resources(l, &n);
+	cr_dec total = CR_DEC_ZERO;
+
+	for (size_t k = 0; k < n; k++) {
+		const char *v = e[k].resource ? cr_ledger_str(l, e[k].resource) : NULL;
+		if ((!v && !id) || (v && id && strcmp(v, id) == 0)) {
+			assert_int_equal(cr_dec_acc(&total, e[k].cost), 0);
+			assert_int_equal(e[k].month, cr_month_first(e[k].first));
+			if (v && strcmp(v, "i-1") == 0) {
+				assert_int_equal(e[k].first, e[k].month + 2);
+				assert_int_equal(e[k].last, e[k].month + 5);
+			}
+		}
+	}
+	cr_dec_format(total, 3, out, 64);
+}
+
 static void check(const char *text, const char *tag_key)
 {
 	char *path = write_temp(text);
@@ -102,9 +124,11 @@ static void check(const char *text, const char *tag_key)
 	assert_string_equal(s, "4.500");
 	sum_of(l, 1, "eu-west-1", s);
 	assert_string_equal(s, "0.125");
-	sum_of(l, 2, "i-1", s);
+	resource_sum(l, "i-1", s);
 	assert_string_equal(s, "2.000");
-	sum_of(l, 2, NULL, s);
+	resource_sum(l, "bkt", s);
+	assert_string_equal(s, "0.125");
+	resource_sum(l, NULL, s);
 	assert_string_equal(s, "0.000");
 	unlink(path);
 	free(path);
@@ -174,14 +198,117 @@ static void test_none(void **state)
 	assert_null(cr_ledger_dim_entries(a, 0, &nd));
 	assert_int_equal(nd, 0);
 	assert_int_equal(cr_ledger_dimension_count(a), 0);
+	assert_null(cr_ledger_resources(a, &nd));
+	assert_int_equal(nd, 0);
+	/* a resource dimension keeps no daily entries: one per resource and month */
 	cr_ledger_dim_entries(b, 0, &nd);
-	assert_int_equal(nd, 4);
+	assert_int_equal(nd, 0);
+	cr_ledger_resources(b, &nd);
+	assert_int_equal(nd, 3);
 	assert_int_equal(cr_ledger_add_dimension(a, CR_DIM_TAG, "", &err), -1);
 	assert_int_equal(err.code, CR_EXIT_USAGE);
 	unlink(path);
 	free(path);
 	cr_ledger_free(a);
 	cr_ledger_free(b);
+}
+
+/* Books cost on day for resource id (NULL: none) under one usage type. */
+static void book(cr_ledger *l, const char *id, size_t idlen, cr_day day, const char *cost)
+{
+	cr_ledger_key k = { 0 };
+	cr_error err = { 0 };
+	cr_dec c;
+
+	k.account = cr_ledger_intern(l, "111122223333", 12);
+	k.service = cr_ledger_intern(l, "AmazonEC2", 9);
+	k.usage_type = cr_ledger_intern(l, "BoxUsage:m5.large", 17);
+	k.day = day;
+	k.kind = CR_KIND_USAGE;
+	assert_int_equal(cr_dec_parse(cost, strlen(cost), &c), 0);
+	assert_int_equal(cr_ledger_add_dim(l, 0, &k, id ? cr_ledger_intern(l, id, idlen) : 0, c,
+					   &err), 0);
+}
+
+/* one entry per resource and month, days widened, ledgers merged by id,
+ * and a window keeps other days out */
+static void test_resource_booking(void **state)
+{
+	cr_ledger *a = cr_ledger_new(CR_METRIC_UNBLENDED), *b;
+	cr_error err = { 0 };
+	cr_day oct = cr_month_first(20730), d3 = oct + 2;   /* some month's 3rd */
+	const cr_ledger_resource *e;
+	size_t n;
+	char s[64];
+
+	(void)state;
+	assert_int_equal(cr_ledger_add_dimension(a, CR_DIM_RESOURCE, NULL, &err), 0);
+	b = cr_ledger_new_like(a);
+	book(a, "i-1", 3, d3 + 4, "1.5");
+	book(a, "i-1", 3, d3, "0.5");
+	book(a, NULL, 0, d3, "0.25");
+	book(b, "vol-9", 5, d3 + 1, "2");
+	book(b, "i-1", 3, d3 + 9, "1");
+	book(b, "i-1", 3, cr_month_first(oct - 1), "7");   /* the month before */
+	assert_int_equal(cr_ledger_merge(a, b, &err), 0);
+	e = cr_ledger_resources(a, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(cr_ledger_str(a, e[0].resource), "i-1");
+	assert_int_equal(e[0].month, oct);
+	assert_int_equal(e[0].first, d3);
+	assert_int_equal(e[0].last, d3 + 9);
+	cr_dec_format(e[0].cost, 2, s, sizeof s);
+	assert_string_equal(s, "3.00");
+	assert_int_equal(e[1].resource, 0);
+	resource_sum(a, "vol-9", s);
+	assert_string_equal(s, "2.000");
+	assert_int_equal(e[3].month, cr_month_first(oct - 1));
+	cr_ledger_free(b);
+
+	/* a window: only its days are booked */
+	b = cr_ledger_new(CR_METRIC_UNBLENDED);
+	assert_int_equal(cr_ledger_add_dimension(b, CR_DIM_RESOURCE, NULL, &err), 0);
+	cr_ledger_set_resource_window(b, d3, d3 + 3);
+	book(b, "i-2", 3, d3 - 1, "1");
+	book(b, "i-2", 3, d3 + 3, "2");
+	book(b, "i-2", 3, d3 + 4, "4");
+	resource_sum(b, "i-2", s);
+	assert_string_equal(s, "2.000");
+	cr_ledger_free(b);
+	cr_ledger_free(a);
+}
+
+/* hostile: a 1 MiB resource id and 300,000 distinct ids are booked exactly */
+static void test_resource_hostile(void **state)
+{
+	cr_ledger *l = cr_ledger_new(CR_METRIC_UNBLENDED);
+	cr_error err = { 0 };
+	size_t big = 1u << 20, n;
+	char *id = malloc(big), name[32], s[64];
+	const cr_ledger_resource *e;
+	cr_dec total = CR_DEC_ZERO;
+	cr_day day = cr_month_first(20730);
+
+	(void)state;
+	assert_int_equal(cr_ledger_add_dimension(l, CR_DIM_RESOURCE, NULL, &err), 0);
+	memset(id, 'x', big);
+	book(l, id, big, day, "1");
+	book(l, id, big, day + 1, "1");
+	for (int i = 0; i < 300000; i++) {
+		int len = snprintf(name, sizeof name, "i-%08x", i);
+		book(l, name, (size_t)len, day + i % 28, "0.01");
+	}
+	e = cr_ledger_resources(l, &n);
+	assert_int_equal(n, 300001);
+	assert_int_equal(strlen(cr_ledger_str(l, e[0].resource)), big);
+	cr_dec_format(e[0].cost, 0, s, sizeof s);
+	assert_string_equal(s, "2");
+	for (size_t k = 1; k < n; k++)
+		assert_int_equal(cr_dec_acc(&total, e[k].cost), 0);
+	cr_dec_format(total, 2, s, sizeof s);
+	assert_string_equal(s, "3000.00");
+	free(id);
+	cr_ledger_free(l);
 }
 
 int main(void)
@@ -192,6 +319,8 @@ int main(void)
 		cmocka_unit_test(test_focus),
 		cmocka_unit_test(test_parallel),
 		cmocka_unit_test(test_none),
+		cmocka_unit_test(test_resource_booking),
+		cmocka_unit_test(test_resource_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
