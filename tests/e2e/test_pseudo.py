@@ -167,6 +167,28 @@ class PseudoTranslation(unittest.TestCase):
                 text = re.sub(r"<[^>]*>", " ", "\n".join(texts))
                 self.assertNoEnglish(text, kind)
 
+    def test_help(self):
+        # what --help leaves outside the marks: option names, metavars, command names
+        for args in (["--help"], ["report", "--help"], ["rules", "--help"]):
+            with self.subTest(args=args):
+                code, out, err = run(args + ["--lang", "ja"],
+                                     env={"COSTRANK_TEST_CATALOGUE": self.mo})
+                self.assertEqual(code, 0, err)
+                self.assertIn(OPEN, out)
+                left = re.sub(r"(?m)^  (?:-\w, )?\s*--[a-z0-9-]+(?: \S+)?|^  (report|rules) ",
+                              " ", unmarked(out))
+                self.assertEqual(english_left(left, set()), [], "\n" + out)
+
+    def test_usage_errors(self):
+        for args in (["report", "--bogus"], ["report", "--month", "2026-13"], ["nope"],
+                     ["report", "--detail", "x"], ["report", "--fx", "JPY"]):
+            with self.subTest(args=args):
+                code, _, err = run(args + ["--lang", "ja"], env={"COSTRANK_TEST_CATALOGUE": self.mo})
+                self.assertEqual(code, 2)
+                msg = err[len("costrank: error: "):]
+                self.assertIn(OPEN, msg)
+                self.assertEqual(english_left(msg, set()), [], err)
+
     def test_the_check_sees_unmarked_english(self):
         # without the pseudo catalogue the same run is English: the check can fail
         code, out, _ = run(["report", "--accounts", ACCOUNTS, "--format", "md", "--out", "-",
