@@ -16,6 +16,7 @@ PO = os.path.join(SOURCE_DIR, "po", "ja.po")
 # every file whose strings are marked for translation
 MARKED = ["src/report/*.c", "src/notify/*.c", "src/cli/*.c", "src/cli/*.h", "src/rules/*.c",
           "src/ledger/metric.c", "src/ledger/period.c", "src/core/fx.c", "src/core/i18n.c",
+          "src/sources/export_root.c", "src/sources/ce_source.c", "src/sources/source.c",
           "src/rank/rank.c", "src/rank/allocation.c"]
 
 
