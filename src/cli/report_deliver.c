@@ -441,13 +441,18 @@ static void gate_one(const cr_report *r, const struct deliver_config *c,
 	}
 }
 
-/* --fail-on-anomaly: one message per anomaly. */
+/* --fail-on-anomaly: one message per day-level spike.  A usage type new
+ * this period is listed in the reports but does not fail the run: a new
+ * service or size is usually a decision, a spike rarely is. */
 static void gate_anomalies(const cr_report *r, failures *f)
 {
 	for (size_t i = 0; i < r->n_anomalies; i++) {
 		const cr_report_anomaly *a = &r->anomalies[i];
 		cr_buf m = CR_BUF_INIT;
 		char day[CR_DATE_STRLEN];
+
+		if (a->is_new_usage)
+			continue;
 
 		cr_buf_adds(&m, "anomaly: account ");
 		cr_render_clean(&m, a->account_id, 20);
@@ -458,22 +463,14 @@ static void gate_anomalies(const cr_report *r, failures *f)
 		}
 		cr_buf_adds(&m, ", ");
 		cr_render_clean(&m, a->service, 60);
-		if (a->is_new_usage) {
-			cr_buf_adds(&m, ": new usage type ");
+		cr_day_format(a->day, day);
+		cr_buf_addf(&m, ": %s cost ", day);
+		say_money(&m, r, a->cost);
+		cr_buf_adds(&m, " against a median of ");
+		say_money(&m, r, a->baseline);
+		if (a->n_usage) {
+			cr_buf_adds(&m, ", mostly ");
 			cr_render_clean(&m, a->usage_types[0], 80);
-			cr_buf_adds(&m, ", ");
-			say_money(&m, r, a->cost);
-			cr_buf_adds(&m, " this period");
-		} else {
-			cr_day_format(a->day, day);
-			cr_buf_addf(&m, ": %s cost ", day);
-			say_money(&m, r, a->cost);
-			cr_buf_adds(&m, " against a median of ");
-			say_money(&m, r, a->baseline);
-			if (a->n_usage) {
-				cr_buf_adds(&m, ", mostly ");
-				cr_render_clean(&m, a->usage_types[0], 80);
-			}
 		}
 		cr_buf_adds(&m, " (--fail-on-anomaly)");
 		fail_add(f, &m);
