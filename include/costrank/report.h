@@ -196,6 +196,50 @@ typedef struct cr_report_anomaly {
 	size_t n_usage;
 } cr_report_anomaly;
 
+/* Realised savings (realised.h): what became of an earlier report's
+ * proposals (--baseline). */
+enum cr_realised_status {
+	CR_REAL_DONE = 0, CR_REAL_PARTLY, CR_REAL_NOT_YET, CR_REAL_LINE_GONE, CR_REAL_LINE_GREW,
+	CR_REAL_COUNT
+};
+
+typedef struct cr_realised_item {
+	int baseline_rank;        /* the proposal's rank in the baseline (0: none given) */
+	char *rule, *title, *model, *action;
+	char *account_id, *account_name, *service, *usage_type;
+	char *target_usage_type;  /* a migration's target; "" for none */
+	int status;               /* enum cr_realised_status */
+	bool measured;            /* the line's earlier cost came from the data */
+	bool weekend;             /* measured on weekend days */
+	cr_dec proposed;          /* the baseline's monthly saving */
+	cr_dec proposed_period;   /* the same for this period's days */
+	cr_dec baseline_cost;     /* the line's cost in the baseline period (weekend: its weekends) */
+	cr_dec expected_cost;     /* that, per day, x this period's days (weekend days) */
+	cr_dec current_cost;      /* the line's cost in this period (weekend days) */
+	cr_dec target_growth;     /* migration: the target's growth counted against it */
+	cr_dec realised;          /* this proposal's share of the line's drop */
+	cr_dec remaining;         /* proposed_period - realised, at least 0 */
+} cr_realised_item;
+
+/* A commitment fee line of this period absent from the baseline period. */
+typedef struct cr_realised_commitment {
+	char *account_id, *service, *usage_type;
+	cr_dec cost;
+} cr_realised_commitment;
+
+typedef struct cr_report_realised {
+	char *file;               /* --baseline as given */
+	char *period_label;       /* the baseline's */
+	cr_day start, end;
+	bool measured;            /* the data covers the baseline period */
+	cr_realised_item *items;  /* in the baseline's order */
+	size_t n_items;
+	size_t counts[CR_REAL_COUNT];
+	cr_dec proposed, proposed_period, realised, remaining;
+	cr_realised_commitment *commitments;
+	size_t n_commitments;
+} cr_report_realised;
+
 typedef struct cr_report {
 	const char *schema;       /* CR_REPORT_SCHEMA */
 	cr_day start, end;        /* the period, both inclusive */
@@ -239,6 +283,7 @@ typedef struct cr_report {
 	size_t n_anomalies;
 	cr_report_driver *drivers;    /* grouped by account, in the data's order */
 	size_t n_drivers;
+	cr_report_realised *realised; /* --baseline; NULL without */
 } cr_report;
 
 /* Sets the report's request counts, estimated, partial, data_through and

@@ -24,6 +24,7 @@
 #include "costrank/period.h"
 #include "costrank/proc.h"
 #include "costrank/rank.h"
+#include "costrank/realised.h"
 #include "costrank/rules.h"
 #include "costrank/s3.h"
 #include "costrank/savings.h"
@@ -35,7 +36,7 @@ enum {
 	OPT_FORMAT = 1, OPT_OUT, OPT_MONTH, OPT_FROM, OPT_TO, OPT_TOP, OPT_TOP_USAGE,
 	OPT_METRIC, OPT_INCLUDE, OPT_ACCOUNTS, OPT_COLOR, OPT_CSV_BOM, OPT_QUIET, OPT_HELP,
 	OPT_RULES, OPT_NO_RULES, OPT_DETAIL, OPT_BY, OPT_MONTHS,
-	OPT_LANG, OPT_CSV_HEADERS,
+	OPT_LANG, OPT_CSV_HEADERS, OPT_BASELINE,
 };
 
 static const struct cr_option report_options[] = {
@@ -54,6 +55,7 @@ static const struct cr_option report_options[] = {
 	{ "accounts", 'a', true, OPT_ACCOUNTS, "FILE", "account names, environments and owners (JSON)" },
 	{ "rules", 'r', true, OPT_RULES, "FILE", "add or override savings rules (JSON; repeatable)" },
 	{ "no-rules", 0, false, OPT_NO_RULES, NULL, "rank only: no savings proposals" },
+	{ "baseline", 0, true, OPT_BASELINE, "FILE", "an earlier JSON report: what its proposals realised" },
 	{ "color", 0, true, OPT_COLOR, "WHEN", "auto (default), always or never; NO_COLOR always wins" },
 	{ "csv-bom", 0, false, OPT_CSV_BOM, NULL, "start CSV files with a UTF-8 BOM (for Excel)" },
 	{ "csv-headers", 0, true, OPT_CSV_HEADERS, "WHICH", "english (default) or localized: the CSV header row in the --lang language" },
@@ -111,6 +113,7 @@ struct report_config {
 	const char *rule_files[17];   /* NULL-terminated */
 	int n_rule_files;
 	bool no_rules;
+	const char *baseline;   /* --baseline FILE */
 	int color;              /* -1 auto, 0 never, 1 always */
 	bool csv_bom, quiet, help;
 	bool csv_localized;     /* --csv-headers localized */
@@ -261,6 +264,7 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 		c->rule_files[c->n_rule_files++] = v;
 		return 0;
 	case OPT_NO_RULES: c->no_rules = true; return 0;
+	case OPT_BASELINE: c->baseline = v; return 0;
 	case OPT_COLOR:
 		if (strcmp(v, "auto") == 0)
 			c->color = -1;
@@ -678,6 +682,7 @@ int cmd_report(int argc, char **argv)
 	cr_ledger *ledger = NULL;
 	cr_report *report = NULL;
 	cr_ruleset *rules = NULL;
+	cr_baseline *baseline = NULL;
 	cr_rank_opts ro = { 0 };
 	bool given, s3 = false;
 	int code = 0;
@@ -721,6 +726,8 @@ int cmd_report(int argc, char **argv)
 	if (!c.no_rules && !(rules = load_rules(c.rule_files, &err)))
 		goto done;
 	if (c.accounts_file && !(accounts = cr_accounts_load(c.accounts_file, &err)))
+		goto done;
+	if (c.baseline && !(baseline = cr_baseline_load(c.baseline, &err)))
 		goto done;
 	if (s3 && !live && s3_start(&c.live, &err))
 		goto done;
@@ -778,6 +785,8 @@ int cmd_report(int argc, char **argv)
 		goto done;
 	if (rules && cr_savings_apply(report, ledger, rules, &err))
 		goto done;
+	if (baseline && cr_realised_build(report, ledger, baseline, &err))
+		goto done;
 	if (live)
 		live_finish(&c.live, report, ledger, c.quiet);
 	else
@@ -795,6 +804,7 @@ done:
 		cr_cli_error(err.msg);
 	cr_report_free(report);
 	cr_ruleset_free(rules);
+	cr_baseline_free(baseline);
 	cr_ledger_free(ledger);
 	cr_accounts_free(accounts);
 	cr_selection_free(&sel);

@@ -63,10 +63,39 @@ void cr_proposal_free(cr_proposal *p)
 	free(p->alternatives);
 }
 
+static void free_realised(cr_report_realised *x)
+{
+	if (!x)
+		return;
+	for (size_t i = 0; i < x->n_items; i++) {
+		cr_realised_item *it = &x->items[i];
+		free(it->rule);
+		free(it->title);
+		free(it->model);
+		free(it->action);
+		free(it->account_id);
+		free(it->account_name);
+		free(it->service);
+		free(it->usage_type);
+		free(it->target_usage_type);
+	}
+	free(x->items);
+	for (size_t i = 0; i < x->n_commitments; i++) {
+		free(x->commitments[i].account_id);
+		free(x->commitments[i].service);
+		free(x->commitments[i].usage_type);
+	}
+	free(x->commitments);
+	free(x->file);
+	free(x->period_label);
+	free(x);
+}
+
 void cr_report_free(cr_report *r)
 {
 	if (!r)
 		return;
+	free_realised(r->realised);
 	for (size_t i = 0; r->trend.services && i < r->n_accounts; i++)
 		free(r->trend.services[i]);
 	free(r->trend.services);
