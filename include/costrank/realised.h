@@ -58,7 +58,4 @@ void cr_baseline_free(cr_baseline *b);
  * overflow; CR_EXIT_USAGE: the baseline period is not before this one). */
 int cr_realised_build(cr_report *r, const cr_ledger *l, const cr_baseline *b, cr_error *err);
 
-/* "done", "partly-done", "not-yet", "line-gone", "line-grew" */
-const char *cr_realised_status_name(int status);
-
 #endif

@@ -175,10 +175,23 @@ typedef struct cr_report_trend {
 
 /* The change of one account and service split by its drivers (drivers.h):
  * usage + rate + discounts + other == change, exactly. */
+/* A top mover of an account and service: a usage type new this period
+ * (CR_MOVER_NEW), with the largest rise in money (CR_MOVER_RISE) or in
+ * percent (CR_MOVER_RISE_PCT, from a previous cost above 0), or gone. */
+enum cr_mover_kind { CR_MOVER_NEW = 0, CR_MOVER_RISE, CR_MOVER_RISE_PCT, CR_MOVER_GONE };
+#define CR_DRIVER_MOVERS 8
+typedef struct cr_report_mover {
+	int kind;                 /* enum cr_mover_kind */
+	char *usage_type;
+	cr_dec cost, previous_cost, change;
+} cr_report_mover;
+
 typedef struct cr_report_driver {
 	char *account_id, *service;
 	cr_dec cost, previous_cost, change;
 	cr_dec usage, rate, discounts, other;
+	cr_report_mover movers[CR_DRIVER_MOVERS]; /* new (up to 3), rise, rise %, gone (up to 3) */
+	size_t n_movers;
 } cr_report_driver;
 
 /* A day-level spike or a new usage type (anomaly.h). */
@@ -293,6 +306,9 @@ void cr_report_set_provenance(cr_report *r, const cr_provenance *p);
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cr_report_free(cr_report *r);
+/* A realised status's name: "done", "partly-done", "not-yet", "line-gone",
+ * "line-grew". */
+const char *cr_realised_status_name(int status);
 /* Frees what a proposal owns (not the struct itself). */
 void cr_proposal_free(cr_proposal *p);
 

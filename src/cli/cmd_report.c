@@ -456,7 +456,8 @@ static bool writes_file(const struct report_config *c, const cr_writer *w, size_
 			const cr_report *r)
 {
 	if (!c->want[i] || !w[i].ext || (w[i].needs_proposals && r && !r->has_proposals) ||
-	    (w[i].needs_trend && r && !r->trend.n_months))
+	    (w[i].needs_trend && r && !r->trend.n_months) ||
+	    (w[i].wanted && r && !w[i].wanted(r)))
 		return false;
 	/* to standard output: the main file of the one format (csv: usage types) */
 	return !out_is_stdout(c) || !*w[i].suffix;

@@ -247,7 +247,8 @@ static size_t report_names(const cr_report *r, const bool *want, char ***out)
 		cr_buf b = CR_BUF_INIT;
 
 		if (!want[i] || !w[i].ext || (w[i].needs_proposals && !r->has_proposals) ||
-		    (w[i].needs_trend && !r->trend.n_months))
+		    (w[i].needs_trend && !r->trend.n_months) ||
+		    (w[i].wanted && !w[i].wanted(r)))
 			continue;
 		cr_buf_addf(&b, "costrank-%s%s.%s", r->period_label, w[i].suffix, w[i].ext);
 		v[n++] = cr_buf_detach(&b);

@@ -1,5 +1,4 @@
 /* json.c - the JSON report, schema costrank.report/v1 (see costrank/writer.h) */
-#include "costrank/realised.h"
 #include "costrank/writer.h"
 
 #include <jansson.h>
@@ -407,6 +406,23 @@ static json_t *build_drivers(jctx *c)
 		set(c, o, "rate", jamount(d->rate));
 		set(c, o, "discounts", jamount(d->discounts));
 		set(c, o, "other", jamount(d->other));
+		{
+			static const char *const kinds[] = { "new", "rise", "rise_percent", "gone" };
+			json_t *mv = jarray(c);
+
+			for (size_t k = 0; mv && k < d->n_movers; k++) {
+				const cr_report_mover *m = &d->movers[k];
+				json_t *y = jobject(c);
+
+				set(c, y, "kind", json_string(kinds[m->kind]));
+				set(c, y, "usage_type", jstr(c, m->usage_type));
+				set(c, y, "previous_cost", jamount(m->previous_cost));
+				set(c, y, "cost", jamount(m->cost));
+				set(c, y, "change", jamount(m->change));
+				append(c, mv, y);
+			}
+			set(c, o, "top_movers", mv);
+		}
 		append(c, a, o);
 	}
 	return a;

@@ -63,6 +63,16 @@ void cr_proposal_free(cr_proposal *p)
 	free(p->alternatives);
 }
 
+static const char *const status_names[CR_REAL_COUNT] = {
+	[CR_REAL_DONE] = "done", [CR_REAL_PARTLY] = "partly-done", [CR_REAL_NOT_YET] = "not-yet",
+	[CR_REAL_LINE_GONE] = "line-gone", [CR_REAL_LINE_GREW] = "line-grew",
+};
+
+const char *cr_realised_status_name(int status)
+{
+	return status >= 0 && status < CR_REAL_COUNT ? status_names[status] : "?";
+}
+
 static void free_realised(cr_report_realised *x)
 {
 	if (!x)
@@ -113,6 +123,8 @@ void cr_report_free(cr_report *r)
 	for (size_t i = 0; i < r->n_drivers; i++) {
 		free(r->drivers[i].account_id);
 		free(r->drivers[i].service);
+		for (size_t k = 0; k < r->drivers[i].n_movers; k++)
+			free(r->drivers[i].movers[k].usage_type);
 	}
 	free(r->drivers);
 	for (size_t i = 0; i < r->n_proposals; i++)

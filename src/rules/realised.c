@@ -29,16 +29,6 @@ struct cr_baseline {
 	size_t n;
 };
 
-static const char *const status_names[CR_REAL_COUNT] = {
-	[CR_REAL_DONE] = "done", [CR_REAL_PARTLY] = "partly-done", [CR_REAL_NOT_YET] = "not-yet",
-	[CR_REAL_LINE_GONE] = "line-gone", [CR_REAL_LINE_GREW] = "line-grew",
-};
-
-const char *cr_realised_status_name(int status)
-{
-	return status >= 0 && status < CR_REAL_COUNT ? status_names[status] : "?";
-}
-
 size_t cr_baseline_count(const cr_baseline *b)
 {
 	return b ? b->n : 0;
