@@ -125,6 +125,7 @@ class Deliverables(unittest.TestCase):
         self.assertEqual(sorted(os.listdir(self.out)), sorted([
             "costrank-2026-10.csv", "costrank-2026-10-services.csv",
             "costrank-2026-10-proposals.csv", "costrank-2026-10-notes.csv", "costrank-2026-10-trend.csv", "costrank-2026-10.xlsx",
+            "costrank-2026-10-drivers.csv", "costrank-2026-10-anomalies.csv",
             "costrank-2026-10.md", "costrank-2026-10.html"]))
 
     # ---- (a) the workbook ------------------------------------------------

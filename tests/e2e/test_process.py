@@ -191,7 +191,7 @@ class Pipes(unittest.TestCase):
                     with open(f"{d}/err") as f:
                         self.assertIn("Broken pipe", f.read())
                     continue
-                self.assertEqual(len(names), 7, names)
+                self.assertEqual(len(names), 9, names)   # with -drivers.csv, -anomalies.csv
                 with open(os.path.join(out, "costrank-2026-10.json")) as f:
                     json.load(f)
                 with zipfile.ZipFile(os.path.join(out, "costrank-2026-10.xlsx")) as z:
@@ -325,7 +325,7 @@ class SharedOut(unittest.TestCase):
                 _, err = p.communicate(timeout=120)
                 self.assertEqual(p.returncode, 0, err)
             self.assertEqual(temporaries(d), [])
-            self.assertEqual(len(os.listdir(d)), 9)
+            self.assertEqual(len(os.listdir(d)), 11)   # with -drivers.csv, -anomalies.csv
             with open(os.path.join(d, "costrank-2026-10.json")) as f:
                 json.load(f)
             with zipfile.ZipFile(os.path.join(d, "costrank-2026-10.xlsx")) as z:
