@@ -10,6 +10,13 @@
  *
  * Rule files are validated completely before any work: every problem is
  * reported, each as "FILE:LINE:COLUMN: rule ID: message".
+ *
+ * A rule's title, rationale and savings basis are English, and may carry a
+ * Japanese translation: a rule file gives each as a string (English only)
+ * or as {"en": "...", "ja": "..."}.  The built-in table's translations live
+ * in a catalogue keyed by rule id (src/rules/default_rules.ja.json,
+ * compiled in as well); a rule file that gives a text replaces both
+ * languages of it.
  */
 #ifndef COSTRANK_RULES_H
 #define COSTRANK_RULES_H
@@ -83,6 +90,7 @@ typedef struct cr_rule {
 	enum cr_level effort, risk;
 	char *rationale;
 	char *reference;           /* URL of the published figure */
+	char *title_ja, *rationale_ja, *basis_ja;  /* NULL: not translated */
 	bool enabled;
 	bool is_default;           /* from the built-in table (and not overridden) */
 } cr_rule;
@@ -94,6 +102,14 @@ typedef struct cr_ruleset {
 
 /* The built-in table, as JSON text. */
 const char *cr_rules_default_json(void);
+/* Its Japanese texts: {"rules": {"ID": {"title", "rationale", "basis"}}}. */
+const char *cr_rules_default_ja_json(void);
+
+/* A rule's texts in the current language (costrank/i18n.h), English when
+ * the rule has no translation; basis is "" when the rule gives none. */
+const char *cr_rule_title(const cr_rule *r);
+const char *cr_rule_rationale(const cr_rule *r);
+const char *cr_rule_basis(const cr_rule *r);
 
 /*
  * Loads the built-in table, then each file in order (NULL-terminated list,
@@ -108,8 +124,12 @@ cr_ruleset *cr_rules_load(const char *const *files, FILE *problems, cr_error *er
  * (0 = valid), writing each to `out` as "FILE:LINE:COLUMN: rule ID: msg".
  * Unknown keys, wrong types, bad globs, duplicate ids, fractions outside
  * 0..1, unknown actions, models, levels or environments, JSON syntax errors.
+ * A text (title, rationale, savings.basis) given without its Japanese
+ * translation is a warning, "FILE:LINE:COLUMN: rule ID: warning: ...",
+ * written to `out` too and counted in *warnings (when not NULL), not in the
+ * result.
  */
-int cr_rules_check_file(const char *path, FILE *out);
+int cr_rules_check_file(const char *path, FILE *out, int *warnings);
 /*
  * The whole of a rule file ("-": standard input, "<stdin>" in messages),
  * NUL-terminated, its length in *len; NULL with err set (CR_EXIT_INPUT) when
@@ -119,7 +139,12 @@ int cr_rules_check_file(const char *path, FILE *out);
 #define CR_RULES_MAX_SIZE (4u << 20) /* 4 MiB; the built-in table is under 50 KB */
 char *cr_rules_read(const char *path, size_t *len, cr_error *err);
 /* The same on text in memory (name is used in messages). */
-int cr_rules_check_text(const char *name, const char *text, size_t len, FILE *out);
+int cr_rules_check_text(const char *name, const char *text, size_t len, FILE *out,
+			int *warnings);
+/* The same on the built-in table and its Japanese catalogue: a rule of the
+ * table the catalogue does not translate is a warning; an id in the
+ * catalogue that names no rule, or a bad entry, is a problem. */
+int cr_rules_check_builtin(FILE *out, int *warnings);
 
 void cr_ruleset_free(cr_ruleset *rs);
 

@@ -12,10 +12,11 @@
 #include "costrank/buf.h"
 #include "costrank/rules.h"
 
-enum { OPT_RULES = 1, OPT_HELP };
+enum { OPT_RULES = 1, OPT_STRICT, OPT_HELP };
 
 static const struct cr_option rules_options[] = {
 	{ "rules", 'r', true, OPT_RULES, "FILE", "rule file adding or overriding rules by id (repeatable; list, show)" },
+	{ "strict", 0, false, OPT_STRICT, NULL, "check: warnings (a text without its Japanese translation) are problems too" },
 	{ "help", 'h', false, OPT_HELP, NULL, "show this help" },
 	{ NULL, 0, false, 0, NULL, NULL },
 };
@@ -23,7 +24,7 @@ static const struct cr_option rules_options[] = {
 static const char rules_usage[] =
 	"usage: costrank rules list [--rules FILE]...\n"
 	"       costrank rules show [--rules FILE]...\n"
-	"       costrank rules check FILE...\n"
+	"       costrank rules check [--strict] [FILE...]\n"
 	"\n"
 	"The savings rule table: which spend each measure applies to (service and\n"
 	"usage-type globs, environments, on-demand only, a minimum monthly cost), how\n"
@@ -34,7 +35,11 @@ static const char rules_usage[] =
 	"Subcommands:\n"
 	"  list     one line per rule of the effective table\n"
 	"  show     the effective table as JSON: a rule file that loads again\n"
-	"  check    validate rule files; every problem as FILE:LINE:COLUMN: rule ID: ...\n"
+	"  check    validate rule files (without FILE: the built-in table and its\n"
+	"           Japanese texts); every problem as FILE:LINE:COLUMN: rule ID: ...\n"
+	"\n"
+	"A title, rationale or savings basis is a string (English) or\n"
+	"{\"en\": \"...\", \"ja\": \"...\"}; check warns about a text without Japanese.\n"
 	"\n";
 
 static const char rules_examples[] =
@@ -44,6 +49,7 @@ static const char rules_examples[] =
 	"  costrank rules list --rules team-rules.json\n"
 	"  costrank rules show > my-rules.json\n"
 	"  costrank rules check team-rules.json\n"
+	"  costrank rules check --strict      (the built-in table fully translated?)\n"
 	"  echo '{\"rules\": [{\"id\": \"ec2-spot-production\", \"enabled\": false}]}' > off.json\n"
 	"  costrank rules list --rules off.json\n"
 	"\n"
@@ -52,7 +58,7 @@ static const char rules_examples[] =
 struct rules_config {
 	const char **files;        /* NULL-terminated */
 	size_t nfiles;
-	bool help;
+	bool help, strict;
 };
 
 static int on_option(void *ctx, int id, const char *v, cr_error *err)
@@ -64,6 +70,9 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 		if (!*v)
 			return cr_error_set(err, CR_EXIT_USAGE, "--rules needs a file");
 		c->files[c->nfiles++] = v;
+		return 0;
+	case OPT_STRICT:
+		c->strict = true;
 		return 0;
 	case OPT_HELP:
 		c->help = true;
@@ -222,6 +231,19 @@ static json_t *number(double d)
 	return json_real(d);
 }
 
+/* A text as a rule file gives it: a string, or {"en", "ja"} when translated. */
+static json_t *text_json(const char *en, const char *ja)
+{
+	json_t *o;
+
+	if (!ja)
+		return json_string(en);
+	o = json_object();
+	json_object_set_new(o, "en", json_string(en));
+	json_object_set_new(o, "ja", json_string(ja));
+	return o;
+}
+
 static json_t *rule_json(const cr_rule *r)
 {
 	json_t *o = json_object(), *match = json_object(), *sav = json_object();
@@ -230,7 +252,7 @@ static json_t *rule_json(const cr_rule *r)
 	char *save = NULL;
 
 	json_object_set_new(o, "id", json_string(r->id));
-	json_object_set_new(o, "title", json_string(r->title));
+	json_object_set_new(o, "title", text_json(r->title, r->title_ja));
 	json_object_set_new(o, "action", json_string(cr_action_name(r->action)));
 	json_object_set_new(match, "service", json_string(r->service_glob));
 	json_object_set_new(match, "usage_type", json_string(r->usage_glob));
@@ -252,11 +274,11 @@ static json_t *rule_json(const cr_rule *r)
 	else if (r->model == CR_MODEL_COMMITMENT)
 		json_object_set_new(sav, "discount", number(r->discount));
 	if (r->basis)
-		json_object_set_new(sav, "basis", json_string(r->basis));
+		json_object_set_new(sav, "basis", text_json(r->basis, r->basis_ja));
 	json_object_set_new(o, "savings", sav);
 	json_object_set_new(o, "effort", json_string(cr_level_name(r->effort)));
 	json_object_set_new(o, "risk", json_string(cr_level_name(r->risk)));
-	json_object_set_new(o, "rationale", json_string(r->rationale));
+	json_object_set_new(o, "rationale", text_json(r->rationale, r->rationale_ja));
 	json_object_set_new(o, "reference", json_string(r->reference));
 	json_object_set_new(o, "enabled", json_boolean(r->enabled));
 	return o;
@@ -288,7 +310,50 @@ static size_t count_rules(const char *text, size_t len)
 	return n;
 }
 
-static int check(char **files, int nfiles)
+/* "NAME: ok (N rules)" or the count of problems; warnings are problems
+ * with --strict. */
+static int verdict(const char *name, int problems, int warnings, bool strict, size_t nrules)
+{
+	if (warnings && strict)
+		problems += warnings;
+	if (problems) {
+		fprintf(stderr, "costrank: %d problem%s in %s\n", problems, problems == 1 ? "" : "s",
+			name);
+		return CR_EXIT_INPUT;
+	}
+	printf("%s: ok (%zu rules", name, nrules);
+	if (warnings)
+		printf(", %d warning%s", warnings, warnings == 1 ? "" : "s");
+	printf(")\n");
+	return 0;
+}
+
+/* Collects what a check writes, then prints it after "costrank: ". */
+static int check_builtin(bool strict)
+{
+	char *report = NULL;
+	size_t report_len = 0;
+	FILE *mem = open_memstream(&report, &report_len);
+	int warnings = 0, n;
+	size_t nrules = 0;
+	cr_error err = { 0 };
+	cr_ruleset *rs;
+
+	if (!mem) {
+		cr_cli_error("out of memory");
+		return CR_EXIT_INTERNAL;
+	}
+	n = cr_rules_check_builtin(mem, &warnings);
+	fclose(mem);
+	print_problems(report);
+	free(report);
+	if ((rs = cr_rules_load(NULL, NULL, &err)))
+		nrules = rs->n;
+	cr_ruleset_free(rs);
+	return verdict("<built-in rules>", n, warnings, strict, nrules);
+}
+
+static int check(char **files, int nfiles, bool strict)
 {
 	int code = 0;
 
@@ -298,7 +363,7 @@ static int check(char **files, int nfiles)
 		size_t report_len = 0, len = 0;
 		cr_error err = { 0 };
 		FILE *mem = open_memstream(&report, &report_len);
-		int n;
+		int n, warnings = 0;
 
 		if (!mem) {
 			cr_cli_error("out of memory");
@@ -306,7 +371,7 @@ static int check(char **files, int nfiles)
 		}
 		text = cr_rules_read(files[i], &len, &err);
 		if (text) {
-			n = cr_rules_check_text(name, text, len, mem);
+			n = cr_rules_check_text(name, text, len, mem, &warnings);
 		} else {
 			fprintf(mem, "%s\n", err.msg);
 			n = 1;
@@ -314,12 +379,8 @@ static int check(char **files, int nfiles)
 		fclose(mem);
 		print_problems(report);
 		free(report);
-		if (n) {
-			fprintf(stderr, "costrank: %d problem%s in %s\n", n, n == 1 ? "" : "s", name);
+		if (verdict(name, n, warnings, strict, n ? 0 : count_rules(text, len)))
 			code = CR_EXIT_INPUT;
-		} else {
-			printf("%s: ok (%zu rules)\n", name, count_rules(text, len));
-		}
 		free(text);
 	}
 	return code;
@@ -362,10 +423,13 @@ int cmd_rules(int argc, char **argv)
 			cr_error_set(&err, CR_EXIT_USAGE, "rules check takes the files themselves, "
 				     "not --rules: costrank rules check FILE...");
 		else if (nargs == 0)
-			cr_error_set(&err, CR_EXIT_USAGE, "rules check needs a rule file "
-				     "(see 'costrank rules --help')");
+			code = check_builtin(c.strict);
 		else
-			code = check(args, nargs);
+			code = check(args, nargs, c.strict);
+		goto done;
+	}
+	if (c.strict) {
+		cr_error_set(&err, CR_EXIT_USAGE, "--strict is an option of rules check");
 		goto done;
 	}
 	if (nargs > 0) {

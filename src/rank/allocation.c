@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "costrank/i18n.h"
 #include "costrank/keymap.h"
 
 struct value_sum {
@@ -137,8 +138,8 @@ static int build_one(cr_report *r, const cr_ledger *l, size_t dim, const cr_rank
 	for (size_t i = 0; i < nv; i++)
 		a->values[i].rank = a->values[i].is_untagged ? 0 : (int)i + 1;
 	if (cr_dec_cmp(sum, r->total) != 0)
-		cr_report_add_warning(r, "the allocation by %s does not sum to the report total: "
-				      "it is left as read", a->dimension);
+		cr_report_add_warning(r, _("the allocation by %s does not sum to the report total: "
+					   "it is left as read"), a->dimension);
 	free(v);
 	free(s);
 	cr_keymap_release(&vm);

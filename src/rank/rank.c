@@ -4,6 +4,7 @@
 #include "costrank/buf.h"
 #include <inttypes.h>
 
+#include "costrank/i18n.h"
 #include "costrank/keymap.h"
 #include "rank/allocation.h"
 
@@ -269,9 +270,10 @@ static void warn_unmatched(cr_report *r, const cr_ledger *l, const cr_accounts *
 		if (in->name)
 			cr_buf_addf(&name, " (%s)", in->name);
 		if (near)
-			cr_buf_addf(&hint, "; did you mean %s? (a leading zero lost: write ids as "
-				    "strings of all their digits)", near);
-		cr_report_add_warning(r, "%s: accounts[%zu] id %s%s matches no account in the data%s",
+			cr_buf_addf(&hint, _("; did you mean %s? (a leading zero lost: write ids as "
+					     "strings of all their digits)"), near);
+		/* the notes are shown in the reports: in the report's language */
+		cr_report_add_warning(r, _("%s: accounts[%zu] id %s%s matches no account in the data%s"),
 				      accounts->path ? accounts->path : "--accounts", i, in->id,
 				      name.ptr ? name.ptr : "", hint.ptr ? hint.ptr : "");
 	}
@@ -352,13 +354,13 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 	r->top_usage = o->top_usage;
 	r->currency = cr_xstrdup(cr_ledger_currency(l)[0] ? cr_ledger_currency(l) : "USD");
 	if (!cr_ledger_currency(l)[0])
-		cr_report_add_warning(r, "the data names no currency; amounts are shown as USD");
+		cr_report_add_warning(r, _("the data names no currency; amounts are shown as USD"));
 	memcpy(r->recon.included, o->include, sizeof r->recon.included);
 	note_rounding(r, l);
 	fill_files(r, l);
 	if (!o->period_complete)
-		cr_report_add_warning(r, "%s is not complete in the data (it does not cover "
-				      "every day of the month): figures are partial", label);
+		cr_report_add_warning(r, _("%s is not complete in the data (it does not cover "
+					   "every day of the month): figures are partial"), label);
 
 	for (size_t i = 0; i < nent; i++) {
 		const cr_ledger_entry *x = &e[i];

@@ -629,8 +629,8 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 		put_money(x, ws, row, P_COST, p->monthly_cost);
 		put_money(x, ws, row, P_SAVING, p->savings);
 		put_money(x, ws, row, P_ANNUAL, p->annual_savings);
-		put_str(x, ws, row, P_EFFORT, p->effort, NULL);
-		put_str(x, ws, row, P_RISK, p->risk, NULL);
+		put_str(x, ws, row, P_EFFORT, cr_render_level(p->effort), NULL);
+		put_str(x, ws, row, P_RISK, cr_render_level(p->risk), NULL);
 		put_num(x, ws, row, P_PRIORITY, p->priority, x->f.priority);
 		put_str(x, ws, row, P_FORMULA, p->formula, NULL);
 		put_str(x, ws, row, P_EVIDENCE, p->evidence, NULL);
@@ -747,7 +747,7 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 	if (r->has_previous) {
 		cr_day_format(r->prev_start, s);
 		cr_day_format(r->prev_end, e);
-		cr_buf_addf(&b, "%s to %s", s, e);
+		cr_buf_addf(&b, _("%s to %s"), s, e);
 	} else {
 		cr_buf_adds(&b, _("not covered by the data"));
 	}
@@ -761,7 +761,7 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 	} else {
 		kv_str(x, ws, row++, _("Currency"), r->currency);
 	}
-	kv_str(x, ws, row++, _("Metric"), cr_metric_name(r->metric));
+	kv_str(x, ws, row++, _("Metric"), _(cr_metric_name(r->metric)));
 	kv_str(x, ws, row++, _("Source"), r->source_kind);
 	put_str(x, ws, row, 0, _("Source files"), x->f.label);
 	put_num(x, ws, row++, 1, (double)r->n_files, x->f.integer);
@@ -908,7 +908,7 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 				    x->f.chg_pct);
 		}
 		cr_buf_reset(&b);
-		cr_buf_adds(&b, "vs ");
+		cr_buf_adds(&b, _("vs "));
 		cr_render_prev_label(&b, r);
 		put_str(x, ws, total_row + 1, 2, b.ptr, x->f.note);
 	} else {
@@ -1044,12 +1044,13 @@ static void write_trend(xctx *x, lxw_worksheet *ws)
 		m[7] = '\0';
 		put_str(x, ws, 0, (lxw_col_t)(4 + k), m, x->f.head_num);
 	}
-	put_str(x, ws, row, 0, "organisation", x->f.text);
+	/* the scope column: what a row sums (a filter value, in the report's language) */
+	put_str(x, ws, row, 0, _("organisation"), x->f.text);
 	for (size_t k = 0; k < nm; k++)
 		put_money(x, ws, row, (lxw_col_t)(4 + k), t->total[k]);
 	row++;
 	for (size_t i = 0; i < na; i++, row++) {
-		put_str(x, ws, row, 0, "account", x->f.text);
+		put_str(x, ws, row, 0, _("account"), x->f.text);
 		put_str(x, ws, row, 1, r->accounts[i].name, x->f.text);
 		put_str(x, ws, row, 2, r->accounts[i].id, x->f.text);
 		for (size_t k = 0; k < nm; k++)
@@ -1057,7 +1058,7 @@ static void write_trend(xctx *x, lxw_worksheet *ws)
 	}
 	for (size_t i = 0; i < na; i++) {
 		for (size_t j = 0; j < r->accounts[i].n_services; j++, row++) {
-			put_str(x, ws, row, 0, "service", x->f.text);
+			put_str(x, ws, row, 0, _("service"), x->f.text);
 			put_str(x, ws, row, 1, r->accounts[i].name, x->f.text);
 			put_str(x, ws, row, 2, r->accounts[i].id, x->f.text);
 			put_str(x, ws, row, 3, r->accounts[i].services[j].name, x->f.text);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "costrank/accounts.h"
+#include "costrank/i18n.h"
 #include "rules/rules_internal.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -151,6 +152,9 @@ void cr_rule_release(cr_rule *r)
 	free(r->basis);
 	free(r->rationale);
 	free(r->reference);
+	free(r->title_ja);
+	free(r->rationale_ja);
+	free(r->basis_ja);
 	memset(r, 0, sizeof *r);
 }
 
@@ -210,4 +214,27 @@ unsigned cr_rules_daily_need(const cr_ruleset *rs, const char *service,
 			need |= CR_DAILY_ALL_KINDS;
 	}
 	return need;
+}
+
+/* The Japanese text when Japanese is asked for and there is one. */
+static const char *in_lang(const char *en, const char *ja)
+{
+	if (cr_i18n_current() == CR_LANG_JA && ja && *ja)
+		return ja;
+	return en ? en : "";
+}
+
+const char *cr_rule_title(const cr_rule *r)
+{
+	return in_lang(r->title, r->title_ja);
+}
+
+const char *cr_rule_rationale(const cr_rule *r)
+{
+	return in_lang(r->rationale, r->rationale_ja);
+}
+
+const char *cr_rule_basis(const cr_rule *r)
+{
+	return in_lang(r->basis, r->basis_ja);
 }

@@ -36,6 +36,7 @@ static const char *const env_names[] = {
 struct problem {
 	cr_json_pos pos;
 	int seq;                   /* order of discovery, for ties */
+	bool warning;              /* reported, but the rule is good */
 	char *text;                /* the whole line */
 };
 
@@ -44,38 +45,71 @@ struct parse {
 	FILE *out;
 	cr_error *err;
 	const cr_ruleset *base;
+	const json_t *ja;          /* the built-in Japanese catalogue's "rules", or NULL */
+	int *warnings;             /* NULL: translations are not checked */
 	int problems;
+	int nv;
 	struct problem *v;         /* collected, then reported in text order */
 	char label[128];           /* "rule ID" while inside a rule, else "" */
+	char id[72];               /* the id of the rule being read, or "" */
 };
+
+static void report(struct parse *ps, cr_json_pos pos, bool warning, const char *fmt,
+		   va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void report(struct parse *ps, cr_json_pos pos, bool warning, const char *fmt, va_list ap)
+{
+	cr_buf b = CR_BUF_INIT;
+	char msg[CR_ERROR_MSG_MAX];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	cr_buf_adds(&b, ps->name);
+	if (pos.line > 0)
+		cr_buf_addf(&b, ":%d:%d", pos.line, pos.column);
+	if (ps->label[0])
+		cr_buf_addf(&b, ": %s", ps->label);
+	cr_buf_addf(&b, ": %s%s", warning ? "warning: " : "", msg);
+	/* one line of text each, whatever keys and values the file holds */
+	for (char *p = b.ptr; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	ps->v = cr_xrealloc(ps->v, (size_t)(ps->nv + 1) * sizeof *ps->v);
+	ps->v[ps->nv].pos = pos;
+	ps->v[ps->nv].seq = ps->nv;
+	ps->v[ps->nv].warning = warning;
+	ps->v[ps->nv].text = cr_buf_detach(&b);
+	ps->nv++;
+	if (warning)
+		(*ps->warnings)++;
+	else
+		ps->problems++;
+}
 
 static void problem(struct parse *ps, cr_json_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void problem(struct parse *ps, cr_json_pos pos, const char *fmt, ...)
 {
-	cr_buf b = CR_BUF_INIT;
-	char msg[CR_ERROR_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	report(ps, pos, false, fmt, ap);
 	va_end(ap);
-	cr_buf_adds(&b, ps->name);
-	if (pos.line > 0)
-		cr_buf_addf(&b, ":%d:%d", pos.line, pos.column);
-	if (ps->label[0])
-		cr_buf_addf(&b, ": %s", ps->label);
-	cr_buf_addf(&b, ": %s", msg);
-	/* one line of text each, whatever keys and values the file holds */
-	for (char *p = b.ptr; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-	ps->v = cr_xrealloc(ps->v, (size_t)(ps->problems + 1) * sizeof *ps->v);
-	ps->v[ps->problems].pos = pos;
-	ps->v[ps->problems].seq = ps->problems;
-	ps->v[ps->problems].text = cr_buf_detach(&b);
-	ps->problems++;
+}
+
+/* Only when translations are checked (ps->warnings). */
+static void warning(struct parse *ps, cr_json_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void warning(struct parse *ps, cr_json_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ps->warnings)
+		return;
+	va_start(ap, fmt);
+	report(ps, pos, true, fmt, ap);
+	va_end(ap);
 }
 
 static int by_position(const void *a, const void *b)
@@ -89,15 +123,19 @@ static int by_position(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Reports the problems found, in the order of the text. */
+/* Reports the problems found, in the order of the text.  Warnings only
+ * when there is no problem: the errors are what to fix first. */
 static void flush(struct parse *ps)
 {
-	if (ps->problems > 1)
-		qsort(ps->v, (size_t)ps->problems, sizeof *ps->v, by_position);
-	for (int i = 0; i < ps->problems; i++) {
-		if (ps->out)
+	if (ps->nv > 1)
+		qsort(ps->v, (size_t)ps->nv, sizeof *ps->v, by_position);
+	if (ps->problems && ps->warnings)
+		*ps->warnings = 0;
+	for (int i = 0; i < ps->nv; i++) {
+		if (ps->out && (!ps->v[i].warning || !ps->problems))
 			fprintf(ps->out, "%s\n", ps->v[i].text);
-		cr_error_set(ps->err, CR_EXIT_INPUT, "%s", ps->v[i].text);
+		if (!ps->v[i].warning)
+			cr_error_set(ps->err, CR_EXIT_INPUT, "%s", ps->v[i].text);
 		free(ps->v[i].text);
 	}
 	free(ps->v);
@@ -198,6 +236,67 @@ static const char *text_value(struct parse *ps, const cr_json_node *m, const cha
 		return NULL;
 	}
 	return json_string_value(v);
+}
+
+/*
+ * A text of a rule (title, rationale, savings.basis): a string, English
+ * only, or {"en": "...", "ja": "..."}.  *en and *ja take the values (*ja
+ * NULL when not given); a text without Japanese takes the built-in
+ * catalogue's translation of the rule, else it is a warning.
+ */
+static bool bilingual_value(struct parse *ps, const cr_json_node *m, const char *path,
+			    const json_t *v, char **en, char **ja)
+{
+	static const char *const langs[] = { "en", "ja" };
+	const char *e = NULL, *j = NULL;
+	bool ok = true;
+
+	if (json_is_string(v)) {
+		if (!(e = text_value(ps, m, path, v)))
+			return false;
+	} else if (json_is_object(v)) {
+		for (size_t i = 0; i < m->n; i++) {
+			const cr_json_node *k = &m->v[i];
+			const json_t *kv = json_object_get(v, k->key);
+			char sub[64];
+			const char *near;
+
+			snprintf(sub, sizeof sub, "%s.%s", path, k->key);
+			if (strcmp(k->key, "en") == 0) {
+				ok &= (e = text_value(ps, k, sub, kv)) != NULL;
+			} else if (strcmp(k->key, "ja") == 0) {
+				ok &= (j = text_value(ps, k, sub, kv)) != NULL;
+			} else {
+				near = closest(k->key, langs, ARRAY_SIZE(langs));
+				problem(ps, k->key_pos, "unknown language \"%s\" in \"%s\" (%s%s%sknown: "
+					"en, ja)", k->key, path, near ? "did you mean \"" : "",
+					near ? near : "", near ? "\"?; " : "");
+				ok = false;
+			}
+		}
+		if (ok && !e) {
+			problem(ps, m->pos, "\"%s\" needs its English text: {\"en\": \"...\", "
+				"\"ja\": \"...\"}", path);
+			ok = false;
+		}
+	} else {
+		wrong_type(ps, m, path, "a string or {\"en\": \"...\", \"ja\": \"...\"}", v);
+		return false;
+	}
+	if (!ok)
+		return false;
+	if (!j && ps->ja && ps->id[0]) {
+		const char *field = strrchr(path, '.') ? strrchr(path, '.') + 1 : path;
+		j = json_string_value(json_object_get(json_object_get(ps->ja, ps->id), field));
+	}
+	if (!j)
+		warning(ps, m->pos, "\"%s\" has no Japanese translation (give {\"en\": \"...\", "
+			"\"ja\": \"...\"})", path);
+	free(*en);
+	*en = cr_xstrdup(e);
+	free(*ja);
+	*ja = j ? cr_xstrdup(j) : NULL;
+	return true;
 }
 
 static bool number_value(struct parse *ps, const cr_json_node *m, const char *path,
@@ -492,13 +591,7 @@ static void parse_savings(struct parse *ps, const cr_json_node *m, const json_t 
 		if (strcmp(k->key, "model") == 0)
 			continue;
 		if (strcmp(k->key, "basis") == 0) {
-			const char *s = text_value(ps, k, path, kv);
-			if (s) {
-				free(d->r.basis);
-				d->r.basis = cr_xstrdup(s);
-			} else {
-				ok = false;
-			}
+			ok &= bilingual_value(ps, k, path, kv, &d->r.basis, &d->r.basis_ja);
 			continue;
 		}
 		if (!in_list(k->key, savings_keys, ARRAY_SIZE(savings_keys))) {
@@ -542,7 +635,7 @@ static void parse_savings(struct parse *ps, const cr_json_node *m, const json_t 
 static void parse_member(struct parse *ps, const cr_json_node *k, const json_t *v,
 			 struct cr_rule_draft *d)
 {
-	const char *key = k->key, *s;
+	const char *key = k->key;
 	unsigned bit = 0;
 	bool ok = true;
 
@@ -560,14 +653,9 @@ static void parse_member(struct parse *ps, const cr_json_node *k, const json_t *
 		}
 	} else if (strcmp(key, "title") == 0 || strcmp(key, "rationale") == 0) {
 		bool title = key[0] == 't';
-		if ((s = text_value(ps, k, key, v))) {
-			char **slot = title ? &d->r.title : &d->r.rationale;
-			free(*slot);
-			*slot = cr_xstrdup(s);
-			bit = title ? CR_F_TITLE : CR_F_RATIONALE;
-		} else {
-			ok = false;
-		}
+		ok = bilingual_value(ps, k, key, v, title ? &d->r.title : &d->r.rationale,
+				     title ? &d->r.title_ja : &d->r.rationale_ja);
+		bit = title ? CR_F_TITLE : CR_F_RATIONALE;
 	} else if (strcmp(key, "action") == 0) {
 		ok = action_value(ps, k, v, &d->r.action);
 		bit = CR_F_ACTION;
@@ -654,10 +742,13 @@ static void set_label(struct parse *ps, size_t i, const json_t *obj)
 {
 	const json_t *id = json_object_get(obj, "id");
 
-	if (json_is_string(id) && id_valid(json_string_value(id)))
+	ps->id[0] = '\0';
+	if (json_is_string(id) && id_valid(json_string_value(id))) {
 		snprintf(ps->label, sizeof ps->label, "rule %s", json_string_value(id));
-	else
+		snprintf(ps->id, sizeof ps->id, "%s", json_string_value(id));
+	} else {
 		snprintf(ps->label, sizeof ps->label, "rule ? (rules[%zu])", i);
+	}
 }
 
 static void parse_rule(struct parse *ps, size_t i, const json_t *obj, const cr_json_node *pn,
@@ -713,9 +804,11 @@ static void check_duplicates(struct parse *ps, const cr_json_node *prules,
 }
 
 int cr_rules_parse(const char *name, const char *text, size_t len, const cr_ruleset *base,
-		   FILE *out, cr_error *err, struct cr_rule_draft **drafts, size_t *ndrafts)
+		   const struct cr_rules_ja *ja, FILE *out, cr_error *err,
+		   struct cr_rule_draft **drafts, size_t *ndrafts, int *warnings)
 {
-	struct parse ps = { .name = name, .out = out, .err = err, .base = base };
+	struct parse ps = { .name = name, .out = out, .err = err, .base = base,
+			    .ja = ja ? ja->rules : NULL, .warnings = warnings };
 	cr_json_pos at = { 0, 0 };
 	cr_json_node *proot = NULL;
 	const cr_json_node *prules;
@@ -775,6 +868,7 @@ int cr_rules_parse(const char *name, const char *text, size_t len, const cr_rule
 		parse_rule(&ps, i, json_array_get(rules, i), cr_json_pos_element(prules, i),
 			   &(*drafts)[i]);
 		ps.label[0] = '\0';
+		ps.id[0] = '\0';
 	}
 	*ndrafts = n;
 	check_duplicates(&ps, prules, *drafts, n);

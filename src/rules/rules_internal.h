@@ -31,16 +31,37 @@ struct cr_rule_draft {
 	bool bad;
 };
 
+/* The built-in table's Japanese catalogue (default_rules.ja.json), read. */
+struct json_t;
+struct cr_rules_ja {
+	struct json_t *root;
+	const struct json_t *rules;   /* {"ID": {"title", "rationale", "basis"}} */
+};
+
+/*
+ * Reads and validates the catalogue text: every problem is written to out
+ * (when not NULL) as "NAME:LINE:COLUMN: message" and counted in the result;
+ * ids that name no rule of `table` (when not NULL) are problems too.
+ * Release with cr_rules_ja_release, also after problems.
+ */
+int cr_rules_ja_read(const char *name, const char *text, size_t len, const cr_ruleset *table,
+		     struct cr_rules_ja *ja, FILE *out);
+void cr_rules_ja_release(struct cr_rules_ja *ja);
+
 /*
  * Parses and validates one rule file's text.  `base` holds the rules that
  * exist already (an entry whose id is among them may be partial); may be
- * NULL.  Every problem is written to `out` (when not NULL) as
- * "NAME:LINE:COLUMN: rule ID: message"; the first also goes to err.
+ * NULL.  `ja`, when not NULL, translates the texts an entry gives in
+ * English only (the built-in table's catalogue).  Every problem is written
+ * to `out` (when not NULL) as "NAME:LINE:COLUMN: rule ID: message"; the
+ * first also goes to err.  When `warnings` is not NULL, a text left without
+ * Japanese is a warning, written to out too and counted there.
  * The entries read are returned in *drafts (free with cr_rule_drafts_free),
- * bad ones included.  Returns the number of problems.
+ * bad ones included.  Returns the number of problems (warnings not counted).
  */
 int cr_rules_parse(const char *name, const char *text, size_t len, const cr_ruleset *base,
-		   FILE *out, cr_error *err, struct cr_rule_draft **drafts, size_t *ndrafts);
+		   const struct cr_rules_ja *ja, FILE *out, cr_error *err,
+		   struct cr_rule_draft **drafts, size_t *ndrafts, int *warnings);
 
 void cr_rule_drafts_free(struct cr_rule_draft *d, size_t n);
 

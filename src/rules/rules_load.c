@@ -27,8 +27,12 @@ static void apply(cr_rule *r, struct cr_rule_draft *d)
 
 	if (g & CR_F_ID)
 		take_str(&r->id, &d->r.id);
-	if (g & CR_F_TITLE)
+	/* a text given replaces both languages: a translation of the
+	 * text it replaces would be wrong */
+	if (g & CR_F_TITLE) {
 		take_str(&r->title, &d->r.title);
+		take_str(&r->title_ja, &d->r.title_ja);
+	}
 	if (g & CR_F_ACTION)
 		r->action = d->r.action;
 	if (g & CR_F_SERVICE)
@@ -49,13 +53,16 @@ static void apply(cr_rule *r, struct cr_rule_draft *d)
 		r->hours_on_per_week = d->r.hours_on_per_week;
 		r->discount = d->r.discount;
 		take_str(&r->basis, &d->r.basis);
+		take_str(&r->basis_ja, &d->r.basis_ja);
 	}
 	if (g & CR_F_EFFORT)
 		r->effort = d->r.effort;
 	if (g & CR_F_RISK)
 		r->risk = d->r.risk;
-	if (g & CR_F_RATIONALE)
+	if (g & CR_F_RATIONALE) {
 		take_str(&r->rationale, &d->r.rationale);
+		take_str(&r->rationale_ja, &d->r.rationale_ja);
+	}
 	if (g & CR_F_REFERENCE)
 		take_str(&r->reference, &d->r.reference);
 	if (g & CR_F_ENABLED)
@@ -84,24 +91,60 @@ static void merge(cr_ruleset *rs, struct cr_rule_draft *d, size_t n, bool is_def
 	}
 }
 
-/* The built-in table; NULL with err set (an internal error) if it is bad. */
-static cr_ruleset *load_default(FILE *problems, cr_error *err)
+#define BUILTIN_NAME "<built-in rules>"
+#define BUILTIN_JA_NAME "<built-in rules, Japanese>"
+
+/* The built-in table with its translations; NULL with err set (an
+ * internal error) if either is bad.  With `warnings`, a rule without its
+ * translation is counted there and written to `problems`. */
+static cr_ruleset *builtin(FILE *problems, int *warnings, cr_error *err)
 {
-	const char *text = cr_rules_default_json();
-	struct cr_rule_draft *d;
-	size_t n;
+	const char *text = cr_rules_default_json(), *ja_text = cr_rules_default_ja_json();
+	struct cr_rules_ja ja;
+	struct cr_rule_draft *d = NULL;
+	size_t n = 0;
 	cr_ruleset *rs = cr_xcalloc(1, sizeof *rs);
 	cr_error e = { 0 };
 
-	if (cr_rules_parse("<built-in rules>", text, strlen(text), NULL, problems, &e, &d, &n)) {
+	if (cr_rules_ja_read(BUILTIN_JA_NAME, ja_text, strlen(ja_text), NULL, &ja, problems)) {
+		cr_error_set(&e, CR_EXIT_INTERNAL, "%s: the Japanese catalogue has problems",
+			     BUILTIN_JA_NAME);
+	} else if (!cr_rules_parse(BUILTIN_NAME, text, strlen(text), NULL, &ja, problems, &e, &d,
+				   &n, warnings)) {
+		merge(rs, d, n, true);
 		cr_rule_drafts_free(d, n);
-		cr_ruleset_free(rs);
-		cr_error_set(err, CR_EXIT_INTERNAL, "%s", e.msg);
-		return NULL;
+		cr_rules_ja_release(&ja);
+		return rs;
 	}
-	merge(rs, d, n, true);
+	cr_rules_ja_release(&ja);
 	cr_rule_drafts_free(d, n);
-	return rs;
+	cr_ruleset_free(rs);
+	cr_error_set(err, CR_EXIT_INTERNAL, "%s", e.msg);
+	return NULL;
+}
+
+static cr_ruleset *load_default(FILE *problems, cr_error *err)
+{
+	return builtin(problems, NULL, err);
+}
+
+int cr_rules_check_builtin(FILE *out, int *warnings)
+{
+	const char *ja_text = cr_rules_default_ja_json();
+	struct cr_rules_ja ja;
+	cr_error err = { 0 };
+	cr_ruleset *rs;
+	int problems;
+
+	*warnings = 0;
+	rs = builtin(out, warnings, &err);
+	if (!rs)
+		return 1;
+	/* now that the table is known: the catalogue names only its rules */
+	problems = cr_rules_ja_read(BUILTIN_JA_NAME, ja_text, strlen(ja_text), rs, &ja, out);
+	cr_rules_ja_release(&ja);
+	cr_ruleset_free(rs);
+	return problems;
 }
 
 char *cr_rules_read(const char *path, size_t *len, cr_error *err)
@@ -154,7 +197,7 @@ cr_ruleset *cr_rules_load(const char *const *files, FILE *problems, cr_error *er
 			total++;
 			continue;
 		}
-		total += cr_rules_parse(files[f], text, len, rs, problems, err, &d, &n);
+		total += cr_rules_parse(files[f], text, len, rs, NULL, problems, err, &d, &n, NULL);
 		merge(rs, d, n, false);
 		cr_rule_drafts_free(d, n);
 		free(text);
@@ -166,7 +209,8 @@ cr_ruleset *cr_rules_load(const char *const *files, FILE *problems, cr_error *er
 	return rs;
 }
 
-int cr_rules_check_text(const char *name, const char *text, size_t len, FILE *out)
+int cr_rules_check_text(const char *name, const char *text, size_t len, FILE *out,
+			int *warnings)
 {
 	cr_error err = { 0 };
 	cr_ruleset *base = load_default(out, &err);
@@ -176,13 +220,15 @@ int cr_rules_check_text(const char *name, const char *text, size_t len, FILE *ou
 
 	if (!base)
 		return 1;
-	problems = cr_rules_parse(name, text, len, base, out, &err, &d, &n);
+	if (warnings)
+		*warnings = 0;
+	problems = cr_rules_parse(name, text, len, base, NULL, out, &err, &d, &n, warnings);
 	cr_rule_drafts_free(d, n);
 	cr_ruleset_free(base);
 	return problems;
 }
 
-int cr_rules_check_file(const char *path, FILE *out)
+int cr_rules_check_file(const char *path, FILE *out, int *warnings)
 {
 	cr_error err = { 0 };
 	size_t len;
@@ -194,7 +240,7 @@ int cr_rules_check_file(const char *path, FILE *out)
 			fprintf(out, "%s\n", err.msg);
 		return 1;
 	}
-	problems = cr_rules_check_text(path, text, len, out);
+	problems = cr_rules_check_text(path, text, len, out, warnings);
 	free(text);
 	return problems;
 }

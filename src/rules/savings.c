@@ -8,6 +8,7 @@
 
 #include "costrank/buf.h"
 #include "costrank/fx.h"
+#include "costrank/i18n.h"
 #include "costrank/keymap.h"
 
 /* One usage line of the period with its daily spend. */
@@ -47,6 +48,25 @@ static void money(cr_buf *b, cr_dec x, const char *cur)
 	/* in the currency's minor unit: no cents on yen */
 	cr_dec_format_grouped(x, cr_fx_minor_units(cur), s, sizeof s);
 	cr_buf_addf(b, "%s %s", s, cur);
+}
+
+/* The amount as money() writes it, in a buffer of its own (a translated
+ * formula takes its amounts in the order its language needs). */
+struct amounts {
+	cr_buf v[3];
+};
+
+static const char *amount(struct amounts *a, int i, cr_dec x, const char *cur)
+{
+	cr_buf_reset(&a->v[i]);
+	money(&a->v[i], x, cur);
+	return a->v[i].ptr;
+}
+
+static void amounts_release(struct amounts *a)
+{
+	for (int i = 0; i < 3; i++)
+		cr_buf_release(&a->v[i]);
 }
 
 /* x * f for a display-grade fraction f (rule parameters are doubles). */
@@ -98,6 +118,7 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 	const cr_dec *daily = od ? ln->daily_od : ln->daily_all;
 	cr_dec mbase = monthly(c, base), s = CR_DEC_ZERO;
 	cr_buf f = CR_BUF_INIT, e = CR_BUF_INIT;
+	struct amounts m = { { CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT } };
 
 	if (cr_dec_sign(base) <= 0 || cr_dec_to_double(mbase) < rule->min_monthly_cost)
 		return false;
@@ -105,24 +126,19 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 	switch (rule->model) {
 	case CR_MODEL_FRACTION:
 		s = scale(base, rule->fraction);
-		cr_buf_addf(&f, "%g%% of ", rule->fraction * 100);
-		money(&f, base, c->cur);
-		cr_buf_adds(&f, " = ");
-		money(&f, s, c->cur);
-		cr_buf_addf(&e, "%s cost ", od ? "on-demand" : "net");
-		money(&e, base, c->cur);
-		cr_buf_adds(&e, " in the period");
+		cr_buf_addf(&f, _("%g%% of %s = %s"), rule->fraction * 100,
+			    amount(&m, 0, base, c->cur), amount(&m, 1, s, c->cur));
+		cr_buf_addf(&e, od ? _("on-demand cost %s in the period") :
+			    _("net cost %s in the period"), amount(&m, 0, base, c->cur));
 		break;
 	case CR_MODEL_WEEKEND:
 	case CR_MODEL_SCHEDULE: {
 		double hours_on = rule->model == CR_MODEL_WEEKEND ? 120 : rule->hours_on_per_week;
 		if (!c->daily) {
 			s = scale(base, (168 - hours_on) / 168);
-			cr_buf_addf(&f, "%g/168 hours off x ", 168 - hours_on);
-			money(&f, base, c->cur);
-			cr_buf_adds(&f, " = ");
-			money(&f, s, c->cur);
-			cr_buf_adds(&e, "no daily data: schedule arithmetic, not measured");
+			cr_buf_addf(&f, _("%g/168 hours off x %s = %s"), 168 - hours_on,
+				    amount(&m, 0, base, c->cur), amount(&m, 1, s, c->cur));
+			cr_buf_adds(&e, _("no daily data: schedule arithmetic, not measured"));
 			break;
 		}
 		cr_dec we;
@@ -130,15 +146,15 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		double wd_avg, we_avg;
 		weekend_split(c, daily, &we, &nwe, &wd_avg, &we_avg);
 		bool off = we_avg < CR_WEEKEND_NEAR_ZERO * wd_avg;
-		cr_buf_addf(&e, "daily data: weekday average %.*f %s/day, weekend average %.*f %s/day",
+		cr_buf_addf(&e, _("daily data: weekday average %.*f %s/day, weekend average %.*f %s/day"),
 			    cr_fx_minor_units(c->cur), wd_avg, c->cur, cr_fx_minor_units(c->cur), we_avg,
 			    c->cur);
 		if (rule->model == CR_MODEL_WEEKEND) {
 			if (nwe == 0 || off || cr_dec_sign(we) <= 0)
 				goto none;
 			s = we;
-			cr_buf_addf(&f, "weekend spend, %d of %d days = ", nwe, c->ndays);
-			money(&f, s, c->cur);
+			cr_buf_addf(&f, _("weekend spend, %d of %d days = %s"), nwe, c->ndays,
+				    amount(&m, 0, s, c->cur));
 			break;
 		}
 		/* schedule: weekends off, and the weekday hours beyond hours_on */
@@ -151,12 +167,11 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		cr_dec_add(&s, we, part);
 		if (cr_dec_sign(s) <= 0)
 			goto none;
-		cr_buf_adds(&f, "weekend spend ");
-		money(&f, we, c->cur);
-		cr_buf_addf(&f, "%s + weekday spend ", off ? " (already off)" : "");
-		money(&f, weekday, c->cur);
-		cr_buf_addf(&f, " x %g/120 hours off = ", 120 - (hours_on > 120 ? 120 : hours_on));
-		money(&f, s, c->cur);
+		cr_buf_addf(&f, off ? _("weekend spend %s (already off) + weekday spend %s x "
+					"%g/120 hours off = %s") :
+			    _("weekend spend %s + weekday spend %s x %g/120 hours off = %s"),
+			    amount(&m, 0, we, c->cur), amount(&m, 1, weekday, c->cur),
+			    120 - (hours_on > 120 ? 120 : hours_on), amount(&m, 2, s, c->cur));
 		break;
 	}
 	case CR_MODEL_COMMITMENT: {
@@ -171,11 +186,10 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		cr_dec total;
 		cr_dec_mul_ratio(&total, floor, c->ndays, 1);
 		s = scale(total, rule->discount);
-		cr_buf_adds(&f, "lowest daily on-demand spend ");
-		money(&f, floor, c->cur);
-		cr_buf_addf(&f, " x %d days x %g%% = ", c->ndays, rule->discount * 100);
-		money(&f, s, c->cur);
-		cr_buf_addf(&e, "steady floor over %d days of daily data; average %.*f %s/day",
+		cr_buf_addf(&f, _("lowest daily on-demand spend %s x %d days x %g%% = %s"),
+			    amount(&m, 0, floor, c->cur), c->ndays, rule->discount * 100,
+			    amount(&m, 1, s, c->cur));
+		cr_buf_addf(&e, _("steady floor over %d days of daily data; average %.*f %s/day"),
 			    c->ndays, cr_fx_minor_units(c->cur), cr_dec_to_double(base) / c->ndays,
 			    c->cur);
 		break;
@@ -188,16 +202,18 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 	if (cr_dec_cmp(s, base) > 0)
 		s = base;
 	if (!c->is_month)
-		cr_buf_addf(&f, " over %d days", c->ndays);
+		cr_buf_addf(&f, _(" over %d days"), c->ndays);
 	out->rule = rule;
 	out->base = mbase;
 	out->savings = monthly(c, s);
 	out->formula = cr_buf_detach(&f);
 	out->evidence = cr_buf_detach(&e);
+	amounts_release(&m);
 	return true;
 none:
 	cr_buf_release(&f);
 	cr_buf_release(&e);
+	amounts_release(&m);
 	return false;
 }
 
@@ -284,8 +300,11 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 		if (first_rule) {
 			double keep = cr_dec_ratio(remaining, total);
 			s = scale(s, keep < 0 ? 0 : keep);
-			cr_buf_addf(&ev, "; stacked after %s on the remaining ", first_rule);
-			money(&ev, remaining, c->cur);
+			cr_buf rest = CR_BUF_INIT;
+			money(&rest, remaining, c->cur);
+			cr_buf_addf(&ev, _("; stacked after %s on the remaining %s"), first_rule,
+				    rest.ptr);
+			cr_buf_release(&rest);
 		}
 		if (cr_dec_cmp(s, remaining) > 0)
 			s = remaining;
@@ -298,7 +317,7 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 			first_rule = rule->id;
 
 		p.rule = cr_xstrdup(rule->id);
-		p.title = cr_xstrdup(rule->title);
+		p.title = cr_xstrdup(cr_rule_title(rule));
 		p.action = cr_action_name(rule->action);
 		p.model = cr_model_name(rule->model);
 		p.effort = cr_level_name(rule->effort);
@@ -314,9 +333,9 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 		p.priority = cr_dec_to_double(s) / effort_weight[rule->effort] * risk_factor[rule->risk];
 		p.formula = cr_xstrdup(cand[i].formula);
 		p.evidence = cr_buf_detach(&ev);
-		p.rationale = cr_xstrdup(rule->rationale ? rule->rationale : "");
+		p.rationale = cr_xstrdup(cr_rule_rationale(rule));
 		p.reference = cr_xstrdup(rule->reference ? rule->reference : "");
-		p.basis = cr_xstrdup(rule->basis ? rule->basis : "");
+		p.basis = cr_xstrdup(cr_rule_basis(rule));
 		for (size_t j = i + 1; j < n; j++) {
 			if (cr_action_group(cand[j].rule->action) != g)
 				continue;

@@ -8,6 +8,17 @@ SOURCE_DIR = os.environ.get("COSTRANK_SOURCE_DIR",
 BIN = os.environ.get("COSTRANK_BIN", os.path.join(SOURCE_DIR, "build", "costrank"))
 SAMPLES = os.path.join(SOURCE_DIR, "samples")
 
+# The tests expect English unless they say otherwise: a developer machine with
+# LANG=ja_JP.UTF-8 (or LC_ALL, LC_MESSAGES, LANGUAGE set) must not turn their
+# reports Japanese.  Pinned in this process's environment, so that every run
+# inherits it -- run() and the tests that start the binary themselves; a test
+# that passes its own env chooses its own locale.
+LOCALE_ENV = {"LANG": "C.UTF-8"}
+LOCALE_UNSET = ("LC_ALL", "LC_MESSAGES", "LANGUAGE")
+os.environ.update(LOCALE_ENV)
+for _var in LOCALE_UNSET:
+    os.environ.pop(_var, None)
+
 
 def run(args, cwd=SOURCE_DIR, env=None, stdin=None):
     """Runs costrank with args; returns (exit code, stdout, stderr)."""

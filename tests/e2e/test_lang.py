@@ -13,7 +13,8 @@ ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
 CUR2 = os.path.join(SAMPLES, "cur2")
 PO = os.path.join(SOURCE_DIR, "po", "ja.po")
 # every file whose strings are marked for translation
-MARKED = ["src/report/*.c", "src/notify/*.c", "src/cli/*.c", "src/rules/*.c", "src/ledger/metric.c"]
+MARKED = ["src/report/*.c", "src/notify/*.c", "src/cli/*.c", "src/rules/*.c", "src/ledger/metric.c",
+          "src/rank/rank.c", "src/rank/allocation.c"]
 
 
 def minimal_env(**extra):
@@ -114,9 +115,12 @@ def data_names():
                 names.update(filter(None, (u.get("usage_type"), u.get("unit"))))
     for s in d.get("services", []):
         names.add(s.get("name") or "")
+    # (formulas and evidence are translated: not data)
     for p in d["proposals"]:
-        names.update(filter(None, (p.get("rule"), p.get("formula"),
-                                   p.get("evidence"), p.get("usage_type"), p.get("service"))))
+        names.update(filter(None, (p.get("rule"), p.get("usage_type"), p.get("service"),
+                                   p.get("reference"))))
+        for alt in p.get("alternatives", []):
+            names.add(alt.get("rule") or "")
     return {n for n in names if n}
 
 
@@ -334,6 +338,78 @@ class Language(unittest.TestCase):
         self.assertEqual(code, 2)
         self.assertIn("--lang", err)
         self.assertEqual(len(err.strip().splitlines()), 1)
+
+
+
+class Workbook(unittest.TestCase):
+    """The --lang ja workbook as openpyxl (python3-openpyxl) reads it: Japanese sheet and
+    column titles, and yen without minor units."""
+
+    def setUp(self):
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            if os.environ.get("CI"):
+                raise
+            self.skipTest("openpyxl is not installed (scripts/install-test-deps)")
+
+    def book(self, *args):
+        import openpyxl
+        with tempdir() as d:
+            code, _, err = run_min(["report", "--lang", "ja", "--accounts", ACCOUNTS,
+                                    "--format", "xlsx", "--out", d] + list(args) + [CUR2])
+            self.assertEqual(code, 0, err)
+            return openpyxl.load_workbook(os.path.join(d, "costrank-2026-10.xlsx"))
+
+    def test_sheets_and_columns_in_japanese(self):
+        wb = self.book()
+        self.assertEqual(wb.sheetnames, ["概要", "サービス", "使用タイプ", "削減提案", "推移"])
+        heads = {ws.title: [c.value for c in ws[1] if c.value] for ws in wb.worksheets}
+        for name in ("サービス", "使用タイプ", "削減提案"):
+            self.assertTrue(heads[name], name)
+            for title in heads[name]:
+                self.assertRegex(str(title), r"[\u3040-\u30ff\u4e00-\u9fff]|^[A-Z]{2,}",
+                                 (name, title))
+        self.assertIn("アカウントID", heads["サービス"])
+        self.assertIn("月間削減額", heads["削減提案"])
+
+    def test_yen_cells_have_no_minor_units(self):
+        import re
+        wb = self.book("--fx", "JPY=151.20")
+        money = 0
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    fmt = c.number_format or ""
+                    if not isinstance(c.value, (int, float)) or not re.search(r'¥|"JPY"', fmt):
+                        continue
+                    money += 1
+                    # every section of the format: no decimals ("0.00") at all
+                    self.assertNotRegex(fmt, r"0\.0", (ws.title, c.coordinate, fmt))
+        self.assertGreater(money, 50)
+
+
+class PinnedLocale(unittest.TestCase):
+    """tests/e2e/common.py pins LANG=C.UTF-8 and unsets LC_ALL, LC_MESSAGES and LANGUAGE,
+    so a developer's Japanese locale does not turn the English tests' reports Japanese."""
+
+    def test_lang_alone_selects_japanese(self):
+        code, out, err = run(["report", "--format", "table", CUR2], env={"LANG": "ja_JP.UTF-8"})
+        self.assertEqual(code, 0, err)
+        self.assertIn("削減提案", out)
+
+    def test_a_japanese_machine_still_runs_english_tests(self):
+        script = ("import sys; sys.path.insert(0, %r); import common; "
+                  "print(common.run(['report', '--format', 'table', %r])[1])"
+                  % (os.path.dirname(__file__), CUR2))
+        env = dict(os.environ, LC_ALL="ja_JP.UTF-8", LC_MESSAGES="ja_JP.UTF-8",
+                   LANG="ja_JP.UTF-8", LANGUAGE="ja", COSTRANK_BIN=BIN)
+        p = subprocess.run([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=300)
+        out = p.stdout.decode("utf-8")
+        self.assertEqual(p.returncode, 0, p.stderr.decode("utf-8", "replace"))
+        self.assertIn("Savings proposals", out)
+        self.assertNotIn("削減提案", out)
 
 
 if __name__ == "__main__":

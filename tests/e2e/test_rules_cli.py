@@ -46,8 +46,8 @@ class RulesCli(unittest.TestCase):
         self.assertIn("rules", out)
 
     def test_usage_errors(self):
-        for args in (["rules"], ["rules", "frobnicate"], ["rules", "check"],
-                     ["rules", "list", "--bogus"], ["rules", "list", "extra"],
+        for args in (["rules"], ["rules", "frobnicate"], ["rules", "check", "--rules", "x.json"],
+                     ["rules", "list", "--strict"], ["rules", "list", "--bogus"], ["rules", "list", "extra"],
                      ["rules", "list", "--rules"]):
             code, _, err = run(args)
             self.assertEqual(code, 2, (args, err))
@@ -115,7 +115,8 @@ class RulesCli(unittest.TestCase):
             good = write(d, "good.json", json.dumps({"rules": [NEW_RULE]}))
             code, out, err = run(["rules", "check", good, path])
             self.assertEqual(code, 3)
-            self.assertEqual(out, "%s: ok (1 rules)\n" % good)
+            # (its texts are English only: warnings, test_rules_ja.py)
+            self.assertEqual(out, "%s: ok (1 rules, 3 warnings)\n" % good)
             self.assertIn("4 problems in", err)
 
     def test_check_syntax_error_and_missing_file(self):

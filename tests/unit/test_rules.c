@@ -283,7 +283,7 @@ static void test_default_table(void **state)
 	assert_non_null(rs);
 	assert_int_equal(err.code, 0);
 	assert_true(rs->n >= 32);
-	assert_int_equal(cr_rules_check_text("default", json, strlen(json), stderr), 0);
+	assert_int_equal(cr_rules_check_text("default", json, strlen(json), stderr, NULL), 0);
 	for (size_t i = 0; i < rs->n; i++) {
 		const cr_rule *r = &rs->v[i];
 		bool nonprod_only = !(r->environments & (CR_ENV_PRODUCTION | CR_ENV_SHARED)) &&
@@ -581,7 +581,7 @@ static void test_add_new_rule(void **state)
 	assert_int_equal(r->risk, CR_LEVEL_HIGH);
 	assert_true(cr_rule_matches(r, "whatever", "USE1-BoxUsage:c5.xlarge", 0));
 	/* the same file checks clean on its own */
-	assert_int_equal(cr_rules_check_text("new.json", new_rule, strlen(new_rule), NULL), 0);
+	assert_int_equal(cr_rules_check_text("new.json", new_rule, strlen(new_rule), NULL, NULL), 0);
 	free(report);
 	cr_ruleset_free(rs);
 	cr_ruleset_free(def);
@@ -671,7 +671,7 @@ static char *check(const char *text, int *problems)
 	size_t len = 0;
 	FILE *mem = open_memstream(&report, &len);
 
-	*problems = cr_rules_check_text("r.json", text, strlen(text), mem);
+	*problems = cr_rules_check_text("r.json", text, strlen(text), mem, NULL);
 	fclose(mem);
 	return report;
 }
@@ -695,7 +695,7 @@ static const struct problem_case problem_cases[] = {
 	{ 4, "   \"environments\": \"production\",",
 	  "r.json:4:20: rule t1: \"environments\" must be an array of environment names, not a string" },
 	{ 6, "   \"effort\": \"low\", \"risk\": \"low\", \"rationale\": 7,",
-	  "r.json:6:49: rule t1: \"rationale\" must be a string, not a number" },
+	  "r.json:6:49: rule t1: \"rationale\" must be a string or {\"en\": \"...\", \"ja\": \"...\"}, not a number" },
 	/* bad glob */
 	{ 3, "   \"match\": {\"service\": \"*\", \"usage_type\": \"*Box{Usage:*\"},",
 	  "r.json:3:44: rule t1: bad glob in \"match.usage_type\" \"*Box{Usage:*\": unterminated '{'" },
@@ -821,7 +821,7 @@ static void test_top_level(void **state)
 	report = check("", &n);
 	assert_int_equal(n, 1);
 	free(report);
-	assert_int_equal(cr_rules_check_file("/nonexistent/rules.json", NULL), 1);
+	assert_int_equal(cr_rules_check_file("/nonexistent/rules.json", NULL, NULL), 1);
 }
 
 /* Several problems in several rules: all of them, in the order of the text. */

@@ -1,0 +1,188 @@
+"""The pseudo-translation run: every msgid of po/ja.po translated as itself
+wrapped in ⟦…⟧, loaded at run time with COSTRANK_TEST_CATALOGUE (README
+"Languages"; no build of its own), then the samples are rendered with
+--lang ja in every human format.  What English is left outside the marks
+must be data -- account, service and usage-type names, rule ids, file
+names -- never text of the program that escaped the catalogue."""
+import html
+import json
+import os
+import re
+import struct
+import sys
+import unittest
+import zipfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import SAMPLES, SOURCE_DIR, run, tempdir  # noqa: E402
+from test_lang import KEPT, data_names, po_entries  # noqa: E402
+
+ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
+CUR2 = os.path.join(SAMPLES, "cur2")
+PO = os.path.join(SOURCE_DIR, "po", "ja.po")
+RULES_JA = os.path.join(SOURCE_DIR, "src", "rules", "default_rules.ja.json")
+OPEN, CLOSE = "\u27e6", "\u27e7"
+
+
+def product_names():
+    """The Latin words the Japanese rule texts keep: product and feature names (AWS, EBS,
+    NAT, Savings Plans...), not text the pseudo catalogue could mark."""
+    with open(RULES_JA, encoding="utf-8") as f:
+        cat = json.load(f)["rules"]
+    return {w for e in cat.values() for t in e.values() for w in re.findall(r"[A-Za-z]{2,}", t)}
+
+
+def pseudo(msgid):
+    """msgid marked, its surrounding spaces and newlines left outside the marks."""
+    core = msgid.strip()
+    if not core:
+        return msgid
+    lead = msgid[:len(msgid) - len(msgid.lstrip())]
+    trail = msgid[len(msgid.rstrip()):]
+    return lead + OPEN + core + CLOSE + trail
+
+
+def write_mo(path, catalogue):
+    """A GNU .mo file (no hash table): the format i18n.c reads."""
+    keys = sorted(catalogue, key=lambda k: k.encode("utf-8"))
+    ids = [k.encode("utf-8") for k in keys]
+    strs = [catalogue[k].encode("utf-8") for k in keys]
+    n = len(keys)
+    start = 28 + 16 * n
+    blob, orig, trans = b"", [], []
+    for table, items in ((orig, ids), (trans, strs)):
+        for s in items:
+            table.append((len(s), start + len(blob)))
+            blob += s + b"\0"
+    head = struct.pack("<7I", 0x950412de, 0, n, 28, 28 + 8 * n, 0, start)
+    with open(path, "wb") as f:
+        f.write(head)
+        for ln, off in orig + trans:
+            f.write(struct.pack("<2I", ln, off))
+        f.write(blob)
+
+
+def unmarked(text):
+    """text with every marked stretch (nested ones too) taken out."""
+    prev = None
+    while prev != text:
+        prev = text
+        text = re.sub(OPEN + "[^" + OPEN + CLOSE + "]*" + CLOSE, " ", text)
+    # a marked string the table shortened to fit: "⟦Savings propo…"
+    return re.sub(OPEN + "[^" + CLOSE + "]*…", " ", text)
+
+
+def english_left(text, names):
+    # the chat posts break long names with word joiners
+    text = unmarked(text).replace("\u2060", "")
+    for n in sorted(names, key=len, reverse=True):
+        text = text.replace(n, " ")
+    text = re.sub(r"[^\s…]+(?: [^\s…]+)*…", " ", text)  # a name shortened to fit
+    text = re.sub(r"https?://\S+|[\w.+-]+@[\w.-]+|costrank[.-][\w./-]+|/[\w./-]+", " ", text)
+    words = set(re.findall(r"[A-Za-z]{2,}", text))
+    return sorted(w for w in words if w not in KEPT and w not in PRODUCTS)
+
+
+PRODUCTS = product_names()
+
+
+class PseudoTranslation(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempdir()
+        with open(PO, encoding="utf-8") as f:
+            entries = po_entries(f.read())
+        cls.count = len(entries)
+        cls.mo = os.path.join(cls.dir.name, "pseudo.mo")
+        write_mo(cls.mo, {k: pseudo(k) for k in entries})
+        cls.names = data_names()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dir.cleanup()
+
+    def render(self, *args, **env):
+        code, out, err = run(["report", "--lang", "ja", "--accounts", ACCOUNTS] + list(args)
+                             + [CUR2], env=dict({"COSTRANK_TEST_CATALOGUE": self.mo,
+                                                 "COLUMNS": "160"}, **env))
+        self.assertEqual(code, 0, err)
+        return out, err
+
+    def assertNoEnglish(self, text, what):
+        self.assertIn(OPEN, text, what + ": the pseudo catalogue was not used")
+        self.assertEqual(english_left(text, self.names), [], what)
+
+    def test_catalogue_is_real(self):
+        self.assertGreater(self.count, 250)
+
+    def test_table(self):
+        out, _ = self.render("--format", "table")
+        self.assertNoEnglish(out, "table")
+
+    def test_markdown(self):
+        out, _ = self.render("--format", "md", "--out", "-")
+        self.assertNoEnglish(out, "md")
+
+    def test_html(self):
+        with tempdir() as d:
+            self.render("--format", "html", "--out", d)
+            with open(os.path.join(d, "costrank-2026-10.html"), encoding="utf-8") as f:
+                page = f.read()
+        body = page[page.index("<body>"):page.index("<details>")]
+        text = html.unescape(re.sub(r"<[^>]*>", " ", body))
+        self.assertNoEnglish(text, "html")
+
+    def test_xlsx(self):
+        with tempdir() as d:
+            self.render("--format", "xlsx", "--out", d)
+            with zipfile.ZipFile(os.path.join(d, "costrank-2026-10.xlsx")) as z:
+                strings = z.read("xl/sharedStrings.xml").decode()
+                book = z.read("xl/workbook.xml").decode()
+        texts = [html.unescape(t) for t in re.findall(r"<t[^>]*>([^<]*)</t>", strings)]
+        self.assertNoEnglish("\n".join(texts), "xlsx cells")
+        sheets = re.findall(r'<sheet name="([^"]*)"', book)
+        self.assertTrue(all(s.startswith(OPEN) for s in sheets), sheets)
+
+    def test_chat(self):
+        for kind in ("slack", "teams", "gchat"):
+            with self.subTest(kind=kind), tempdir() as d:
+                out, _ = self.render("--format", "json", "--out", d, "--post", kind, "--dry-run",
+                                     COSTRANK_WEBHOOK_URL="https://chat.example/hook")
+                texts = []
+
+                def walk(v):
+                    if isinstance(v, dict):
+                        for k, x in v.items():
+                            if k in ("text", "title", "value", "fallback", "header"):
+                                walk(x) if not isinstance(x, str) else texts.append(x)
+                            else:
+                                walk(x)
+                    elif isinstance(v, list):
+                        for x in v:
+                            walk(x)
+                for doc in re.findall(r"^\{.*\}$", out, re.M):
+                    walk(json.loads(doc))
+                self.assertTrue(texts, out[:500])
+                # Google Chat's text carries its own markup (<br>, <font color=...>)
+                text = re.sub(r"<[^>]*>", " ", "\n".join(texts))
+                self.assertNoEnglish(text, kind)
+
+    def test_the_check_sees_unmarked_english(self):
+        # without the pseudo catalogue the same run is English: the check can fail
+        code, out, _ = run(["report", "--accounts", ACCOUNTS, "--format", "md", "--out", "-",
+                            CUR2])
+        self.assertEqual(code, 0)
+        self.assertIn("Total", english_left(out, self.names))
+
+    def test_a_bad_catalogue_entry_is_refused(self):
+        # a translation taking other arguments than its msgid is not used
+        bad = os.path.join(self.dir.name, "bad.mo")
+        write_mo(bad, {"%zu proposals": "%s %s %s", "Savings proposals": "⟦ok⟧"})
+        code, out, err = run(["report", "--lang", "ja", "--format", "md", "--out", "-", CUR2],
+                             env={"COSTRANK_TEST_CATALOGUE": bad})
+        self.assertEqual(code, 0, err)
+        self.assertIn("⟦ok⟧", out)
+
+
+if __name__ == "__main__":
+    unittest.main()
