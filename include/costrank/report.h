@@ -193,10 +193,23 @@ typedef struct cr_report_trend {
 
 /* The change of one account and service split by its drivers (drivers.h):
  * usage + rate + discounts + other == change, exactly. */
+/* A top mover of an account and service: a usage type new this period
+ * (CR_MOVER_NEW), with the largest rise in money (CR_MOVER_RISE) or in
+ * percent (CR_MOVER_RISE_PCT, from a previous cost above 0), or gone. */
+enum cr_mover_kind { CR_MOVER_NEW = 0, CR_MOVER_RISE, CR_MOVER_RISE_PCT, CR_MOVER_GONE };
+#define CR_DRIVER_MOVERS 8
+typedef struct cr_report_mover {
+	int kind;                 /* enum cr_mover_kind */
+	char *usage_type;
+	cr_dec cost, previous_cost, change;
+} cr_report_mover;
+
 typedef struct cr_report_driver {
 	char *account_id, *service;
 	cr_dec cost, previous_cost, change;
 	cr_dec usage, rate, discounts, other;
+	cr_report_mover movers[CR_DRIVER_MOVERS]; /* new (up to 3), rise, rise %, gone (up to 3) */
+	size_t n_movers;
 } cr_report_driver;
 
 /* A day-level spike or a new usage type (anomaly.h). */
@@ -213,6 +226,50 @@ typedef struct cr_report_anomaly {
 	cr_dec usage_excess[CR_ANOMALY_DRIVERS];
 	size_t n_usage;
 } cr_report_anomaly;
+
+/* Realised savings (realised.h): what became of an earlier report's
+ * proposals (--baseline). */
+enum cr_realised_status {
+	CR_REAL_DONE = 0, CR_REAL_PARTLY, CR_REAL_NOT_YET, CR_REAL_LINE_GONE, CR_REAL_LINE_GREW,
+	CR_REAL_COUNT
+};
+
+typedef struct cr_realised_item {
+	int baseline_rank;        /* the proposal's rank in the baseline (0: none given) */
+	char *rule, *title, *model, *action;
+	char *account_id, *account_name, *service, *usage_type;
+	char *target_usage_type;  /* a migration's target; "" for none */
+	int status;               /* enum cr_realised_status */
+	bool measured;            /* the line's earlier cost came from the data */
+	bool weekend;             /* measured on weekend days */
+	cr_dec proposed;          /* the baseline's monthly saving */
+	cr_dec proposed_period;   /* the same for this period's days */
+	cr_dec baseline_cost;     /* the line's cost in the baseline period (weekend: its weekends) */
+	cr_dec expected_cost;     /* that, per day, x this period's days (weekend days) */
+	cr_dec current_cost;      /* the line's cost in this period (weekend days) */
+	cr_dec target_growth;     /* migration: the target's growth counted against it */
+	cr_dec realised;          /* this proposal's share of the line's drop */
+	cr_dec remaining;         /* proposed_period - realised, at least 0 */
+} cr_realised_item;
+
+/* A commitment fee line of this period absent from the baseline period. */
+typedef struct cr_realised_commitment {
+	char *account_id, *service, *usage_type;
+	cr_dec cost;
+} cr_realised_commitment;
+
+typedef struct cr_report_realised {
+	char *file;               /* --baseline as given */
+	char *period_label;       /* the baseline's */
+	cr_day start, end;
+	bool measured;            /* the data covers the baseline period */
+	cr_realised_item *items;  /* in the baseline's order */
+	size_t n_items;
+	size_t counts[CR_REAL_COUNT];
+	cr_dec proposed, proposed_period, realised, remaining;
+	cr_realised_commitment *commitments;
+	size_t n_commitments;
+} cr_report_realised;
 
 typedef struct cr_report {
 	const char *schema;       /* CR_REPORT_SCHEMA */
@@ -259,6 +316,7 @@ typedef struct cr_report {
 	size_t n_drivers;
 	int top_resources;        /* --resources in force (0: off) */
 	bool has_resources;       /* the listed usage types carry their resources */
+	cr_report_realised *realised; /* --baseline; NULL without */
 } cr_report;
 
 /* Sets the report's request counts, estimated, partial, data_through and
@@ -268,6 +326,9 @@ void cr_report_set_provenance(cr_report *r, const cr_provenance *p);
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cr_report_free(cr_report *r);
+/* A realised status's name: "done", "partly-done", "not-yet", "line-gone",
+ * "line-grew". */
+const char *cr_realised_status_name(int status);
 /* Frees what a proposal owns (not the struct itself). */
 void cr_proposal_free(cr_proposal *p);
 

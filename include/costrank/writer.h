@@ -40,6 +40,7 @@ typedef struct cr_writer {
 	cr_writer_fn write;
 	const char *help;   /* one line for --help */
 	bool needs_trend;   /* written only when the report has a trend */
+	bool (*wanted)(const cr_report *r); /* NULL, or written only when it says so */
 } cr_writer;
 
 /* The registry, in the order --help lists it.  One --format name may
@@ -85,6 +86,18 @@ bool cr_report_lists_resources(const cr_report *r);
 /* CSV, one row per month of the trend (report.h cr_report_trend) for the
  * organisation, each account and each listed service (README.md "Trend"). */
 int cr_write_csv_trend(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
+/* CSV, one row per proposal of the --baseline report: its status and the
+ * saving realised (README.md "Realised savings"); written with --baseline. */
+int cr_write_csv_realised(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
+/* CSV, one row per account and service: the change by its drivers and the
+ * top movers (README.md "What drove the change"); written when not empty. */
+int cr_write_csv_drivers(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
+/* CSV, one row per anomaly (README.md "Anomalies"); written when not empty. */
+int cr_write_csv_anomalies(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err);
+/* Whether the report has them: the writers' `wanted`. */
+bool cr_report_has_realised(const cr_report *r);
+bool cr_report_has_drivers(const cr_report *r);
+bool cr_report_has_anomalies(const cr_report *r);
 /* Excel workbook (libxlsxwriter): sheets Summary (with charts), Services,
  * Usage types and Savings proposals; numbers as numbers, totals as formulas.
  * Built in a temporary file (".costrank-xlsx.tmp.XXXXXX", registered with

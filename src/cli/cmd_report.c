@@ -24,6 +24,7 @@
 #include "costrank/period.h"
 #include "costrank/proc.h"
 #include "costrank/rank.h"
+#include "costrank/realised.h"
 #include "costrank/rules.h"
 #include "costrank/s3.h"
 #include "costrank/savings.h"
@@ -35,7 +36,7 @@ enum {
 	OPT_FORMAT = 1, OPT_OUT, OPT_MONTH, OPT_FROM, OPT_TO, OPT_TOP, OPT_TOP_USAGE,
 	OPT_METRIC, OPT_INCLUDE, OPT_ACCOUNTS, OPT_COLOR, OPT_CSV_BOM, OPT_QUIET, OPT_HELP,
 	OPT_RULES, OPT_NO_RULES, OPT_DETAIL, OPT_BY, OPT_MONTHS,
-	OPT_LANG, OPT_CSV_HEADERS, OPT_RESOURCES,
+	OPT_LANG, OPT_CSV_HEADERS, OPT_RESOURCES, OPT_BASELINE,
 };
 
 static const struct cr_option report_options[] = {
@@ -55,6 +56,7 @@ static const struct cr_option report_options[] = {
 	{ "accounts", 'a', true, OPT_ACCOUNTS, "FILE", N_("account names, environments and owners (JSON)") },
 	{ "rules", 'r', true, OPT_RULES, "FILE", N_("add or override savings rules (JSON; repeatable)") },
 	{ "no-rules", 0, false, OPT_NO_RULES, NULL, N_("rank only: no savings proposals") },
+	{ "baseline", 0, true, OPT_BASELINE, "FILE", N_("an earlier JSON report: what its proposals realised") },
 	{ "color", 0, true, OPT_COLOR, "WHEN", N_("auto (default), always or never; NO_COLOR always wins") },
 	{ "csv-bom", 0, false, OPT_CSV_BOM, NULL, N_("start CSV files with a UTF-8 BOM (for Excel)") },
 	{ "csv-headers", 0, true, OPT_CSV_HEADERS, "WHICH", N_("english (default) or localized: the CSV header row in the --lang language") },
@@ -113,6 +115,7 @@ struct report_config {
 	const char *rule_files[17];   /* NULL-terminated */
 	int n_rule_files;
 	bool no_rules;
+	const char *baseline;   /* --baseline FILE */
 	int color;              /* -1 auto, 0 never, 1 always */
 	bool csv_bom, quiet, help;
 	bool csv_localized;     /* --csv-headers localized */
@@ -271,6 +274,7 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 		c->rule_files[c->n_rule_files++] = v;
 		return 0;
 	case OPT_NO_RULES: c->no_rules = true; return 0;
+	case OPT_BASELINE: c->baseline = v; return 0;
 	case OPT_COLOR:
 		if (strcmp(v, "auto") == 0)
 			c->color = -1;
@@ -462,7 +466,8 @@ static bool writes_file(const struct report_config *c, const cr_writer *w, size_
 			const cr_report *r)
 {
 	if (!c->want[i] || !w[i].ext || (w[i].needs_proposals && r && !r->has_proposals) ||
-	    (w[i].needs_trend && r && !r->trend.n_months))
+	    (w[i].needs_trend && r && !r->trend.n_months) ||
+	    (w[i].wanted && r && !w[i].wanted(r)))
 		return false;
 	/* to standard output: the main file of the one format (csv: usage types) */
 	return !out_is_stdout(c) || !*w[i].suffix;
@@ -710,6 +715,7 @@ int cmd_report(int argc, char **argv)
 	cr_ledger *ledger = NULL;
 	cr_report *report = NULL;
 	cr_ruleset *rules = NULL;
+	cr_baseline *baseline = NULL;
 	cr_rank_opts ro = { 0 };
 	bool given, s3 = false;
 	int code = 0;
@@ -753,6 +759,8 @@ int cmd_report(int argc, char **argv)
 	if (!c.no_rules && !(rules = load_rules(c.rule_files, &err)))
 		goto done;
 	if (c.accounts_file && !(accounts = cr_accounts_load(c.accounts_file, &err)))
+		goto done;
+	if (c.baseline && !(baseline = cr_baseline_load(c.baseline, &err)))
 		goto done;
 	if (s3 && !live && s3_start(&c.live, &err))
 		goto done;
@@ -823,6 +831,8 @@ int cmd_report(int argc, char **argv)
 		goto done;
 	if (live && c.resources > 0)
 		resources_not_live(report, &c);
+	if (baseline && cr_realised_build(report, ledger, baseline, &err))
+		goto done;
 	if (live)
 		live_finish(&c.live, report, ledger, c.quiet);
 	else
@@ -840,6 +850,7 @@ done:
 		cr_cli_error(err.msg);
 	cr_report_free(report);
 	cr_ruleset_free(rules);
+	cr_baseline_free(baseline);
 	cr_ledger_free(ledger);
 	cr_accounts_free(accounts);
 	cr_selection_free(&sel);

@@ -248,7 +248,8 @@ static size_t report_names(const cr_report *r, const bool *want, char ***out)
 		cr_buf b = CR_BUF_INIT;
 
 		if (!want[i] || !w[i].ext || (w[i].needs_proposals && !r->has_proposals) ||
-		    (w[i].needs_trend && !r->trend.n_months))
+		    (w[i].needs_trend && !r->trend.n_months) ||
+		    (w[i].wanted && !w[i].wanted(r)))
 			continue;
 		cr_buf_addf(&b, "costrank-%s%s.%s", r->period_label, w[i].suffix, w[i].ext);
 		v[n++] = cr_buf_detach(&b);
@@ -442,13 +443,18 @@ static void gate_one(const cr_report *r, const struct deliver_config *c,
 	}
 }
 
-/* --fail-on-anomaly: one message per anomaly. */
+/* --fail-on-anomaly: one message per day-level spike.  A usage type new
+ * this period is listed in the reports but does not fail the run: a new
+ * service or size is usually a decision, a spike rarely is. */
 static void gate_anomalies(const cr_report *r, failures *f)
 {
 	for (size_t i = 0; i < r->n_anomalies; i++) {
 		const cr_report_anomaly *a = &r->anomalies[i];
 		cr_buf m = CR_BUF_INIT;
 		char day[CR_DATE_STRLEN];
+
+		if (a->is_new_usage)
+			continue;
 
 		cr_buf_adds(&m, "anomaly: account ");
 		cr_render_clean(&m, a->account_id, 20);
@@ -459,22 +465,14 @@ static void gate_anomalies(const cr_report *r, failures *f)
 		}
 		cr_buf_adds(&m, ", ");
 		cr_render_clean(&m, a->service, 60);
-		if (a->is_new_usage) {
-			cr_buf_adds(&m, ": new usage type ");
+		cr_day_format(a->day, day);
+		cr_buf_addf(&m, ": %s cost ", day);
+		say_money(&m, r, a->cost);
+		cr_buf_adds(&m, " against a median of ");
+		say_money(&m, r, a->baseline);
+		if (a->n_usage) {
+			cr_buf_adds(&m, ", mostly ");
 			cr_render_clean(&m, a->usage_types[0], 80);
-			cr_buf_adds(&m, ", ");
-			say_money(&m, r, a->cost);
-			cr_buf_adds(&m, " this period");
-		} else {
-			cr_day_format(a->day, day);
-			cr_buf_addf(&m, ": %s cost ", day);
-			say_money(&m, r, a->cost);
-			cr_buf_adds(&m, " against a median of ");
-			say_money(&m, r, a->baseline);
-			if (a->n_usage) {
-				cr_buf_adds(&m, ", mostly ");
-				cr_render_clean(&m, a->usage_types[0], 80);
-			}
 		}
 		cr_buf_adds(&m, " (--fail-on-anomaly)");
 		fail_add(f, &m);

@@ -45,7 +45,7 @@ enum {
 	{ "fail-on-increase", 0, true, OPT_DELIVER_FAIL_ON_INCREASE, "PCT", N_("exit 1 if the total rose more than PCT% over the previous period") }, \
 	{ "fail-on-total", 0, true, OPT_DELIVER_FAIL_ON_TOTAL, "AMOUNT", N_("exit 1 if the total is above AMOUNT (in the report currency)") }, \
 	{ "gate-scope", 0, true, OPT_DELIVER_GATE_SCOPE, "SCOPE", N_("what the --fail-on-* gates check: organisation (default), account or service") }, \
-	{ "fail-on-anomaly", 0, false, OPT_DELIVER_FAIL_ON_ANOMALY, NULL, N_("exit 1 if the report lists an anomaly (a day-level spike or a new usage type)") }
+	{ "fail-on-anomaly", 0, false, OPT_DELIVER_FAIL_ON_ANOMALY, NULL, N_("exit 1 if the report lists a day-level spike (new usage types are listed, not gated)") }
 
 /* --gate-scope: the organisation's total, each account's total, or the
  * cost of each service an account lists (its --top services). */

@@ -740,10 +740,53 @@ static void allocation_lines(const nctx *c, lines *l)
 	}
 }
 
+/* The monthly loop: what the --baseline report's proposals realised, and
+ * the anomalies (spikes and new usage types), one line each when there
+ * are any. */
+static void loop_lines(const nctx *c, lines *l)
+{
+	const cr_report *r = c->r;
+	size_t spikes = 0, fresh = 0;
+
+	if (r->realised) {
+		const cr_report_realised *x = r->realised;
+		cr_buf *b = line_new(l), t = CR_BUF_INIT;
+
+		esc(c, b, _("Last month"));
+		esc(c, b, " (");
+		data(c, b, x->period_label, 40);
+		cr_buf_addf(&t, "): %zu ", x->n_items);
+		cr_buf_adds(&t, _("proposals"));
+		cr_buf_adds(&t, ", ");
+		esc(c, b, t.ptr);
+		money(c, b, x->proposed, false);
+		esc(c, b, " ");
+		esc(c, b, _("proposed"));
+		esc(c, b, ", ");
+		money(c, b, x->realised, false);
+		esc(c, b, " ");
+		esc(c, b, _("realised"));
+		cr_buf_release(&t);
+	}
+	for (size_t i = 0; i < r->n_anomalies; i++) {
+		if (r->anomalies[i].is_new_usage)
+			fresh++;
+		else
+			spikes++;
+	}
+	if (spikes || fresh) {
+		cr_buf *b = line_new(l);
+
+		cr_buf_addf(b, _("Anomalies: %zu day-level spikes, %zu new usage types"), spikes,
+			    fresh);
+	}
+}
+
 /* The report's notes (warnings), escaped, at most MAX_NOTES; after the
- * allocation lines (--by). */
+ * monthly loop's lines and the allocation lines (--by). */
 static void note_lines(const nctx *c, lines *l)
 {
+	loop_lines(c, l);
 	allocation_lines(c, l);
 	for (size_t i = 0; i < c->r->n_warnings && i < MAX_NOTES; i++) {
 		cr_buf *b = line_new(l);
@@ -1718,6 +1761,25 @@ static int build_webhook(nctx *c, cr_notify_payloads *out, cr_error *err)
 	}
 	set(c, root, "savings_total", r->has_proposals ? jamount(c, r->savings_total) : json_null());
 	set(c, root, "proposals_count", json_integer((json_int_t)r->n_proposals));
+	if (r->realised) {   /* --baseline: one line of the monthly loop */
+		json_t *x = jobj(c);
+
+		set(c, x, "baseline_period", w_text(c, r->realised->period_label, 0));
+		set(c, x, "proposals", json_integer((json_int_t)r->realised->n_items));
+		set(c, x, "proposed", jamount(c, r->realised->proposed));
+		set(c, x, "realised", jamount(c, r->realised->realised));
+		set(c, root, "realised", x);
+	}
+	if (r->has_anomalies) {
+		json_t *x = jobj(c);
+		size_t spikes = 0;
+
+		for (size_t i = 0; i < r->n_anomalies; i++)
+			spikes += !r->anomalies[i].is_new_usage;
+		set(c, x, "spikes", json_integer((json_int_t)spikes));
+		set(c, x, "new_usage_types", json_integer((json_int_t)(r->n_anomalies - spikes)));
+		set(c, root, "anomalies", x);
+	}
 	set(c, root, "accounts_count", json_integer((json_int_t)r->n_accounts));
 
 	a = jarr(c);

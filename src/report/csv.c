@@ -633,3 +633,150 @@ int cr_write_csv_resources(const cr_report *r, FILE *out, const cr_write_opts *o
 	cr_buf_release(&line);
 	return 0;
 }
+
+/* The realised-savings file: one row per proposal of the --baseline report. */
+static const char *const realised_columns[] = {
+	"baseline_period", "baseline_rank", "rule", "account_id", "account_name", "service",
+	"usage_type", "target_usage_type", "status", "measured_on", "currency", "proposed",
+	"proposed_period", "baseline_cost", "expected_cost", "current_cost", "target_growth",
+	"realised", "remaining",
+};
+
+int cr_write_csv_realised(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
+{
+	const cr_report_realised *x = r->realised;
+	cr_buf line = CR_BUF_INIT;
+	char rank[16];
+
+	(void)err;
+	if (o && o->csv_bom)
+		fputs("\xEF\xBB\xBF", out);
+	for (size_t i = 0; i < sizeof realised_columns / sizeof realised_columns[0]; i++)
+		add_field(&line, realised_columns[i]);
+	end_line(&line, out);
+	for (size_t i = 0; x && i < x->n_items; i++) {
+		const cr_realised_item *it = &x->items[i];
+
+		add_field(&line, x->period_label);
+		snprintf(rank, sizeof rank, "%d", it->baseline_rank);
+		add_number(&line, it->baseline_rank ? rank : "");
+		add_field(&line, it->rule);
+		add_field(&line, it->account_id);
+		add_field(&line, it->account_name);
+		add_field(&line, it->service);
+		add_field(&line, it->usage_type);
+		add_field(&line, it->target_usage_type);
+		add_field(&line, cr_realised_status_name(it->status));
+		add_field(&line, it->weekend ? "weekend-days" : "all-days");
+		add_field(&line, r->currency);
+		add_dec(&line, it->proposed, -1);
+		add_dec(&line, it->proposed_period, -1);
+		add_dec(&line, it->baseline_cost, -1);
+		add_dec(&line, it->expected_cost, -1);
+		add_dec(&line, it->current_cost, -1);
+		add_dec(&line, it->target_growth, -1);
+		add_dec(&line, it->realised, -1);
+		add_dec(&line, it->remaining, -1);
+		end_line(&line, out);
+	}
+	cr_buf_release(&line);
+	return 0;
+}
+
+/* The drivers file: one row per account and service, its top movers in
+ * the last columns ("usage type: change; ..."). */
+static const char *const drivers_columns[] = {
+	"account_id", "service", "currency", "previous_cost", "cost", "change", "usage", "rate",
+	"discounts", "other", "new_usage_types", "largest_rise", "largest_rise_percent",
+	"usage_types_gone",
+};
+
+static void movers_field(cr_buf *line, const cr_report_driver *d, int kind)
+{
+	cr_buf b = CR_BUF_INIT;
+	char tmp[CR_DEC_STRLEN];
+
+	for (size_t k = 0; k < d->n_movers; k++) {
+		if (d->movers[k].kind != kind)
+			continue;
+		cr_dec_format(d->movers[k].change, -1, tmp, sizeof tmp);
+		cr_buf_addf(&b, "%s%s: %s", b.len ? "; " : "", d->movers[k].usage_type, tmp);
+	}
+	add_field(line, b.ptr ? b.ptr : "");
+	cr_buf_release(&b);
+}
+
+int cr_write_csv_drivers(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
+{
+	cr_buf line = CR_BUF_INIT;
+
+	(void)err;
+	if (o && o->csv_bom)
+		fputs("\xEF\xBB\xBF", out);
+	for (size_t i = 0; i < sizeof drivers_columns / sizeof drivers_columns[0]; i++)
+		add_field(&line, drivers_columns[i]);
+	end_line(&line, out);
+	for (size_t i = 0; i < r->n_drivers; i++) {
+		const cr_report_driver *d = &r->drivers[i];
+
+		add_field(&line, d->account_id);
+		add_field(&line, d->service);
+		add_field(&line, r->currency);
+		add_dec(&line, d->previous_cost, -1);
+		add_dec(&line, d->cost, -1);
+		add_dec(&line, d->change, -1);
+		add_dec(&line, d->usage, -1);
+		add_dec(&line, d->rate, -1);
+		add_dec(&line, d->discounts, -1);
+		add_dec(&line, d->other, -1);
+		for (int k = CR_MOVER_NEW; k <= CR_MOVER_GONE; k++)
+			movers_field(&line, d, k);
+		end_line(&line, out);
+	}
+	cr_buf_release(&line);
+	return 0;
+}
+
+static const char *const anomaly_columns[] = {
+	"kind", "day", "account_id", "account_name", "service", "currency", "cost",
+	"baseline_median", "excess", "usage_types",
+};
+
+int cr_write_csv_anomalies(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
+{
+	cr_buf line = CR_BUF_INIT;
+	char day[CR_DATE_STRLEN];
+
+	(void)err;
+	if (o && o->csv_bom)
+		fputs("\xEF\xBB\xBF", out);
+	for (size_t i = 0; i < sizeof anomaly_columns / sizeof anomaly_columns[0]; i++)
+		add_field(&line, anomaly_columns[i]);
+	end_line(&line, out);
+	for (size_t i = 0; i < r->n_anomalies; i++) {
+		const cr_report_anomaly *a = &r->anomalies[i];
+		cr_buf u = CR_BUF_INIT;
+
+		add_field(&line, a->is_new_usage ? "new_usage_type" : "spike");
+		if (!a->is_new_usage)
+			cr_day_format(a->day, day);
+		add_field(&line, a->is_new_usage ? "" : day);
+		add_field(&line, a->account_id);
+		add_field(&line, a->account_name);
+		add_field(&line, a->service);
+		add_field(&line, r->currency);
+		add_dec(&line, a->cost, -1);
+		if (a->is_new_usage)
+			add_field(&line, "");
+		else
+			add_dec(&line, a->baseline, -1);
+		add_dec(&line, a->excess, -1);
+		for (size_t k = 0; k < a->n_usage; k++)
+			cr_buf_addf(&u, "%s%s", k ? "; " : "", a->usage_types[k]);
+		add_field(&line, u.ptr ? u.ptr : "");
+		cr_buf_release(&u);
+		end_line(&line, out);
+	}
+	cr_buf_release(&line);
+	return 0;
+}

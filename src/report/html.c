@@ -11,6 +11,11 @@
  *   Accounts   per account a table of its services, each followed by its
  *              usage types
  *   Savings proposals  every proposal, with the de-duplicated total
+ *   Realised savings   (--baseline) every earlier proposal's status, realised
+ *              and remaining, under the headline
+ *   What drove the change  per account its services with a change, split
+ *              into usage, rate, discounts and other, with the top movers
+ *   Anomalies  day-level spikes and new usage types
  * Accessible: <html lang="en">, headings in order, tables with <caption>
  * and scoped header cells, every chart role="img" with a <title> and a
  * <desc> that gives its numbers as text.  Every string from the data is
@@ -858,6 +863,188 @@ static void proposals(cr_buf *b, const cr_report *r)
 	cr_buf_adds(b, "</td><td></td></tr></tfoot>\n</table>\n</section>\n");
 }
 
+/* ---- the monthly loop: realised savings, drivers, anomalies ------------ */
+
+static void h_clean(cr_buf *b, const char *clean)
+{
+	h_text(b, clean ? clean : "");
+}
+
+static void h_num(cr_buf *b, const cr_report *r, cr_dec a, bool plus)
+{
+	cr_buf_adds(b, "<td class=\"num\" data-amount=\"");
+	h_exact(b, a);
+	cr_buf_adds(b, "\">");
+	h_money(b, r, a, plus);
+	cr_buf_adds(b, "</td>");
+}
+
+static void th_cols(cr_buf *b, const char *const *cols, const bool *num, size_t n)
+{
+	cr_buf_adds(b, "<thead><tr>");
+	for (size_t i = 0; i < n; i++)
+		cr_buf_addf(b, "<th scope=\"col\"%s>%s</th>", num[i] ? " class=\"num\"" : "", cols[i]);
+	cr_buf_adds(b, "</tr></thead>\n<tbody>\n");
+}
+
+/* Every proposal of the baseline with its status, realised and remaining. */
+static void realised(cr_buf *b, const cr_report *r)
+{
+	const cr_report_realised *x = r->realised;
+	const char *cols[] = { "#", _("Status"), _("Account"), _("Service / usage type"),
+			       _("Proposed"), _("Realised"), _("Remaining") };
+	const bool num[] = { true, false, false, false, true, true, true };
+	cr_buf t = CR_BUF_INIT;
+
+	cr_buf_addf(b, "<section aria-labelledby=\"h-realised\">\n<h2 id=\"h-realised\">%s</h2>\n"
+		    "<p id=\"realised-headline\"><strong>", _("Realised savings"));
+	cr_render_realised_headline(&t, r);
+	h_clean(b, t.ptr);
+	cr_buf_adds(b, "</strong></p>\n<p class=\"meta\">");
+	cr_buf_reset(&t);
+	cr_render_realised_detail(&t, r);
+	h_clean(b, t.ptr);
+	cr_buf_adds(b, "</p>\n");
+	if (x->n_items) {
+		cr_buf_addf(b, "<table class=\"realised\">\n<caption>%s</caption>\n",
+			    _("Every proposal of the earlier report, what it realised and what remains"));
+		th_cols(b, cols, num, sizeof cols / sizeof *cols);
+		for (size_t i = 0; i < x->n_items; i++) {
+			const cr_realised_item *it = &x->items[i];
+
+			if (it->baseline_rank)
+				cr_buf_addf(b, "<tr><td class=\"num\">%d</td><td>", it->baseline_rank);
+			else
+				cr_buf_adds(b, "<tr><td class=\"num\">\xE2\x80\x94</td><td>");
+			h_data(b, cr_render_status(it->status), 0);
+			cr_buf_adds(b, "</td><td class=\"nowrap\">");
+			h_data(b, it->account_name && *it->account_name ? it->account_name
+			       : it->account_id, 0);
+			cr_buf_adds(b, "</td><td>");
+			h_data(b, it->service, 0);
+			cr_buf_adds(b, "<br><small>");
+			h_data(b, it->usage_type, 0);
+			cr_buf_adds(b, "</small></td>");
+			h_num(b, r, it->proposed_period, false);
+			h_num(b, r, it->realised, false);
+			h_num(b, r, it->remaining, false);
+			cr_buf_adds(b, "</tr>\n");
+		}
+		cr_buf_adds(b, "</tbody>\n</table>\n");
+	}
+	if (x->n_commitments) {
+		cr_buf_adds(b, "<ul>\n");
+		for (size_t i = 0; i < x->n_commitments; i++) {
+			const cr_realised_commitment *m = &x->commitments[i];
+
+			cr_buf_adds(b, "<li>");
+			h_clean(b, _("commitment bought: "));
+			h_data(b, m->usage_type, 0);
+			cr_buf_adds(b, " (");
+			h_data(b, cr_render_account_name(r, m->account_id), 0);
+			cr_buf_adds(b, ") ");
+			h_money(b, r, m->cost, false);
+			cr_buf_adds(b, "</li>\n");
+		}
+		cr_buf_adds(b, "</ul>\n");
+	}
+	cr_buf_adds(b, "</section>\n");
+	cr_buf_release(&t);
+}
+
+/* Every account's services with a change, the largest first, split. */
+static void drivers(cr_buf *b, const cr_report *r)
+{
+	size_t *idx = cr_xcalloc(r->n_drivers + 1, sizeof *idx);
+	size_t *starts = cr_xcalloc(r->n_drivers + 1, sizeof *starts);
+	size_t ngroups = cr_render_driver_accounts(r, starts);
+	const char *cols[] = { _("Service"), _("Change"), _("Usage"), _("Rate"), _("Discounts"),
+			       _("Other"), _("Top movers") };
+	const bool num[] = { false, true, true, true, true, true, false };
+	cr_buf t = CR_BUF_INIT;
+
+	cr_buf_addf(b, "<section aria-labelledby=\"h-drivers\">\n<h2 id=\"h-drivers\">%s",
+		    _("What drove the change"));
+	cr_render_prev_label(&t, r);
+	h_clean(b, _(" vs "));
+	h_clean(b, t.ptr);
+	cr_buf_adds(b, "</h2>\n");
+	for (size_t g = 0; g < ngroups; g++) {
+		size_t end, k = cr_render_driver_group(r, starts[g], &end, idx);
+
+		if (!k)
+			continue;
+		cr_buf_adds(b, "<table class=\"drivers\">\n<caption>");
+		h_data(b, cr_render_account_name(r, r->drivers[starts[g]].account_id), 0);
+		cr_buf_adds(b, "</caption>\n");
+		th_cols(b, cols, num, sizeof cols / sizeof *cols);
+		for (size_t i = 0; i < k; i++) {
+			const cr_report_driver *d = &r->drivers[idx[i]];
+
+			cr_buf_adds(b, "<tr><th scope=\"row\">");
+			h_data(b, d->service, 0);
+			cr_buf_adds(b, "</th>");
+			h_num(b, r, d->change, true);
+			h_num(b, r, d->usage, true);
+			h_num(b, r, d->rate, true);
+			h_num(b, r, d->discounts, true);
+			h_num(b, r, d->other, true);
+			cr_buf_adds(b, "<td><small>");
+			cr_buf_reset(&t);
+			cr_render_movers(&t, r, d);
+			h_clean(b, t.ptr);
+			cr_buf_adds(b, "</small></td></tr>\n");
+		}
+		cr_buf_adds(b, "</tbody>\n</table>\n");
+	}
+	cr_buf_adds(b, "</section>\n");
+	free(idx);
+	free(starts);
+	cr_buf_release(&t);
+}
+
+static void anomalies(cr_buf *b, const cr_report *r)
+{
+	const char *cols[] = { _("Day"), _("Account"), _("Service"), _("Cost"), _("Median"),
+			       _("Excess"), _("Usage types") };
+	const bool num[] = { false, false, false, true, true, true, false };
+	cr_buf t = CR_BUF_INIT;
+
+	cr_render_anomalies_title(&t, r);
+	cr_buf_adds(b, "<section aria-labelledby=\"h-anomalies\">\n<h2 id=\"h-anomalies\">");
+	h_clean(b, t.ptr);
+	cr_buf_addf(b, "</h2>\n<table class=\"anomalies\">\n<caption>%s</caption>\n",
+		    _("Day-level spikes against the median of the 28 days before, then usage types "
+		      "new this period"));
+	th_cols(b, cols, num, sizeof cols / sizeof *cols);
+	for (size_t i = 0; i < r->n_anomalies; i++) {
+		const cr_report_anomaly *a = &r->anomalies[i];
+
+		cr_buf_adds(b, "<tr><td class=\"nowrap\">");
+		cr_buf_reset(&t);
+		cr_render_anomaly_when(&t, a);
+		h_clean(b, t.ptr);
+		cr_buf_adds(b, "</td><td class=\"nowrap\">");
+		h_data(b, a->account_name && *a->account_name ? a->account_name : a->account_id, 0);
+		cr_buf_adds(b, "</td><td>");
+		h_data(b, a->service, 0);
+		cr_buf_adds(b, "</td>");
+		h_num(b, r, a->cost, false);
+		if (a->is_new_usage)
+			cr_buf_adds(b, "<td class=\"num\">\xE2\x80\x94</td>");
+		else
+			h_num(b, r, a->baseline, false);
+		h_num(b, r, a->excess, true);
+		cr_buf_adds(b, "<td><small>");
+		cr_buf_reset(&t);
+		cr_render_anomaly_usage(&t, r, a);
+		h_clean(b, t.ptr);
+		cr_buf_adds(b, "</small></td></tr>\n");
+	}
+	cr_buf_adds(b, "</tbody>\n</table>\n</section>\n");
+	cr_buf_release(&t);
+}
+
 static void footer(cr_buf *b, const cr_report *r)
 {
 	cr_buf_addf(b, "</main>\n<footer>\n<p>costrank " COSTRANK_VERSION " \xC2\xB7 %s%s "
@@ -897,6 +1084,12 @@ int cr_write_html(const cr_report *r, FILE *out, const cr_write_opts *o, cr_erro
 	}
 	cr_buf_adds(&b, "</section>\n");
 	proposals(&b, r);
+	if (r->realised)
+		realised(&b, r);
+	if (r->has_previous && r->n_drivers)
+		drivers(&b, r);
+	if (r->has_anomalies && r->n_anomalies)
+		anomalies(&b, r);
 	footer(&b, r);
 	fwrite(b.ptr, 1, b.len, out);
 	cr_buf_release(&b);

@@ -427,9 +427,86 @@ static json_t *build_drivers(jctx *c)
 		set(c, o, "rate", jamount(d->rate));
 		set(c, o, "discounts", jamount(d->discounts));
 		set(c, o, "other", jamount(d->other));
+		{
+			static const char *const kinds[] = { "new", "rise", "rise_percent", "gone" };
+			json_t *mv = jarray(c);
+
+			for (size_t k = 0; mv && k < d->n_movers; k++) {
+				const cr_report_mover *m = &d->movers[k];
+				json_t *y = jobject(c);
+
+				set(c, y, "kind", json_string(kinds[m->kind]));
+				set(c, y, "usage_type", jstr(c, m->usage_type));
+				set(c, y, "previous_cost", jamount(m->previous_cost));
+				set(c, y, "cost", jamount(m->cost));
+				set(c, y, "change", jamount(m->change));
+				append(c, mv, y);
+			}
+			set(c, o, "top_movers", mv);
+		}
 		append(c, a, o);
 	}
 	return a;
+}
+
+/* "realised": what became of the baseline's proposals (realised.h). */
+static json_t *build_realised(jctx *c)
+{
+	const cr_report_realised *x = c->r->realised;
+	json_t *o = jobject(c), *items = jarray(c), *com = jarray(c), *counts = jobject(c);
+
+	set(c, o, "baseline_file", jstr(c, x->file));
+	set(c, o, "baseline_period", jstr(c, x->period_label));
+	set(c, o, "baseline_start", jday(x->start));
+	set(c, o, "baseline_end", jday(x->end));
+	set(c, o, "measured_from_data", json_boolean(x->measured));
+	set(c, o, "proposals", json_integer((json_int_t)x->n_items));
+	set(c, o, "proposed", jamount(x->proposed));
+	set(c, o, "proposed_period", jamount(x->proposed_period));
+	set(c, o, "realised", jamount(x->realised));
+	set(c, o, "remaining", jamount(x->remaining));
+	for (int k = 0; k < CR_REAL_COUNT; k++)
+		set(c, counts, cr_realised_status_name(k), json_integer((json_int_t)x->counts[k]));
+	set(c, o, "status_counts", counts);
+	for (size_t i = 0; items && i < x->n_items; i++) {
+		const cr_realised_item *it = &x->items[i];
+		json_t *y = jobject(c);
+
+		set(c, y, "baseline_rank", it->baseline_rank ? json_integer(it->baseline_rank)
+							     : json_null());
+		set(c, y, "rule", jstr(c, it->rule));
+		set(c, y, "title", jstr(c, it->title));
+		set(c, y, "model", jstr(c, it->model));
+		set(c, y, "account_id", jstr(c, it->account_id));
+		set(c, y, "account_name", jstr(c, it->account_name));
+		set(c, y, "service", jstr(c, it->service));
+		set(c, y, "usage_type", jstr(c, it->usage_type));
+		set(c, y, "target_usage_type", *it->target_usage_type ?
+		    jstr(c, it->target_usage_type) : json_null());
+		set(c, y, "status", json_string(cr_realised_status_name(it->status)));
+		set(c, y, "measured_on", json_string(it->weekend ? "weekend-days" : "all-days"));
+		set(c, y, "proposed", jamount(it->proposed));
+		set(c, y, "proposed_period", jamount(it->proposed_period));
+		set(c, y, "baseline_cost", jamount(it->baseline_cost));
+		set(c, y, "expected_cost", jamount(it->expected_cost));
+		set(c, y, "current_cost", jamount(it->current_cost));
+		set(c, y, "target_growth", jamount(it->target_growth));
+		set(c, y, "realised", jamount(it->realised));
+		set(c, y, "remaining", jamount(it->remaining));
+		append(c, items, y);
+	}
+	set(c, o, "items", items);
+	for (size_t i = 0; com && i < x->n_commitments; i++) {
+		json_t *y = jobject(c);
+
+		set(c, y, "account_id", jstr(c, x->commitments[i].account_id));
+		set(c, y, "service", jstr(c, x->commitments[i].service));
+		set(c, y, "usage_type", jstr(c, x->commitments[i].usage_type));
+		set(c, y, "cost", jamount(x->commitments[i].cost));
+		append(c, com, y);
+	}
+	set(c, o, "commitments_bought", x->measured ? com : (json_decref(com), json_null()));
+	return o;
 }
 
 /* "2026-09" */
@@ -624,6 +701,8 @@ static json_t *build_report(jctx *c)
 	set(c, root, "trend", build_trend(c));
 	set(c, root, "anomalies", r->has_anomalies ? build_anomalies(c) : json_null());
 	set(c, root, "drivers", r->has_previous ? build_drivers(c) : json_null());
+	if (r->realised)
+		set(c, root, "realised", build_realised(c));
 	return root;
 }
 

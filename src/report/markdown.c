@@ -359,6 +359,183 @@ static void proposals(cr_buf *b, const cr_report *r)
 	cr_buf_adds(b, "\n");
 }
 
+/* ---- the monthly loop ------------------------------------------------ */
+
+#define MD_LOOP_ROWS 10
+#define MD_DRIVER_SERVICES 3
+
+/* Clean text made by render.c (amounts, labels), escaped. */
+static void md_clean(cr_buf *b, const char *clean)
+{
+	md_text(b, clean ? clean : "");
+}
+
+static void realised(cr_buf *b, const cr_report *r)
+{
+	const cr_report_realised *x = r->realised;
+	size_t n = x->n_items < MD_LOOP_ROWS ? x->n_items : MD_LOOP_ROWS;
+	cr_buf t = CR_BUF_INIT;
+
+	cr_buf_addf(b, "### %s\n\n**", _("Realised savings"));
+	cr_render_realised_headline(&t, r);
+	md_clean(b, t.ptr);
+	cr_buf_adds(b, "**  \n");
+	cr_buf_reset(&t);
+	cr_render_realised_detail(&t, r);
+	md_clean(b, t.ptr);
+	cr_buf_adds(b, "\n\n");
+	if (n)
+		cr_buf_addf(b, "| # | %s | %s | %s \xC2\xB7 %s | %s | %s | %s |\n"
+			    "|--:|---|---|---|--:|--:|--:|\n", _("Status"), _("Account"), _("Service"),
+			    _("usage type"), _("Proposed"), _("Realised"), _("Remaining"));
+	for (size_t i = 0; i < n; i++) {
+		const cr_realised_item *it = &x->items[i];
+
+		if (it->baseline_rank)
+			cr_buf_addf(b, "| %d | ", it->baseline_rank);
+		else
+			cr_buf_adds(b, "| \xE2\x80\x94 | ");
+		md_data(b, cr_render_status(it->status));
+		cr_buf_adds(b, " | ");
+		md_data(b, it->account_name && *it->account_name ? it->account_name : it->account_id);
+		cr_buf_adds(b, " | ");
+		md_data(b, it->service);
+		cr_buf_adds(b, " \xC2\xB7 ");
+		md_data(b, it->usage_type);
+		cr_buf_adds(b, " | ");
+		md_money(b, r, it->proposed_period, false);
+		cr_buf_adds(b, " | ");
+		md_money(b, r, it->realised, false);
+		cr_buf_adds(b, " | ");
+		md_money(b, r, it->remaining, false);
+		cr_buf_adds(b, " |\n");
+	}
+	if (n < x->n_items) {
+		cr_buf_adds(b, "\n");
+		cr_buf_addf(b, x->n_items - n == 1 ?
+			    _("%zu more proposal in the JSON, CSV and workbook") :
+			    _("%zu more proposals in the JSON, CSV and workbook"), x->n_items - n);
+		cr_buf_adds(b, "\n");
+	}
+	for (size_t i = 0; i < x->n_commitments; i++) {
+		const cr_realised_commitment *m = &x->commitments[i];
+
+		cr_buf_adds(b, "\n");
+		md_clean(b, _("commitment bought: "));
+		md_data(b, m->usage_type);
+		cr_buf_adds(b, " (");
+		md_data(b, cr_render_account_name(r, m->account_id));
+		cr_buf_adds(b, ") ");
+		md_money(b, r, m->cost, false);
+		cr_buf_adds(b, "\n");
+	}
+	cr_buf_adds(b, "\n");
+	cr_buf_release(&t);
+}
+
+static void drivers(cr_buf *b, const cr_report *r)
+{
+	size_t *idx = cr_xcalloc(r->n_drivers + 1, sizeof *idx);
+	size_t *starts = cr_xcalloc(r->n_drivers + 1, sizeof *starts);
+	size_t ngroups = cr_render_driver_accounts(r, starts);
+	cr_buf t = CR_BUF_INIT;
+
+	cr_buf_addf(b, "### %s", _("What drove the change"));
+	cr_render_prev_label(&t, r);
+	cr_buf_adds(b, _(" vs "));
+	md_clean(b, t.ptr);
+	cr_buf_addf(b, "\n\n| %s | %s | %s | %s | %s | %s | %s | %s |\n"
+		    "|---|---|--:|--:|--:|--:|--:|---|\n", _("Account"), _("Service"), _("Change"),
+		    _("Usage"), _("Rate"), _("Discounts"), _("Other"), _("Top movers"));
+	for (size_t g = 0; g < ngroups; g++) {
+		size_t end, k = cr_render_driver_group(r, starts[g], &end, idx);
+
+		for (size_t i = 0; i < k && i < MD_DRIVER_SERVICES; i++) {
+			const cr_report_driver *d = &r->drivers[idx[i]];
+
+			cr_buf_adds(b, "| ");
+			md_data(b, cr_render_account_name(r, d->account_id));
+			cr_buf_adds(b, " | ");
+			md_data(b, d->service);
+			cr_buf_adds(b, " | ");
+			md_money(b, r, d->change, true);
+			cr_buf_adds(b, " | ");
+			md_money(b, r, d->usage, true);
+			cr_buf_adds(b, " | ");
+			md_money(b, r, d->rate, true);
+			cr_buf_adds(b, " | ");
+			md_money(b, r, d->discounts, true);
+			cr_buf_adds(b, " | ");
+			md_money(b, r, d->other, true);
+			cr_buf_adds(b, " | ");
+			cr_buf_reset(&t);
+			cr_render_movers(&t, r, d);
+			md_clean(b, t.ptr);
+			cr_buf_adds(b, " |\n");
+		}
+		if (k > MD_DRIVER_SERVICES) {
+			cr_buf_adds(b, "| ");
+			md_data(b, cr_render_account_name(r, r->drivers[starts[g]].account_id));
+			cr_buf_adds(b, " | ");
+			cr_buf_addf(b, k - MD_DRIVER_SERVICES == 1 ? _("%zu more service with a change")
+				    : _("%zu more services with a change"), k - MD_DRIVER_SERVICES);
+			cr_buf_adds(b, " | | | | | | |\n");
+		}
+	}
+	cr_buf_adds(b, "\n");
+	free(idx);
+	free(starts);
+	cr_buf_release(&t);
+}
+
+static void anomalies(cr_buf *b, const cr_report *r)
+{
+	size_t n = r->n_anomalies < 2 * MD_LOOP_ROWS ? r->n_anomalies : 2 * MD_LOOP_ROWS;
+	cr_buf t = CR_BUF_INIT;
+
+	cr_buf_adds(b, "### ");
+	cr_render_anomalies_title(&t, r);
+	md_clean(b, t.ptr);
+	cr_buf_addf(b, "\n\n| %s | %s | %s | %s | %s | %s | %s |\n|---|---|---|--:|--:|--:|---|\n",
+		    _("Day"), _("Account"), _("Service"), _("Cost"), _("Median"), _("Excess"),
+		    _("Usage types"));
+	for (size_t i = 0; i < n; i++) {
+		const cr_report_anomaly *a = &r->anomalies[i];
+
+		cr_buf_adds(b, "| ");
+		cr_buf_reset(&t);
+		cr_render_anomaly_when(&t, a);
+		md_clean(b, t.ptr);
+		cr_buf_adds(b, " | ");
+		md_data(b, a->account_name && *a->account_name ? a->account_name : a->account_id);
+		cr_buf_adds(b, " | ");
+		md_data(b, a->service);
+		cr_buf_adds(b, " | ");
+		md_money(b, r, a->cost, false);
+		cr_buf_adds(b, " | ");
+		if (a->is_new_usage)
+			cr_buf_adds(b, "\xE2\x80\x94");
+		else
+			md_money(b, r, a->baseline, false);
+		cr_buf_adds(b, " | ");
+		md_money(b, r, a->excess, true);
+		cr_buf_adds(b, " | ");
+		cr_buf_reset(&t);
+		cr_render_anomaly_usage(&t, r, a);
+		md_clean(b, t.ptr);
+		cr_buf_adds(b, " |\n");
+	}
+	if (n < r->n_anomalies) {
+		cr_buf_adds(b, "\n");
+		cr_buf_addf(b, r->n_anomalies - n == 1 ?
+			    _("%zu more anomaly in the JSON, CSV and workbook") :
+			    _("%zu more anomalies in the JSON, CSV and workbook"), r->n_anomalies - n);
+		cr_buf_adds(b, "\n");
+	}
+	cr_buf_adds(b, "\n");
+	cr_buf_release(&t);
+}
+
 /* "… 3 accounts omitted to stay under GitHub's 65,536-character limit; the
  * full report is in costrank-2026-10.json" as its own paragraph. */
 static void omitted_note(cr_buf *b, const cr_report *r, size_t accounts, bool rows)
@@ -404,6 +581,12 @@ int cr_write_markdown(const cr_report *r, FILE *out, const cr_write_opts *o, cr_
 	for (size_t i = 0; i < r->n_accounts; i++)
 		account(&acc[i], r, &r->accounts[i]);
 	proposals(&tail, r);
+	if (r->realised)
+		realised(&tail, r);
+	if (r->has_previous && r->n_drivers)
+		drivers(&tail, r);
+	if (r->has_anomalies && r->n_anomalies)
+		anomalies(&tail, r);
 
 	size = head.len + tail.len;
 	for (size_t i = 0; i < r->n_accounts; i++)

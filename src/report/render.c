@@ -516,3 +516,182 @@ void cr_render_sparkline(cr_buf *b, const cr_dec *v, size_t n)
 		cr_buf_adds(b, blocks[level < 0 ? 0 : level > 7 ? 7 : level]);
 	}
 }
+
+/* ---- the monthly loop ------------------------------------------------ */
+
+void cr_render_realised_headline(cr_buf *b, const cr_report *r)
+{
+	const cr_report_realised *x = r->realised;
+	cr_buf period = CR_BUF_INIT, proposed = CR_BUF_INIT, realised = CR_BUF_INIT;
+
+	if (!x)
+		return;
+	if (x->start == cr_month_first(x->start) && x->end == cr_month_last(x->start))
+		month_label(&period, x->start);
+	else
+		cr_render_clean(&period, x->period_label, 40);
+	cr_render_amount(&proposed, r, x->proposed, false);
+	cr_render_amount(&realised, r, x->realised, false);
+	cr_buf_addf(b, x->n_items == 1 ?
+		    _("Last month (%s): %zu proposal, %s proposed, %s realised") :
+		    _("Last month (%s): %zu proposals, %s proposed, %s realised"),
+		    period.ptr, x->n_items, proposed.ptr, realised.ptr);
+	cr_buf_release(&period);
+	cr_buf_release(&proposed);
+	cr_buf_release(&realised);
+}
+
+void cr_render_realised_detail(cr_buf *b, const cr_report *r)
+{
+	const cr_report_realised *x = r->realised;
+	cr_buf proposed = CR_BUF_INIT, remaining = CR_BUF_INIT;
+
+	if (!x)
+		return;
+	cr_render_amount(&proposed, r, x->proposed_period, false);
+	cr_render_amount(&remaining, r, x->remaining, false);
+	cr_buf_addf(b, _("for this period's days: %s proposed, %s remaining"), proposed.ptr,
+		    remaining.ptr);
+	for (int k = 0; k < CR_REAL_COUNT; k++)
+		cr_buf_addf(b, "%s%s %zu", k ? ", " : "; ", cr_render_status(k), x->counts[k]);
+	cr_buf_release(&proposed);
+	cr_buf_release(&remaining);
+}
+
+const char *cr_render_status(int status)
+{
+	static const char *const words[CR_REAL_COUNT] = {
+		N_("done"), N_("partly done"), N_("not yet"), N_("line gone"), N_("line grew"),
+	};
+
+	return status >= 0 && status < CR_REAL_COUNT ? _(words[status]) : "?";
+}
+
+const char *cr_render_account_name(const cr_report *r, const char *id)
+{
+	for (size_t i = 0; id && i < r->n_accounts; i++)
+		if (strcmp(r->accounts[i].id, id) == 0)
+			return r->accounts[i].name && *r->accounts[i].name ? r->accounts[i].name : id;
+	return id ? id : "";
+}
+
+static cr_dec dec_abs(cr_dec a)
+{
+	return cr_dec_sign(a) < 0 ? cr_dec_neg(a) : a;
+}
+
+size_t cr_render_driver_group(const cr_report *r, size_t from, size_t *end, size_t *idx)
+{
+	size_t e = from, n = 0;
+
+	while (e < r->n_drivers && strcmp(r->drivers[e].account_id, r->drivers[from].account_id) == 0)
+		e++;
+	for (size_t i = from; i < e; i++)
+		if (!cr_dec_is_zero(r->drivers[i].change))
+			idx[n++] = i;
+	/* insertion sort, stable: the data's order among equal changes */
+	for (size_t i = 1; i < n; i++) {
+		size_t v = idx[i], j = i;
+		cr_dec cv = dec_abs(r->drivers[v].change);
+
+		while (j > 0 && cr_dec_cmp(dec_abs(r->drivers[idx[j - 1]].change), cv) < 0) {
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = v;
+	}
+	*end = e;
+	return n;
+}
+
+size_t cr_render_driver_accounts(const cr_report *r, size_t *starts)
+{
+	size_t n = 0;
+
+	for (size_t a = 0; a < r->n_accounts; a++)
+		for (size_t i = 0; i < r->n_drivers; i++)
+			if (strcmp(r->drivers[i].account_id, r->accounts[a].id) == 0) {
+				starts[n++] = i;
+				break;
+			}
+	for (size_t i = 0; i < r->n_drivers; i++) {
+		bool listed = false;
+
+		if (i && strcmp(r->drivers[i].account_id, r->drivers[i - 1].account_id) == 0)
+			continue;
+		for (size_t a = 0; a < r->n_accounts && !listed; a++)
+			listed = strcmp(r->drivers[i].account_id, r->accounts[a].id) == 0;
+		if (!listed)
+			starts[n++] = i;
+	}
+	return n;
+}
+
+const char *cr_render_mover_kind(int kind)
+{
+	static const char *const words[] = {
+		N_("new"), N_("largest rise"), N_("largest rise in %"), N_("gone"),
+	};
+
+	return kind >= 0 && kind < (int)(sizeof words / sizeof *words) ? _(words[kind]) : "?";
+}
+
+void cr_render_movers(cr_buf *b, const cr_report *r, const cr_report_driver *d)
+{
+	int last = -1;
+
+	for (size_t k = 0; k < d->n_movers; k++) {
+		const cr_report_mover *m = &d->movers[k];
+
+		if (m->kind != last) {
+			cr_buf_addf(b, "%s%s: ", k ? "; " : "", cr_render_mover_kind(m->kind));
+			last = m->kind;
+		} else {
+			cr_buf_adds(b, ", ");
+		}
+		cr_render_clean(b, m->usage_type && *m->usage_type ? m->usage_type : _("(none)"), 0);
+		cr_buf_adds(b, " ");
+		cr_render_amount(b, r, m->change, true);
+	}
+	if (!b->ptr)
+		cr_buf_adds(b, "");
+}
+
+void cr_render_anomalies_title(cr_buf *b, const cr_report *r)
+{
+	size_t spikes = 0, fresh = 0;
+
+	for (size_t i = 0; i < r->n_anomalies; i++) {
+		if (r->anomalies[i].is_new_usage)
+			fresh++;
+		else
+			spikes++;
+	}
+	cr_buf_addf(b, _("Anomalies: %zu day-level spikes, %zu new usage types"), spikes, fresh);
+}
+
+void cr_render_anomaly_when(cr_buf *b, const cr_report_anomaly *a)
+{
+	char d[CR_DATE_STRLEN];
+
+	if (a->is_new_usage) {
+		cr_buf_adds(b, _("new usage type"));
+		return;
+	}
+	cr_day_format(a->day, d);
+	cr_buf_adds(b, d);
+}
+
+void cr_render_anomaly_usage(cr_buf *b, const cr_report *r, const cr_report_anomaly *a)
+{
+	for (size_t k = 0; k < a->n_usage; k++) {
+		if (k)
+			cr_buf_adds(b, ", ");
+		cr_render_clean(b, a->usage_types[k] && *a->usage_types[k] ? a->usage_types[k]
+				: _("(none)"), 0);
+		cr_buf_adds(b, " ");
+		cr_render_amount(b, r, a->usage_excess[k], true);
+	}
+	if (!b->ptr)
+		cr_buf_adds(b, "");
+}

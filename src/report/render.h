@@ -122,4 +122,40 @@ void cr_render_amount_digits(cr_buf *b, const cr_report *r, cr_dec a, bool plus)
  * smallest to the largest; all equal: middle blocks.  For the trend. */
 void cr_render_sparkline(cr_buf *b, const cr_dec *v, size_t n);
 
+/* ---- the monthly loop: realised savings, drivers, anomalies ---------- */
+
+/* "Last month (2026-09): 127 proposals, $33,829.29 proposed, $6,843.29
+ * realised" (r->realised set). */
+void cr_render_realised_headline(cr_buf *b, const cr_report *r);
+/* "For this period's days: $34,956.94 proposed, $29,622.43 remaining; done
+ * 17, partly done 23, not yet 65, line gone 0, line grew 22". */
+void cr_render_realised_detail(cr_buf *b, const cr_report *r);
+/* A realised status in the report's language ("done", "partly done", ...). */
+const char *cr_render_status(int status);
+/* The account's name as the report lists it, else its id. */
+const char *cr_render_account_name(const cr_report *r, const char *id);
+
+/* The drivers of the account at r->drivers[from]: *end is set past its
+ * last entry, idx[] gets the indexes of its entries with a change, the
+ * largest change (either way) first; returns their count.  idx has room
+ * for r->n_drivers. */
+size_t cr_render_driver_group(const cr_report *r, size_t from, size_t *end, size_t *idx);
+/* The first entry of each account's drivers: the accounts in the report's
+ * rank order, then any the report does not list; returns their count
+ * (starts has room for r->n_drivers). */
+size_t cr_render_driver_accounts(const cr_report *r, size_t *starts);
+/* A top mover's kind in the report's language ("new", "largest rise", ...). */
+const char *cr_render_mover_kind(int kind);
+/* The movers of d: "new: EU-LCUUsage +$28.56; largest rise: LCUUsage
+ * +$10.57; ..." (usage types clean; "" without movers). */
+void cr_render_movers(cr_buf *b, const cr_report *r, const cr_report_driver *d);
+
+/* "Anomalies: 0 day-level spikes, 4 new usage types" */
+void cr_render_anomalies_title(cr_buf *b, const cr_report *r);
+/* An anomaly's day ("2026-10-14"), or "new usage type" in the report's
+ * language for a usage type new this period. */
+void cr_render_anomaly_when(cr_buf *b, const cr_report_anomaly *a);
+/* The usage types behind an anomaly: "BoxUsage:m5.xlarge +$420.00, ..." */
+void cr_render_anomaly_usage(cr_buf *b, const cr_report *r, const cr_report_anomaly *a);
+
 #endif

@@ -66,10 +66,49 @@ void cr_proposal_free(cr_proposal *p)
 	free(p->alternatives);
 }
 
+static const char *const status_names[CR_REAL_COUNT] = {
+	[CR_REAL_DONE] = "done", [CR_REAL_PARTLY] = "partly-done", [CR_REAL_NOT_YET] = "not-yet",
+	[CR_REAL_LINE_GONE] = "line-gone", [CR_REAL_LINE_GREW] = "line-grew",
+};
+
+const char *cr_realised_status_name(int status)
+{
+	return status >= 0 && status < CR_REAL_COUNT ? status_names[status] : "?";
+}
+
+static void free_realised(cr_report_realised *x)
+{
+	if (!x)
+		return;
+	for (size_t i = 0; i < x->n_items; i++) {
+		cr_realised_item *it = &x->items[i];
+		free(it->rule);
+		free(it->title);
+		free(it->model);
+		free(it->action);
+		free(it->account_id);
+		free(it->account_name);
+		free(it->service);
+		free(it->usage_type);
+		free(it->target_usage_type);
+	}
+	free(x->items);
+	for (size_t i = 0; i < x->n_commitments; i++) {
+		free(x->commitments[i].account_id);
+		free(x->commitments[i].service);
+		free(x->commitments[i].usage_type);
+	}
+	free(x->commitments);
+	free(x->file);
+	free(x->period_label);
+	free(x);
+}
+
 void cr_report_free(cr_report *r)
 {
 	if (!r)
 		return;
+	free_realised(r->realised);
 	for (size_t i = 0; r->trend.services && i < r->n_accounts; i++)
 		free(r->trend.services[i]);
 	free(r->trend.services);
@@ -87,6 +126,8 @@ void cr_report_free(cr_report *r)
 	for (size_t i = 0; i < r->n_drivers; i++) {
 		free(r->drivers[i].account_id);
 		free(r->drivers[i].service);
+		for (size_t k = 0; k < r->drivers[i].n_movers; k++)
+			free(r->drivers[i].movers[k].usage_type);
 	}
 	free(r->drivers);
 	for (size_t i = 0; i < r->n_proposals; i++)

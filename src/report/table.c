@@ -25,6 +25,7 @@
 #include "costrank/writer.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,7 @@ typedef struct tctx {
 	size_t width;
 	cr_buf line;      /* the line being built */
 	size_t used;      /* its cells, colour codes not counted */
+	bool summary;     /* --detail summary */
 } tctx;
 
 /* ---- lines ---------------------------------------------------------- */
@@ -1133,6 +1135,316 @@ static void draw_proposals(tctx *t)
 	cr_buf_release(&b);
 }
 
+/* ---- the monthly loop: realised savings, drivers, anomalies ------------ */
+
+/* A small grid: columns of clean text, the right-aligned ones as wide as
+ * their widest cell, the flexible ones sharing the rest of the width. */
+typedef struct gcol {
+	const char *head;
+	bool right, flex;
+	size_t w;
+} gcol;
+
+static void grid_widths(tctx *t, gcol *c, size_t nc, char **cells, size_t nrows)
+{
+	size_t fixed = 1, nflex = 0, room, need[16] = { 0 };
+
+	for (size_t j = 0; j < nc; j++) {
+		need[j] = cr_render_cells(c[j].head);
+		for (size_t i = 0; i < nrows; i++)
+			need[j] = max_sz(need[j], cr_render_cells(cells[i * nc + j]));
+		fixed += j ? GAP : 0;
+		if (c[j].flex)
+			nflex++;
+		else
+			fixed += (c[j].w = need[j]);
+	}
+	room = t->width > fixed + nflex * NAME_MIN ? t->width - fixed : nflex * NAME_MIN;
+	/* the flexible columns, narrowest first, each at most an equal share */
+	for (size_t left = nflex; left > 0; left--) {
+		size_t pick = nc;
+
+		for (size_t j = 0; j < nc; j++)
+			if (c[j].flex && !c[j].w && (pick == nc || need[j] < need[pick]))
+				pick = j;
+		c[pick].w = need[pick] < room / left ? need[pick] : room / left;
+		if (c[pick].w < NAME_MIN)
+			c[pick].w = NAME_MIN < need[pick] ? NAME_MIN : max_sz(need[pick], 1);
+		room = room > c[pick].w ? room - c[pick].w : 0;
+	}
+}
+
+static void grid_row(tctx *t, const gcol *c, size_t nc, char *const *cells, bool head)
+{
+	if (head)
+		sgr(t, SGR_BOLD);
+	spaces(t, 1);
+	for (size_t j = 0; j < nc; j++) {
+		if (j)
+			spaces(t, GAP);
+		cell(t, head ? c[j].head : cells[j], c[j].w, c[j].right);
+	}
+	if (head)
+		sgr(t, SGR_RESET);
+	put_line(t);
+}
+
+static char *amount_str(const cr_report *r, cr_dec a, bool plus)
+{
+	cr_buf b = CR_BUF_INIT;
+
+	cr_render_amount_digits(&b, r, a, plus);
+	return b.ptr;
+}
+
+static char *clean_str(const char *s)
+{
+	cr_buf b = CR_BUF_INIT;
+
+	cr_render_clean(&b, s, 0);
+	return b.ptr;
+}
+
+static void free_cells(char **cells, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+static void section_title(tctx *t, const char *title)
+{
+	fputc('\n', t->out);
+	wrapped(t, title, 2, SGR_BOLD);
+}
+
+/* Last month (2026-09): 127 proposals, $33,829.29 proposed, $6,843.29 realised
+ *    #  Status     Proposed  Realised  Remaining  Account        Usage type (service)
+ *    1  not yet    1,240.03      0.00   1,240.03  larkspur-data  TimedStorage-ByteHrs (… */
+static void draw_realised(tctx *t)
+{
+	const cr_report *r = t->r;
+	const cr_report_realised *x = r->realised;
+	size_t n = t->summary ? 0 : x->n_items < TABLE_PROPOSALS ? x->n_items : TABLE_PROPOSALS;
+	gcol c[] = {
+		{ "#", true, false, 0 }, { _("Status"), false, false, 0 },
+		{ _("Proposed"), true, false, 0 }, { _("Realised"), true, false, 0 },
+		{ _("Remaining"), true, false, 0 }, { _("Account"), false, true, 0 },
+		{ _("Usage type (service)"), false, true, 0 },
+	};
+	size_t nc = sizeof c / sizeof *c;
+	char **cells = cr_xcalloc(n * nc + 1, sizeof *cells);
+	cr_buf b = CR_BUF_INIT;
+
+	section_title(t, _("Realised savings"));
+	cr_render_realised_headline(&b, r);
+	spaces(t, 2);
+	wrapped(t, b.ptr, 2, NULL);
+	cr_buf_reset(&b);
+	cr_render_realised_detail(&b, r);
+	spaces(t, 2);
+	wrapped(t, b.ptr, 2, NULL);
+	for (size_t i = 0; i < n; i++) {
+		const cr_realised_item *it = &x->items[i];
+		char **rc = cells + i * nc;
+
+		cr_buf_reset(&b);
+		if (it->baseline_rank)
+			cr_buf_addf(&b, "%d", it->baseline_rank);
+		else
+			cr_buf_adds(&b, DASH);
+		rc[0] = clean_str(b.ptr);
+		rc[1] = clean_str(cr_render_status(it->status));
+		rc[2] = amount_str(r, it->proposed_period, false);
+		rc[3] = amount_str(r, it->realised, false);
+		rc[4] = amount_str(r, it->remaining, false);
+		rc[5] = clean_str(it->account_name && *it->account_name ? it->account_name
+				   : it->account_id);
+		cr_buf_reset(&b);
+		cr_buf_addf(&b, "%s (%s)", it->usage_type, it->service);
+		rc[6] = clean_str(b.ptr);
+	}
+	if (n) {
+		grid_widths(t, c, nc, cells, n);
+		grid_row(t, c, nc, NULL, true);
+		for (size_t i = 0; i < n; i++)
+			grid_row(t, c, nc, cells + i * nc, false);
+	}
+	if (n < x->n_items && !t->summary) {
+		cr_buf_reset(&b);
+		cr_buf_addf(&b, x->n_items - n == 1 ?
+			    _("%zu more proposal in the JSON, CSV and workbook") :
+			    _("%zu more proposals in the JSON, CSV and workbook"), x->n_items - n);
+		spaces(t, 2);
+		wrapped(t, b.ptr, 2, SGR_DIM);
+	}
+	for (size_t i = 0; i < x->n_commitments; i++) {
+		const cr_realised_commitment *m = &x->commitments[i];
+
+		cr_buf_reset(&b);
+		cr_buf_adds(&b, _("commitment bought: "));
+		cr_render_clean(&b, m->usage_type, 0);
+		cr_buf_adds(&b, " (");
+		cr_render_clean(&b, cr_render_account_name(r, m->account_id), 0);
+		cr_buf_adds(&b, ") ");
+		cr_render_amount(&b, r, m->cost, false);
+		spaces(t, 2);
+		wrapped(t, b.ptr, 4, NULL);
+	}
+	free_cells(cells, n * nc);
+	cr_buf_release(&b);
+}
+
+#define TABLE_DRIVER_SERVICES 3
+
+/* What drove the change (vs 2026-09), per account its services with the
+ * largest change, split, with the top movers under each. */
+static void draw_drivers(tctx *t)
+{
+	const cr_report *r = t->r;
+	size_t *idx = cr_xcalloc(r->n_drivers + 1, sizeof *idx);
+	size_t *starts = cr_xcalloc(r->n_drivers + 1, sizeof *starts);
+	size_t ngroups = cr_render_driver_accounts(r, starts);
+	gcol c[] = {
+		{ _("Service"), false, true, 0 }, { _("Change"), true, false, 0 },
+		{ _("Usage"), true, false, 0 }, { _("Rate"), true, false, 0 },
+		{ _("Discounts"), true, false, 0 }, { _("Other"), true, false, 0 },
+	};
+	size_t nc = sizeof c / sizeof *c, nrows = 0;
+	char **cells = cr_xcalloc(r->n_drivers * nc + 1, sizeof *cells);
+	cr_buf b = CR_BUF_INIT;
+
+	cr_buf_adds(&b, _("What drove the change"));
+	cr_buf_adds(&b, _(" vs "));
+	cr_render_prev_label(&b, r);
+	section_title(t, b.ptr);
+	/* one set of widths for every account, so the columns line up */
+	for (size_t g = 0; g < ngroups; g++) {
+		size_t end, k = cr_render_driver_group(r, starts[g], &end, idx);
+
+		for (size_t i = 0; i < k && i < TABLE_DRIVER_SERVICES; i++, nrows++) {
+			const cr_report_driver *d = &r->drivers[idx[i]];
+			char **rc = cells + nrows * nc;
+
+			rc[0] = clean_str(d->service);
+			rc[1] = amount_str(r, d->change, true);
+			rc[2] = amount_str(r, d->usage, true);
+			rc[3] = amount_str(r, d->rate, true);
+			rc[4] = amount_str(r, d->discounts, true);
+			rc[5] = amount_str(r, d->other, true);
+		}
+	}
+	if (!nrows) {
+		spaces(t, 2);
+		wrapped(t, _("no change in any account"), 2, NULL);
+	} else {
+		grid_widths(t, c, nc, cells, nrows);
+	}
+	nrows = 0;
+	for (size_t g = 0; g < ngroups && c[0].w; g++) {
+		size_t end, k = cr_render_driver_group(r, starts[g], &end, idx);
+
+		if (!k)
+			continue;
+		spaces(t, 1);
+		sgr(t, SGR_BOLD);
+		data(t, cr_render_account_name(r, r->drivers[starts[g]].account_id),
+		     t->width > 1 ? t->width - 1 : 1);
+		sgr(t, SGR_RESET);
+		put_line(t);
+		grid_row(t, c, nc, NULL, true);
+		for (size_t i = 0; i < k && i < TABLE_DRIVER_SERVICES; i++, nrows++) {
+			grid_row(t, c, nc, cells + nrows * nc, false);
+			cr_buf_reset(&b);
+			cr_render_movers(&b, r, &r->drivers[idx[i]]);
+			if (b.len) {
+				spaces(t, 3);
+				wrapped(t, b.ptr, 3, SGR_DIM);
+			}
+		}
+		if (k > TABLE_DRIVER_SERVICES) {
+			cr_buf_reset(&b);
+			cr_buf_addf(&b, k - TABLE_DRIVER_SERVICES == 1 ? _("%zu more service with a change")
+				    : _("%zu more services with a change"), k - TABLE_DRIVER_SERVICES);
+			spaces(t, 1);
+			wrapped(t, b.ptr, 1, SGR_DIM);
+		}
+	}
+	free_cells(cells, r->n_drivers * nc);
+	free(idx);
+	free(starts);
+	cr_buf_release(&b);
+}
+
+#define TABLE_ANOMALIES 10
+
+/* Anomalies: 0 day-level spikes, 4 new usage types
+ *    Day             Cost    Median    Excess  Account · service
+ *    2026-10-14  1,902.00    310.00  1,592.00  larkspur-prod · Amazon Elastic…
+ *      BoxUsage:m5.xlarge +$1,500.00 */
+static void draw_anomalies(tctx *t)
+{
+	const cr_report *r = t->r;
+	size_t n = t->summary ? 0 : r->n_anomalies < TABLE_ANOMALIES ? r->n_anomalies
+		   : TABLE_ANOMALIES;
+	gcol c[] = {
+		{ _("Day"), false, false, 0 }, { _("Cost"), true, false, 0 },
+		{ _("Median"), true, false, 0 }, { _("Excess"), true, false, 0 },
+		{ _("Account / service"), false, true, 0 },
+	};
+	size_t nc = sizeof c / sizeof *c;
+	char **cells = cr_xcalloc(n * nc + 1, sizeof *cells);
+	cr_buf b = CR_BUF_INIT;
+
+	cr_render_anomalies_title(&b, r);
+	section_title(t, b.ptr);
+	for (size_t i = 0; i < n; i++) {
+		const cr_report_anomaly *a = &r->anomalies[i];
+		char **rc = cells + i * nc;
+
+		cr_buf_reset(&b);
+		cr_render_anomaly_when(&b, a);
+		rc[0] = clean_str(b.ptr);
+		rc[1] = amount_str(r, a->cost, false);
+		if (a->is_new_usage) {
+			rc[2] = clean_str(DASH);
+		} else {
+			rc[2] = amount_str(r, a->baseline, false);
+		}
+		rc[3] = amount_str(r, a->excess, true);
+		cr_buf_reset(&b);
+		cr_render_clean(&b, a->account_name && *a->account_name ? a->account_name
+				: a->account_id, 0);
+		cr_buf_adds(&b, " " DOT " ");
+		cr_render_clean(&b, a->service, 0);
+		rc[4] = b.ptr;
+		b = (cr_buf)CR_BUF_INIT;
+	}
+	if (n) {
+		grid_widths(t, c, nc, cells, n);
+		grid_row(t, c, nc, NULL, true);
+		for (size_t i = 0; i < n; i++) {
+			grid_row(t, c, nc, cells + i * nc, false);
+			cr_buf_reset(&b);
+			cr_render_anomaly_usage(&b, r, &r->anomalies[i]);
+			if (b.len) {
+				spaces(t, 3);
+				wrapped(t, b.ptr, 3, SGR_DIM);
+			}
+		}
+	}
+	if (n < r->n_anomalies && !t->summary) {
+		cr_buf_reset(&b);
+		cr_buf_addf(&b, r->n_anomalies - n == 1 ?
+			    _("%zu more anomaly in the JSON, CSV and workbook") :
+			    _("%zu more anomalies in the JSON, CSV and workbook"), r->n_anomalies - n);
+		spaces(t, 2);
+		wrapped(t, b.ptr, 2, SGR_DIM);
+	}
+	free_cells(cells, n * nc);
+	cr_buf_release(&b);
+}
+
 int cr_write_table(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
 {
 	tctx t;
@@ -1159,6 +1471,14 @@ int cr_write_table(const cr_report *r, FILE *out, const cr_write_opts *o, cr_err
 	}
 	if (r->has_proposals)
 		draw_proposals(&t);
+	/* the summary keeps the monthly loop's headlines only */
+	t.summary = o && o->summary;
+	if (r->realised)
+		draw_realised(&t);
+	if (r->has_previous && r->n_drivers && !t.summary)
+		draw_drivers(&t);
+	if (r->has_anomalies && r->n_anomalies)
+		draw_anomalies(&t);
 	cr_buf_release(&t.line);
 	return 0;
 }

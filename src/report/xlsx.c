@@ -50,8 +50,8 @@
 enum { S_NAME, S_ID, S_ENV, S_TOTAL, S_PREV, S_CHANGE, S_PCT, S_SHARE, S_OWNER, S_NCOLS };
 /* Services columns. */
 enum { A_DIM, A_RANK, A_VALUE, A_COST, A_PREV, A_CHANGE, A_PCT, A_SHARE, A_SERVICES, A_NCOLS };
-enum { R_ID, R_SERVICE, R_USAGE, R_RANK, R_RESOURCE, R_COST, R_SHARE, R_FIRST, R_LAST,
-       R_NCOLS };
+enum { RS_ID, RS_SERVICE, RS_USAGE, RS_RANK, RS_RESOURCE, RS_COST, RS_SHARE, RS_FIRST, RS_LAST,
+       RS_NCOLS };
 enum { V_ID, V_NAME, V_ENV, V_RANK, V_SERVICE, V_COST, V_PREV, V_CHANGE, V_PCT, V_SHARE,
        V_NCOLS };
 /* Usage types columns. */
@@ -516,28 +516,28 @@ static void resource_cells(xctx *x, lxw_worksheet *ws, lxw_row_t row, const char
 			   const char *svc, const cr_report_usage *u, const char *label,
 			   cr_dec cost, double share)
 {
-	put_str(x, ws, row, R_ID, acct, NULL);
-	put_str(x, ws, row, R_SERVICE, svc, NULL);
-	put_str(x, ws, row, R_USAGE, u->usage_type, NULL);
-	put_str(x, ws, row, R_RESOURCE, label, NULL);
-	put_money(x, ws, row, R_COST, cost);
-	put_num(x, ws, row, R_SHARE, share, x->f.pct);
+	put_str(x, ws, row, RS_ID, acct, NULL);
+	put_str(x, ws, row, RS_SERVICE, svc, NULL);
+	put_str(x, ws, row, RS_USAGE, u->usage_type, NULL);
+	put_str(x, ws, row, RS_RESOURCE, label, NULL);
+	put_money(x, ws, row, RS_COST, cost);
+	put_num(x, ws, row, RS_SHARE, share, x->f.pct);
 }
 
 /* The rows of the resources file (csv.c): each listed resource, then the
  * other resources and the lines without an id. */
 static void write_resources(xctx *x, lxw_worksheet *ws)
 {
-	static const char *const head[R_NCOLS] = {
+	static const char *const head[RS_NCOLS] = {
 		N_("Account ID"), N_("Service"), N_("Usage type"), N_("Rank"), N_("Resource"),
 		N_("Cost"), N_("Share of usage type"), N_("First day"), N_("Last day"),
 	};
-	static const double widths[R_NCOLS] = { 15, 30, 28, 6, 60, 15, 10, 12, 12 };
+	static const double widths[RS_NCOLS] = { 15, 30, 28, 6, 60, 15, 10, 12, 12 };
 	const cr_report *r = x->r;
 	lxw_row_t row = 1;
 
-	set_widths(x, ws, widths, R_NCOLS);
-	put_header(x, ws, 0, head, R_NCOLS, R_RANK);
+	set_widths(x, ws, widths, RS_NCOLS);
+	put_header(x, ws, 0, head, RS_NCOLS, RS_RANK);
 	for (size_t a = 0; a < r->n_accounts; a++) {
 		const cr_report_account *acc = &r->accounts[a];
 		for (size_t s = 0; s < acc->n_services; s++) {
@@ -550,9 +550,9 @@ static void write_resources(xctx *x, lxw_worksheet *ws)
 					const cr_report_resource *y = &u->resources[i];
 					resource_cells(x, ws, row, acc->id, svc->name, u, y->id, y->cost,
 						       y->share);
-					put_num(x, ws, row, R_RANK, y->rank, x->f.integer);
-					put_date(x, ws, row, R_FIRST, y->first_day);
-					put_date(x, ws, row, R_LAST, y->last_day);
+					put_num(x, ws, row, RS_RANK, y->rank, x->f.integer);
+					put_date(x, ws, row, RS_FIRST, y->first_day);
+					put_date(x, ws, row, RS_LAST, y->last_day);
 				}
 				if (!u->n_resources)
 					continue;
@@ -571,7 +571,7 @@ static void write_resources(xctx *x, lxw_worksheet *ws)
 		}
 	}
 	if (row > 1)
-		chk(x, worksheet_autofilter(ws, 0, 0, row - 1, R_NCOLS - 1));
+		chk(x, worksheet_autofilter(ws, 0, 0, row - 1, RS_NCOLS - 1));
 	worksheet_freeze_panes(ws, 1, 0);
 }
 
@@ -1160,6 +1160,188 @@ static void write_trend(xctx *x, lxw_worksheet *ws)
 	chk(x, worksheet_insert_chart_opt(ws, row + 1, 1, chart, &opt));
 }
 
+/* ---- the monthly loop: realised savings, drivers, anomalies ------------ */
+
+enum { R_RANK, R_RULE, R_STATUS, R_ID, R_NAME, R_SERVICE, R_USAGE, R_TARGET, R_ON,
+       R_PROPOSED, R_PERIOD, R_BASE, R_EXPECTED, R_CURRENT, R_GROWTH, R_REALISED,
+       R_REMAINING, R_NCOLS };
+
+/* The headline, the detail, then every proposal of the baseline (header
+ * on row 3) and the commitments bought. */
+static void write_realised(xctx *x, lxw_worksheet *ws)
+{
+	static const char *const head[R_NCOLS] = {
+		N_("Rank"), N_("Rule"), N_("Status"), N_("Account id"), N_("Account name"),
+		N_("Service"), N_("Usage type"), N_("Target usage type"), N_("Measured on"),
+		N_("Monthly saving"), N_("Proposed"), N_("Baseline cost"), N_("Expected cost"),
+		N_("Current cost"), N_("Target growth"), N_("Realised"), N_("Remaining"),
+	};
+	static const double widths[R_NCOLS] = { 6, 24, 12, 15, 24, 36, 32, 24, 14, 15, 15, 15,
+						15, 15, 15, 15, 15 };
+	const cr_report_realised *re = x->r->realised;
+	lxw_row_t row = 0;
+
+	set_widths(x, ws, widths, R_NCOLS);
+	{
+		cr_buf b = CR_BUF_INIT;
+
+		cr_render_realised_headline(&b, x->r);
+		put_str(x, ws, row++, 0, b.ptr, x->f.title);
+		cr_buf_reset(&b);
+		cr_render_realised_detail(&b, x->r);
+		put_str(x, ws, row++, 0, b.ptr, x->f.note);
+		cr_buf_release(&b);
+	}
+	row++;
+	put_header(x, ws, row, head, R_NCOLS, R_PROPOSED);
+	chk(x, worksheet_autofilter(ws, row, 0, row + (lxw_row_t)re->n_items, R_NCOLS - 1));
+	worksheet_freeze_panes(ws, row + 1, 0);
+	row++;
+	for (size_t i = 0; i < re->n_items; i++, row++) {
+		const cr_realised_item *it = &re->items[i];
+
+		if (it->baseline_rank)
+			put_num(x, ws, row, R_RANK, it->baseline_rank, x->f.integer);
+		put_str(x, ws, row, R_RULE, it->rule, NULL);
+		put_str(x, ws, row, R_STATUS, cr_render_status(it->status), NULL);
+		put_str(x, ws, row, R_ID, it->account_id, NULL);
+		put_str(x, ws, row, R_NAME, it->account_name, NULL);
+		put_str(x, ws, row, R_SERVICE, it->service, NULL);
+		put_str(x, ws, row, R_USAGE, it->usage_type, NULL);
+		put_str(x, ws, row, R_TARGET, it->target_usage_type, NULL);
+		put_str(x, ws, row, R_ON, it->weekend ? _("weekend days") : _("all days"), NULL);
+		put_money(x, ws, row, R_PROPOSED, it->proposed);
+		put_money(x, ws, row, R_PERIOD, it->proposed_period);
+		put_money(x, ws, row, R_BASE, it->baseline_cost);
+		put_money(x, ws, row, R_EXPECTED, it->expected_cost);
+		put_money(x, ws, row, R_CURRENT, it->current_cost);
+		put_money(x, ws, row, R_GROWTH, it->target_growth);
+		put_money(x, ws, row, R_REALISED, it->realised);
+		put_money(x, ws, row, R_REMAINING, it->remaining);
+	}
+	/* the totals as the report states them */
+	for (lxw_col_t c = 0; c < R_NCOLS; c++)
+		put_blank(x, ws, row, c, x->f.t_blank);
+	put_str(x, ws, row, R_USAGE, _("Total"), x->f.t_label);
+	put_num(x, ws, row, R_PROPOSED, money_value(x, re->proposed), x->f.t_money);
+	put_num(x, ws, row, R_PERIOD, money_value(x, re->proposed_period), x->f.t_money);
+	put_num(x, ws, row, R_REALISED, money_value(x, re->realised), x->f.t_money);
+	put_num(x, ws, row, R_REMAINING, money_value(x, re->remaining), x->f.t_money);
+	row += 2;
+	for (size_t i = 0; i < re->n_commitments; i++, row++) {
+		const cr_realised_commitment *m = &re->commitments[i];
+
+		put_str(x, ws, row, R_RULE, _("commitment bought: "), x->f.label);
+		put_str(x, ws, row, R_ID, m->account_id, NULL);
+		put_str(x, ws, row, R_NAME, cr_render_account_name(x->r, m->account_id), NULL);
+		put_str(x, ws, row, R_SERVICE, m->service, NULL);
+		put_str(x, ws, row, R_USAGE, m->usage_type, NULL);
+		put_money(x, ws, row, R_CURRENT, m->cost);
+	}
+	chk(x, worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "D1:D1048576"));
+}
+
+/* A list sheet's end: a filter over its rows (row 0 the header), the header
+ * frozen, and the account id column (text of digits) left unflagged. */
+static void finish_list(xctx *x, lxw_worksheet *ws, lxw_row_t end, lxw_col_t ncols,
+			const char *id_range)
+{
+	if (end > 1)
+		chk(x, worksheet_autofilter(ws, 0, 0, end - 1, ncols - 1));
+	worksheet_freeze_panes(ws, 1, 0);
+	chk(x, worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, id_range));
+}
+
+enum { D_ID, D_NAME, D_SERVICE, D_PREV, D_COST, D_CHANGE, D_USAGE, D_RATE, D_DISC, D_OTHER,
+       D_MOVERS, D_NCOLS };
+
+/* Every account and service's change split by its drivers, as the JSON. */
+static void write_drivers(xctx *x, lxw_worksheet *ws)
+{
+	static const char *const head[D_NCOLS] = {
+		N_("Account id"), N_("Account name"), N_("Service"), N_("Previous cost"), N_("Cost"),
+		N_("Change"), N_("Usage"), N_("Rate"), N_("Discounts"), N_("Other"),
+		N_("Top movers"),
+	};
+	static const double widths[D_NCOLS] = { 15, 24, 36, 15, 15, 15, 15, 15, 15, 15, 80 };
+	const cr_report *r = x->r;
+	lxw_row_t row = 1;
+	cr_buf b = CR_BUF_INIT;
+
+	set_widths(x, ws, widths, D_NCOLS);
+	put_header(x, ws, 0, head, D_NCOLS, D_PREV);
+	put_str(x, ws, 0, D_MOVERS, _(head[D_MOVERS]), x->f.head);
+	for (size_t i = 0; i < r->n_drivers; i++, row++) {
+		const cr_report_driver *d = &r->drivers[i];
+
+		put_str(x, ws, row, D_ID, d->account_id, NULL);
+		put_str(x, ws, row, D_NAME, cr_render_account_name(r, d->account_id), NULL);
+		put_str(x, ws, row, D_SERVICE, d->service, NULL);
+		put_money(x, ws, row, D_PREV, d->previous_cost);
+		put_money(x, ws, row, D_COST, d->cost);
+		put_money(x, ws, row, D_CHANGE, d->change);
+		put_money(x, ws, row, D_USAGE, d->usage);
+		put_money(x, ws, row, D_RATE, d->rate);
+		put_money(x, ws, row, D_DISC, d->discounts);
+		put_money(x, ws, row, D_OTHER, d->other);
+		cr_buf_reset(&b);
+		cr_render_movers(&b, r, d);
+		put_str(x, ws, row, D_MOVERS, b.ptr, NULL);
+	}
+	finish_list(x, ws, row, D_NCOLS, "A1:A1048576");
+	cr_buf_release(&b);
+}
+
+enum { Y_DAY, Y_ID, Y_NAME, Y_SERVICE, Y_COST, Y_MEDIAN, Y_EXCESS, Y_USAGE, Y_NCOLS };
+
+/* Every anomaly: spikes by day (a date), then new usage types. */
+static void write_anomalies(xctx *x, lxw_worksheet *ws)
+{
+	static const char *const head[Y_NCOLS] = {
+		N_("Day"), N_("Account id"), N_("Account name"), N_("Service"), N_("Cost"),
+		N_("Median"), N_("Excess"), N_("Usage types"),
+	};
+	static const double widths[Y_NCOLS] = { 16, 15, 24, 36, 15, 15, 15, 60 };
+	const cr_report *r = x->r;
+	lxw_row_t row = 1;
+	cr_buf b = CR_BUF_INIT;
+
+	set_widths(x, ws, widths, Y_NCOLS);
+	put_header(x, ws, 0, head, Y_NCOLS, Y_COST);
+	put_str(x, ws, 0, Y_USAGE, _(head[Y_USAGE]), x->f.head);
+	for (size_t i = 0; i < r->n_anomalies; i++, row++) {
+		const cr_report_anomaly *a = &r->anomalies[i];
+
+		if (a->is_new_usage) {
+			put_str(x, ws, row, Y_DAY, _("new usage type"), NULL);
+		} else {
+			put_date(x, ws, row, Y_DAY, a->day);
+			put_money(x, ws, row, Y_MEDIAN, a->baseline);
+		}
+		put_str(x, ws, row, Y_ID, a->account_id, NULL);
+		put_str(x, ws, row, Y_NAME, a->account_name, NULL);
+		put_str(x, ws, row, Y_SERVICE, a->service, NULL);
+		put_money(x, ws, row, Y_COST, a->cost);
+		put_money(x, ws, row, Y_EXCESS, a->excess);
+		cr_buf_reset(&b);
+		cr_render_anomaly_usage(&b, r, a);
+		put_str(x, ws, row, Y_USAGE, b.ptr, NULL);
+	}
+	finish_list(x, ws, row, Y_NCOLS, "B1:B1048576");
+	cr_buf_release(&b);
+}
+
+/* Adds the sheet `name` and writes it with fn. */
+static void loop_sheet(xctx *x, const char *name, void (*fn)(xctx *, lxw_worksheet *))
+{
+	lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
+
+	if (ws)
+		fn(x, ws);
+	else
+		chk(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+}
+
 static int build(const cr_report *r, const char *path, const char *tmpdir, cr_error *err)
 {
 	lxw_workbook_options wo = { .tmpdir = (char *)tmpdir };
@@ -1199,6 +1381,12 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 			else
 				chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
 		}
+		if (r->realised)
+			loop_sheet(&x, _("Realised savings"), write_realised);
+		if (r->has_previous && r->n_drivers)
+			loop_sheet(&x, _("What drove the change"), write_drivers);
+		if (r->has_anomalies && r->n_anomalies)
+			loop_sheet(&x, _("Anomalies"), write_anomalies);
 		if (cr_report_lists_resources(r)) {
 			lxw_worksheet *res = workbook_add_worksheet(x.wb, _("Resources"));
 

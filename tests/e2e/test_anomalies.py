@@ -69,6 +69,11 @@ class Anomalies(unittest.TestCase):
                           if u["new"] and not u["other"] and Decimal(u["cost"]) >= 100)
             self.assertEqual(new, want)
             self.assertTrue(new)
+            # new usage types are listed but gate nothing: the unchanged
+            # samples pass --fail-on-anomaly
+            code, err, _ = report(os.path.join(d, "gate"), [CUR2], ["--fail-on-anomaly"])
+            self.assertEqual(code, 0, err)
+            self.assertNotIn("anomaly", err)
 
     def test_injected_spike_is_found(self):
         with tempdir() as d:

@@ -50,6 +50,8 @@ class Cli(unittest.TestCase):
                                   "--from", "2026-10-01", "--to", "2026-10-15", CUR2])
             self.assertEqual(code, 0, err)
             self.assertEqual(sorted(os.listdir(d)), [
+                "costrank-2026-10-01_2026-10-15-anomalies.csv",
+                "costrank-2026-10-01_2026-10-15-drivers.csv",
                 "costrank-2026-10-01_2026-10-15-notes.csv",
                 "costrank-2026-10-01_2026-10-15-proposals.csv",
                 "costrank-2026-10-01_2026-10-15-resources.csv",

@@ -70,7 +70,8 @@ except ImportError:
 
 IN_CI = bool(os.environ.get("CI"))
 LIMIT = 65536
-SHEETS = ["Summary", "Services", "Usage types", "Savings proposals", "Trend", "Resources"]
+SHEETS = ["Summary", "Services", "Usage types", "Savings proposals", "Trend", "What drove the change",
+          "Anomalies", "Resources"]
 SERVICE_COLUMNS = ["period_start", "period_end", "currency", "metric", "account_rank",
                    "account_id", "account_name", "environment", "service_rank", "service",
                    "cost", "previous_cost", "change", "change_pct", "share_of_account_pct",
@@ -125,6 +126,7 @@ class Deliverables(unittest.TestCase):
         self.assertEqual(sorted(os.listdir(self.out)), sorted([
             "costrank-2026-10.csv", "costrank-2026-10-services.csv",
             "costrank-2026-10-resources.csv", "costrank-2026-10-proposals.csv", "costrank-2026-10-notes.csv", "costrank-2026-10-trend.csv", "costrank-2026-10.xlsx",
+            "costrank-2026-10-drivers.csv", "costrank-2026-10-anomalies.csv",
             "costrank-2026-10.md", "costrank-2026-10.html"]))
 
     # ---- (a) the workbook ------------------------------------------------

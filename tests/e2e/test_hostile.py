@@ -138,8 +138,11 @@ class Hostile(unittest.TestCase):
             raw = fh.read()
         report = json.loads(raw.decode("utf-8"))  # strict: valid UTF-8
         label = report["period"]["label"]
-        want = sorted("costrank-" + label + s for s in
-                      (ALL_SUFFIXES if formats == ALL_FORMATS else [".json"]))
+        suffixes = list(ALL_SUFFIXES if formats == ALL_FORMATS else [".json"])
+        if formats == ALL_FORMATS:   # written only when they have rows
+            suffixes += [s for s, key in (("-anomalies.csv", "anomalies"),
+                                          ("-drivers.csv", "drivers")) if report.get(key)]
+        want = sorted("costrank-" + label + s for s in suffixes)
         self.assertEqual(names, want, f"{name}: exactly the reports asked for")
         for n in names:
             mode = stat.S_IMODE(os.stat(os.path.join(work.out, n)).st_mode)

@@ -119,6 +119,11 @@ def data_names():
                 names.update(x["resource_id"] for x in u.get("resources", []))
     for s in d.get("services", []):
         names.add(s.get("name") or "")
+    # usage types the drivers' top movers and the anomalies name (gone ones too)
+    for dr in d.get("drivers") or []:
+        names.update(m["usage_type"] for m in dr["top_movers"] if m["usage_type"])
+    for an in d.get("anomalies") or []:
+        names.update(u["usage_type"] for u in an["usage_types"] if u["usage_type"])
     # (formulas and evidence are translated: not data)
     for p in d["proposals"]:
         names.update(filter(None, (p.get("rule"), p.get("usage_type"), p.get("service"),
@@ -265,7 +270,8 @@ class Language(unittest.TestCase):
                 charts = "".join(z.read(n).decode() for n in z.namelist()
                                  if n.startswith("xl/charts/"))
         self.assertEqual(re.findall(r'<sheet name="([^"]*)"', book),
-                         ["概要", "サービス", "使用タイプ", "削減提案", "推移", "リソース"])
+                         ["概要", "サービス", "使用タイプ", "削減提案", "推移",
+                          "変動の要因", "異常", "リソース"])
         for title in ("アカウントID", "アカウント名", "増減率", "月間削減額", "優先度",
                       "costrank レポート 2026年10月", "請求総額"):
             self.assertIn(title, strings)
@@ -367,7 +373,8 @@ class Workbook(unittest.TestCase):
 
     def test_sheets_and_columns_in_japanese(self):
         wb = self.book()
-        self.assertEqual(wb.sheetnames, ["概要", "サービス", "使用タイプ", "削減提案", "推移", "リソース"])
+        self.assertEqual(wb.sheetnames, ["概要", "サービス", "使用タイプ", "削減提案", "推移",
+                                         "変動の要因", "異常", "リソース"])
         heads = {ws.title: [c.value for c in ws[1] if c.value] for ws in wb.worksheets}
         for name in ("サービス", "使用タイプ", "削減提案"):
             self.assertTrue(heads[name], name)

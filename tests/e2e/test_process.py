@@ -191,7 +191,7 @@ class Pipes(unittest.TestCase):
                     with open(f"{d}/err") as f:
                         self.assertIn("Broken pipe", f.read())
                     continue
-                self.assertEqual(len(names), 8, names)   # -resources.csv too
+                self.assertEqual(len(names), 10, names)   # -resources, -drivers, -anomalies.csv too
                 with open(os.path.join(out, "costrank-2026-10.json")) as f:
                     json.load(f)
                 with zipfile.ZipFile(os.path.join(out, "costrank-2026-10.xlsx")) as z:
@@ -325,7 +325,7 @@ class SharedOut(unittest.TestCase):
                 _, err = p.communicate(timeout=120)
                 self.assertEqual(p.returncode, 0, err)
             self.assertEqual(temporaries(d), [])
-            self.assertEqual(len(os.listdir(d)), 10)   # -resources.csv too
+            self.assertEqual(len(os.listdir(d)), 12)   # -resources, -drivers, -anomalies.csv too
             with open(os.path.join(d, "costrank-2026-10.json")) as f:
                 json.load(f)
             with zipfile.ZipFile(os.path.join(d, "costrank-2026-10.xlsx")) as z:

@@ -712,7 +712,7 @@ static void test_registry(void **state)
 	size_t n = 0;
 	const cr_writer *w = cr_writers(&n);
 
-	assert_int_equal(n, 10);
+	assert_int_equal(n, 13);
 	assert_string_equal(w[0].name, "table");
 	assert_null(w[0].ext);
 	assert_string_equal(w[1].name, "json");
@@ -738,6 +738,13 @@ static void test_registry(void **state)
 	/* and the trend file, when the report has a trend */
 	assert_string_equal(w[6].suffix, "-trend");
 	assert_true(w[6].needs_trend);
+	/* realised, drivers and anomalies: only when the report has them */
+	assert_string_equal(w[7].suffix, "-realised");
+	assert_ptr_equal(w[7].wanted, cr_report_has_realised);
+	assert_string_equal(w[8].suffix, "-drivers");
+	assert_ptr_equal(w[8].wanted, cr_report_has_drivers);
+	assert_string_equal(w[9].suffix, "-anomalies");
+	assert_ptr_equal(w[9].wanted, cr_report_has_anomalies);
 	assert_ptr_equal(w[6].write, cr_write_csv_trend);
 	assert_string_equal(cr_writer_find("xlsx")->ext, "xlsx");
 	assert_string_equal(cr_writer_find("md")->ext, "md");
