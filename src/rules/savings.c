@@ -27,6 +27,7 @@ struct ctx {
 	bool daily;
 	bool is_month;
 	const char *cur;
+	const cr_report_account **by_id; /* the report's accounts sorted by id */
 };
 
 /* A rule's estimate for a line, before deduplication. */
@@ -201,11 +202,37 @@ none:
 	return false;
 }
 
-static const cr_report_account *find_account(const cr_report *r, const char *id)
+static int cmp_account_id(const void *pa, const void *pb)
 {
+	const cr_report_account *const *a = pa, *const *b = pb;
+	return strcmp((*a)->id, (*b)->id);
+}
+
+/* The report's accounts by id, for a binary search per line: a scan of
+ * every account per line made the pass quadratic in accounts. */
+static const cr_report_account **accounts_by_id(const cr_report *r)
+{
+	const cr_report_account **v = cr_xcalloc(r->n_accounts + 1, sizeof *v);
 	for (size_t i = 0; i < r->n_accounts; i++)
-		if (strcmp(r->accounts[i].id, id) == 0)
-			return &r->accounts[i];
+		v[i] = &r->accounts[i];
+	if (r->n_accounts)
+		qsort(v, r->n_accounts, sizeof *v, cmp_account_id);
+	return v;
+}
+
+static const cr_report_account *find_account(const struct ctx *c, const char *id)
+{
+	size_t lo = 0, hi = c->r->n_accounts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int k = strcmp(c->by_id[mid]->id, id);
+		if (k == 0)
+			return c->by_id[mid];
+		if (k < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -250,7 +277,7 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 	struct candidate *cand = cr_xcalloc(rules->n + 1, sizeof *cand);
 	size_t n = 0;
 	const char *acct_id = cr_ledger_str(c->l, ln->account);
-	const cr_report_account *acct = find_account(r, acct_id);
+	const cr_report_account *acct = find_account(c, acct_id);
 	const char *env = acct ? acct->environment : "";
 	const char *svc = cr_ledger_str(c->l, ln->service);
 	const char *ut = cr_ledger_str(c->l, ln->usage_type);
@@ -353,6 +380,14 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 		return cr_error_set(err, CR_EXIT_USAGE,
 				    "savings proposals need a period of at most 366 days");
 	c.is_month = r->start == cr_month_first(r->start) && r->end == cr_month_last(r->start);
+	c.by_id = accounts_by_id(r);
+	/* Day series stay sparse: each line chains its ledger entries (next[],
+	 * heads[]: entry index + 1, 0 ends) and is spread over one shared
+	 * pair of day arrays only while it is proposed for, so memory follows
+	 * the entries, not lines x days. */
+	size_t *next = cr_xcalloc(nent + 1, sizeof *next), *heads = NULL;
+	cr_dec *day_all = cr_xcalloc((size_t)c.ndays, sizeof *day_all);
+	cr_dec *day_od = cr_xcalloc((size_t)c.ndays, sizeof *day_od);
 	for (size_t i = 0; i < nent; i++) {
 		const cr_ledger_entry *x = &e[i];
 		bool added;
@@ -366,37 +401,50 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 			if (nlines == cap) {
 				cap = cap ? cap * 2 : 256;
 				lines = cr_xrealloc(lines, cap * sizeof *lines);
+				heads = cr_xrealloc(heads, cap * sizeof *heads);
 			}
+			heads[nlines] = 0;
 			struct line *ln = &lines[nlines++];
 			memset(ln, 0, sizeof *ln);
 			ln->account = x->key.account;
 			ln->service = x->key.service;
 			ln->usage_type = x->key.usage_type;
-			ln->daily_all = cr_xcalloc((size_t)c.ndays, sizeof *ln->daily_all);
-			ln->daily_od = cr_xcalloc((size_t)c.ndays, sizeof *ln->daily_od);
 		}
 		struct line *ln = &lines[k];
-		int d = x->key.day - r->start;
 		cr_dec_acc(&ln->all, x->cost);
-		cr_dec_acc(&ln->daily_all[d], x->cost);
-		if (x->key.kind == CR_KIND_USAGE) {
+		if (x->key.kind == CR_KIND_USAGE)
 			cr_dec_acc(&ln->od, x->cost);
-			cr_dec_acc(&ln->daily_od[d], x->cost);
-		}
+		next[i] = heads[k];
+		heads[k] = i + 1;
 	}
 	r->has_proposals = true;
 	r->savings_total = CR_DEC_ZERO;
-	for (size_t i = 0; i < nlines; i++)
+	for (size_t i = 0; i < nlines; i++) {
+		for (size_t j = heads[i]; j; j = next[j - 1]) {
+			const cr_ledger_entry *x = &e[j - 1];
+			int d = x->key.day - r->start;
+			cr_dec_acc(&day_all[d], x->cost);
+			if (x->key.kind == CR_KIND_USAGE)
+				cr_dec_acc(&day_od[d], x->cost);
+		}
+		lines[i].daily_all = day_all;
+		lines[i].daily_od = day_od;
 		propose_line(&c, r, &pcap, &lines[i], rules);
+		for (size_t j = heads[i]; j; j = next[j - 1]) {
+			int d = e[j - 1].key.day - r->start;
+			day_all[d] = day_od[d] = CR_DEC_ZERO;
+		}
+	}
 	if (r->n_proposals)
 		qsort(r->proposals, r->n_proposals, sizeof *r->proposals, cmp_proposal);
 	for (size_t i = 0; i < r->n_proposals; i++)
 		r->proposals[i].rank = (int)i + 1;
-	for (size_t i = 0; i < nlines; i++) {
-		free(lines[i].daily_all);
-		free(lines[i].daily_od);
-	}
+	free(next);
+	free(heads);
+	free(day_all);
+	free(day_od);
 	free(lines);
+	free(c.by_id);
 	cr_keymap_release(&map);
 	return 0;
 }
