@@ -503,6 +503,50 @@ static json_t *build_drivers(jctx *c)
 	return a;
 }
 
+static json_t *jratio(double x)
+{
+	return x < 0 ? json_null() : jshare(x);
+}
+
+/* "commitments": the existing Savings Plans and reservations, and the plans
+ * sized from the hourly spend (commitment.h). */
+static json_t *build_commitments(jctx *c)
+{
+	const cr_report_commitments *m = &c->r->commitments;
+	json_t *o = jobject(c), *sp = jobject(c), *ri = jobject(c), *plans = jarray(c);
+
+	set(c, sp, "total_commitment", jamount(m->sp_commitment));
+	set(c, sp, "used_commitment", jamount(m->sp_used));
+	set(c, sp, "utilization", jratio(m->sp_utilization));
+	set(c, sp, "covered_on_demand", jamount(m->sp_covered_od));
+	set(c, sp, "eligible_on_demand", jamount(m->sp_eligible_od));
+	set(c, sp, "coverage", jratio(m->sp_coverage));
+	set(c, o, "savings_plans", sp);
+	set(c, ri, "covered_hours", jamount(m->ri_covered_hours));
+	set(c, ri, "running_hours", jamount(m->ri_ondemand_hours));
+	set(c, ri, "coverage", jratio(m->ri_coverage));
+	set(c, ri, "unused_cost", jamount(m->ri_unused));
+	set(c, o, "reservations", ri);
+	for (size_t i = 0; plans && i < m->n_plans; i++) {
+		const cr_report_sp_plan *p = &m->plans[i];
+		json_t *x = jobject(c);
+
+		set(c, x, "platform", json_string(p->platform));
+		set(c, x, "method", json_string(p->hourly ? "hourly" : "daily/24"));
+		set(c, x, "hours", json_integer((json_int_t)p->hours));
+		set(c, x, "discount", jshare(p->discount));
+		set(c, x, "discount_source", json_string(p->discount_measured ? "measured" : "table"));
+		set(c, x, "eligible_on_demand", jamount(p->eligible));
+		set(c, x, "unused_commitment_netted", jamount(p->unused_netted));
+		set(c, x, "hourly_commitment", jamount(p->commitment));
+		set(c, x, "covered_on_demand", jamount(p->covered));
+		set(c, x, "savings", jamount(p->savings));
+		append(c, plans, x);
+	}
+	set(c, o, "plans", plans);
+	return o;
+}
+
 /* "2026-09" */
 static json_t *jmonth(cr_day d)
 {
@@ -693,6 +737,8 @@ static void write_report(jctx *c)
 	field(c, "trend", build_trend(c));
 	field(c, "anomalies", r->has_anomalies ? build_anomalies(c) : json_null());
 	field(c, "drivers", r->has_previous ? build_drivers(c) : json_null());
+	if (r->commitments.present)  /* CUR data with the savings pass: absent otherwise */
+		field(c, "commitments", build_commitments(c));
 	c->depth = 0;
 	out_raw(c, "\n}");
 }

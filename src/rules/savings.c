@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "costrank/buf.h"
+#include "costrank/commitment.h"
 #include "costrank/fx.h"
 #include "costrank/keymap.h"
 
@@ -435,6 +436,7 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 			day_all[d] = day_od[d] = CR_DEC_ZERO;
 		}
 	}
+	cr_commitment_apply(r, l, &pcap);
 	if (r->n_proposals)
 		qsort(r->proposals, r->n_proposals, sizeof *r->proposals, cmp_proposal);
 	for (size_t i = 0; i < r->n_proposals; i++)
