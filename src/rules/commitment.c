@@ -113,14 +113,14 @@ static void propose(cr_report *r, size_t *cap, const cr_report_sp_plan *pl, int 
 
 	if (!is_month)
 		cr_dec_mul_ratio(&s, pl->savings, 304375, (int64_t)ndays * 10000);
-	cr_buf_adds(&f, "hourly commitment ");
+	cr_buf_adds(&f, "c = ");
 	money(&f, pl->commitment, r->currency);
-	cr_buf_addf(&f, " at %.1f%% off covers up to ", pl->discount * 100);
+	cr_buf_addf(&f, "/h at %.1f%%, covers ", pl->discount * 100);
 	cr_dec level = grossed(pl->commitment, pl->discount);
 	money(&f, level, r->currency);
-	cr_buf_addf(&f, " of on-demand spend an hour; sum over %zu hours of min(spend, that) ", pl->hours);
+	cr_buf_addf(&f, "/h; %zu h: ", pl->hours);
 	money(&f, pl->covered, r->currency);
-	cr_buf_addf(&f, " - %zu x commitment = ", pl->hours);
+	cr_buf_addf(&f, " - %zu x c = ", pl->hours);
 	money(&f, pl->savings, r->currency);
 	if (!is_month)
 		cr_buf_addf(&f, " over %d days", ndays);
@@ -140,12 +140,11 @@ static void propose(cr_report *r, size_t *cap, const cr_report_sp_plan *pl, int 
 	p.model = "commitment-hourly";
 	p.effort = "low";
 	p.risk = "medium";
-	p.account_id = cr_xstrdup("organisation");
-	p.account_name = cr_xstrdup("all accounts");
+	p.account_id = cr_xstrdup("*"); /* every account */
+	p.account_name = cr_xstrdup("");
 	p.environment = cr_xstrdup("");
 	p.service = cr_xstrdup("Savings Plans");
-	p.usage_type = cr_xstrdup(win ? "EC2 Windows instance hours"
-				  : "EC2 instance hours, Fargate, Lambda");
+	p.usage_type = cr_xstrdup(win ? "Windows" : "Compute");
 	p.monthly_cost = pl->eligible;
 	if (!is_month)
 		cr_dec_mul_ratio(&p.monthly_cost, pl->eligible, 304375, (int64_t)ndays * 10000);
