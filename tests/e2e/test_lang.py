@@ -84,10 +84,33 @@ KEPT = {"costrank", "USD", "JPY", "EUR", "JSON", "CSV", "API", "GitHub", "cur2",
         "Graviton", "gp"}
 
 
+def drop_shortened(text, names):
+    """Removes the names shortened to fit a column ("Amazon Elastic Compute Cloud - Comp…")
+    before the whole names are removed: a short name inside a long one (the usage type
+    "Compute" in the EC2 service name) would otherwise split the shortened long one."""
+    out, start = [], 0
+    for i, ch in enumerate(text):
+        if ch != "…":
+            continue
+        window = text[max(start, i - 200):i]
+        cut = 0
+        for n in names:
+            for k in range(min(len(n), len(window)), cut, -1):
+                if window.endswith(n[:k]):
+                    cut = k
+                    break
+        out.append(text[start:i - cut] + " ")
+        start = i + 1
+    out.append(text[start:])
+    return "".join(out)
+
+
 def english_words(text, names):
     """The Latin-letter words of text left after removing the names the data brings."""
     import re
-    for n in sorted(names, key=len, reverse=True):
+    longest_first = sorted(names, key=len, reverse=True)
+    text = drop_shortened(text, longest_first)
+    for n in longest_first:
         text = text.replace(n, " ")
     # a name shortened to fit the table ends with "…"
     text = re.sub(r"[^\s…]+(?: [^\s…]+)*…", " ", text)
