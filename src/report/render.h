@@ -122,4 +122,27 @@ void cr_render_amount_digits(cr_buf *b, const cr_report *r, cr_dec a, bool plus)
  * smallest to the largest; all equal: middle blocks.  For the trend. */
 void cr_render_sparkline(cr_buf *b, const cr_dec *v, size_t n);
 
+/* ---- existing commitments and sized plans (report.h) ---------------- */
+
+/* One row of the existing-commitments table, the same in every format. */
+typedef struct cr_render_crow {
+	const char *label;       /* translated */
+	bool is_share;           /* share, else amount */
+	double share;            /* 0..1; < 0 when there is nothing to measure */
+	cr_dec amount;
+} cr_render_crow;
+
+#define CR_RENDER_CROWS 6
+
+/* The rows of r->commitments (Savings Plan commitment, used, utilization,
+ * coverage; Reserved Instance coverage; unused reservation cost) into
+ * rows[CR_RENDER_CROWS]; returns how many (0 when r has no commitments). */
+size_t cr_render_commitment_rows(const cr_report *r, cr_render_crow *rows);
+
+/* A sized plan's platform ("Windows", "Other platforms"), method ("hourly data",
+ * "daily totals / 24") and discount source ("measured", "table"), translated. */
+const char *cr_render_plan_platform(const cr_report_sp_plan *p);
+const char *cr_render_plan_method(const cr_report_sp_plan *p);
+const char *cr_render_plan_discount(const cr_report_sp_plan *p);
+
 #endif

@@ -81,7 +81,8 @@ KEPT = {"costrank", "USD", "JPY", "EUR", "JSON", "CSV", "API", "GitHub", "cur2",
         "include", "format", "Slack", "Microsoft", "Teams", "Google", "Chat", "webhook",
         "unknown",
         # AWS product names in the translated kinds of action (Graviton, gp3 volumes)
-        "Graviton", "gp"}
+        # and in the commitments section, as AWS's Japanese pages write them
+        "Graviton", "gp", "Savings", "Plans", "Windows"}
 
 
 def drop_shortened(text, names):
@@ -280,7 +281,7 @@ class Language(unittest.TestCase):
                 charts = "".join(z.read(n).decode() for n in z.namelist()
                                  if n.startswith("xl/charts/"))
         self.assertEqual(re.findall(r'<sheet name="([^"]*)"', book),
-                         ["概要", "サービス", "使用タイプ", "削減提案", "推移"])
+                         ["概要", "サービス", "使用タイプ", "削減提案", "推移", "コミットメント"])
         for title in ("アカウントID", "アカウント名", "増減率", "月間削減額", "優先度",
                       "costrank レポート 2026年10月", "請求総額"):
             self.assertIn(title, strings)
