@@ -696,7 +696,10 @@ static int hour_of(const cr_field *f)
 static int commit_add(struct reader *r, int64_t hour, unsigned platform, unsigned fact,
 		      cr_dec amount)
 {
-	return cr_ledger_add_commit(r->l, hour, platform, fact, amount, r->err);
+	if (cr_ledger_add_commit(r->l, hour, platform, fact, amount, NULL) == 0)
+		return 0;
+	return cr_error_set(r->err, CR_EXIT_INPUT, "%s:%s: a commitment amount overflows",
+			    r->path, where(r));
 }
 
 /* An optional amount column: 0 when absent or empty. */
