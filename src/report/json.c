@@ -29,10 +29,20 @@ typedef struct jctx {
 static json_t *jstr(jctx *c, const char *s)
 {
 	cr_buf b = CR_BUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
 	json_t *v;
 
-	cr_render_clean_multiline(&b, s);
-	v = json_stringn(b.ptr, b.len);
+	/* printable ASCII, tabs and line breaks are clean already: most names,
+	 * every formula and evidence, so they skip the copy */
+	while (p && *p && ((*p >= 0x20 && *p < 0x7F) || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	if (!p || !*p)
+		v = json_stringn_nocheck(s ? s : "", s ? (size_t)(p - (const unsigned char *)s) : 0);
+	else {
+		/* clean text is valid UTF-8 (render.h) */
+		cr_render_clean_multiline(&b, s);
+		v = json_stringn_nocheck(b.ptr, b.len);
+	}
 	cr_buf_release(&b);
 	if (!v)
 		c->failed = true;
@@ -51,7 +61,7 @@ static json_t *jamount(cr_dec a)
 	char tmp[CR_DEC_STRLEN];
 
 	cr_dec_format(a, -1, tmp, sizeof tmp);
-	return json_string(tmp);
+	return json_string_nocheck(tmp);
 }
 
 /* The previous amount, or null without a previous period. */

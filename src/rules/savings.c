@@ -271,9 +271,52 @@ static void push_proposal(cr_report *r, size_t *cap, cr_proposal *p)
 	r->proposals[r->n_proposals++] = *p;
 }
 
+/* The enabled rules matching a (service, usage type, environment), found
+ * once per triple: many accounts share each usage type, and glob matching
+ * every rule against every line was most of the savings pass. */
+struct rule_cache {
+	cr_keymap map;
+	size_t *first, *count;  /* per triple: its run in pool */
+	size_t cap;
+	size_t *pool, npool, pool_cap;
+};
+
+static const size_t *matching_rules(struct rule_cache *rc, const cr_ruleset *rules,
+				    const struct ctx *c, const struct line *ln, unsigned env,
+				    size_t *n)
+{
+	bool added;
+	size_t k = cr_keymap_get(&rc->map, ln->service, ln->usage_type, env, &added);
+
+	if (added) {
+		const char *svc = cr_ledger_str(c->l, ln->service);
+		const char *ut = cr_ledger_str(c->l, ln->usage_type);
+
+		if (k >= rc->cap) {
+			rc->cap = rc->cap ? rc->cap * 2 : 256;
+			rc->first = cr_xrealloc(rc->first, rc->cap * sizeof *rc->first);
+			rc->count = cr_xrealloc(rc->count, rc->cap * sizeof *rc->count);
+		}
+		rc->first[k] = rc->npool;
+		rc->count[k] = 0;
+		for (size_t i = 0; i < rules->n; i++) {
+			if (!rules->v[i].enabled || !cr_rule_matches(&rules->v[i], svc, ut, env))
+				continue;
+			if (rc->npool == rc->pool_cap) {
+				rc->pool_cap = rc->pool_cap ? rc->pool_cap * 2 : 256;
+				rc->pool = cr_xrealloc(rc->pool, rc->pool_cap * sizeof *rc->pool);
+			}
+			rc->pool[rc->npool++] = i;
+			rc->count[k]++;
+		}
+	}
+	*n = rc->count[k];
+	return rc->pool ? rc->pool + rc->first[k] : NULL;
+}
+
 /* Proposes for one line: dedup within groups, stack across them. */
 static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
-			 const struct line *ln, const cr_ruleset *rules)
+			 const struct line *ln, const cr_ruleset *rules, struct rule_cache *rc)
 {
 	struct candidate *cand = cr_xcalloc(rules->n + 1, sizeof *cand);
 	size_t n = 0;
@@ -283,12 +326,11 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 	const char *svc = cr_ledger_str(c->l, ln->service);
 	const char *ut = cr_ledger_str(c->l, ln->usage_type);
 
-	for (size_t i = 0; i < rules->n; i++) {
-		const cr_rule *rule = &rules->v[i];
-		if (rule->enabled && cr_rule_matches(rule, svc, ut, cr_env_bit(env)) &&
-		    estimate(c, ln, rule, &cand[n]))
+	size_t nmatch;
+	const size_t *match = matching_rules(rc, rules, c, ln, cr_env_bit(env), &nmatch);
+	for (size_t i = 0; i < nmatch; i++)
+		if (estimate(c, ln, &rules->v[match[i]], &cand[n]))
 			n++;
-	}
 	/* best first: the first of each group is its proposal */
 	if (n)
 		qsort(cand, n, sizeof *cand, cmp_candidate);
@@ -373,6 +415,7 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 	struct ctx c = { .r = r, .l = l, .start = r->start, .ndays = r->end - r->start + 1,
 			 .daily = cr_ledger_is_daily(l), .cur = r->currency };
 	cr_keymap map = CR_KEYMAP_INIT;
+	struct rule_cache rc = { .map = CR_KEYMAP_INIT };
 	struct line *lines = NULL;
 	size_t nlines = 0, cap = 0, pcap = 0, nent;
 	const cr_ledger_entry *e = cr_ledger_entries(l, &nent);
@@ -430,7 +473,7 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 		}
 		lines[i].daily_all = day_all;
 		lines[i].daily_od = day_od;
-		propose_line(&c, r, &pcap, &lines[i], rules);
+		propose_line(&c, r, &pcap, &lines[i], rules, &rc);
 		for (size_t j = heads[i]; j; j = next[j - 1]) {
 			int d = e[j - 1].key.day - r->start;
 			day_all[d] = day_od[d] = CR_DEC_ZERO;
@@ -448,5 +491,9 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 	free(lines);
 	free(c.by_id);
 	cr_keymap_release(&map);
+	cr_keymap_release(&rc.map);
+	free(rc.first);
+	free(rc.count);
+	free(rc.pool);
 	return 0;
 }
