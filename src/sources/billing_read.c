@@ -1595,7 +1595,7 @@ static int read_parquet(cr_ledger *l, const char *path, enum cr_format *format,
 		part[i].f = f;
 		part[i].cols = &cols;
 		part[i].path = path;
-		part[i].ledger = i == 0 ? l : cr_ledger_new(cr_ledger_metric(l));
+		part[i].ledger = i == 0 ? l : cr_ledger_new_like(l);
 		part[i].g0 = ngroups * i / nparts;
 		part[i].g1 = ngroups * (i + 1) / nparts;
 		part[i].ctl = ctl;
