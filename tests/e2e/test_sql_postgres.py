@@ -15,7 +15,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import SAMPLES, run, tempdir  # noqa: E402
+from common import SAMPLES, run, tempdir, without_commitments  # noqa: E402
 import pg_server  # noqa: E402
 
 ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
@@ -23,7 +23,8 @@ PASSWORD = "pg-S3cret-never-shown"
 
 
 def without_source(report):
-    return {k: v for k, v in report.items() if k not in ("source", "anomalies", "drivers")}
+    return without_commitments({k: v for k, v in report.items()
+                                if k not in ("source", "anomalies", "drivers")})
 
 
 ENV = {"PGPASSWORD": PASSWORD}
