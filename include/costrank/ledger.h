@@ -242,4 +242,43 @@ const cr_ledger_resource *cr_ledger_resources(const cr_ledger *l, size_t *count)
  */
 int cr_ledger_merge(cr_ledger *dst, const cr_ledger *src, cr_error *err);
 
+/*
+ * Commitment facts (commitment.h): amounts by UTC hour, platform and fact,
+ * for sizing Savings Plans and reporting the existing commitments.  Booked
+ * only after cr_ledger_want_commitments (the savings pass asks), by the
+ * sources that can tell (CUR files), so a report without rules reads and
+ * keeps nothing more.  Sparse: only hours with an amount have an entry.
+ */
+enum cr_commit_platform {
+	CR_PLATFORM_OTHER = 0,    /* Linux and every platform but Windows */
+	CR_PLATFORM_WINDOWS,      /* operation RunInstances:0002, :0006, :0102, :0202, :0800 */
+	CR_PLATFORM_COUNT
+};
+enum cr_commit_fact {
+	CR_CF_ELIGIBLE_OD = 0,    /* on-demand cost of usage a Savings Plan could
+	                             cover: EC2 instance hours, Fargate, Lambda */
+	CR_CF_SP_COVERED_OD,      /* on-demand equivalent of Savings-Plan-covered usage */
+	CR_CF_SP_EFFECTIVE,       /* its savings_plan_savings_plan_effective_cost */
+	CR_CF_SP_COMMITMENT,      /* savings_plan_total_commitment_to_date (recurring fee lines) */
+	CR_CF_SP_USED,            /* savings_plan_used_commitment */
+	CR_CF_RI_COVERED_HOURS,   /* usage hours of reservation-covered lines */
+	CR_CF_RI_ONDEMAND_HOURS,  /* on-demand hours of instance types reservations cover */
+	CR_CF_RI_UNUSED,          /* unused amortized upfront + unused recurring fee */
+	CR_CF_COUNT
+};
+typedef struct cr_commit_entry {
+	int64_t hour;             /* cr_day * 24 + UTC hour of the line's start */
+	uint8_t platform, fact;   /* enum cr_commit_platform, enum cr_commit_fact */
+	cr_dec amount;
+} cr_commit_entry;
+
+void cr_ledger_want_commitments(cr_ledger *l);
+bool cr_ledger_wants_commitments(const cr_ledger *l);
+/* Adds amount to (hour, platform, fact); 0, or -1 with err set
+ * (CR_EXIT_INPUT) on overflow. */
+int cr_ledger_add_commit(cr_ledger *l, int64_t hour, unsigned platform, unsigned fact,
+			 cr_dec amount, cr_error *err);
+/* The entries, in insertion order (merged ledgers: dst's, then src's). */
+const cr_commit_entry *cr_ledger_commit_entries(const cr_ledger *l, size_t *count);
+
 #endif

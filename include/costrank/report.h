@@ -270,6 +270,33 @@ typedef struct cr_report_realised {
 	cr_realised_commitment *commitments;
 	size_t n_commitments;
 } cr_report_realised;
+/* A Savings Plan sized from the hourly spend (commitment.h), per platform. */
+typedef struct cr_report_sp_plan {
+	const char *platform;     /* "windows" or "other" (static) */
+	bool hourly;              /* hourly data; else daily totals / 24 */
+	size_t hours;             /* of the lookback */
+	double discount;
+	bool discount_measured;   /* from the data's Savings Plan lines, else the table's */
+	cr_dec eligible;          /* on-demand spend a plan could cover, in the period */
+	cr_dec unused_netted;     /* existing plans' unused commitment netted first */
+	cr_dec commitment;        /* per hour */
+	cr_dec covered;           /* on-demand spend it would cover in the period */
+	cr_dec savings;           /* over the period */
+} cr_report_sp_plan;
+
+/* Existing commitments, from the savings_plan_* and reservation_* columns. */
+typedef struct cr_report_commitments {
+	bool present;             /* the data gave commitment facts */
+	cr_dec sp_commitment, sp_used;     /* total commitment to date, used */
+	double sp_utilization;             /* used / commitment; -1 without plans */
+	cr_dec sp_covered_od, sp_eligible_od; /* covered and all eligible, on-demand prices */
+	double sp_coverage;                /* covered / (covered + uncovered); -1 without */
+	cr_dec ri_covered_hours, ri_ondemand_hours;
+	double ri_coverage;                /* reserved / running hours; -1 without */
+	cr_dec ri_unused;                  /* unused reservation cost */
+	cr_report_sp_plan plans[2];
+	size_t n_plans;
+} cr_report_commitments;
 
 typedef struct cr_report {
 	const char *schema;       /* CR_REPORT_SCHEMA */
@@ -317,6 +344,7 @@ typedef struct cr_report {
 	int top_resources;        /* --resources in force (0: off) */
 	bool has_resources;       /* the listed usage types carry their resources */
 	cr_report_realised *realised; /* --baseline; NULL without */
+	cr_report_commitments commitments; /* commitment.h; present false when none */
 } cr_report;
 
 /* Sets the report's request counts, estimated, partial, data_through and

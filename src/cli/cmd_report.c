@@ -775,6 +775,8 @@ int cmd_report(int argc, char **argv)
 			goto done;
 		}
 	ledger = cr_ledger_new(c.metric);
+	if (rules)
+		cr_ledger_want_commitments(ledger); /* commitment.h sizes Savings Plans */
 	for (int i = 0; i < c.n_by; i++)
 		if (cr_ledger_add_dimension(ledger, c.by[i].kind, c.by[i].key, &err) < 0)
 			goto done;

@@ -48,6 +48,13 @@ struct cr_ledger {
 	struct account_meta *meta;
 	size_t meta_cap;
 
+	/* commitment facts and their open-addressing table of index+1 */
+	bool want_commit;
+	cr_commit_entry *commit;
+	size_t ncommit, commit_cap;
+	uint32_t *commit_table;
+	size_t commit_table_size;
+
 	char currency[16];
 	bool coarse;  /* entries are not daily (monthly aggregates) */
 
@@ -244,6 +251,8 @@ void cr_ledger_free(cr_ledger *l)
 	free(l->entry_table);
 	free(l->res);
 	free(l->res_table);
+	free(l->commit);
+	free(l->commit_table);
 	free(l->meta);
 	for (size_t i = 0; i < l->ninputs; i++) {
 		free(l->inputs[i].name);
@@ -548,6 +557,11 @@ int cr_ledger_merge(cr_ledger *dst, const cr_ledger *src, cr_error *err)
 			src->inputs[i].rows;
 	dst->coarse |= src->coarse;
 	free(map);
+	for (size_t i = 0; i < src->ncommit; i++) {
+		const cr_commit_entry *x = &src->commit[i];
+		if (cr_ledger_add_commit(dst, x->hour, x->platform, x->fact, x->amount, err))
+			return -1;
+	}
 	return 0;
 }
 
@@ -672,6 +686,7 @@ cr_ledger *cr_ledger_new_like(const cr_ledger *l)
 	n->res_last = l->res_last;
 	for (size_t i = 0; i < l->ndims; i++)
 		cr_ledger_add_dimension(n, l->dims[i].kind, l->dims[i].key, NULL);
+	n->want_commit = l->want_commit;
 	return n;
 }
 
@@ -834,4 +849,74 @@ const cr_ledger_entry *cr_ledger_dim_entries(const cr_ledger *l, size_t i, size_
 		return NULL;
 	}
 	return cr_ledger_entries(l->dim[i], count);
+}
+
+/* ---- commitment facts --------------------------------------------------- */
+
+void cr_ledger_want_commitments(cr_ledger *l)
+{
+	l->want_commit = true;
+}
+
+bool cr_ledger_wants_commitments(const cr_ledger *l)
+{
+	return l->want_commit;
+}
+
+static uint64_t commit_hash(int64_t hour, unsigned platform, unsigned fact)
+{
+	uint64_t h = ((uint64_t)hour << 8 | platform << 4 | fact) * 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 29);
+}
+
+static void commit_rehash(cr_ledger *l)
+{
+	size_t size = l->commit_table_size ? l->commit_table_size * 2 : 1024;
+
+	free(l->commit_table);
+	l->commit_table = cr_xcalloc(size, sizeof *l->commit_table);
+	l->commit_table_size = size;
+	for (size_t i = 0; i < l->ncommit; i++) {
+		const cr_commit_entry *x = &l->commit[i];
+		size_t j = commit_hash(x->hour, x->platform, x->fact) & (size - 1);
+		while (l->commit_table[j])
+			j = (j + 1) & (size - 1);
+		l->commit_table[j] = (uint32_t)i + 1;
+	}
+}
+
+int cr_ledger_add_commit(cr_ledger *l, int64_t hour, unsigned platform, unsigned fact,
+			 cr_dec amount, cr_error *err)
+{
+	size_t j;
+
+	if ((l->ncommit + 1) * 2 > l->commit_table_size)
+		commit_rehash(l);
+	j = commit_hash(hour, platform, fact) & (l->commit_table_size - 1);
+	for (;; j = (j + 1) & (l->commit_table_size - 1)) {
+		uint32_t k = l->commit_table[j];
+		cr_commit_entry *x;
+		if (!k)
+			break;
+		x = &l->commit[k - 1];
+		if (x->hour == hour && x->platform == platform && x->fact == fact) {
+			if (cr_dec_acc(&x->amount, amount))
+				return cr_error_set(err, CR_EXIT_INPUT,
+						    "a commitment amount overflows");
+			return 0;
+		}
+	}
+	if (l->ncommit == l->commit_cap) {
+		l->commit_cap = l->commit_cap ? l->commit_cap * 2 : 1024;
+		l->commit = cr_xrealloc(l->commit, l->commit_cap * sizeof *l->commit);
+	}
+	l->commit[l->ncommit] = (cr_commit_entry){ hour, (uint8_t)platform, (uint8_t)fact, amount };
+	l->commit_table[j] = (uint32_t)++l->ncommit;
+	return 0;
+}
+
+const cr_commit_entry *cr_ledger_commit_entries(const cr_ledger *l, size_t *count)
+{
+	*count = l->ncommit;
+	return l->commit;
 }

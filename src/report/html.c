@@ -1045,6 +1045,64 @@ static void anomalies(cr_buf *b, const cr_report *r)
 	cr_buf_release(&t);
 }
 
+/* Existing commitments, then the Savings Plans sized on the hourly spend. */
+static void commitments(cr_buf *b, const cr_report *r)
+{
+	const cr_report_commitments *c = &r->commitments;
+	cr_render_crow rows[CR_RENDER_CROWS];
+	size_t n = cr_render_commitment_rows(r, rows);
+
+	if (!n)
+		return;
+	cr_buf_addf(b, "<section aria-labelledby=\"h-commitments\">\n"
+		    "<h2 id=\"h-commitments\">%s</h2>\n<table class=\"recon\">\n"
+		    "<caption>%s</caption>\n<thead><tr><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\" class=\"num\">%s</th></tr></thead>\n<tbody>\n",
+		    _("Commitments"), _("Existing Savings Plans and Reserved Instances"),
+		    _("Measure"), _("Value"));
+	for (size_t i = 0; i < n; i++) {
+		cr_buf_addf(b, "<tr><th scope=\"row\">%s</th><td class=\"num\">", rows[i].label);
+		if (!rows[i].is_share)
+			h_money(b, r, rows[i].amount, false);
+		else if (rows[i].share >= 0)
+			h_share(b, rows[i].share);
+		else
+			cr_buf_adds(b, "\xE2\x80\x94");
+		cr_buf_adds(b, "</td></tr>\n");
+	}
+	cr_buf_adds(b, "</tbody>\n</table>\n");
+	if (c->n_plans) {
+		cr_buf_addf(b, "<table>\n<caption>%s</caption>\n<thead><tr>"
+			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+			    "<th scope=\"col\" class=\"num\">%s</th>"
+			    "<th scope=\"col\" class=\"num\">%s</th>"
+			    "<th scope=\"col\" class=\"num\">%s</th>"
+			    "<th scope=\"col\" class=\"num\">%s</th>"
+			    "<th scope=\"col\" class=\"num\">%s</th></tr></thead>\n<tbody>\n",
+			    _("Savings Plans sized on the hourly on-demand spend"),
+			    _("Savings Plan for"), _("Method"), _("Discount"), _("Commitment/h"),
+			    _("Unused netted"), _("Covered on-demand"), _("Saving"));
+		for (size_t i = 0; i < c->n_plans; i++) {
+			const cr_report_sp_plan *p = &c->plans[i];
+
+			cr_buf_addf(b, "<tr><th scope=\"row\">%s</th><td>%s</td><td class=\"num\">",
+				    cr_render_plan_platform(p), cr_render_plan_method(p));
+			h_share(b, p->discount);
+			cr_buf_addf(b, " (%s)</td><td class=\"num\">", cr_render_plan_discount(p));
+			h_money(b, r, p->commitment, false);
+			cr_buf_adds(b, "</td><td class=\"num\">");
+			h_money(b, r, p->unused_netted, false);
+			cr_buf_adds(b, "</td><td class=\"num\">");
+			h_money(b, r, p->covered, false);
+			cr_buf_adds(b, "</td><td class=\"num\">");
+			h_money(b, r, p->savings, false);
+			cr_buf_adds(b, "</td></tr>\n");
+		}
+		cr_buf_adds(b, "</tbody>\n</table>\n");
+	}
+	cr_buf_adds(b, "</section>\n");
+}
+
 static void footer(cr_buf *b, const cr_report *r)
 {
 	cr_buf_addf(b, "</main>\n<footer>\n<p>costrank " COSTRANK_VERSION " \xC2\xB7 %s%s "
@@ -1084,6 +1142,7 @@ int cr_write_html(const cr_report *r, FILE *out, const cr_write_opts *o, cr_erro
 	}
 	cr_buf_adds(&b, "</section>\n");
 	proposals(&b, r);
+	commitments(&b, r);
 	if (r->realised)
 		realised(&b, r);
 	if (r->has_previous && r->n_drivers)

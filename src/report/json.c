@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -16,6 +17,9 @@
 typedef struct jctx {
 	const cr_report *r;
 	bool failed;
+	FILE *out;                /* streamed to, piece by piece */
+	int depth;                /* nesting of what is written next */
+	bool first;               /* no member written yet at this depth */
 } jctx;
 
 /* A JSON string of s made clean (see render.h), line breaks kept: bytes
@@ -25,10 +29,20 @@ typedef struct jctx {
 static json_t *jstr(jctx *c, const char *s)
 {
 	cr_buf b = CR_BUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
 	json_t *v;
 
-	cr_render_clean_multiline(&b, s);
-	v = json_stringn(b.ptr, b.len);
+	/* printable ASCII, tabs and line breaks are clean already: most names,
+	 * every formula and evidence, so they skip the copy */
+	while (p && *p && ((*p >= 0x20 && *p < 0x7F) || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	if (!p || !*p)
+		v = json_stringn_nocheck(s ? s : "", s ? (size_t)(p - (const unsigned char *)s) : 0);
+	else {
+		/* clean text is valid UTF-8 (render.h) */
+		cr_render_clean_multiline(&b, s);
+		v = json_stringn_nocheck(b.ptr, b.len);
+	}
 	cr_buf_release(&b);
 	if (!v)
 		c->failed = true;
@@ -47,7 +61,7 @@ static json_t *jamount(cr_dec a)
 	char tmp[CR_DEC_STRLEN];
 
 	cr_dec_format(a, -1, tmp, sizeof tmp);
-	return json_string(tmp);
+	return json_string_nocheck(tmp);
 }
 
 /* The previous amount, or null without a previous period. */
@@ -127,6 +141,94 @@ static json_t *jarray(jctx *c)
 	if (!a)
 		c->failed = true;
 	return a;
+}
+
+/* ---- streaming --------------------------------------------------------
+ * The document is written as it is built: the top level and the long
+ * arrays (accounts, services, proposals) by hand, every member or element
+ * as one small tree dumped with jansson and indented to its depth, so the
+ * bytes are those json_dumpf gives for the whole tree (JSON_INDENT(2))
+ * while memory holds one piece at a time.  Strings never hold a raw line
+ * break (jansson escapes it), so indenting after each '\n' is safe. */
+
+#define JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
+static void out_raw(jctx *c, const char *s)
+{
+	fputs(s, c->out);
+}
+
+static void out_indent(jctx *c, int depth)
+{
+	fprintf(c->out, "\n%*s", depth * 2, "");
+}
+
+/* Dumps v (consumed) at the current depth. */
+static void out_value(jctx *c, json_t *v)
+{
+	char *text;
+
+	if (!v || c->failed) {
+		c->failed = true;
+		json_decref(v);
+		return;
+	}
+	text = json_dumps(v, JSON_FLAGS | JSON_ENCODE_ANY);
+	json_decref(v);
+	if (!text) {
+		c->failed = true;
+		return;
+	}
+	for (const char *p = text, *nl;; p = nl + 1) {
+		nl = strchr(p, '\n');
+		fwrite(p, 1, nl ? (size_t)(nl - p) : strlen(p), c->out);
+		if (!nl)
+			break;
+		out_indent(c, c->depth);
+	}
+	free(text);
+}
+
+/* "key": v, as a member of the object at the current depth. */
+static void field(jctx *c, const char *key, json_t *v)
+{
+	if (!c->first)
+		out_raw(c, ",");
+	c->first = false;
+	out_indent(c, c->depth);
+	fprintf(c->out, "\"%s\": ", key);
+	out_value(c, v);
+}
+
+/* A member holding an array of n elements written one by one. */
+static void array_begin(jctx *c, const char *key, size_t n)
+{
+	if (!c->first)
+		out_raw(c, ",");
+	c->first = false;
+	out_indent(c, c->depth);
+	fprintf(c->out, "\"%s\": [%s", key, n ? "" : "]");
+	c->depth++;
+	c->first = true;
+}
+
+static void element(jctx *c, json_t *v)
+{
+	if (!c->first)
+		out_raw(c, ",");
+	c->first = false;
+	out_indent(c, c->depth);
+	out_value(c, v);
+}
+
+static void array_end(jctx *c, size_t n)
+{
+	c->depth--;
+	c->first = false;
+	if (n) {
+		out_indent(c, c->depth);
+		out_raw(c, "]");
+	}
 }
 
 static json_t *jrank(int rank, bool is_other)
@@ -509,6 +611,50 @@ static json_t *build_realised(jctx *c)
 	return o;
 }
 
+static json_t *jratio(double x)
+{
+	return x < 0 ? json_null() : jshare(x);
+}
+
+/* "commitments": the existing Savings Plans and reservations, and the plans
+ * sized from the hourly spend (commitment.h). */
+static json_t *build_commitments(jctx *c)
+{
+	const cr_report_commitments *m = &c->r->commitments;
+	json_t *o = jobject(c), *sp = jobject(c), *ri = jobject(c), *plans = jarray(c);
+
+	set(c, sp, "total_commitment", jamount(m->sp_commitment));
+	set(c, sp, "used_commitment", jamount(m->sp_used));
+	set(c, sp, "utilization", jratio(m->sp_utilization));
+	set(c, sp, "covered_on_demand", jamount(m->sp_covered_od));
+	set(c, sp, "eligible_on_demand", jamount(m->sp_eligible_od));
+	set(c, sp, "coverage", jratio(m->sp_coverage));
+	set(c, o, "savings_plans", sp);
+	set(c, ri, "covered_hours", jamount(m->ri_covered_hours));
+	set(c, ri, "running_hours", jamount(m->ri_ondemand_hours));
+	set(c, ri, "coverage", jratio(m->ri_coverage));
+	set(c, ri, "unused_cost", jamount(m->ri_unused));
+	set(c, o, "reservations", ri);
+	for (size_t i = 0; plans && i < m->n_plans; i++) {
+		const cr_report_sp_plan *p = &m->plans[i];
+		json_t *x = jobject(c);
+
+		set(c, x, "platform", json_string(p->platform));
+		set(c, x, "method", json_string(p->hourly ? "hourly" : "daily/24"));
+		set(c, x, "hours", json_integer((json_int_t)p->hours));
+		set(c, x, "discount", jshare(p->discount));
+		set(c, x, "discount_source", json_string(p->discount_measured ? "measured" : "table"));
+		set(c, x, "eligible_on_demand", jamount(p->eligible));
+		set(c, x, "unused_commitment_netted", jamount(p->unused_netted));
+		set(c, x, "hourly_commitment", jamount(p->commitment));
+		set(c, x, "covered_on_demand", jamount(p->covered));
+		set(c, x, "savings", jamount(p->savings));
+		append(c, plans, x);
+	}
+	set(c, o, "plans", plans);
+	return o;
+}
+
 /* "2026-09" */
 static json_t *jmonth(cr_day d)
 {
@@ -568,21 +714,21 @@ static json_t *build_trend(jctx *c)
 	return o;
 }
 
-static json_t *build_report(jctx *c)
+static void write_report(jctx *c)
 {
 	const cr_report *r = c->r;
-	json_t *root = jobject(c), *o, *a;
+	json_t *o, *a;
 
-	if (!root)
-		return NULL;
-	set(c, root, "schema", json_string(CR_REPORT_SCHEMA));
+	c->depth = 1;
+	out_raw(c, "{");
+	field(c, "schema", json_string(CR_REPORT_SCHEMA));
 
 	if ((o = jobject(c))) {
 		set(c, o, "start", jday(r->start));
 		set(c, o, "end", jday(r->end));
 		set(c, o, "label", jstr(c, r->period_label ? r->period_label : ""));
 	}
-	set(c, root, "period", o);
+	field(c, "period", o);
 
 	if (r->has_previous) {
 		if ((o = jobject(c))) {
@@ -592,10 +738,10 @@ static json_t *build_report(jctx *c)
 	} else {
 		o = json_null();
 	}
-	set(c, root, "previous_period", o);
+	field(c, "previous_period", o);
 
-	set(c, root, "currency", jstr(c, r->currency ? r->currency : ""));
-	set(c, root, "metric", json_string(cr_metric_name(r->metric)));
+	field(c, "currency", jstr(c, r->currency ? r->currency : ""));
+	field(c, "metric", json_string(cr_metric_name(r->metric)));
 	if (cr_fx_active(r) && (o = jobject(c))) {
 		char rate[CR_DEC_STRLEN];
 
@@ -603,7 +749,7 @@ static json_t *build_report(jctx *c)
 		set(c, o, "currency", json_string(r->fx.code));
 		set(c, o, "rate", json_string(rate));
 		set(c, o, "date", jday(r->fx.date));
-		set(c, root, "fx", o);
+		field(c, "fx", o);
 	}
 
 	if ((o = jobject(c))) {
@@ -621,14 +767,14 @@ static json_t *build_report(jctx *c)
 		if (r->has_s3)
 			set(c, o, "s3", js3(c, &r->s3));
 	}
-	set(c, root, "source", o);
+	field(c, "source", o);
 
-	set(c, root, "total", jamount(r->total));
-	set(c, root, "previous_total", jprev(c, r->previous_total));
-	set(c, root, "change", jchange(c, r->total, r->previous_total));
+	field(c, "total", jamount(r->total));
+	field(c, "previous_total", jprev(c, r->previous_total));
+	field(c, "change", jchange(c, r->total, r->previous_total));
 	if (cr_fx_active(r)) {
-		set(c, root, "total_fx", jfx(c, r->total));
-		set(c, root, "previous_total_fx", r->has_previous ? jfx(c, r->previous_total)
+		field(c, "total_fx", jfx(c, r->total));
+		field(c, "previous_total_fx", r->has_previous ? jfx(c, r->previous_total)
 			: json_null());
 	}
 
@@ -655,77 +801,71 @@ static json_t *build_report(jctx *c)
 			set(c, o, "rounded", x);
 		}
 	}
-	set(c, root, "reconciliation", o);
+	field(c, "reconciliation", o);
 
-	set(c, root, "top_services", json_integer(r->top_services));
-	set(c, root, "top_usage_types", json_integer(r->top_usage));
+	field(c, "top_services", json_integer(r->top_services));
+	field(c, "top_usage_types", json_integer(r->top_usage));
 	if (r->has_resources)
-		set(c, root, "top_resources", json_integer(r->top_resources));
+		field(c, "top_resources", json_integer(r->top_resources));
 
 	a = jarray(c);
 	for (size_t i = 0; a && i < r->n_warnings; i++)
 		append(c, a, jstr(c, r->warnings[i] ? r->warnings[i] : ""));
-	set(c, root, "warnings", a);
+	field(c, "warnings", a);
 
-	a = jarray(c);
-	for (size_t i = 0; a && i < r->n_accounts; i++)
-		append(c, a, build_account(c, &r->accounts[i]));
-	set(c, root, "accounts", a);
+	array_begin(c, "accounts", r->n_accounts);
+	for (size_t i = 0; i < r->n_accounts && !c->failed; i++)
+		element(c, build_account(c, &r->accounts[i]));
+	array_end(c, r->n_accounts);
 
-	a = jarray(c);
-	for (size_t i = 0; a && i < r->n_services; i++)
-		append(c, a, build_org_service(c, &r->services[i]));
-	set(c, root, "services", a);
+	array_begin(c, "services", r->n_services);
+	for (size_t i = 0; i < r->n_services && !c->failed; i++)
+		element(c, build_org_service(c, &r->services[i]));
+	array_end(c, r->n_services);
 
 	if (r->n_allocations) {  /* --by: absent otherwise */
 		a = jarray(c);
 		for (size_t i = 0; a && i < r->n_allocations; i++)
 			append(c, a, build_allocation(c, &r->allocations[i]));
-		set(c, root, "allocation", a);
+		field(c, "allocation", a);
 	}
 
 	if (r->has_proposals) {
-		set(c, root, "savings_total", jamount(r->savings_total));
+		field(c, "savings_total", jamount(r->savings_total));
 		if (cr_fx_active(r))
-			set(c, root, "savings_total_fx", jfx(c, r->savings_total));
-		set(c, root, "savings_share", jshare(cr_dec_ratio(r->savings_total, r->recon.grand_total)));
-		a = jarray(c);
-		for (size_t i = 0; a && i < r->n_proposals; i++)
-			append(c, a, build_proposal(c, &r->proposals[i]));
-		set(c, root, "proposals", a);
+			field(c, "savings_total_fx", jfx(c, r->savings_total));
+		field(c, "savings_share", jshare(cr_dec_ratio(r->savings_total, r->recon.grand_total)));
+		array_begin(c, "proposals", r->n_proposals);
+		for (size_t i = 0; i < r->n_proposals && !c->failed; i++)
+			element(c, build_proposal(c, &r->proposals[i]));
+		array_end(c, r->n_proposals);
 	} else {
-		set(c, root, "savings_total", json_null());
-		set(c, root, "savings_share", json_null());
-		set(c, root, "proposals", jarray(c));
+		field(c, "savings_total", json_null());
+		field(c, "savings_share", json_null());
+		field(c, "proposals", jarray(c));
 	}
-	set(c, root, "trend", build_trend(c));
-	set(c, root, "anomalies", r->has_anomalies ? build_anomalies(c) : json_null());
-	set(c, root, "drivers", r->has_previous ? build_drivers(c) : json_null());
+	field(c, "trend", build_trend(c));
+	field(c, "anomalies", r->has_anomalies ? build_anomalies(c) : json_null());
+	field(c, "drivers", r->has_previous ? build_drivers(c) : json_null());
 	if (r->realised)
-		set(c, root, "realised", build_realised(c));
-	return root;
+		field(c, "realised", build_realised(c));
+	if (r->commitments.present)  /* CUR data with the savings pass: absent otherwise */
+		field(c, "commitments", build_commitments(c));
+	c->depth = 0;
+	out_raw(c, "\n}");
 }
 
 int cr_write_json(const cr_report *r, FILE *out, const cr_write_opts *o, cr_error *err)
 {
-	jctx c = { r, false };
-	json_t *root;
-	int rc;
+	jctx c = { .r = r, .out = out, .first = true };
 
 	(void)o;
-	root = build_report(&c);
-	if (!root || c.failed) {
-		json_decref(root);
+	write_report(&c);
+	if (c.failed)
 		return cr_error_set(err, CR_EXIT_INTERNAL,
 				    "cannot build the JSON report (out of memory or an amount out of range)");
-	}
-	rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	json_decref(root);
 	/* A failed write leaves the stream's error flag set: the caller's
 	 * stream check (output.h) reports it with the file name. */
-	if (rc == 0)
-		fputc('\n', out);
-	else if (!ferror(out))
-		return cr_error_set(err, CR_EXIT_INTERNAL, "cannot write the JSON report");
+	fputc('\n', out);
 	return 0;
 }

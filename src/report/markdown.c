@@ -536,6 +536,51 @@ static void anomalies(cr_buf *b, const cr_report *r)
 	cr_buf_release(&t);
 }
 
+/* Existing commitments and the Savings Plans sized on the hourly spend. */
+static void commitments(cr_buf *b, const cr_report *r)
+{
+	const cr_report_commitments *c = &r->commitments;
+	cr_render_crow rows[CR_RENDER_CROWS];
+	size_t n = cr_render_commitment_rows(r, rows);
+
+	if (!n)
+		return;
+	cr_buf_addf(b, "### %s\n\n| %s | %s |\n|---|--:|\n", _("Commitments"), _("Measure"),
+		    _("Value"));
+	for (size_t i = 0; i < n; i++) {
+		cr_buf_addf(b, "| %s | ", rows[i].label);
+		if (!rows[i].is_share)
+			md_money(b, r, rows[i].amount, false);
+		else if (rows[i].share >= 0)
+			md_share(b, rows[i].share);
+		else
+			cr_buf_adds(b, "\xE2\x80\x94");
+		cr_buf_adds(b, " |\n");
+	}
+	cr_buf_adds(b, "\n");
+	if (!c->n_plans)
+		return;
+	cr_buf_addf(b, "| %s | %s | %s | %s | %s | %s | %s |\n|---|---|--:|--:|--:|--:|--:|\n",
+		    _("Savings Plan for"), _("Method"), _("Discount"), _("Commitment/h"),
+		    _("Unused netted"), _("Covered on-demand"), _("Saving"));
+	for (size_t i = 0; i < c->n_plans; i++) {
+		const cr_report_sp_plan *p = &c->plans[i];
+
+		cr_buf_addf(b, "| %s | %s | ", cr_render_plan_platform(p), cr_render_plan_method(p));
+		md_share(b, p->discount);
+		cr_buf_addf(b, " (%s) | ", cr_render_plan_discount(p));
+		md_money(b, r, p->commitment, false);
+		cr_buf_adds(b, " | ");
+		md_money(b, r, p->unused_netted, false);
+		cr_buf_adds(b, " | ");
+		md_money(b, r, p->covered, false);
+		cr_buf_adds(b, " | ");
+		md_money(b, r, p->savings, false);
+		cr_buf_adds(b, " |\n");
+	}
+	cr_buf_adds(b, "\n");
+}
+
 /* "… 3 accounts omitted to stay under GitHub's 65,536-character limit; the
  * full report is in costrank-2026-10.json" as its own paragraph. */
 static void omitted_note(cr_buf *b, const cr_report *r, size_t accounts, bool rows)
@@ -581,6 +626,7 @@ int cr_write_markdown(const cr_report *r, FILE *out, const cr_write_opts *o, cr_
 	for (size_t i = 0; i < r->n_accounts; i++)
 		account(&acc[i], r, &r->accounts[i]);
 	proposals(&tail, r);
+	commitments(&tail, r);
 	if (r->realised)
 		realised(&tail, r);
 	if (r->has_previous && r->n_drivers)

@@ -695,3 +695,40 @@ void cr_render_anomaly_usage(cr_buf *b, const cr_report *r, const cr_report_anom
 	if (!b->ptr)
 		cr_buf_adds(b, "");
 }
+
+/* ---- existing commitments ------------------------------------------ */
+
+size_t cr_render_commitment_rows(const cr_report *r, cr_render_crow *rows)
+{
+	const cr_report_commitments *c = &r->commitments;
+	size_t n = 0;
+
+	if (!c->present)
+		return 0;
+	rows[n++] = (cr_render_crow){ _("Savings Plan commitment"), false, 0, c->sp_commitment };
+	rows[n++] = (cr_render_crow){ _("Savings Plan commitment used"), false, 0, c->sp_used };
+	rows[n++] = (cr_render_crow){ _("Savings Plan utilization"), true, c->sp_utilization,
+				      CR_DEC_ZERO };
+	rows[n++] = (cr_render_crow){ _("Savings Plan coverage of eligible on-demand spend"), true,
+				      c->sp_coverage, CR_DEC_ZERO };
+	rows[n++] = (cr_render_crow){ _("Reserved Instance coverage of running hours"), true,
+				      c->ri_coverage, CR_DEC_ZERO };
+	rows[n++] = (cr_render_crow){ _("Unused reservation cost"), false, 0, c->ri_unused };
+	return n;
+}
+
+const char *cr_render_plan_platform(const cr_report_sp_plan *p)
+{
+	return p->platform && strcmp(p->platform, "windows") == 0 ? _("Windows") :
+		_("Other platforms");
+}
+
+const char *cr_render_plan_method(const cr_report_sp_plan *p)
+{
+	return p->hourly ? _("hourly data") : _("daily totals / 24");
+}
+
+const char *cr_render_plan_discount(const cr_report_sp_plan *p)
+{
+	return p->discount_measured ? _("measured") : _("table");
+}

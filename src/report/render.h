@@ -157,5 +157,27 @@ void cr_render_anomalies_title(cr_buf *b, const cr_report *r);
 void cr_render_anomaly_when(cr_buf *b, const cr_report_anomaly *a);
 /* The usage types behind an anomaly: "BoxUsage:m5.xlarge +$420.00, ..." */
 void cr_render_anomaly_usage(cr_buf *b, const cr_report *r, const cr_report_anomaly *a);
+/* ---- existing commitments and sized plans (report.h) ---------------- */
+
+/* One row of the existing-commitments table, the same in every format. */
+typedef struct cr_render_crow {
+	const char *label;       /* translated */
+	bool is_share;           /* share, else amount */
+	double share;            /* 0..1; < 0 when there is nothing to measure */
+	cr_dec amount;
+} cr_render_crow;
+
+#define CR_RENDER_CROWS 6
+
+/* The rows of r->commitments (Savings Plan commitment, used, utilization,
+ * coverage; Reserved Instance coverage; unused reservation cost) into
+ * rows[CR_RENDER_CROWS]; returns how many (0 when r has no commitments). */
+size_t cr_render_commitment_rows(const cr_report *r, cr_render_crow *rows);
+
+/* A sized plan's platform ("Windows", "Other platforms"), method ("hourly data",
+ * "daily totals / 24") and discount source ("measured", "table"), translated. */
+const char *cr_render_plan_platform(const cr_report_sp_plan *p);
+const char *cr_render_plan_method(const cr_report_sp_plan *p);
+const char *cr_render_plan_discount(const cr_report_sp_plan *p);
 
 #endif

@@ -1442,6 +1442,53 @@ static void draw_anomalies(tctx *t)
 		wrapped(t, b.ptr, 2, SGR_DIM);
 	}
 	free_cells(cells, n * nc);
+}
+
+/* Existing commitments, one line a measure, then one line a sized plan. */
+static void draw_commitments(tctx *t)
+{
+	const cr_report *r = t->r;
+	const cr_report_commitments *c = &r->commitments;
+	cr_render_crow rows[CR_RENDER_CROWS];
+	size_t n = cr_render_commitment_rows(r, rows);
+	cr_buf b = CR_BUF_INIT;
+
+	if (!n)
+		return;
+	fputc('\n', t->out);
+	sgr(t, SGR_BOLD);
+	text(t, _("Commitments"));
+	sgr(t, SGR_RESET);
+	put_line(t);
+	for (size_t i = 0; i < n; i++) {
+		cr_buf_reset(&b);
+		cr_buf_addf(&b, "%s: ", rows[i].label);
+		if (!rows[i].is_share)
+			cr_render_amount(&b, r, rows[i].amount, false);
+		else if (rows[i].share >= 0)
+			fmt_share(&b, rows[i].share);
+		else
+			cr_buf_adds(&b, "\xE2\x80\x94");
+		spaces(t, 2);
+		wrapped(t, b.ptr, 4, NULL);
+	}
+	for (size_t i = 0; i < c->n_plans; i++) {
+		const cr_report_sp_plan *p = &c->plans[i];
+
+		cr_buf_reset(&b);
+		cr_buf_addf(&b, _("Savings Plan for %s: "), cr_render_plan_platform(p));
+		cr_render_amount(&b, r, p->commitment, false);
+		cr_buf_addf(&b, _(" an hour (%s, discount "), cr_render_plan_method(p));
+		fmt_share(&b, p->discount);
+		cr_buf_addf(&b, _(" %s), unused commitment netted "), cr_render_plan_discount(p));
+		cr_render_amount(&b, r, p->unused_netted, false);
+		cr_buf_adds(&b, _(", covers "));
+		cr_render_amount(&b, r, p->covered, false);
+		cr_buf_adds(&b, _(", saves "));
+		cr_render_amount(&b, r, p->savings, false);
+		spaces(t, 2);
+		wrapped(t, b.ptr, 4, NULL);
+	}
 	cr_buf_release(&b);
 }
 
@@ -1471,6 +1518,7 @@ int cr_write_table(const cr_report *r, FILE *out, const cr_write_opts *o, cr_err
 	}
 	if (r->has_proposals)
 		draw_proposals(&t);
+	draw_commitments(&t);
 	/* the summary keeps the monthly loop's headlines only */
 	t.summary = o && o->summary;
 	if (r->realised)

@@ -9,6 +9,8 @@
  *                      "Other services" remainders
  *   Usage types        the same per usage type, with quantity and unit
  *   Savings proposals  every proposal, with a total row
+ * and, when the data has them, Trend (by month) and Commitments (existing
+ * Savings Plans and Reserved Instances, the Savings Plans sized).
  * Amounts are numbers with a currency format, percentages numbers with a
  * percent format, dates dates, account ids text (leading zeros kept).
  * Every total is a formula Excel recomputes, written with its value so that
@@ -1342,6 +1344,51 @@ static void loop_sheet(xctx *x, const char *name, void (*fn)(xctx *, lxw_workshe
 		chk(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
 }
 
+/* The Commitments sheet: the existing commitments as measure / value rows,
+ * then the Savings Plans sized on the hourly spend. */
+static void write_commitments(xctx *x, lxw_worksheet *ws)
+{
+	static const char *const head[] = { N_("Measure"), N_("Value") };
+	static const char *const plan_head[] = { N_("Savings Plan for"), N_("Method"),
+						 N_("Discount"), N_("Discount source"),
+						 N_("Commitment/h"), N_("Unused netted"),
+						 N_("Covered on-demand"), N_("Saving") };
+	const cr_report *r = x->r;
+	const cr_report_commitments *c = &r->commitments;
+	const double widths[] = { 46, 16, 12, 16, 14, 14, 18, 14 };
+	cr_render_crow rows[CR_RENDER_CROWS];
+	size_t n = cr_render_commitment_rows(r, rows);
+	lxw_row_t row = 1;
+
+	put_header(x, ws, 0, head, 2, 1);
+	set_widths(x, ws, widths, 8);
+	for (size_t i = 0; i < n; i++, row++) {
+		put_str(x, ws, row, 0, rows[i].label, x->f.label);
+		if (!rows[i].is_share)
+			put_money(x, ws, row, 1, rows[i].amount);
+		else if (rows[i].share >= 0)
+			put_num(x, ws, row, 1, rows[i].share, x->f.pct);
+		else
+			put_str(x, ws, row, 1, "\xE2\x80\x94", x->f.text);
+	}
+	if (!c->n_plans)
+		return;
+	row++;
+	put_header(x, ws, row++, plan_head, 8, 2);
+	for (size_t i = 0; i < c->n_plans; i++, row++) {
+		const cr_report_sp_plan *p = &c->plans[i];
+
+		put_str(x, ws, row, 0, cr_render_plan_platform(p), x->f.text);
+		put_str(x, ws, row, 1, cr_render_plan_method(p), x->f.text);
+		put_num(x, ws, row, 2, p->discount, x->f.pct);
+		put_str(x, ws, row, 3, cr_render_plan_discount(p), x->f.text);
+		put_money(x, ws, row, 4, p->commitment);
+		put_money(x, ws, row, 5, p->unused_netted);
+		put_money(x, ws, row, 6, p->covered);
+		put_money(x, ws, row, 7, p->savings);
+	}
+}
+
 static int build(const cr_report *r, const char *path, const char *tmpdir, cr_error *err)
 {
 	lxw_workbook_options wo = { .tmpdir = (char *)tmpdir };
@@ -1378,6 +1425,14 @@ static int build(const cr_report *r, const char *path, const char *tmpdir, cr_er
 
 			if (trend)
 				write_trend(&x, trend);
+			else
+				chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		}
+		if (r->commitments.present) {
+			lxw_worksheet *cw = workbook_add_worksheet(x.wb, _("Commitments"));
+
+			if (cw)
+				write_commitments(&x, cw);
 			else
 				chk(&x, LXW_ERROR_MEMORY_MALLOC_FAILED);
 		}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "costrank/buf.h"
+#include "costrank/commitment.h"
 #include "costrank/fx.h"
 #include "costrank/i18n.h"
 #include "costrank/keymap.h"
@@ -28,6 +29,7 @@ struct ctx {
 	bool daily;
 	bool is_month;
 	const char *cur;
+	const cr_report_account **by_id; /* the report's accounts sorted by id */
 };
 
 /* A rule's estimate for a line, before deduplication. */
@@ -217,11 +219,37 @@ none:
 	return false;
 }
 
-static const cr_report_account *find_account(const cr_report *r, const char *id)
+static int cmp_account_id(const void *pa, const void *pb)
 {
+	const cr_report_account *const *a = pa, *const *b = pb;
+	return strcmp((*a)->id, (*b)->id);
+}
+
+/* The report's accounts by id, for a binary search per line: a scan of
+ * every account per line made the pass quadratic in accounts. */
+static const cr_report_account **accounts_by_id(const cr_report *r)
+{
+	const cr_report_account **v = cr_xcalloc(r->n_accounts + 1, sizeof *v);
 	for (size_t i = 0; i < r->n_accounts; i++)
-		if (strcmp(r->accounts[i].id, id) == 0)
-			return &r->accounts[i];
+		v[i] = &r->accounts[i];
+	if (r->n_accounts)
+		qsort(v, r->n_accounts, sizeof *v, cmp_account_id);
+	return v;
+}
+
+static const cr_report_account *find_account(const struct ctx *c, const char *id)
+{
+	size_t lo = 0, hi = c->r->n_accounts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int k = strcmp(c->by_id[mid]->id, id);
+		if (k == 0)
+			return c->by_id[mid];
+		if (k < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -259,24 +287,66 @@ static void push_proposal(cr_report *r, size_t *cap, cr_proposal *p)
 	r->proposals[r->n_proposals++] = *p;
 }
 
+/* The enabled rules matching a (service, usage type, environment), found
+ * once per triple: many accounts share each usage type, and glob matching
+ * every rule against every line was most of the savings pass. */
+struct rule_cache {
+	cr_keymap map;
+	size_t *first, *count;  /* per triple: its run in pool */
+	size_t cap;
+	size_t *pool, npool, pool_cap;
+};
+
+static const size_t *matching_rules(struct rule_cache *rc, const cr_ruleset *rules,
+				    const struct ctx *c, const struct line *ln, unsigned env,
+				    size_t *n)
+{
+	bool added;
+	size_t k = cr_keymap_get(&rc->map, ln->service, ln->usage_type, env, &added);
+
+	if (added) {
+		const char *svc = cr_ledger_str(c->l, ln->service);
+		const char *ut = cr_ledger_str(c->l, ln->usage_type);
+
+		if (k >= rc->cap) {
+			rc->cap = rc->cap ? rc->cap * 2 : 256;
+			rc->first = cr_xrealloc(rc->first, rc->cap * sizeof *rc->first);
+			rc->count = cr_xrealloc(rc->count, rc->cap * sizeof *rc->count);
+		}
+		rc->first[k] = rc->npool;
+		rc->count[k] = 0;
+		for (size_t i = 0; i < rules->n; i++) {
+			if (!rules->v[i].enabled || !cr_rule_matches(&rules->v[i], svc, ut, env))
+				continue;
+			if (rc->npool == rc->pool_cap) {
+				rc->pool_cap = rc->pool_cap ? rc->pool_cap * 2 : 256;
+				rc->pool = cr_xrealloc(rc->pool, rc->pool_cap * sizeof *rc->pool);
+			}
+			rc->pool[rc->npool++] = i;
+			rc->count[k]++;
+		}
+	}
+	*n = rc->count[k];
+	return rc->pool ? rc->pool + rc->first[k] : NULL;
+}
+
 /* Proposes for one line: dedup within groups, stack across them. */
 static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
-			 const struct line *ln, const cr_ruleset *rules)
+			 const struct line *ln, const cr_ruleset *rules, struct rule_cache *rc)
 {
 	struct candidate *cand = cr_xcalloc(rules->n + 1, sizeof *cand);
 	size_t n = 0;
 	const char *acct_id = cr_ledger_str(c->l, ln->account);
-	const cr_report_account *acct = find_account(r, acct_id);
+	const cr_report_account *acct = find_account(c, acct_id);
 	const char *env = acct ? acct->environment : "";
 	const char *svc = cr_ledger_str(c->l, ln->service);
 	const char *ut = cr_ledger_str(c->l, ln->usage_type);
 
-	for (size_t i = 0; i < rules->n; i++) {
-		const cr_rule *rule = &rules->v[i];
-		if (rule->enabled && cr_rule_matches(rule, svc, ut, cr_env_bit(env)) &&
-		    estimate(c, ln, rule, &cand[n]))
+	size_t nmatch;
+	const size_t *match = matching_rules(rc, rules, c, ln, cr_env_bit(env), &nmatch);
+	for (size_t i = 0; i < nmatch; i++)
+		if (estimate(c, ln, &rules->v[match[i]], &cand[n]))
 			n++;
-	}
 	/* best first: the first of each group is its proposal */
 	if (n)
 		qsort(cand, n, sizeof *cand, cmp_candidate);
@@ -364,6 +434,7 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 	struct ctx c = { .r = r, .l = l, .start = r->start, .ndays = r->end - r->start + 1,
 			 .daily = cr_ledger_is_daily(l), .cur = r->currency };
 	cr_keymap map = CR_KEYMAP_INIT;
+	struct rule_cache rc = { .map = CR_KEYMAP_INIT };
 	struct line *lines = NULL;
 	size_t nlines = 0, cap = 0, pcap = 0, nent;
 	const cr_ledger_entry *e = cr_ledger_entries(l, &nent);
@@ -372,6 +443,14 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 		return cr_error_set(err, CR_EXIT_USAGE,
 				    "savings proposals need a period of at most 366 days");
 	c.is_month = r->start == cr_month_first(r->start) && r->end == cr_month_last(r->start);
+	c.by_id = accounts_by_id(r);
+	/* Day series stay sparse: each line chains its ledger entries (next[],
+	 * heads[]: entry index + 1, 0 ends) and is spread over one shared
+	 * pair of day arrays only while it is proposed for, so memory follows
+	 * the entries, not lines x days. */
+	size_t *next = cr_xcalloc(nent + 1, sizeof *next), *heads = NULL;
+	cr_dec *day_all = cr_xcalloc((size_t)c.ndays, sizeof *day_all);
+	cr_dec *day_od = cr_xcalloc((size_t)c.ndays, sizeof *day_od);
 	for (size_t i = 0; i < nent; i++) {
 		const cr_ledger_entry *x = &e[i];
 		bool added;
@@ -385,37 +464,55 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 			if (nlines == cap) {
 				cap = cap ? cap * 2 : 256;
 				lines = cr_xrealloc(lines, cap * sizeof *lines);
+				heads = cr_xrealloc(heads, cap * sizeof *heads);
 			}
+			heads[nlines] = 0;
 			struct line *ln = &lines[nlines++];
 			memset(ln, 0, sizeof *ln);
 			ln->account = x->key.account;
 			ln->service = x->key.service;
 			ln->usage_type = x->key.usage_type;
-			ln->daily_all = cr_xcalloc((size_t)c.ndays, sizeof *ln->daily_all);
-			ln->daily_od = cr_xcalloc((size_t)c.ndays, sizeof *ln->daily_od);
 		}
 		struct line *ln = &lines[k];
-		int d = x->key.day - r->start;
 		cr_dec_acc(&ln->all, x->cost);
-		cr_dec_acc(&ln->daily_all[d], x->cost);
-		if (x->key.kind == CR_KIND_USAGE) {
+		if (x->key.kind == CR_KIND_USAGE)
 			cr_dec_acc(&ln->od, x->cost);
-			cr_dec_acc(&ln->daily_od[d], x->cost);
-		}
+		next[i] = heads[k];
+		heads[k] = i + 1;
 	}
 	r->has_proposals = true;
 	r->savings_total = CR_DEC_ZERO;
-	for (size_t i = 0; i < nlines; i++)
-		propose_line(&c, r, &pcap, &lines[i], rules);
+	for (size_t i = 0; i < nlines; i++) {
+		for (size_t j = heads[i]; j; j = next[j - 1]) {
+			const cr_ledger_entry *x = &e[j - 1];
+			int d = x->key.day - r->start;
+			cr_dec_acc(&day_all[d], x->cost);
+			if (x->key.kind == CR_KIND_USAGE)
+				cr_dec_acc(&day_od[d], x->cost);
+		}
+		lines[i].daily_all = day_all;
+		lines[i].daily_od = day_od;
+		propose_line(&c, r, &pcap, &lines[i], rules, &rc);
+		for (size_t j = heads[i]; j; j = next[j - 1]) {
+			int d = e[j - 1].key.day - r->start;
+			day_all[d] = day_od[d] = CR_DEC_ZERO;
+		}
+	}
+	cr_commitment_apply(r, l, &pcap);
 	if (r->n_proposals)
 		qsort(r->proposals, r->n_proposals, sizeof *r->proposals, cmp_proposal);
 	for (size_t i = 0; i < r->n_proposals; i++)
 		r->proposals[i].rank = (int)i + 1;
-	for (size_t i = 0; i < nlines; i++) {
-		free(lines[i].daily_all);
-		free(lines[i].daily_od);
-	}
+	free(next);
+	free(heads);
+	free(day_all);
+	free(day_od);
 	free(lines);
+	free(c.by_id);
 	cr_keymap_release(&map);
+	cr_keymap_release(&rc.map);
+	free(rc.first);
+	free(rc.count);
+	free(rc.pool);
 	return 0;
 }

@@ -67,6 +67,8 @@ static const struct colname cur2_cols[] = {
 	{ "savings_plan_used_commitment", COL(sp_used_commitment), false },
 	{ "identity_line_item_id", COL(line_id), false },
 	{ "identity_time_interval", COL(time_interval), false },
+	{ "line_item_operation", COL(operation), false },
+	{ "pricing_public_on_demand_cost", COL(public_od), false },
 };
 
 static const struct colname cur_cols[] = {
@@ -91,6 +93,8 @@ static const struct colname cur_cols[] = {
 	{ "savingsPlan/UsedCommitment", COL(sp_used_commitment), false },
 	{ "identity/LineItemId", COL(line_id), false },
 	{ "identity/TimeInterval", COL(time_interval), false },
+	{ "lineItem/Operation", COL(operation), false },
+	{ "pricing/publicOnDemandCost", COL(public_od), false },
 };
 
 static const struct colname focus_cols[] = {

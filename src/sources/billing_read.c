@@ -497,6 +497,8 @@ static int add_row(struct reader *r, const cr_field *row, const cr_ledger_key *k
  * and kept in a direct-mapped cache keyed by the exact bytes of the
  * columns (a slot whose key differs is simply worked out again).
  */
+static uint8_t commit_class(enum line_type t, enum cr_kind kind, const cr_field *ut);
+
 #define CLASS_SLOTS 4096
 #define CLASS_KEY_MAX 224
 #define CLASS_FIELDS 8
@@ -505,6 +507,7 @@ struct row_class {
 	uint64_t hash;
 	uint32_t klen;            /* bytes used in key; 0: empty slot */
 	uint8_t t, kind;          /* enum line_type, enum cr_kind */
+	uint8_t cc;               /* commitment facts the row gives (CC_*), 0: none */
 	bool service_in_map;      /* a code the table lacks: the product map's
 				     product_name wins over service, if any */
 	cr_sym account, name, service, usage, unit;
@@ -582,6 +585,7 @@ static void class_compute(struct reader *r, const cr_field *f[CLASS_FIELDS],
 	k->service = cr_ledger_intern(r->l, svc, svc_len);
 	k->usage = cr_ledger_intern(r->l, f[5]->ptr, f[5]->len);
 	k->unit = cr_kind_is_usage(kind) ? env_sym(r, f[6]) : 0;
+	k->cc = commit_class(t, kind, f[5]);
 }
 
 /* The class of a row: from the cache, or worked out into *tmp. */
@@ -629,6 +633,131 @@ static const struct row_class *class_of(struct reader *r, const cr_field *row,
 		p += 2 + f[i]->len;
 	}
 	return k;
+}
+
+/* ---- commitment facts (ledger.h), read only when the ledger wants them -- */
+
+enum {
+	CC_SP_ELIGIBLE = 1,       /* on-demand usage a Savings Plan could cover */
+	CC_RI_ELIGIBLE = 2,       /* on-demand hours of a type reservations cover */
+	CC_SP_COVERED = 4,
+	CC_SP_FEE = 8,
+	CC_RI_COVERED = 16,
+	CC_RI_FEE = 32,
+};
+
+static uint8_t commit_class(enum line_type t, enum cr_kind kind, const cr_field *ut)
+{
+	static const char *const sp[] = { "BoxUsage", "DedicatedUsage", "Fargate-vCPU-Hours",
+					  "Fargate-GB-Hours", "Lambda-GB-Second",
+					  "Lambda-Provisioned" };
+	static const char *const ri[] = { "BoxUsage", "InstanceUsage:db.", "Multi-AZUsage:db.",
+					  "NodeUsage:cache.", "ESInstance:" };
+	uint8_t cc = 0;
+
+	if (kind == CR_KIND_USAGE) {
+		for (size_t i = 0; i < sizeof sp / sizeof sp[0]; i++)
+			if (contains(ut, sp[i]))
+				cc |= CC_SP_ELIGIBLE;
+		for (size_t i = 0; i < sizeof ri / sizeof ri[0]; i++)
+			if (contains(ut, ri[i]))
+				cc |= CC_RI_ELIGIBLE;
+	}
+	if (kind == CR_KIND_SP_COVERED)
+		cc |= CC_SP_COVERED;
+	if (kind == CR_KIND_RI_COVERED)
+		cc |= CC_RI_COVERED;
+	if (t == LT_SP_RECURRING)
+		cc |= CC_SP_FEE;
+	if (t == LT_RI_FEE)
+		cc |= CC_RI_FEE;
+	return cc;
+}
+
+/* Windows and its licensed variants (with SQL Server, BYOL). */
+static unsigned platform_of(const cr_field *op)
+{
+	static const char *const win[] = { "RunInstances:0002", "RunInstances:0006",
+					   "RunInstances:0102", "RunInstances:0202",
+					   "RunInstances:0800" };
+	for (size_t i = 0; i < sizeof win / sizeof win[0]; i++)
+		if (eq(op, win[i]))
+			return CR_PLATFORM_WINDOWS;
+	return CR_PLATFORM_OTHER;
+}
+
+/* The UTC hour of a start timestamp "YYYY-MM-DDTHH..." (0 without one). */
+static int hour_of(const cr_field *f)
+{
+	const char *p = f->ptr;
+
+	if (f->len >= 13 && (p[10] == 'T' || p[10] == ' ') && p[11] >= '0' && p[11] <= '2' &&
+	    p[12] >= '0' && p[12] <= '9' && (p[11] - '0') * 10 + (p[12] - '0') < 24)
+		return (p[11] - '0') * 10 + (p[12] - '0');
+	return 0;
+}
+
+static int commit_add(struct reader *r, int64_t hour, unsigned platform, unsigned fact,
+		      cr_dec amount)
+{
+	if (cr_ledger_add_commit(r->l, hour, platform, fact, amount, NULL) == 0)
+		return 0;
+	return cr_error_set(r->err, CR_EXIT_INPUT, "%s:%s: a commitment amount overflows",
+			    r->path, where(r));
+}
+
+/* An optional amount column: 0 when absent or empty. */
+static int opt_amount(struct reader *r, const cr_field *row, int idx, const char *name,
+		      cr_dec *out)
+{
+	*out = CR_DEC_ZERO;
+	if (idx < 0 || get(row, idx)->len == 0)
+		return 0;
+	return amount(r, row, idx, name, out);
+}
+
+static int commit_row(struct reader *r, const cr_field *row, const struct row_class *k,
+		      cr_day day, cr_dec unblended, cr_dec qty)
+{
+	const cr_columns *c = r->c;
+	int64_t hour = (int64_t)day * 24 + hour_of(get(row, c->start));
+	unsigned pf = platform_of(get(row, c->operation));
+	cr_dec a, b;
+
+	if ((k->cc & CC_SP_ELIGIBLE) && commit_add(r, hour, pf, CR_CF_ELIGIBLE_OD, unblended))
+		return -1;
+	if ((k->cc & CC_RI_ELIGIBLE) && commit_add(r, hour, pf, CR_CF_RI_ONDEMAND_HOURS, qty))
+		return -1;
+	if ((k->cc & CC_RI_COVERED) && commit_add(r, hour, pf, CR_CF_RI_COVERED_HOURS, qty))
+		return -1;
+	if (k->cc & CC_SP_COVERED) {
+		if (opt_amount(r, row, c->public_od, "pricing_public_on_demand_cost", &a) ||
+		    opt_amount(r, row, c->sp_effective, "savings_plan_savings_plan_effective_cost", &b))
+			return -1;
+		if (!get(row, c->public_od)->len)
+			a = unblended; /* a covered line's own cost is the on-demand one */
+		if (commit_add(r, hour, pf, CR_CF_SP_COVERED_OD, a) ||
+		    commit_add(r, hour, pf, CR_CF_SP_EFFECTIVE, b))
+			return -1;
+	}
+	if (k->cc & CC_SP_FEE) {
+		if (opt_amount(r, row, c->sp_total_commitment, "savings_plan_total_commitment_to_date", &a) ||
+		    opt_amount(r, row, c->sp_used_commitment, "savings_plan_used_commitment", &b) ||
+		    commit_add(r, hour, pf, CR_CF_SP_COMMITMENT, a) ||
+		    commit_add(r, hour, pf, CR_CF_SP_USED, b))
+			return -1;
+	}
+	if (k->cc & CC_RI_FEE) {
+		cr_dec sum;
+		if (opt_amount(r, row, c->ri_unused_upfront,
+			       "reservation_unused_amortized_upfront_fee_for_billing_period", &a) ||
+		    opt_amount(r, row, c->ri_unused_recurring, "reservation_unused_recurring_fee", &b))
+			return -1;
+		if (cr_dec_add(&sum, a, b) || commit_add(r, hour, pf, CR_CF_RI_UNUSED, sum))
+			return row_error(r, "amount out of range", "reservation_unused_recurring_fee",
+					 get(row, c->ri_unused_recurring));
+	}
+	return 0;
 }
 
 static int cur_row(struct reader *r, const cr_field *row)
@@ -686,6 +815,9 @@ static int cur_row(struct reader *r, const cr_field *row)
 		cr_ledger_note_environment(r->l, key.account, env_sym(r, get(row, c->env_tag)));
 	else if (map_get(r, c->tags_map, "user:environment", &tag))
 		cr_ledger_note_environment(r->l, key.account, env_sym(r, &tag));
+	if (k->cc && cr_ledger_wants_commitments(r->l) &&
+	    commit_row(r, row, k, key.day, unblended, qty))
+		return -1;
 	return add_row(r, row, &key, cost, qty, k->unit);
 }
 
@@ -802,8 +934,12 @@ static int focus_row(struct reader *r, const cr_field *row)
 /* The columns the rows are read from: every column found in the header,
  * less the amortisation ones under the unblended metric.  Returns their
  * count; cols must hold one entry per member of cr_columns. */
-static size_t needed_columns(const cr_columns *c, enum cr_metric metric, size_t *cols)
+static size_t needed_columns(const cr_columns *c, enum cr_metric metric, bool commit,
+			     size_t *cols)
 {
+	static const size_t commitment_only[] = {
+		offsetof(cr_columns, operation), offsetof(cr_columns, public_od),
+	};
 	static const size_t amortization_only[] = {
 		offsetof(cr_columns, amortized), offsetof(cr_columns, ri_effective),
 		offsetof(cr_columns, ri_unused_upfront), offsetof(cr_columns, ri_unused_recurring),
@@ -820,9 +956,11 @@ static size_t needed_columns(const cr_columns *c, enum cr_metric metric, size_t 
 		memcpy(&idx, (const char *)c + off, sizeof idx);
 		if (idx < 0)
 			continue;
-		for (size_t i = 0; metric == CR_METRIC_UNBLENDED &&
+		for (size_t i = 0; metric == CR_METRIC_UNBLENDED && !commit &&
 		     i < sizeof amortization_only / sizeof amortization_only[0]; i++)
 			skip |= off == amortization_only[i];
+		for (size_t i = 0; !commit && i < sizeof commitment_only / sizeof commitment_only[0]; i++)
+			skip |= off == commitment_only[i];
 		if (!skip)
 			cols[n++] = (size_t)idx;
 	}
@@ -839,7 +977,8 @@ static void select_columns(cr_csv *csv, const struct reader *r)
 {
 	const cr_columns *c = r->c;
 	size_t cols[NEEDED_MAX + CR_LEDGER_MAX_DIMS];
-	size_t n = needed_columns(c, r->metric, cols), lazy[2 + CR_LEDGER_MAX_DIMS], nlazy = 0;
+	size_t n = needed_columns(c, r->metric, cr_ledger_wants_commitments(r->l), cols),
+	       lazy[2 + CR_LEDGER_MAX_DIMS], nlazy = 0;
 
 	for (size_t i = 0; i < r->ndims; i++) {
 		if (r->dims[i].col >= 0)
@@ -1056,7 +1195,7 @@ static bool in_header(const struct header *h, const cr_field *f)
 static int header_again(struct reader *r, size_t n)
 {
 	const struct header *h = r->hdr;
-	size_t cols[sizeof *r->c / sizeof(int)], k = needed_columns(r->c, r->metric, cols);
+	size_t cols[sizeof *r->c / sizeof(int)], k = needed_columns(r->c, r->metric, cr_ledger_wants_commitments(r->l), cols);
 	size_t names = 0, filled = 0, diff = SIZE_MAX;
 
 	if (!h)
@@ -1377,7 +1516,8 @@ static int pq_part_read(struct pq_part *p)
 	const cr_columns *c = p->cols;
 	struct reader r = { 0 };
 	size_t proj[NEEDED_MAX + CR_LEDGER_MAX_DIMS];
-	size_t nproj = needed_columns(c, cr_ledger_metric(p->ledger), proj), ntags;
+	size_t nproj = needed_columns(c, cr_ledger_metric(p->ledger),
+				     cr_ledger_wants_commitments(p->ledger), proj), ntags;
 	size_t ncols = cr_pq_ncolumns(p->f), ngroups = cr_pq_nrow_groups(p->f);
 	cr_field *row = cr_xcalloc(ncols ? ncols : 1, sizeof *row);
 	const cr_field *vals[NEEDED_MAX + CR_LEDGER_MAX_DIMS];

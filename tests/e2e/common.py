@@ -64,3 +64,17 @@ def without_resources(report):
     if "accounts" in out:
         out["accounts"] = accounts
     return out
+
+
+def without_commitments(report):
+    """A report without what the organisation's Savings Plan changes: only CUR and
+    CUR 2.0 files carry the savings_plan_* / reservation_* columns it is sized
+    from; Cost Explorer answers and the SQL pushdown queries do not (README,
+    "Commitments"), so their lines keep per-line commitment proposals.  Every
+    other proposal, and the rest of the report, must be the same."""
+    r = {k: v for k, v in report.items()
+         if k not in ("commitments", "savings_total", "savings_share", "savings_total_fx")}
+    if "proposals" in r:
+        r["proposals"] = [{k: v for k, v in p.items() if k != "rank"}
+                          for p in r["proposals"] if p.get("action") != "commitment"]
+    return r

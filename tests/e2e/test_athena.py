@@ -14,7 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
-from common import SAMPLES, run, tempdir, without_resources  # noqa: E402
+from common import SAMPLES, run, tempdir, without_commitments, without_resources  # noqa: E402
 import pg_server  # noqa: E402
 from test_allocation import CATEGORY, check_against, oracle  # noqa: E402
 
@@ -39,8 +39,8 @@ SCANNED_LINE = re.compile(r"^Athena scanned (\d+) bytes in (\d+) quer(?:y|ies) \
 
 
 def comparable(report):
-    r = {k: v for k, v in without_resources(report).items()
-         if k not in ("source", "anomalies", "drivers")}
+    r = without_commitments({k: v for k, v in without_resources(report).items()
+         if k not in ("source", "anomalies", "drivers")})
     r["warnings"] = [w for w in r.get("warnings", []) if not SCANNED_LINE.match(w)]
     return r
 

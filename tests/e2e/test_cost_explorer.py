@@ -15,7 +15,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
-from common import SAMPLES, run, tempdir, without_resources  # noqa: E402
+from common import SAMPLES, run, tempdir, without_commitments, without_resources  # noqa: E402
 from mock_ce import MockCostExplorer  # noqa: E402
 from test_allocation import CATEGORY, check_against, oracle  # noqa: E402
 
@@ -28,8 +28,8 @@ ALL_FORMATS = "json,csv,xlsx,md,html,table"
 
 
 def without_source(report):
-    return {k: v for k, v in without_resources(report).items()
-            if k not in ("source", "anomalies", "drivers")}
+    return without_commitments({k: v for k, v in without_resources(report).items()
+            if k not in ("source", "anomalies", "drivers")})
 
 
 class CostExplorer(unittest.TestCase):

@@ -70,8 +70,8 @@ except ImportError:
 
 IN_CI = bool(os.environ.get("CI"))
 LIMIT = 65536
-SHEETS = ["Summary", "Services", "Usage types", "Savings proposals", "Trend", "What drove the change",
-          "Anomalies", "Resources"]
+SHEETS = ["Summary", "Services", "Usage types", "Savings proposals", "Trend", "Commitments",
+          "What drove the change", "Anomalies", "Resources"]
 SERVICE_COLUMNS = ["period_start", "period_end", "currency", "metric", "account_rank",
                    "account_id", "account_name", "environment", "service_rank", "service",
                    "cost", "previous_cost", "change", "change_pct", "share_of_account_pct",

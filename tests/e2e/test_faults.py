@@ -26,7 +26,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
-from common import SAMPLES, run, tempdir, without_resources  # noqa: E402
+from common import SAMPLES, run, tempdir, without_commitments, without_resources  # noqa: E402
 from mock_ce import MockCostExplorer  # noqa: E402
 
 AKID = "AKIDFAULTEXAMPLE"
@@ -49,8 +49,8 @@ def tearDownModule():
 
 
 def without_source(report):
-    return {k: v for k, v in without_resources(report).items()
-            if k not in ("source", "anomalies", "drivers")}
+    return without_commitments({k: v for k, v in without_resources(report).items()
+            if k not in ("source", "anomalies", "drivers")})
 
 
 def body_key(body):

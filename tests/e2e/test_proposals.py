@@ -187,11 +187,21 @@ class Proposals(unittest.TestCase):
             return [(p["rule"], p["account_id"], p["service"], p["usage_type"],
                      p["monthly_cost"], p["estimated_monthly_savings"]) for p in rep["proposals"]]
         base = key(self.reports["cur2"])
-        for fmt in ("cur", "focus"):
-            with self.subTest(fmt=fmt):
-                self.assertEqual(key(self.reports[fmt]), base)
-                self.assertEqual(self.reports[fmt]["savings_total"],
-                                 self.reports["cur2"]["savings_total"])
+        with self.subTest(fmt="cur"):
+            self.assertEqual(key(self.reports["cur"]), base)
+            self.assertEqual(self.reports["cur"]["savings_total"],
+                             self.reports["cur2"]["savings_total"])
+        # The FOCUS sample has no savings_plan_* / reservation_* columns, so the
+        # organisation's Savings Plan is not sized there (README, "Commitments"):
+        # its lines keep the per-line commitment proposals.  Every other proposal
+        # is the same.
+        with self.subTest(fmt="focus"):
+            def others(rep):
+                return key({"proposals": [p for p in rep["proposals"]
+                                          if p["action"] != "commitment"]})
+            self.assertEqual(others(self.reports["focus"]), others(self.reports["cur2"]))
+            self.assertIn("org-savings-plan", {p["rule"] for p in self.reports["cur2"]["proposals"]})
+            self.assertNotIn("commitments", self.reports["focus"])
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import unittest
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import SAMPLES, run, tempdir, without_resources  # noqa: E402
+from common import SAMPLES, run, tempdir, without_commitments, without_resources  # noqa: E402
 import pg_server  # noqa: E402
 from test_allocation import CATEGORY, check_against, oracle  # noqa: E402
 
@@ -26,8 +26,8 @@ PASSWORD = "pg-S3cret-never-shown"
 
 
 def without_source(report):
-    return {k: v for k, v in without_resources(report).items()
-            if k not in ("source", "anomalies", "drivers")}
+    return without_commitments({k: v for k, v in without_resources(report).items()
+            if k not in ("source", "anomalies", "drivers")})
 
 
 ENV = {"PGPASSWORD": PASSWORD}
