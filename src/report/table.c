@@ -1441,6 +1441,7 @@ static void draw_anomalies(tctx *t)
 		spaces(t, 2);
 		wrapped(t, b.ptr, 2, SGR_DIM);
 	}
+	cr_buf_release(&b);
 	free_cells(cells, n * nc);
 }
 

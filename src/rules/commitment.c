@@ -7,6 +7,7 @@
 
 #include "costrank/buf.h"
 #include "costrank/fx.h"
+#include "costrank/i18n.h"
 #include "costrank/rules.h"
 
 static int cmp_dec(const void *a, const void *b)
@@ -115,27 +116,27 @@ static void propose(cr_report *r, size_t *cap, const cr_report_sp_plan *pl, int 
 		cr_dec_mul_ratio(&s, pl->savings, 304375, (int64_t)ndays * 10000);
 	cr_buf_adds(&f, "c = ");
 	money(&f, pl->commitment, r->currency);
-	cr_buf_addf(&f, "/h at %.1f%%, covers ", pl->discount * 100);
+	cr_buf_addf(&f, _("/h at %.1f%%, covers "), pl->discount * 100);
 	cr_dec level = grossed(pl->commitment, pl->discount);
 	money(&f, level, r->currency);
-	cr_buf_addf(&f, "/h; %zu h: ", pl->hours);
+	cr_buf_addf(&f, _("/h; %zu h: "), pl->hours);
 	money(&f, pl->covered, r->currency);
-	cr_buf_addf(&f, " - %zu x c = ", pl->hours);
+	cr_buf_addf(&f, _(" - %zu x c = "), pl->hours);
 	money(&f, pl->savings, r->currency);
 	if (!is_month)
-		cr_buf_addf(&f, " over %d days", ndays);
-	cr_buf_addf(&e, "%s; discount %s; on-demand spend of eligible usage ",
-		    pl->hourly ? "hourly data" : "daily data: each day's spend / 24 per hour",
-		    pl->discount_measured ? "measured from the data's Savings Plan lines" :
-		    "from the table");
+		cr_buf_addf(&f, _(" over %d days"), ndays);
+	cr_buf_addf(&e, _("%s; discount %s; on-demand spend of eligible usage "),
+		    pl->hourly ? _("hourly data") : _("daily data: each day's spend / 24 per hour"),
+		    pl->discount_measured ? _("measured from the data's Savings Plan lines") :
+		    _("from the table"));
 	money(&e, pl->eligible, r->currency);
 	if (cr_dec_sign(pl->unused_netted) > 0) {
-		cr_buf_adds(&e, "; existing plans' unused commitment netted first: ");
+		cr_buf_adds(&e, _("; existing plans' unused commitment netted first: "));
 		money(&e, pl->unused_netted, r->currency);
 	}
 	p.rule = cr_xstrdup(win ? "org-savings-plan-windows" : "org-savings-plan");
-	p.title = cr_xstrdup(win ? "Buy a Savings Plan for Windows instances, sized to the hourly spend"
-			     : "Buy a Compute Savings Plan sized to the hourly spend");
+	p.title = cr_xstrdup(win ? _("Buy a Savings Plan for Windows instances, sized to the hourly spend")
+			     : _("Buy a Compute Savings Plan sized to the hourly spend"));
 	p.action = "commitment";
 	p.model = "commitment-hourly";
 	p.effort = "low";
@@ -153,12 +154,12 @@ static void propose(cr_report *r, size_t *cap, const cr_report_sp_plan *pl, int 
 	p.priority = cr_dec_to_double(s) * 0.75;
 	p.formula = cr_buf_detach(&f);
 	p.evidence = cr_buf_detach(&e);
-	p.rationale = cr_xstrdup("AWS sizes Savings Plans on every hour of the lookback, nights and "
+	p.rationale = cr_xstrdup(_("AWS sizes Savings Plans on every hour of the lookback, nights and "
 				 "weekends included: the commitment that maximises the saving covers "
-				 "the d-quantile of the hourly on-demand spend, well above the lowest hour.");
+				 "the d-quantile of the hourly on-demand spend, well above the lowest hour."));
 	p.reference = cr_xstrdup("https://docs.aws.amazon.com/savingsplans/latest/userguide/sp-recommendations.html");
-	p.basis = cr_xstrdup(pl->discount_measured ? "discount measured from the data"
-			     : "table discount (Compute Savings Plan, 1 year, no upfront)");
+	p.basis = cr_xstrdup(pl->discount_measured ? _("discount measured from the data")
+			     : _("table discount (Compute Savings Plan, 1 year, no upfront)"));
 	if (r->n_proposals == *cap) {
 		*cap = *cap ? *cap * 2 : 64;
 		r->proposals = cr_xrealloc(r->proposals, *cap * sizeof *r->proposals);

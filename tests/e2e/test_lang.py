@@ -398,7 +398,7 @@ class Workbook(unittest.TestCase):
     def test_sheets_and_columns_in_japanese(self):
         wb = self.book()
         self.assertEqual(wb.sheetnames, ["概要", "サービス", "使用タイプ", "削減提案", "推移",
-                                         "変動の要因", "異常", "リソース"])
+                                         "コミットメント", "変動の要因", "異常", "リソース"])
         heads = {ws.title: [c.value for c in ws[1] if c.value] for ws in wb.worksheets}
         for name in ("サービス", "使用タイプ", "削減提案"):
             self.assertTrue(heads[name], name)

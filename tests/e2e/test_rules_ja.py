@@ -140,10 +140,12 @@ class UserFiles(unittest.TestCase):
             self.assertEqual(p["rationale"], want["rationale"])
             self.assertEqual(p["basis"], want["basis"])
         for p in proposals():
+            if p["rule"].startswith("org-"):   # sized by the commitment pass, not a table rule
+                continue
             self.assertEqual(p["title"], en[p["rule"]]["title"])
         # an override given in English only drops the built-in translation (it would be
         # the translation of another text); given in both, the Japanese is shown
-        target = ja[0]["rule"]
+        target = next(p["rule"] for p in ja if p["rule"] in en)
         with tempdir() as d:
             plain = write(d, "plain.json", {"rules": [{"id": target, "title": "Our own title"}]})
             both = write(d, "both.json", {"rules": [{"id": target,
