@@ -41,6 +41,7 @@ typedef struct cr_columns {
 	    commitment_id, service_name, billing_account_id, usage_alt1,
 	    usage_alt2, usage_alt3, usage_alt4;
 	int line_id, time_interval;               /* CUR identity: overlap check */
+	int operation;                            /* "RunInstances:0002": the platform */
 } cr_columns;
 
 /*

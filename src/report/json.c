@@ -335,6 +335,10 @@ static json_t *build_proposal(jctx *c, const cr_proposal *p)
 	set(c, o, "estimated_monthly_savings", jamount(p->savings));
 	set(c, o, "estimated_annual_savings", jamount(p->annual_savings));
 	set(c, o, "model", json_string(p->model));
+	set(c, o, "confidence", json_string(p->confidence ? p->confidence : "estimate"));
+	set(c, o, "counted", json_boolean(p->counted));
+	set(c, o, "stage", json_string(p->stage ? p->stage : ""));
+	set(c, o, "folded", json_integer((json_int_t)p->folded));
 	set(c, o, "formula", jstr(c, p->formula));
 	set(c, o, "evidence", jstr(c, p->evidence));
 	set(c, o, "effort", json_string(p->effort));
@@ -612,6 +616,8 @@ static json_t *build_report(jctx *c)
 		if (cr_fx_active(r))
 			set(c, root, "savings_total_fx", jfx(c, r->savings_total));
 		set(c, root, "savings_share", jshare(cr_dec_ratio(r->savings_total, r->recon.grand_total)));
+		set(c, root, "savings_to_investigate", jamount(r->savings_to_investigate));
+		set(c, root, "min_saving", jamount(r->min_saving));
 		a = jarray(c);
 		for (size_t i = 0; a && i < r->n_proposals; i++)
 			append(c, a, build_proposal(c, &r->proposals[i]));
@@ -619,6 +625,8 @@ static json_t *build_report(jctx *c)
 	} else {
 		set(c, root, "savings_total", json_null());
 		set(c, root, "savings_share", json_null());
+		set(c, root, "savings_to_investigate", json_null());
+		set(c, root, "min_saving", json_null());
 		set(c, root, "proposals", jarray(c));
 	}
 	set(c, root, "trend", build_trend(c));

@@ -220,6 +220,20 @@ const char *cr_render_action(const char *action)
 	return action;
 }
 
+const char *cr_render_proposal_action(cr_buf *b, const cr_proposal *p)
+{
+	static const char *const conf[] = { N_("measured"), N_("priced"), N_("estimate") };
+	const char *c = p->confidence ? p->confidence : "estimate";
+
+	cr_buf_reset(b);
+	cr_buf_adds(b, cr_render_action(p->action));
+	for (size_t i = 0; i < sizeof conf / sizeof *conf; i++)
+		if (strcmp(c, conf[i]) == 0)
+			c = _(conf[i]);
+	cr_buf_addf(b, ", %s", c);
+	return b->ptr ? b->ptr : "";
+}
+
 const char *cr_render_level(const char *level)
 {
 	/* the rule table's effort and risk words, translated for display */

@@ -67,6 +67,7 @@ static const struct colname cur2_cols[] = {
 	{ "savings_plan_used_commitment", COL(sp_used_commitment), false },
 	{ "identity_line_item_id", COL(line_id), false },
 	{ "identity_time_interval", COL(time_interval), false },
+	{ "line_item_operation", COL(operation), false },
 };
 
 static const struct colname cur_cols[] = {
@@ -91,6 +92,7 @@ static const struct colname cur_cols[] = {
 	{ "savingsPlan/UsedCommitment", COL(sp_used_commitment), false },
 	{ "identity/LineItemId", COL(line_id), false },
 	{ "identity/TimeInterval", COL(time_interval), false },
+	{ "lineItem/Operation", COL(operation), false },
 };
 
 static const struct colname focus_cols[] = {
@@ -117,6 +119,7 @@ static const struct colname focus_cols[] = {
 	{ "CommitmentDiscountType", COL(commitment_type), false },
 	{ "CommitmentDiscountId", COL(commitment_id), false },
 	{ "Tags", COL(tags_map), false },
+	{ "x_Operation", COL(operation), false },
 };
 
 struct format_def {
