@@ -39,35 +39,35 @@ enum {
 };
 
 static const struct cr_option report_options[] = {
-	{ "format", 'f', true, OPT_FORMAT, "LIST", "outputs, comma-separated: table,json,csv,xlsx,md,html (default: table,json,csv)" },
-	{ "out", 'o', true, OPT_OUT, "DIR", "directory for report files (default: reports); - writes the one --format json, csv or md to stdout" },
-	{ "month", 'm', true, OPT_MONTH, "YYYY-MM", "report this calendar month" },
-	{ "from", 0, true, OPT_FROM, "YYYY-MM-DD", "first day of the period (inclusive)" },
-	{ "to", 0, true, OPT_TO, "YYYY-MM-DD", "last day of the period (inclusive)" },
-	{ "months", 0, true, OPT_MONTHS, "N", "monthly trend: up to N months ending with the reported one (default 12; 1 = none)" },
-	{ "top", 'n', true, OPT_TOP, "N", "services per account (default 10), the rest as \"Other services\"" },
-	{ "top-usage", 'u', true, OPT_TOP_USAGE, "M", "usage types per service (default 5; 0 = services only)" },
-	{ "detail", 0, true, OPT_DETAIL, "LEVEL", "table: full (default; every account's services) or summary (accounts and proposals)" },
-	{ "metric", 0, true, OPT_METRIC, "NAME", "unblended (default; FOCUS BilledCost) or amortized (EffectiveCost)" },
-	{ "include", 0, true, OPT_INCLUDE, "LIST", "also rank credits,refunds,tax (default: none)" },
-	{ "by", 0, true, OPT_BY, "DIM", "also split the total by tag:KEY, cost-category:NAME or region (repeatable)" },
-	{ "resources", 0, true, OPT_RESOURCES, "N", "top resources of each listed usage type (default 3; 0 = none; at most 100; billing files)" },
-	{ "accounts", 'a', true, OPT_ACCOUNTS, "FILE", "account names, environments and owners (JSON)" },
-	{ "rules", 'r', true, OPT_RULES, "FILE", "add or override savings rules (JSON; repeatable)" },
-	{ "no-rules", 0, false, OPT_NO_RULES, NULL, "rank only: no savings proposals" },
-	{ "min-saving", 0, true, OPT_MIN_SAVING, "AMOUNT", "fold proposals saving less a month into one line per action (default 50, in the report's currency; 0 = none)" },
-	{ "color", 0, true, OPT_COLOR, "WHEN", "auto (default), always or never; NO_COLOR always wins" },
-	{ "csv-bom", 0, false, OPT_CSV_BOM, NULL, "start CSV files with a UTF-8 BOM (for Excel)" },
-	{ "csv-headers", 0, true, OPT_CSV_HEADERS, "WHICH", "english (default) or localized: the CSV header row in the --lang language" },
-	{ "lang", 0, true, OPT_LANG, "LANG", "language of the reports: en or ja (default: LC_ALL, LC_MESSAGES, LANG; else en)" },
-	{ "quiet", 'q', false, OPT_QUIET, NULL, "for cron: no table unless --format names it, no progress or file messages; warnings and errors still on stderr" },
+	{ "format", 'f', true, OPT_FORMAT, "LIST", N_("outputs, comma-separated: table,json,csv,xlsx,md,html (default: table,json,csv)") },
+	{ "out", 'o', true, OPT_OUT, "DIR", N_("directory for report files (default: reports); - writes the one --format json, csv or md to stdout") },
+	{ "month", 'm', true, OPT_MONTH, "YYYY-MM", N_("report this calendar month") },
+	{ "from", 0, true, OPT_FROM, "YYYY-MM-DD", N_("first day of the period (inclusive)") },
+	{ "to", 0, true, OPT_TO, "YYYY-MM-DD", N_("last day of the period (inclusive)") },
+	{ "months", 0, true, OPT_MONTHS, "N", N_("monthly trend: up to N months ending with the reported one (default 12; 1 = none)") },
+	{ "top", 'n', true, OPT_TOP, "N", N_("services per account (default 10), the rest as \"Other services\"") },
+	{ "top-usage", 'u', true, OPT_TOP_USAGE, "M", N_("usage types per service (default 5; 0 = services only)") },
+	{ "detail", 0, true, OPT_DETAIL, "LEVEL", N_("table: full (default; every account's services) or summary (accounts and proposals)") },
+	{ "metric", 0, true, OPT_METRIC, "NAME", N_("unblended (default; FOCUS BilledCost) or amortized (EffectiveCost)") },
+	{ "include", 0, true, OPT_INCLUDE, "LIST", N_("also rank credits,refunds,tax (default: none)") },
+	{ "by", 0, true, OPT_BY, "DIM", N_("also split the total by tag:KEY, cost-category:NAME or region (repeatable)") },
+	{ "resources", 0, true, OPT_RESOURCES, "N", N_("top resources of each listed usage type (default 3; 0 = none; at most 100; billing files)") },
+	{ "accounts", 'a', true, OPT_ACCOUNTS, "FILE", N_("account names, environments and owners (JSON)") },
+	{ "rules", 'r', true, OPT_RULES, "FILE", N_("add or override savings rules (JSON; repeatable)") },
+	{ "no-rules", 0, false, OPT_NO_RULES, NULL, N_("rank only: no savings proposals") },
+	{ "min-saving", 0, true, OPT_MIN_SAVING, "AMOUNT", N_("fold proposals saving less a month into one line per action (default 50, in the report's currency; 0 = none)") },
+	{ "color", 0, true, OPT_COLOR, "WHEN", N_("auto (default), always or never; NO_COLOR always wins") },
+	{ "csv-bom", 0, false, OPT_CSV_BOM, NULL, N_("start CSV files with a UTF-8 BOM (for Excel)") },
+	{ "csv-headers", 0, true, OPT_CSV_HEADERS, "WHICH", N_("english (default) or localized: the CSV header row in the --lang language") },
+	{ "lang", 0, true, OPT_LANG, "LANG", N_("language of the reports: en or ja (default: LC_ALL, LC_MESSAGES, LANG; else en)") },
+	{ "quiet", 'q', false, OPT_QUIET, NULL, N_("for cron: no table unless --format names it, no progress or file messages; warnings and errors still on stderr") },
 	REPORT_LIVE_OPTIONS,
 	REPORT_DELIVER_OPTIONS,
-	{ "help", 'h', false, OPT_HELP, NULL, "show this help" },
+	{ "help", 'h', false, OPT_HELP, NULL, N_("show this help") },
 	{ NULL, 0, false, 0, NULL, NULL },
 };
 
-static const char report_usage[] =
+static const char *const report_usage = N_(
 	"usage: costrank report [options] FILE|DIR...\n"
 	"       costrank report [options]        (from AWS Cost Explorer)\n"
 	"\n"
@@ -76,9 +76,9 @@ static const char report_usage[] =
 	"CUR and FOCUS exports (.csv, .csv.gz or .csv.zip, many parts); a directory is\n"
 	"read as an export, each billing period once, from its current delivery.  The\n"
 	"format is recognised from the header row.\n"
-	"\n";
+	"\n");
 
-static const char report_examples[] =
+static const char *const report_examples = N_(
 	"\n"
 	"Examples:\n"
 	"  costrank report samples/cur2\n"
@@ -97,7 +97,7 @@ static const char report_examples[] =
 	"Exit codes: 0 ok, 1 a --fail-on-* threshold or --max-requests exceeded, 2 usage,\n"
 	"3 bad input, 4 output not written (or stdout closed, a broken pipe), 5 Cost\n"
 	"Explorer failed, 6 credentials, 7 no data for the period, 8 --post failed (the\n"
-	"reports are written), 129/130/143 SIGHUP/SIGINT/SIGTERM (nothing half written).\n";
+	"reports are written), 129/130/143 SIGHUP/SIGINT/SIGTERM (nothing half written).\n");
 
 #define DEFAULT_FORMATS "table,json,csv"
 #define CR_MAX_RESOURCES 100    /* --resources */
@@ -131,7 +131,7 @@ struct report_config {
 static int add_by(struct report_config *c, const char *v, cr_error *err)
 {
 	if (c->n_by == CR_LEDGER_MAX_DIMS)
-		return cr_error_set(err, CR_EXIT_USAGE, "--by is given more than %d times",
+		return cr_error_set(err, CR_EXIT_USAGE, _("--by is given more than %d times"),
 				    CR_LEDGER_MAX_DIMS);
 	if (strncmp(v, "tag:", 4) == 0 && v[4] && strlen(v + 4) <= 128) {
 		c->by[c->n_by].kind = CR_DIM_TAG;
@@ -148,8 +148,8 @@ static int add_by(struct report_config *c, const char *v, cr_error *err)
 		c->by[c->n_by++].key = NULL;
 		return 0;
 	}
-	return cr_error_set(err, CR_EXIT_USAGE, "--by '%s' is not tag:KEY, cost-category:NAME "
-			    "(a key or name of at most 128 bytes) or region", v);
+	return cr_error_set(err, CR_EXIT_USAGE, _("--by '%s' is not tag:KEY, cost-category:NAME "
+			    "(a key or name of at most 128 bytes) or region"), v);
 }
 
 static int parse_int(const char *opt, const char *v, int min, int max, int *out,
@@ -159,7 +159,7 @@ static int parse_int(const char *opt, const char *v, int min, int max, int *out,
 	long n = strtol(v, &end, 10);
 
 	if (!*v || *end || n < min || n > max)
-		return cr_error_set(err, CR_EXIT_USAGE, "--%s '%s' is not a whole number from %d to %d",
+		return cr_error_set(err, CR_EXIT_USAGE, _("--%s '%s' is not a whole number from %d to %d"),
 				    opt, v, min, max);
 	*out = (int)n;
 	return 0;
@@ -183,7 +183,7 @@ static int for_each_item(const char *list, int (*each)(struct report_config *, c
 	}
 	free(copy);
 	if (!rc && !n)
-		rc = cr_error_set(err, CR_EXIT_USAGE, "empty list '%s'", list);
+		rc = cr_error_set(err, CR_EXIT_USAGE, _("empty list '%s'"), list);
 	return rc;
 }
 
@@ -206,7 +206,7 @@ static int add_format(struct report_config *c, const char *name, cr_error *err)
 	for (size_t i = 0; i < n; i++)
 		if (!i || strcmp(w[i].name, w[i - 1].name))
 			cr_buf_addf(&b, "%s%s", i ? ", " : "", w[i].name);
-	cr_error_set(err, CR_EXIT_USAGE, "--format: unknown format '%s' (known: %s)", name, b.ptr);
+	cr_error_set(err, CR_EXIT_USAGE, _("--format: unknown format '%s' (known: %s)"), name, b.ptr);
 	cr_buf_release(&b);
 	return -1;
 }
@@ -223,7 +223,7 @@ static int add_include(struct report_config *c, const char *name, cr_error *err)
 		}
 	}
 	return cr_error_set(err, CR_EXIT_USAGE,
-			    "--include: unknown category '%s' (known: credits, refunds, tax)", name);
+			    _("--include: unknown category '%s' (known: credits, refunds, tax)"), name);
 }
 
 static int on_option(void *ctx, int id, const char *v, cr_error *err)
@@ -237,8 +237,8 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 		return for_each_item(v, add_format, c, err);
 	case OPT_OUT:
 		if (!*v)
-			return cr_error_set(err, CR_EXIT_USAGE, "--out needs a directory, or - for "
-					    "standard output");
+			return cr_error_set(err, CR_EXIT_USAGE, _("--out needs a directory, or - for "
+					    "standard output"));
 		c->out_dir = v;
 		return 0;
 	case OPT_MONTH: c->month = v; return 0;
@@ -252,7 +252,7 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 			c->summary = strcmp(v, "summary") == 0;
 			return 0;
 		}
-		return cr_error_set(err, CR_EXIT_USAGE, "--detail '%s' is not full or summary", v);
+		return cr_error_set(err, CR_EXIT_USAGE, _("--detail '%s' is not full or summary"), v);
 	case OPT_METRIC:
 		if (strcmp(v, "unblended") == 0)
 			c->metric = CR_METRIC_UNBLENDED;
@@ -260,7 +260,7 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 			c->metric = CR_METRIC_AMORTIZED;
 		else
 			return cr_error_set(err, CR_EXIT_USAGE,
-					    "--metric '%s' is not unblended or amortized", v);
+					    _("--metric '%s' is not unblended or amortized"), v);
 		return 0;
 	case OPT_INCLUDE: return for_each_item(v, add_include, c, err);
 	case OPT_BY: return add_by(c, v, err);
@@ -269,7 +269,7 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 	case OPT_ACCOUNTS: c->accounts_file = v; return 0;
 	case OPT_RULES:
 		if (c->n_rule_files == 16)
-			return cr_error_set(err, CR_EXIT_USAGE, "--rules: at most 16 rule files");
+			return cr_error_set(err, CR_EXIT_USAGE, _("--rules: at most 16 rule files"));
 		c->rule_files[c->n_rule_files++] = v;
 		return 0;
 	case OPT_NO_RULES: c->no_rules = true; return 0;
@@ -291,14 +291,14 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 			c->color = 0;
 		else
 			return cr_error_set(err, CR_EXIT_USAGE,
-					    "--color '%s' is not auto, always or never", v);
+					    _("--color '%s' is not auto, always or never"), v);
 		return 0;
 	case OPT_CSV_BOM: c->csv_bom = true; return 0;
 	case OPT_LANG: return cr_i18n_set(v, err);
 	case OPT_CSV_HEADERS:
 		if (strcmp(v, "english") && strcmp(v, "localized") && strcmp(v, "localised"))
 			return cr_error_set(err, CR_EXIT_USAGE,
-					    "--csv-headers '%s' is not english or localized", v);
+					    _("--csv-headers '%s' is not english or localized"), v);
 		c->csv_localized = strcmp(v, "english") != 0;
 		return 0;
 	case OPT_QUIET: c->quiet = true; return 0;
@@ -671,16 +671,16 @@ static int check_outputs(struct report_config *c, cr_error *err)
 		}
 		if (w[i].ext && out_is_stdout(c) && strcmp(w[i].name, "json") != 0 &&
 		    strcmp(w[i].name, "csv") != 0 && strcmp(w[i].name, "md") != 0)
-			return cr_error_set(err, CR_EXIT_USAGE, "--out - writes JSON, CSV or "
+			return cr_error_set(err, CR_EXIT_USAGE, _("--out - writes JSON, CSV or "
 					    "Markdown to standard output, not %s: give --format "
-					    "json, csv or md, or --out DIR", w[i].name);
+					    "json, csv or md, or --out DIR"), w[i].name);
 	}
 	if (out_is_stdout(c)) {
 		if (formats != 1 || to_stdout)
-			return cr_error_set(err, CR_EXIT_USAGE, "--out - writes one report to "
-					    "standard output: give --format json, csv or md alone%s",
-					    c->live.dry_run ? " (and no --dry-run, which prints "
-					    "there too)" : "");
+			return cr_error_set(err, CR_EXIT_USAGE, _("--out - writes one report to "
+					    "standard output: give --format json, csv or md alone%s"),
+					    c->live.dry_run ? _(" (and no --dry-run, which prints "
+					    "there too)") : "");
 		to_stdout = true;
 	}
 	if (to_stdout && cr_proc_fd_was_closed(STDOUT_FILENO))
@@ -725,7 +725,7 @@ int cmd_report(int argc, char **argv)
 	bool given, s3 = false;
 	int code = 0;
 
-	cr_i18n_use(cr_i18n_from_env());
+	/* the language: main() chose it before anything was printed */
 	cr_writers(&nw);
 	if (nw > sizeof c.want / sizeof c.want[0])
 		abort();
@@ -740,10 +740,10 @@ int cmd_report(int argc, char **argv)
 				     "closed");
 			goto done;
 		}
-		fputs(report_usage, stdout);
-		fputs("Options:\n", stdout);
+		fputs(_(report_usage), stdout);
+		fputs(_("Options:\n"), stdout);
 		cr_options_print(report_options, stdout);
-		fputs(report_examples, stdout);
+		fputs(_(report_examples), stdout);
 		goto done;
 	}
 	s3 = any_s3(args, nargs);
@@ -757,7 +757,7 @@ int cmd_report(int argc, char **argv)
 	if (cr_period_from_options(c.month, c.from, c.to, &ro.period, &given, &err))
 		goto done;
 	if (c.no_rules && c.n_rule_files) {
-		cr_error_set(&err, CR_EXIT_USAGE, "--rules and --no-rules exclude each other");
+		cr_error_set(&err, CR_EXIT_USAGE, _("--rules and --no-rules exclude each other"));
 		goto done;
 	}
 	/* every rule file is checked before any work; each problem gets a line */
@@ -772,9 +772,9 @@ int cmd_report(int argc, char **argv)
 
 	for (int i = 0; live && i < c.n_by && c.live.source < LIVE_POSTGRES; i++)
 		if (c.by[i].kind == CR_DIM_REGION) {
-			cr_error_set(&err, CR_EXIT_USAGE, "--by region: Cost Explorer is asked by "
+			cr_error_set(&err, CR_EXIT_USAGE, _("--by region: Cost Explorer is asked by "
 				     "tag:KEY or cost-category:NAME only; give billing files or "
-				     "--source postgres|athena for regions");
+				     "--source postgres|athena for regions"));
 			goto done;
 		}
 	ledger = cr_ledger_new(c.metric);

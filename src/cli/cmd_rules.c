@@ -11,17 +11,19 @@
 #include "cli/options.h"
 #include "costrank/buf.h"
 #include "costrank/rules.h"
+#include "costrank/i18n.h"
 
-enum { OPT_RULES = 1, OPT_STRICT, OPT_HELP };
+enum { OPT_RULES = 1, OPT_STRICT, OPT_LANG, OPT_HELP };
 
 static const struct cr_option rules_options[] = {
-	{ "rules", 'r', true, OPT_RULES, "FILE", "rule file adding or overriding rules by id (repeatable; list, show)" },
-	{ "strict", 0, false, OPT_STRICT, NULL, "check: warnings (a text without its Japanese translation) are problems too" },
-	{ "help", 'h', false, OPT_HELP, NULL, "show this help" },
+	{ "rules", 'r', true, OPT_RULES, "FILE", N_("rule file adding or overriding rules by id (repeatable; list, show)") },
+	{ "strict", 0, false, OPT_STRICT, NULL, N_("check: warnings (a text without its Japanese translation) are problems too") },
+	{ "lang", 0, true, OPT_LANG, "LANG", N_("language of the help and the messages: en or ja (default: LC_ALL, LC_MESSAGES, LANG; else en)") },
+	{ "help", 'h', false, OPT_HELP, NULL, N_("show this help") },
 	{ NULL, 0, false, 0, NULL, NULL },
 };
 
-static const char rules_usage[] =
+static const char *const rules_usage = N_(
 	"usage: costrank rules list [--rules FILE]...\n"
 	"       costrank rules show [--rules FILE]...\n"
 	"       costrank rules check [--strict] [FILE...]\n"
@@ -40,9 +42,9 @@ static const char rules_usage[] =
 	"\n"
 	"A title, rationale or savings basis is a string (English) or\n"
 	"{\"en\": \"...\", \"ja\": \"...\"}; check warns about a text without Japanese.\n"
-	"\n";
+	"\n");
 
-static const char rules_examples[] =
+static const char *const rules_examples = N_(
 	"\n"
 	"Examples:\n"
 	"  costrank rules list\n"
@@ -53,7 +55,7 @@ static const char rules_examples[] =
 	"  echo '{\"rules\": [{\"id\": \"ec2-spot-production\", \"enabled\": false}]}' > off.json\n"
 	"  costrank rules list --rules off.json\n"
 	"\n"
-	"Exit codes: 0 ok, 2 usage, 3 a rule file has problems.\n";
+	"Exit codes: 0 ok, 2 usage, 3 a rule file has problems.\n");
 
 struct rules_config {
 	const char **files;        /* NULL-terminated */
@@ -68,12 +70,14 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 	switch (id) {
 	case OPT_RULES:
 		if (!*v)
-			return cr_error_set(err, CR_EXIT_USAGE, "--rules needs a file");
+			return cr_error_set(err, CR_EXIT_USAGE, _("--rules needs a file"));
 		c->files[c->nfiles++] = v;
 		return 0;
 	case OPT_STRICT:
 		c->strict = true;
 		return 0;
+	case OPT_LANG:
+		return cr_i18n_set(v, err);
 	case OPT_HELP:
 		c->help = true;
 		return 0;
@@ -83,10 +87,10 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 
 static void help(FILE *out)
 {
-	fputs(rules_usage, out);
-	fputs("Options:\n", out);
+	fputs(_(rules_usage), out);
+	fputs(_("Options:\n"), out);
 	cr_options_print(rules_options, out);
-	fputs(rules_examples, out);
+	fputs(_(rules_examples), out);
 }
 
 /* Prints each line of a problem report on stderr after "costrank: ";
@@ -410,8 +414,10 @@ int cmd_rules(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "check")) {
-		fprintf(stderr, "costrank: error: unknown rules subcommand '%s' "
-			"(known: list, show, check); see 'costrank rules --help'\n", sub);
+		fprintf(stderr, "costrank: error: ");
+		fprintf(stderr, _("unknown rules subcommand '%s' (known: list, show, check); "
+				  "see 'costrank rules --help'"), sub);
+		fputc('\n', stderr);
 		return CR_EXIT_USAGE;
 	}
 	c.files = cr_xcalloc((size_t)argc + 1, sizeof *c.files);
@@ -425,8 +431,8 @@ int cmd_rules(int argc, char **argv)
 	}
 	if (!strcmp(sub, "check")) {
 		if (c.nfiles)
-			cr_error_set(&err, CR_EXIT_USAGE, "rules check takes the files themselves, "
-				     "not --rules: costrank rules check FILE...");
+			cr_error_set(&err, CR_EXIT_USAGE, _("rules check takes the files themselves, "
+				     "not --rules: costrank rules check FILE..."));
 		else if (nargs == 0)
 			code = check_builtin(c.strict);
 		else
@@ -434,12 +440,12 @@ int cmd_rules(int argc, char **argv)
 		goto done;
 	}
 	if (c.strict) {
-		cr_error_set(&err, CR_EXIT_USAGE, "--strict is an option of rules check");
+		cr_error_set(&err, CR_EXIT_USAGE, _("--strict is an option of rules check"));
 		goto done;
 	}
 	if (nargs > 0) {
-		cr_error_set(&err, CR_EXIT_USAGE, "rules %s takes no arguments ('%s'); "
-			     "give rule files with --rules FILE", sub, args[0]);
+		cr_error_set(&err, CR_EXIT_USAGE, _("rules %s takes no arguments ('%s'); "
+			     "give rule files with --rules FILE"), sub, args[0]);
 		goto done;
 	}
 	if (!(rs = load(&c, &code)))

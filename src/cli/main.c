@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "costrank/error.h"
+#include "costrank/i18n.h"
 #include "costrank/proc.h"
 
 struct command {
@@ -16,27 +17,28 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "report", cmd_report, "rank spend per account, service and usage type; write reports" },
-	{ "rules", cmd_rules, "list, show and check the savings rule table" },
+	{ "report", cmd_report, N_("rank spend per account, service and usage type; write reports") },
+	{ "rules", cmd_rules, N_("list, show and check the savings rule table") },
 	{ NULL, NULL, NULL },
 };
 
 static void usage(FILE *out)
 {
-	fputs("usage: costrank [--version] [--help] COMMAND [options]\n"
-	      "\n"
-	      "Cloud cost analysis for the monthly FinOps run: per account, the top\n"
-	      "services and their top usage types, with month-over-month change.\n"
-	      "\n"
-	      "Commands:\n", out);
+	fputs(_("usage: costrank [--version] [--help] [--lang LANG] COMMAND [options]\n"
+		"\n"
+		"Cloud cost analysis for the monthly FinOps run: per account, the top\n"
+		"services and their top usage types, with month-over-month change.\n"
+		"\n"
+		"Commands:\n"), out);
 	for (const struct command *c = commands; c->name; c++)
-		fprintf(out, "  %-10s %s\n", c->name, c->help);
-	fputs("\n"
-	      "Examples:\n"
-	      "  costrank report samples/cur2\n"
-	      "  costrank report --month 2026-10 --format json --out reports exports/\n"
-	      "\n"
-	      "'costrank COMMAND --help' describes a command's options.\n", out);
+		fprintf(out, "  %-10s %s\n", c->name, _(c->help));
+	fputs(_("\n"
+		"Examples:\n"
+		"  costrank report samples/cur2\n"
+		"  costrank report --month 2026-10 --format json --out reports exports/\n"
+		"  costrank --lang ja report --help\n"
+		"\n"
+		"'costrank COMMAND --help' describes a command's options.\n"), out);
 }
 
 /* Write errors on stdout (a full disk, a closed pipe) must not pass silently. */
@@ -106,14 +108,77 @@ static int stdout_closed(void)
 	return CR_EXIT_OUTPUT;
 }
 
+/*
+ * The language of the help, the usage errors and the reports, chosen
+ * before anything is printed: the environment (LC_ALL, LC_MESSAGES, LANG),
+ * then --lang wherever it stands before "--" ("report --help --lang ja"
+ * too; the last one wins, as in the command's own parse).  An unknown
+ * language is left for the command to refuse.
+ */
+static void choose_language(int argc, char **argv)
+{
+	cr_i18n_use(cr_i18n_from_env());
+	for (int i = 1; i < argc; i++) {
+		const char *v = NULL;
+		cr_error e = { 0 };
+
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--lang") && i + 1 < argc)
+			v = argv[++i];
+		else if (!strncmp(argv[i], "--lang=", 7))
+			v = argv[i] + 7;
+		if (v && cr_i18n_set(v, &e))
+			cr_error_clear(&e);
+	}
+}
+
+/* "costrank --lang ja COMMAND ...": --lang before the command.  The
+ * number of arguments it takes (0 when there is none), or -1 after
+ * printing a usage error. */
+static int leading_lang(int argc, char **argv)
+{
+	cr_error e = { 0 };
+	const char *v;
+	int n;
+
+	if (argc > 1 && !strncmp(argv[1], "--lang=", 7)) {
+		v = argv[1] + 7;
+		n = 1;
+	} else if (argc > 1 && !strcmp(argv[1], "--lang")) {
+		if (argc < 3) {
+			cr_error_set(&e, CR_EXIT_USAGE, _("option --%s needs a value (%s)"), "lang",
+				     "LANG");
+			cr_cli_error(e.msg);
+			return -1;
+		}
+		v = argv[2];
+		n = 2;
+	} else {
+		return 0;
+	}
+	if (cr_i18n_set(v, &e)) {
+		cr_cli_error(e.msg);
+		return -1;
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
+	int skip;
+
 	/* before any file is opened: a report never gets descriptor 1 */
 	if (cr_proc_std_fds() != 0)
 		return CR_EXIT_INTERNAL;
 	/* the environment may hold keys and webhook URLs from the start */
 	cr_proc_no_dump();
 	handle_signals();
+	choose_language(argc, argv);
+	if ((skip = leading_lang(argc, argv)) < 0)
+		return CR_EXIT_USAGE;
+	argc -= skip;
+	argv += skip;
 	if (argc < 2) {
 		usage(stderr);
 		return CR_EXIT_USAGE;
@@ -138,6 +203,8 @@ int main(int argc, char **argv)
 	for (const struct command *c = commands; c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return finish(c->run(argc - 2, argv + 2));
-	fprintf(stderr, "costrank: error: unknown command '%s'; see 'costrank --help'\n", argv[1]);
+	fputs("costrank: error: ", stderr);
+	fprintf(stderr, _("unknown command '%s'; see 'costrank --help'"), argv[1]);
+	fputc('\n', stderr);
 	return CR_EXIT_USAGE;
 }

@@ -4,6 +4,7 @@
 
 #include "costrank/hint.h"
 #include "cli/options.h"
+#include "costrank/i18n.h"
 
 static int unknown(const struct cr_option *opts, const char *command,
 		   const char *arg, size_t len, cr_error *err)
@@ -22,9 +23,9 @@ static int unknown(const struct cr_option *opts, const char *command,
 	}
 	if (best)
 		return cr_error_set(err, CR_EXIT_USAGE,
-				    "unknown option '--%s' (did you mean --%s?); see 'costrank %s --help'",
+				    _("unknown option '--%s' (did you mean --%s?); see 'costrank %s --help'"),
 				    name, best, command);
-	return cr_error_set(err, CR_EXIT_USAGE, "unknown option '--%s'; see 'costrank %s --help'",
+	return cr_error_set(err, CR_EXIT_USAGE, _("unknown option '--%s'; see 'costrank %s --help'"),
 			    name, command);
 }
 
@@ -59,7 +60,7 @@ int cr_options_parse(const struct cr_option *opts, const char *command,
 			if (eq) {
 				if (!o->takes_value)
 					return cr_error_set(err, CR_EXIT_USAGE,
-							    "option --%s takes no value", o->long_name);
+							    _("option --%s takes no value"), o->long_name);
 				value = eq + 1;
 			}
 		} else {
@@ -68,12 +69,12 @@ int cr_options_parse(const struct cr_option *opts, const char *command,
 					break;
 			if (!o->long_name)
 				return cr_error_set(err, CR_EXIT_USAGE,
-						    "unknown option '-%c'; see 'costrank %s --help'",
+						    _("unknown option '-%c'; see 'costrank %s --help'"),
 						    a[1], command);
 			if (a[2]) {
 				if (!o->takes_value)
 					return cr_error_set(err, CR_EXIT_USAGE,
-							    "unknown option '%s'; see 'costrank %s --help'",
+							    _("unknown option '%s'; see 'costrank %s --help'"),
 							    a, command);
 				value = a + 2;
 			}
@@ -81,7 +82,7 @@ int cr_options_parse(const struct cr_option *opts, const char *command,
 		if (o->takes_value && !value) {
 			if (i + 1 >= argc)
 				return cr_error_set(err, CR_EXIT_USAGE,
-						    "option --%s needs a value (%s)", o->long_name,
+						    _("option --%s needs a value (%s)"), o->long_name,
 						    o->metavar ? o->metavar : "VALUE");
 			value = argv[++i];
 		}
@@ -101,6 +102,6 @@ void cr_options_print(const struct cr_option *opts, FILE *out)
 		else
 			snprintf(left, sizeof left, "    --%s%s%s", o->long_name,
 				 o->takes_value ? " " : "", o->takes_value ? o->metavar : "");
-		fprintf(out, "  %-28s %s\n", left, o->help);
+		fprintf(out, "  %-28s %s\n", left, _(o->help));
 	}
 }

@@ -13,14 +13,15 @@
 #include "costrank/fx.h"
 #include "costrank/writer.h"
 #include "report/render.h"
+#include "costrank/i18n.h"
 
 /* A decimal option value, exactly; 0 or -1 with err set. */
 static int parse_amount(const char *opt, const char *v, bool nonneg, cr_dec *out, cr_error *err)
 {
 	if (cr_dec_parse(v, strlen(v), out) != CR_DEC_OK || (nonneg && cr_dec_sign(*out) < 0))
-		return cr_error_set(err, CR_EXIT_USAGE, "--%s '%s' is not a%s decimal number%s", opt,
-				    v, nonneg ? " non-negative" : "", nonneg ? ", as in 10 or 2.5" :
-				    ", as in 150000 or 1e6");
+		return cr_error_set(err, CR_EXIT_USAGE, nonneg ?
+				    _("--%s '%s' is not a non-negative decimal number, as in 10 or 2.5") :
+				    _("--%s '%s' is not a decimal number, as in 150000 or 1e6"), opt, v);
 	return 0;
 }
 
@@ -44,9 +45,9 @@ int deliver_option(struct deliver_config *c, int id, const char *v, cr_error *er
 		return 0;
 	case OPT_DELIVER_WEBHOOK_ENV:
 		if (!env_name_ok(v))
-			return cr_error_set(err, CR_EXIT_USAGE, "--webhook-env '%s' is not an environment "
+			return cr_error_set(err, CR_EXIT_USAGE, _("--webhook-env '%s' is not an environment "
 					    "variable name (letters, digits and '_'), as in "
-					    "SLACK_WEBHOOK_URL", v);
+					    "SLACK_WEBHOOK_URL"), v);
 		c->webhook_env = v;
 		return 0;
 	case OPT_DELIVER_FAIL_ON_INCREASE:
@@ -68,18 +69,18 @@ int deliver_option(struct deliver_config *c, int id, const char *v, cr_error *er
 		else if (strcmp(v, "service") == 0)
 			c->scope = DELIVER_SCOPE_SERVICE;
 		else
-			return cr_error_set(err, CR_EXIT_USAGE, "--gate-scope '%s' is not one of "
-					    "organisation, account, service", v);
+			return cr_error_set(err, CR_EXIT_USAGE, _("--gate-scope '%s' is not one of "
+					    "organisation, account, service"), v);
 		c->scope_given = true;
 		return 0;
 	case OPT_DELIVER_FX:
 		if (c->fx)
-			return cr_error_set(err, CR_EXIT_USAGE, "--fx: give one conversion");
+			return cr_error_set(err, CR_EXIT_USAGE, _("--fx: give one conversion"));
 		if (cr_fx_parse(v, &c->fx_rate, &c->fx_dated, err) < 0)
 			return -1;
 		if (cr_dec_cmp(c->fx_rate.rate, cr_dec_from_int(DELIVER_FX_MAX_RATE)) > 0)
-			return cr_error_set(err, CR_EXIT_USAGE, "--fx '%s': the rate is more than "
-					    "%d units of %s per unit of the report's currency",
+			return cr_error_set(err, CR_EXIT_USAGE, _("--fx '%s': the rate is more than "
+					    "%d units of %s per unit of the report's currency"),
 					    v, DELIVER_FX_MAX_RATE, c->fx_rate.code);
 		c->fx = true;
 		return 0;
@@ -94,10 +95,10 @@ int deliver_refuse_url_args(int argc, char *const *argv, cr_error *err)
 			return 0;
 		if (strcmp(argv[i], "--webhook-url") == 0 || strncmp(argv[i], "--webhook-url=", 14) == 0)
 			return cr_error_set(err, CR_EXIT_USAGE,
-					    "--webhook-url is not accepted: a webhook URL is a secret, and "
-					    "a command line is seen by other users and kept in shell "
-					    "histories and CI logs; put it in the environment variable "
-					    DELIVER_URL_ENV " (or one named with --webhook-env NAME)");
+					    _("--webhook-url is not accepted: a webhook URL is a secret, and "
+					      "a command line is seen by other users and kept in shell "
+					      "histories and CI logs; put it in the environment variable "
+					      "%s (or one named with --webhook-env NAME)"), DELIVER_URL_ENV);
 	}
 	return 0;
 }
@@ -117,25 +118,25 @@ int deliver_prepare(struct deliver_config *c, bool live, bool dry_run, char *con
 	for (int i = 0; i < nargs; i++)
 		if (looks_like_url(args[i]))
 			return cr_error_set(err, CR_EXIT_USAGE,
-					    "argument %d is a URL (not shown): inputs are billing export "
-					    "files or directories; a webhook URL belongs in the "
-					    "environment variable " DELIVER_URL_ENV, i + 1);
+					    _("argument %d is a URL (not shown): inputs are billing export "
+					      "files or directories; a webhook URL belongs in the "
+					      "environment variable %s"), i + 1, DELIVER_URL_ENV);
 	if (c->webhook_env && !c->post)
-		return cr_error_set(err, CR_EXIT_USAGE, "--webhook-env names the URL for --post: "
-				    "give --post KIND too");
+		return cr_error_set(err, CR_EXIT_USAGE, _("--webhook-env names the URL for --post: "
+				    "give --post KIND too"));
 	if (c->scope_given && !c->gate_increase && !c->gate_total && !c->gate_anomaly)
-		return cr_error_set(err, CR_EXIT_USAGE, "--gate-scope says what the gates check: "
-				    "give --fail-on-increase PCT or --fail-on-total AMOUNT too");
+		return cr_error_set(err, CR_EXIT_USAGE, _("--gate-scope says what the gates check: "
+				    "give --fail-on-increase PCT or --fail-on-total AMOUNT too"));
 	if (dry_run && !live && !c->post)
-		return cr_error_set(err, CR_EXIT_USAGE, "--dry-run with FILE|DIR inputs shows the "
-				    "--post payloads instead of sending them: give --post KIND too");
+		return cr_error_set(err, CR_EXIT_USAGE, _("--dry-run with FILE|DIR inputs shows the "
+				    "--post payloads instead of sending them: give --post KIND too"));
 	if (!c->post || dry_run)
 		return 0;
 	url = getenv(name);
 	if (!url || !*url)
-		return cr_error_set(err, CR_EXIT_USAGE, "--post %s needs the webhook URL in the "
+		return cr_error_set(err, CR_EXIT_USAGE, _("--post %s needs the webhook URL in the "
 				    "environment variable %s (it is never taken from the command "
-				    "line); --dry-run shows the payload without it",
+				    "line); --dry-run shows the payload without it"),
 				    cr_notify_kind_name(c->kind), name);
 	cr_error_clear(&e);
 	if (cr_http_check_url(url, 0, &e) < 0)
@@ -222,9 +223,9 @@ int deliver_apply_fx(cr_report *r, const struct deliver_config *c, cr_error *err
 
 		say_money(&m, r, largest_amount(r));
 		cr_fx_rate_text(&rate, &c->fx_rate);
-		rc = cr_error_set(err, CR_EXIT_USAGE, "--fx: at %s %s per unit, the report's "
+		rc = cr_error_set(err, CR_EXIT_USAGE, _("--fx: at %s %s per unit, the report's "
 				  "largest amount (%s) is out of the range of exact amounts "
-				  "(about 1.7e20); check the rate", rate.ptr, c->fx_rate.code,
+				  "(about 1.7e20); check the rate"), rate.ptr, c->fx_rate.code,
 				  m.ptr);
 		cr_buf_release(&m);
 		cr_buf_release(&rate);

@@ -23,6 +23,7 @@
 
 #include "costrank/decimal.h"
 #include "costrank/error.h"
+#include "costrank/i18n.h"
 #include "costrank/notify.h"
 #include "costrank/report.h"
 
@@ -38,13 +39,13 @@ enum {
 
 /* Entries for the report command's option table. */
 #define REPORT_DELIVER_OPTIONS \
-	{ "fx", 0, true, OPT_DELIVER_FX, "CODE=RATE[@DATE]", "show every amount in CODE at RATE per unit of the report currency (JPY=151.20)" }, \
-	{ "post", 0, true, OPT_DELIVER_POST, "KIND", "after writing: post a summary to slack, teams, gchat or webhook" }, \
-	{ "webhook-env", 0, true, OPT_DELIVER_WEBHOOK_ENV, "NAME", "read the --post URL from $NAME (default COSTRANK_WEBHOOK_URL)" }, \
-	{ "fail-on-increase", 0, true, OPT_DELIVER_FAIL_ON_INCREASE, "PCT", "exit 1 if the total rose more than PCT% over the previous period" }, \
-	{ "fail-on-total", 0, true, OPT_DELIVER_FAIL_ON_TOTAL, "AMOUNT", "exit 1 if the total is above AMOUNT (in the report currency)" }, \
-	{ "gate-scope", 0, true, OPT_DELIVER_GATE_SCOPE, "SCOPE", "what the --fail-on-* gates check: organisation (default), account or service" }, \
-	{ "fail-on-anomaly", 0, false, OPT_DELIVER_FAIL_ON_ANOMALY, NULL, "exit 1 if the report lists an anomaly (a day-level spike or a new usage type)" }
+	{ "fx", 0, true, OPT_DELIVER_FX, "CODE=RATE[@DATE]", N_("show every amount in CODE at RATE per unit of the report currency (JPY=151.20)") }, \
+	{ "post", 0, true, OPT_DELIVER_POST, "KIND", N_("after writing: post a summary to slack, teams, gchat or webhook") }, \
+	{ "webhook-env", 0, true, OPT_DELIVER_WEBHOOK_ENV, "NAME", N_("read the --post URL from $NAME (default COSTRANK_WEBHOOK_URL)") }, \
+	{ "fail-on-increase", 0, true, OPT_DELIVER_FAIL_ON_INCREASE, "PCT", N_("exit 1 if the total rose more than PCT% over the previous period") }, \
+	{ "fail-on-total", 0, true, OPT_DELIVER_FAIL_ON_TOTAL, "AMOUNT", N_("exit 1 if the total is above AMOUNT (in the report currency)") }, \
+	{ "gate-scope", 0, true, OPT_DELIVER_GATE_SCOPE, "SCOPE", N_("what the --fail-on-* gates check: organisation (default), account or service") }, \
+	{ "fail-on-anomaly", 0, false, OPT_DELIVER_FAIL_ON_ANOMALY, NULL, N_("exit 1 if the report lists an anomaly (a day-level spike or a new usage type)") }
 
 /* --gate-scope: the organisation's total, each account's total, or the
  * cost of each service an account lists (its --top services). */

@@ -3,6 +3,7 @@
 
 #include "costrank/source.h"
 #include "costrank/sql.h"
+#include "costrank/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,8 @@ int live_option(struct live_config *c, int id, const char *v, cr_error *err)
 		const cr_source *src = cr_source_find(v), *all = cr_sources(&n);
 
 		if (!src)
-			return cr_error_set(err, CR_EXIT_USAGE, "--source '%s' is not files, ce, "
-					    "athena or postgres", v);
+			return cr_error_set(err, CR_EXIT_USAGE, _("--source '%s' is not files, ce, "
+					    "athena or postgres"), v);
 		c->source = (int)(src - all);  /* LIVE_FILES... in the table's order */
 		return 0;
 	}
@@ -40,22 +41,22 @@ int live_option(struct live_config *c, int id, const char *v, cr_error *err)
 		else if (strcmp(v, "legacy") == 0)
 			c->table_layout = CR_SQL_LEGACY_YEAR_MONTH;
 		else
-			return cr_error_set(err, CR_EXIT_USAGE, "--table-layout '%s' is not "
-					    "data-exports, cur2 or legacy", v);
+			return cr_error_set(err, CR_EXIT_USAGE, _("--table-layout '%s' is not "
+					    "data-exports, cur2 or legacy"), v);
 		return 0;
 	case OPT_LIVE_PROFILE: c->profile = v; return 0;
 	case OPT_LIVE_ENDPOINT: c->endpoint_url = v; return 0;
 	case OPT_LIVE_REGION: c->region = v; return 0;
 	case OPT_LIVE_CACHE_DIR:
 		if (!*v)
-			return cr_error_set(err, CR_EXIT_USAGE, "--cache-dir needs a directory");
+			return cr_error_set(err, CR_EXIT_USAGE, _("--cache-dir needs a directory"));
 		c->cache_dir = v;
 		return 0;
 	case OPT_LIVE_MAX_REQUESTS:
 		c->max_requests = strtol(v, &end, 10);
 		if (!*v || *end || c->max_requests < 0 || c->max_requests > 1000000)
-			return cr_error_set(err, CR_EXIT_USAGE, "--max-requests '%s' is not a whole "
-					    "number from 0 to 1000000", v);
+			return cr_error_set(err, CR_EXIT_USAGE, _("--max-requests '%s' is not a whole "
+					    "number from 0 to 1000000"), v);
 		return 0;
 	case OPT_LIVE_DRY_RUN: c->dry_run = true; return 0;
 	case OPT_LIVE_NO_CACHE: c->no_cache = true; return 0;
@@ -89,11 +90,11 @@ int live_wanted(const struct live_config *c, int nargs, bool *live, cr_error *er
 {
 	*live = c->source >= LIVE_CE || (c->source < 0 && nargs == 0);
 	if (c->source == LIVE_CE && nargs)
-		return cr_error_set(err, CR_EXIT_USAGE, "--source ce reads AWS Cost Explorer and "
-				    "takes no FILE|DIR");
+		return cr_error_set(err, CR_EXIT_USAGE, _("--source ce reads AWS Cost Explorer and "
+				    "takes no FILE|DIR"));
 	if (c->source >= LIVE_POSTGRES && nargs)
-		return cr_error_set(err, CR_EXIT_USAGE, "--source %s reads a table and takes no "
-				    "FILE|DIR", c->source == LIVE_ATHENA ? "athena" : "postgres");
+		return cr_error_set(err, CR_EXIT_USAGE, _("--source %s reads a table and takes no "
+				    "FILE|DIR"), c->source == LIVE_ATHENA ? "athena" : "postgres");
 	if (c->source >= 0) {
 		size_t n;
 		const cr_source *src = &cr_sources(&n)[c->source];
@@ -104,24 +105,24 @@ int live_wanted(const struct live_config *c, int nargs, bool *live, cr_error *er
 			return -1;
 	}
 	if (c->source != LIVE_POSTGRES && c->db_url)
-		return cr_error_set(err, CR_EXIT_USAGE, "--db-url applies to --source postgres");
+		return cr_error_set(err, CR_EXIT_USAGE, _("--db-url applies to --source postgres"));
 	if (c->source < LIVE_POSTGRES && (c->table || c->table_layout >= 0))
-		return cr_error_set(err, CR_EXIT_USAGE, "--table and --table-layout apply to "
-				    "--source athena or postgres");
+		return cr_error_set(err, CR_EXIT_USAGE, _("--table and --table-layout apply to "
+				    "--source athena or postgres"));
 	if (c->source != LIVE_ATHENA &&
 	    (c->athena_database || c->athena_workgroup || c->athena_output))
-		return cr_error_set(err, CR_EXIT_USAGE, "--athena-database, --athena-workgroup "
-				    "and --athena-output apply to --source athena");
+		return cr_error_set(err, CR_EXIT_USAGE, _("--athena-database, --athena-workgroup "
+				    "and --athena-output apply to --source athena"));
 	if (!*live && nargs == 0)
-		return cr_error_set(err, CR_EXIT_USAGE, "no input: give billing export files or "
-				    "directories (see 'costrank report --help')");
+		return cr_error_set(err, CR_EXIT_USAGE, _("no input: give billing export files or "
+				    "directories (see 'costrank report --help')"));
 	if (!*live && c->any)
-		return cr_error_set(err, CR_EXIT_USAGE, "--profile, --endpoint-url, --region, "
+		return cr_error_set(err, CR_EXIT_USAGE, _("--profile, --endpoint-url, --region, "
 				    "--max-requests, --dry-run, --no-cache, --offline and --cache-dir "
-				    "apply to Cost Explorer (no FILE|DIR, or --source ce)");
+				    "apply to Cost Explorer (no FILE|DIR, or --source ce)"));
 	if (c->offline && c->no_cache)
-		return cr_error_set(err, CR_EXIT_USAGE, "--offline answers from the cache: it "
-				    "cannot go with --no-cache");
+		return cr_error_set(err, CR_EXIT_USAGE, _("--offline answers from the cache: it "
+				    "cannot go with --no-cache"));
 	return 0;
 }
 
@@ -134,8 +135,8 @@ static int today(cr_day *day, cr_error *err)
 
 	if (now && *now) {
 		if (strlen(now) != 10 || cr_day_parse(now, 10, day) < 0)
-			return cr_error_set(err, CR_EXIT_USAGE, "COSTRANK_NOW '%s' is not a date like "
-					    "2026-11-05", now);
+			return cr_error_set(err, CR_EXIT_USAGE, _("COSTRANK_NOW '%s' is not a date like "
+					    "2026-11-05"), now);
 		return 0;
 	}
 	gmtime_r(&t, &tm);
@@ -156,8 +157,8 @@ static int request_timeout(long *ms, cr_error *err)
 		return 0;
 	*ms = strtol(v, &end, 10);
 	if (*end || *ms < 1 || *ms > 600000)
-		return cr_error_set(err, CR_EXIT_USAGE, "COSTRANK_HTTP_TIMEOUT_MS '%s' is not a "
-				    "whole number of milliseconds from 1 to 600000", v);
+		return cr_error_set(err, CR_EXIT_USAGE, _("COSTRANK_HTTP_TIMEOUT_MS '%s' is not a "
+				    "whole number of milliseconds from 1 to 600000"), v);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "costrank/accounts.h"
 #include "costrank/ce_source.h"
 #include "costrank/error.h"
+#include "costrank/i18n.h"
 #include "costrank/ledger.h"
 #include "costrank/period.h"
 #include "costrank/report.h"
@@ -34,22 +35,22 @@ enum {
 
 /* Entries for the report command's option table. */
 #define REPORT_LIVE_OPTIONS \
-	{ "source", 0, true, OPT_LIVE_SOURCE, "NAME", "files (the default with FILE|DIR), ce: AWS Cost Explorer (the default without), athena or postgres: one aggregation query on the CUR table" }, \
-	{ "db-url", 0, true, OPT_LIVE_DB_URL, "URL", "postgres: PostgreSQL/Redshift connection URL (postgresql://user@host:port/db)" }, \
-	{ "table", 0, true, OPT_LIVE_TABLE, "NAME", "athena, postgres: the CUR table, TABLE or DB.TABLE" }, \
-	{ "table-layout", 0, true, OPT_LIVE_TABLE_LAYOUT, "NAME", "athena, postgres: data-exports (CUR 2.0, billing_period partitions; athena's default), cur2 (CUR 2.0, bill_billing_period_start_date; postgres's default) or legacy (legacy CUR in Athena: year/month partitions, flat columns)" }, \
-	{ "athena-database", 0, true, OPT_LIVE_ATHENA_DATABASE, "DB", "athena: the database (catalog AwsDataCatalog) of --table" }, \
-	{ "athena-workgroup", 0, true, OPT_LIVE_ATHENA_WORKGROUP, "NAME", "athena: the workgroup (default: primary)" }, \
-	{ "athena-output", 0, true, OPT_LIVE_ATHENA_OUTPUT, "S3URL", "athena: query result location (default: the workgroup's)" }, \
-	{ "profile", 0, true, OPT_LIVE_PROFILE, "NAME", "Cost Explorer, athena, s3:// inputs: AWS profile (default: the AWS CLI chain)" }, \
-	{ "endpoint-url", 0, true, OPT_LIVE_ENDPOINT, "URL", "Cost Explorer endpoint (default https://ce.us-east-1.amazonaws.com); athena: its endpoint (default https://athena.REGION.amazonaws.com); s3:// inputs: an S3-compatible store, path-style" }, \
-	{ "region", 0, true, OPT_LIVE_REGION, "NAME", "Cost Explorer: region for STS (assumed roles); athena: the region of the queries; s3:// inputs: the region requests are signed for first" }, \
-	{ "max-requests", 0, true, OPT_LIVE_MAX_REQUESTS, "N", "Cost Explorer: never make more than N paid requests" }, \
-	{ "dry-run", 0, false, OPT_LIVE_DRY_RUN, NULL, "Cost Explorer: print the planned requests and their price, call nothing; files with --post: print the payloads instead of sending" }, \
-	{ "no-cache", 0, false, OPT_LIVE_NO_CACHE, NULL, "Cost Explorer: neither read nor write the answer cache; s3:// inputs: nor the object cache" }, \
-	{ "offline", 0, false, OPT_LIVE_OFFLINE, NULL, "Cost Explorer: answer from the cache only" }, \
-	{ "cache-dir", 0, true, OPT_LIVE_CACHE_DIR, "DIR", "Cost Explorer, s3:// inputs: cache (default $XDG_CACHE_HOME/costrank)" }, \
-	{ "allow-partial", 0, false, OPT_LIVE_ALLOW_PARTIAL, NULL, "Cost Explorer: write a report marked partial when the pull fails; files: read on when a part a manifest names is missing, marked partial" }
+	{ "source", 0, true, OPT_LIVE_SOURCE, "NAME", N_("files (the default with FILE|DIR), ce: AWS Cost Explorer (the default without), athena or postgres: one aggregation query on the CUR table") }, \
+	{ "db-url", 0, true, OPT_LIVE_DB_URL, "URL", N_("postgres: PostgreSQL/Redshift connection URL (postgresql://user@host:port/db)") }, \
+	{ "table", 0, true, OPT_LIVE_TABLE, "NAME", N_("athena, postgres: the CUR table, TABLE or DB.TABLE") }, \
+	{ "table-layout", 0, true, OPT_LIVE_TABLE_LAYOUT, "NAME", N_("athena, postgres: data-exports (CUR 2.0, billing_period partitions; athena's default), cur2 (CUR 2.0, bill_billing_period_start_date; postgres's default) or legacy (legacy CUR in Athena: year/month partitions, flat columns)") }, \
+	{ "athena-database", 0, true, OPT_LIVE_ATHENA_DATABASE, "DB", N_("athena: the database (catalog AwsDataCatalog) of --table") }, \
+	{ "athena-workgroup", 0, true, OPT_LIVE_ATHENA_WORKGROUP, "NAME", N_("athena: the workgroup (default: primary)") }, \
+	{ "athena-output", 0, true, OPT_LIVE_ATHENA_OUTPUT, "S3URL", N_("athena: query result location (default: the workgroup's)") }, \
+	{ "profile", 0, true, OPT_LIVE_PROFILE, "NAME", N_("Cost Explorer, athena, s3:// inputs: AWS profile (default: the AWS CLI chain)") }, \
+	{ "endpoint-url", 0, true, OPT_LIVE_ENDPOINT, "URL", N_("Cost Explorer endpoint (default https://ce.us-east-1.amazonaws.com); athena: its endpoint (default https://athena.REGION.amazonaws.com); s3:// inputs: an S3-compatible store, path-style") }, \
+	{ "region", 0, true, OPT_LIVE_REGION, "NAME", N_("Cost Explorer: region for STS (assumed roles); athena: the region of the queries; s3:// inputs: the region requests are signed for first") }, \
+	{ "max-requests", 0, true, OPT_LIVE_MAX_REQUESTS, "N", N_("Cost Explorer: never make more than N paid requests") }, \
+	{ "dry-run", 0, false, OPT_LIVE_DRY_RUN, NULL, N_("Cost Explorer: print the planned requests and their price, call nothing; files with --post: print the payloads instead of sending") }, \
+	{ "no-cache", 0, false, OPT_LIVE_NO_CACHE, NULL, N_("Cost Explorer: neither read nor write the answer cache; s3:// inputs: nor the object cache") }, \
+	{ "offline", 0, false, OPT_LIVE_OFFLINE, NULL, N_("Cost Explorer: answer from the cache only") }, \
+	{ "cache-dir", 0, true, OPT_LIVE_CACHE_DIR, "DIR", N_("Cost Explorer, s3:// inputs: cache (default $XDG_CACHE_HOME/costrank)") }, \
+	{ "allow-partial", 0, false, OPT_LIVE_ALLOW_PARTIAL, NULL, N_("Cost Explorer: write a report marked partial when the pull fails; files: read on when a part a manifest names is missing, marked partial") }
 
 enum { LIVE_FILES = 0, LIVE_CE = 1, LIVE_POSTGRES = 2, LIVE_ATHENA = 3 };
 

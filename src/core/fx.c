@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "costrank/date.h"
+#include "costrank/i18n.h"
 
 #define MAX_SPEC 96
 
@@ -49,12 +50,12 @@ int cr_fx_parse(const char *spec, cr_fx *fx, bool *dated, cr_error *err)
 	*dated = false;
 	if (!spec || strlen(spec) > MAX_SPEC)
 		return cr_error_set(err, CR_EXIT_USAGE,
-				    "--fx: expected CODE=RATE[@YYYY-MM-DD], as in JPY=151.20");
+				    _("--fx: expected CODE=RATE[@YYYY-MM-DD], as in JPY=151.20"));
 	eq = strchr(spec, '=');
 	if (!eq || !is_code(spec, (size_t)(eq - spec)))
 		return cr_error_set(err, CR_EXIT_USAGE,
-				    "--fx '%s': expected CODE=RATE[@YYYY-MM-DD] with a three-letter "
-				    "ISO 4217 code, as in JPY=151.20", spec);
+				    _("--fx '%s': expected CODE=RATE[@YYYY-MM-DD] with a three-letter "
+				    "ISO 4217 code, as in JPY=151.20"), spec);
 	for (int i = 0; i < 3; i++)
 		fx->code[i] = (char)toupper((unsigned char)spec[i]);
 	fx->code[3] = '\0';
@@ -64,18 +65,18 @@ int cr_fx_parse(const char *spec, cr_fx *fx, bool *dated, cr_error *err)
 	st = cr_dec_parse(rate, (size_t)(rate_end - rate), &fx->rate);
 	if (st == CR_DEC_ROUNDED)
 		return cr_error_set(err, CR_EXIT_USAGE,
-				    "--fx '%s': the rate has more than 18 decimal places", spec);
+				    _("--fx '%s': the rate has more than 18 decimal places"), spec);
 	if (st != CR_DEC_OK || cr_dec_sign(fx->rate) <= 0)
 		return cr_error_set(err, CR_EXIT_USAGE,
-				    "--fx '%s': the rate must be a positive decimal number, as in "
-				    "151.20 (%s per unit of the report's currency)", spec, fx->code);
+				    _("--fx '%s': the rate must be a positive decimal number, as in "
+				    "151.20 (%s per unit of the report's currency)"), spec, fx->code);
 	if (!rate_ratio(fx->rate, &num, &den))
 		return cr_error_set(err, CR_EXIT_USAGE,
-				    "--fx '%s': the rate has too many significant digits", spec);
+				    _("--fx '%s': the rate has too many significant digits"), spec);
 	if (at) {
 		if (strlen(at + 1) != 10 || cr_day_parse(at + 1, 10, &fx->date) < 0)
 			return cr_error_set(err, CR_EXIT_USAGE,
-					    "--fx '%s': the date after '@' must be YYYY-MM-DD", spec);
+					    _("--fx '%s': the date after '@' must be YYYY-MM-DD"), spec);
 		*dated = true;
 	}
 	return 0;

@@ -44,7 +44,7 @@ int cr_i18n_set(const char *name, cr_error *err)
 
 	if (lang_of(name, &l))
 		return cr_error_set(err, CR_EXIT_USAGE,
-				    "--lang: unknown language '%s' (expected en or ja)", name);
+				    _("--lang: unknown language '%s' (expected en or ja)"), name);
 	current = l;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* period.c - see costrank/period.h */
 #include "costrank/period.h"
+#include "costrank/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,11 +11,11 @@ int cr_period_from_options(const char *month, const char *from, const char *to,
 	*given = false;
 	if (month && (from || to))
 		return cr_error_set(err, CR_EXIT_USAGE,
-				    "--month cannot be combined with --from/--to");
+				    _("--month cannot be combined with --from/--to"));
 	if (month) {
 		if (cr_month_parse(month, &p->start, &p->end))
 			return cr_error_set(err, CR_EXIT_USAGE,
-					    "--month '%s' is not a month like 2026-10", month);
+					    _("--month '%s' is not a month like 2026-10"), month);
 		p->is_month = true;
 		*given = true;
 		return 0;
@@ -23,16 +24,16 @@ int cr_period_from_options(const char *month, const char *from, const char *to,
 		return 0;
 	if (!from || !to)
 		return cr_error_set(err, CR_EXIT_USAGE,
-				    "--from and --to go together (both dates inclusive)");
+				    _("--from and --to go together (both dates inclusive)"));
 	if (strlen(from) != 10 || cr_day_parse(from, 10, &p->start))
 		return cr_error_set(err, CR_EXIT_USAGE,
-				    "--from '%s' is not a date like 2026-10-01", from);
+				    _("--from '%s' is not a date like 2026-10-01"), from);
 	if (strlen(to) != 10 || cr_day_parse(to, 10, &p->end))
 		return cr_error_set(err, CR_EXIT_USAGE,
-				    "--to '%s' is not a date like 2026-10-31", to);
+				    _("--to '%s' is not a date like 2026-10-31"), to);
 	if (p->end < p->start)
 		return cr_error_set(err, CR_EXIT_USAGE,
-				    "--to %s is before --from %s", to, from);
+				    _("--to %s is before --from %s"), to, from);
 	p->is_month = p->start == cr_month_first(p->start) &&
 		      p->end == cr_month_last(p->start);
 	*given = true;

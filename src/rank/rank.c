@@ -319,12 +319,15 @@ static void note_rounding(cr_report *r, const cr_ledger *l)
 	if (!x.costs && !x.quantities)
 		return;
 	cr_dec_format_fine(x.cost_effect, eff, sizeof eff);
-	cr_report_add_warning(r, "%" PRIu64 " amount%s of the input (%" PRIu64 " cost%s, %" PRIu64
-			      " quantit%s) had non-zero digits past the 18th decimal place and "
-			      "%s rounded half to even when read: the costs read differ from the "
-			      "exact ones by %s in total", x.costs + x.quantities,
-			      x.costs + x.quantities == 1 ? "" : "s", x.costs, x.costs == 1 ? "" : "s",
-			      x.quantities, x.quantities == 1 ? "y" : "ies",
+	/* the plural endings are arguments: a translation leaves them out with %.0s */
+	cr_report_add_warning(r, _("%llu amount%s of the input (%llu cost%s, %llu quantit%s) had "
+				   "non-zero digits past the 18th decimal place and %s rounded "
+				   "half to even when read: the costs read differ from the exact "
+				   "ones by %s in total"),
+			      (unsigned long long)(x.costs + x.quantities),
+			      x.costs + x.quantities == 1 ? "" : "s", (unsigned long long)x.costs,
+			      x.costs == 1 ? "" : "s", (unsigned long long)x.quantities,
+			      x.quantities == 1 ? "y" : "ies",
 			      x.costs + x.quantities == 1 ? "was" : "were", eff);
 }
 

@@ -8,6 +8,7 @@
 #include "costrank/buf.h"
 #include "costrank/sigv4.h"
 #include "sources/ce_internal.h"
+#include "costrank/i18n.h"
 
 /* ---- notes ----------------------------------------------------------------- */
 
@@ -264,8 +265,8 @@ static int run(struct ce_pull *p, struct ce_scope *sc, const cr_ce_query_spec *q
 		if (st == CR_CE_CACHE_STALE) {
 			char t[CR_AWS_TIME_STRLEN];
 			cr_aws_time_format(created, t);
-			note(p->out, true, "--offline used cached Cost Explorer "
-			     "answers older than their lifetime (one from %s)", t);
+			note(p->out, true, _("--offline used cached Cost Explorer "
+					     "answers older than their lifetime (one from %s)"), t);
 		}
 		for (size_t i = 0; i < pages.n; i++)
 			if (cr_ce_parse(pages.v[i], strlen(pages.v[i]), p->ep.where, &sink, NULL,
@@ -594,8 +595,8 @@ int cr_ce_pull(cr_ledger *l, const cr_ce_source_opts *o, cr_error *err)
 			goto done;
 		out->partial = true;
 		out->failure = *err;
-		note(out, true, "partial: the Cost Explorer pull failed (%s); "
-		     "the figures are incomplete", err->msg);
+		note(out, true, _("partial: the Cost Explorer pull failed (%s); "
+				  "the figures are incomplete"), err->msg);
 		cr_error_clear(err);
 	}
 	if (ce_book(&p, err) < 0)
@@ -605,8 +606,8 @@ int cr_ce_pull(cr_ledger *l, const cr_ce_source_opts *o, cr_error *err)
 	if (out->estimated) {
 		char label[32];
 		cr_period_label(&p.cur, label, sizeof label);
-		note(out, true, "Cost Explorer marks figures of %s as estimated: "
-		     "they can change until AWS finalises the bill", label);
+		note(out, true, _("Cost Explorer marks figures of %s as estimated: "
+				  "they can change until AWS finalises the bill"), label);
 	}
 	out->data_through = p.cur.end < o->today - 1 ? p.cur.end : o->today - 1;
 	if (out->data_through < p.cur.start)

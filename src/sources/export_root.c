@@ -16,6 +16,7 @@
 
 #include "costrank/buf.h"
 #include "costrank/s3.h"
+#include "costrank/i18n.h"
 
 /* ---- names ------------------------------------------------------------- */
 
@@ -422,7 +423,7 @@ static void describe_delivery(cr_buf *b, const struct delivery *d)
 	if (d->len)
 		cr_buf_addf(b, "'%.*s/'", (int)d->len, d->name);
 	else
-		cr_buf_adds(b, "the parts directly in the period folder");
+		cr_buf_adds(b, _("the parts directly in the period folder"));
 }
 
 /* Reads the manifest at listing index idx. */
@@ -480,7 +481,9 @@ static int take_manifest(const struct index *ix, const struct group *g, const ch
 		bool data = cr_data_file_name(base_name(where)) &&
 			    !cr_manifest_file_name(base_name(where));
 		bool ok = at >= 0 && data && (cr_s3_is_url(where) || access(where, R_OK) == 0);
-		const char *why = !data ? "not a billing data file" : at >= 0 ? "unreadable" : "absent";
+		/* N_: the error stays English (it names a file), the warning is translated */
+		const char *why = !data ? N_("not a billing data file") : at >= 0 ? N_("unreadable") :
+				  N_("absent");
 		int rc = 0;
 
 		if (ok) {
@@ -499,8 +502,8 @@ static int take_manifest(const struct index *ix, const struct group *g, const ch
 					  "(--allow-partial reads the rest)", where, mpath, why);
 		} else {
 			cr_buf w = CR_BUF_INIT;
-			cr_buf_addf(&w, "%s: part named by %s is %s: the report leaves it out", where,
-				    mpath, why);
+			cr_buf_addf(&w, _("%s: part named by %s is %s: the report leaves it out"),
+				    where, mpath, _(why));
 			sel_warn(sel, cr_buf_detach(&w));
 			sel->partial = true;
 		}
@@ -619,10 +622,10 @@ static int select_group(const struct index *ix, struct group *g, cr_manifest_rea
 		}
 		if (ndv > 1) {
 			cr_buf w = CR_BUF_INIT;
-			cr_buf_addf(&w, "%s: no manifest; read the latest delivery (", g->data_dir);
+			cr_buf_addf(&w, _("%s: no manifest; read the latest delivery ("), g->data_dir);
 			describe_delivery(&w, &dv[best]);
-			cr_buf_addf(&w, ", by %s) and left out %zu older: ",
-				    by_folder ? "the folder's timestamp" : "object time", ndv - 1);
+			cr_buf_addf(&w, _(", by %s) and left out %zu older: "),
+				    by_folder ? _("the folder's timestamp") : _("object time"), ndv - 1);
 			for (size_t d = 0, shown = 0; d < ndv; d++) {
 				if (d == best)
 					continue;
@@ -1066,7 +1069,7 @@ static void coverage_note(cr_coverage *c, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
-		s = cr_xstrdup("the data covers the period in part");
+		s = cr_xstrdup(_("the data covers the period in part"));
 	va_end(ap);
 	strv_add(&c->notes, &c->n_notes, s);
 }
@@ -1097,17 +1100,17 @@ void cr_coverage_check(const cr_ledger *l, const cr_period *p, const cr_selectio
 		cr_day_format(cur.first, d1);
 		cr_day_format(cur.last, d2);
 		cr_day_format(cur.end, d3);
-		coverage_note(c, "%s is covered in part: the data runs from %s through %s (the period "
-			      "ends %s); figures are partial and the change against the previous "
-			      "period is not comparable", label, d1, d2, d3);
+		coverage_note(c, _("%s is covered in part: the data runs from %s through %s (the "
+				   "period ends %s); figures are partial and the change against the "
+				   "previous period is not comparable"), label, d1, d2, d3);
 		c->partial = c->not_comparable = true;
 	}
 	if (before.last && !span_whole(&before)) {
 		cr_period_label(&prev, label, sizeof label);
 		cr_day_format(before.first, d1);
 		cr_day_format(before.last, d2);
-		coverage_note(c, "the previous period %s is covered in part (%s through %s): the "
-			      "change against it is not comparable", label, d1, d2);
+		coverage_note(c, _("the previous period %s is covered in part (%s through %s): the "
+				   "change against it is not comparable"), label, d1, d2);
 		c->not_comparable = true;
 	}
 	for (size_t m = 0; m < nm; m++) {
@@ -1121,11 +1124,16 @@ void cr_coverage_check(const cr_ledger *l, const cr_period *p, const cr_selectio
 			continue;
 		cr_day_format(ep->start, d1);
 		cr_day_format(ep->end, d2);
-		if (man[m].last)
+		if (man[m].last) {
 			cr_day_format(man[m].last, d3);
-		coverage_note(c, "%s: the manifest declares the billing period %s through %s but "
-			      "its rows %s%s: figures for it are partial", ep->folder, d1, d2,
-			      man[m].last ? "end on " : "are none", man[m].last ? d3 : "");
+			coverage_note(c, _("%s: the manifest declares the billing period %s through "
+					   "%s but its rows end on %s: figures for it are partial"),
+				      ep->folder, d1, d2, d3);
+		} else {
+			coverage_note(c, _("%s: the manifest declares the billing period %s through "
+					   "%s but its rows are none: figures for it are partial"),
+				      ep->folder, d1, d2);
+		}
 		c->not_comparable = true;
 		if (in_cur)
 			c->partial = true;

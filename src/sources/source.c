@@ -10,6 +10,7 @@
 #include "costrank/ce_source.h"
 #include "costrank/sql.h"
 #include "costrank/sql_source.h"
+#include "costrank/i18n.h"
 
 /* ---- files ---------------------------------------------------------------- */
 
@@ -228,9 +229,10 @@ static int athena_pull(const cr_source_ctx *c, cr_ledger *l, cr_error *err)
 	out->pushdown.billed_bytes = (long long)st.billed_bytes;
 	out->data_through = so.data_through;
 	/* USD 5 per TB, in hundredths of a cent, rounded up */
-	cr_provenance_note(out, "Athena scanned %" PRIu64 " bytes in %d quer%s (billed as %"
-			   PRIu64 " bytes): USD %.4f at USD %d per TB", st.scanned_bytes, so.queries,
-			   so.queries == 1 ? "y" : "ies", st.billed_bytes,
+	cr_provenance_note(out, _("Athena scanned %llu bytes in %d quer%s (billed as %llu "
+				  "bytes): USD %.4f at USD %d per TB"),
+			   (unsigned long long)st.scanned_bytes, so.queries,
+			   so.queries == 1 ? "y" : "ies", (unsigned long long)st.billed_bytes,
 			   (double)st.billed_bytes * CR_ATHENA_USD_PER_TB / 1e12, CR_ATHENA_USD_PER_TB);
 	cr_provenance_message(out, "Athena: %d quer%s, %d calls, %" PRIu64 " aggregated row%s "
 			      "pulled back for %" PRIu64 " line item%s", so.queries,

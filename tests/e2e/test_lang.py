@@ -1,5 +1,6 @@
 """--lang: the reports in Japanese; the catalogue po/ja.po complete and valid."""
 import glob
+import re
 import os
 import shutil
 import subprocess
@@ -13,7 +14,9 @@ ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
 CUR2 = os.path.join(SAMPLES, "cur2")
 PO = os.path.join(SOURCE_DIR, "po", "ja.po")
 # every file whose strings are marked for translation
-MARKED = ["src/report/*.c", "src/notify/*.c", "src/cli/*.c", "src/rules/*.c", "src/ledger/metric.c",
+MARKED = ["src/report/*.c", "src/notify/*.c", "src/cli/*.c", "src/cli/*.h", "src/rules/*.c",
+          "src/ledger/metric.c", "src/ledger/period.c", "src/core/fx.c", "src/core/i18n.c",
+          "src/sources/export_root.c", "src/sources/ce_source.c", "src/sources/source.c",
           "src/rank/rank.c", "src/rank/allocation.c"]
 
 
@@ -411,6 +414,61 @@ class PinnedLocale(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr.decode("utf-8", "replace"))
         self.assertIn("Savings proposals", out)
         self.assertNotIn("削減提案", out)
+
+
+OPTION_NAME = re.compile(r"^  (?:-\w, )?\s*(--[a-z0-9-]+)", re.M)
+
+
+class Help(unittest.TestCase):
+    """--help and the usage errors in the chosen language; the option names stay as typed."""
+
+    def help(self, *args, **env):
+        code, out, err = run_min(list(args), **env)
+        self.assertEqual(code, 0, err)
+        return out
+
+    def test_help_in_japanese_wherever_lang_stands(self):
+        en = self.help("report", "--help")
+        self.assertIn("Options:", en)
+        for args in (["report", "--help", "--lang", "ja"], ["report", "--lang=ja", "--help"],
+                     ["--lang", "ja", "report", "--help"]):
+            with self.subTest(args=args):
+                out = self.help(*args)
+                self.assertIn("オプション:", out)
+                self.assertIn("このヘルプを表示する", out)
+                self.assertNotIn("Options:", out)
+                self.assertEqual(OPTION_NAME.findall(out), OPTION_NAME.findall(en))
+
+    def test_environment_chooses_the_help(self):
+        for args in (["--help"], ["report", "--help"], ["rules", "--help"],
+                     ["rules", "list", "--help"]):
+            with self.subTest(args=args):
+                out = self.help(*args, LANG="ja_JP.UTF-8")
+                self.assertRegex(out, "使い方|オプション")
+                self.assertNotIn("usage:", out)
+                self.assertIn("usage:", self.help(*args, LANG="ja_JP.UTF-8", LC_ALL="C"))
+        self.assertIn("使い方: costrank", self.help("--help", "--lang", "ja"))
+        self.assertIn("使い方: costrank rules", self.help("rules", "--help", "--lang", "ja"))
+
+    def test_usage_errors_in_japanese(self):
+        for args, text in ((["report", "--bogus", "--lang", "ja"], "不明なオプション '--bogus'"),
+                           (["report", "--month", "2026-13", "--lang", "ja"], "--month '2026-13'"),
+                           (["--lang", "ja", "nope"], "不明なコマンド 'nope'"),
+                           (["rules", "nope", "--lang", "ja"], "不明な rules のサブコマンド"),
+                           (["report", "--fx", "JPY", "--lang", "ja"], "--fx 'JPY': ISO 4217")):
+            with self.subTest(args=args):
+                code, out, err = run_min(args)
+                self.assertEqual(code, 2)
+                self.assertEqual(out, "")
+                self.assertIn(text, err)
+                # the prefix stays English: logs are searched for it
+                self.assertTrue(err.startswith("costrank: error: "), err)
+        code, _, err = run_min(["--lang", "xx", "report"], LANG="ja_JP.UTF-8")
+        self.assertEqual(code, 2)
+        self.assertIn("不明な言語 'xx'", err)
+        code, _, err = run_min(["--lang"])
+        self.assertEqual(code, 2)
+        self.assertIn("--lang", err)
 
 
 if __name__ == "__main__":

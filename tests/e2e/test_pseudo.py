@@ -16,6 +16,7 @@ import zipfile
 sys.path.insert(0, os.path.dirname(__file__))
 from common import SAMPLES, SOURCE_DIR, run, tempdir  # noqa: E402
 from test_lang import KEPT, data_names, po_entries  # noqa: E402
+from test_rounding import ROWS, cur_file  # noqa: E402
 
 ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
 CUR2 = os.path.join(SAMPLES, "cur2")
@@ -166,6 +167,66 @@ class PseudoTranslation(unittest.TestCase):
                 # Google Chat's text carries its own markup (<br>, <font color=...>)
                 text = re.sub(r"<[^>]*>", " ", "\n".join(texts))
                 self.assertNoEnglish(text, kind)
+
+    def test_input_warnings(self):
+        # the notes the input readers raise: a period the data covers in part ...
+        period = ["--from", "2026-10-15", "--to", "2026-11-14"]
+        code, js, err = run(["report", "--accounts", ACCOUNTS, "--format", "json", "--out", "-"]
+                            + period + [CUR2])
+        self.assertEqual(code, 0, err)
+        names = set(self.names)   # this period ranks other usage types
+        for a in json.loads(js)["accounts"]:
+            for sv in a.get("services", []):
+                names.update(filter(None, [sv.get("name")] + [u.get("usage_type") for u in
+                                                              sv.get("usage_types", [])]))
+                for u in sv.get("usage_types", []):
+                    names.update(x["resource_id"] for x in u.get("resources", []))
+        for fmt in ("md", "table"):
+            with self.subTest(format=fmt):
+                args = ["--out", "-"] if fmt == "md" else []
+                out, err = self.render(*period, "--format", fmt, *args)
+                warnings = [ln[len("costrank: warning: "):] for ln in err.splitlines()
+                            if ln.startswith("costrank: warning: ")]
+                self.assertTrue(warnings, err)
+                for w in warnings:
+                    self.assertIn(w.split(":")[0].strip(OPEN), out.replace("\\", ""))
+                self.assertIn(OPEN, out)
+                self.assertEqual(english_left(out, names), [], fmt + " with a coverage note")
+                self.assertNoEnglish("\n".join(warnings), "stderr warnings")
+        # ... and amounts rounded when read (with a month covered in part)
+        with tempdir() as d:
+            path = os.path.join(d, "cur.csv")
+            cur_file(path, ROWS)
+            code, out, err = run(["report", "--lang", "ja", "--month", "2026-10", "--format",
+                                  "md", "--out", "-", path],
+                                 env={"COSTRANK_TEST_CATALOGUE": self.mo})
+        self.assertEqual(code, 0, err)
+        self.assertIn("18", out)
+        names = self.names | {"prod", "AmazonEC2", "BoxUsage:m5.large", "Hrs",
+                              "Amazon Elastic Compute Cloud"}
+        self.assertEqual(english_left(out, names), [], out)
+
+    def test_help(self):
+        # what --help leaves outside the marks: option names, metavars, command names
+        for args in (["--help"], ["report", "--help"], ["rules", "--help"]):
+            with self.subTest(args=args):
+                code, out, err = run(args + ["--lang", "ja"],
+                                     env={"COSTRANK_TEST_CATALOGUE": self.mo})
+                self.assertEqual(code, 0, err)
+                self.assertIn(OPEN, out)
+                left = re.sub(r"(?m)^  (?:-\w, )?\s*--[a-z0-9-]+(?: \S+)?|^  (report|rules) ",
+                              " ", unmarked(out))
+                self.assertEqual(english_left(left, set()), [], "\n" + out)
+
+    def test_usage_errors(self):
+        for args in (["report", "--bogus"], ["report", "--month", "2026-13"], ["nope"],
+                     ["report", "--detail", "x"], ["report", "--fx", "JPY"]):
+            with self.subTest(args=args):
+                code, _, err = run(args + ["--lang", "ja"], env={"COSTRANK_TEST_CATALOGUE": self.mo})
+                self.assertEqual(code, 2)
+                msg = err[len("costrank: error: "):]
+                self.assertIn(OPEN, msg)
+                self.assertEqual(english_left(msg, set()), [], err)
 
     def test_the_check_sees_unmarked_english(self):
         # without the pseudo catalogue the same run is English: the check can fail

@@ -423,13 +423,14 @@ static void test_booking_dims(void **state)
 	/* the main entries stay as they are */
 	cr_ledger_entries(l, &n);
 	assert_int_equal(n, 0);
-	/* a resource: its cost on its first day, its last day at no cost */
+	/* a resource: one entry with its cost, first and last day billed */
 	c[CR_SQL_DIM_VALUE] = cell("i-0abc");
 	assert_int_equal(cr_sql_book_dim(l, 1, c, &err), 0);
-	e = cr_ledger_dim_entries(l, 1, &n);
-	assert_int_equal(n, 2);
-	assert_int_equal(e[1].key.day, day(2026, 10, 9));
-	assert_true(cr_dec_is_zero(e[1].cost));
+	const cr_ledger_resource *res = cr_ledger_resources(l, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(cr_ledger_str(l, res[0].resource), "i-0abc");
+	assert_int_equal(res[0].first, day(2026, 10, 3));
+	assert_int_equal(res[0].last, day(2026, 10, 9));
 	/* a junk cost fails */
 	c[CR_SQL_COST] = cell("x");
 	assert_int_equal(cr_sql_book_dim(l, 0, c, &err), -1);
