@@ -277,8 +277,8 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 		cr_dec d;
 		if (cr_dec_parse(v, strlen(v), &d) < 0 || cr_dec_sign(d) < 0 ||
 		    cr_dec_to_double(d) > 1e12)
-			return cr_error_set(err, CR_EXIT_USAGE, "--min-saving '%s' is not an "
-					    "amount from 0", v);
+			return cr_error_set(err, CR_EXIT_USAGE,
+					    _("--min-saving '%s' is not an amount from 0"), v);
 		c->min_saving = v;
 		return 0;
 	}
