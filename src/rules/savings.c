@@ -74,7 +74,7 @@ static void money(cr_buf *b, cr_dec x, const char *cur)
 /* The amount as money() writes it, in a buffer of its own (a translated
  * formula takes its amounts in the order its language needs). */
 struct amounts {
-	cr_buf v[3];
+	cr_buf v[4];
 };
 
 static const char *amount(struct amounts *a, int i, cr_dec x, const char *cur)
@@ -86,7 +86,7 @@ static const char *amount(struct amounts *a, int i, cr_dec x, const char *cur)
 
 static void amounts_release(struct amounts *a)
 {
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		cr_buf_release(&a->v[i]);
 }
 
@@ -169,12 +169,6 @@ static bool is_rds_instance(const char *base)
 	       strcmp(base, "Aurora:ServerlessV2Usage") == 0;
 }
 
-static void fig(cr_buf *b, const char *label, cr_dec x, const char *cur)
-{
-	cr_buf_adds(b, label);
-	money(b, x, cur);
-}
-
 /*
  * A rule's saving on one line, on its own base.  floor_total, when not
  * NULL, is the on-demand spend a commitment covers: Spot then claims only
@@ -188,7 +182,7 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 	const cr_dec *daily = od ? ln->daily_od : ln->daily_all;
 	cr_dec s = CR_DEC_ZERO;
 	cr_buf f = CR_BUF_INIT, e = CR_BUF_INIT;
-	struct amounts m = { { CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT } };
+	struct amounts m = { { CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT } };
 	enum cr_confidence conf = rule->confidence;
 	const char *ut = cr_ledger_str(c->l, ln->usage_type);
 	const struct area *area = &c->areas[ln->area];
@@ -198,12 +192,12 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		cr_dec lic = od ? ln->licensed_od : ln->licensed_all;
 		if (cr_dec_sign(lic) > 0) {
 			cr_dec_sub(&base, base, lic);
-			fig(&e, "leaves out the licensed-platform (Windows, SQL Server, Oracle...) "
-			    "usage of ", lic, c->cur);
-			cr_buf_adds(&e, ", which has no Graviton or Spot equivalent; ");
+			cr_buf_addf(&e, _("leaves out the licensed-platform (Windows, SQL Server, "
+					  "Oracle...) usage of %s, which has no Graviton or Spot "
+					  "equivalent; "), amount(&m, 0, lic, c->cur));
 		} else if (!ln->op_known) {
-			cr_buf_adds(&e, "the data carries no operation (Cost Explorer, SQL): "
-				    "check the platform is not Windows or licensed; ");
+			cr_buf_adds(&e, _("the data carries no operation (Cost Explorer, SQL): "
+					  "check the platform is not Windows or licensed; "));
 		}
 	}
 	if (rule->action == CR_ACT_SCHEDULED_SCALING) {
@@ -211,16 +205,17 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		if (ln->op_known)
 			base = ln->aurora_all;
 		else
-			cr_buf_adds(&e, "the data carries no operation: check the engine is Aurora; ");
+			cr_buf_adds(&e, _("the data carries no operation: check the engine is "
+					  "Aurora; "));
 	}
 	if (rule->action == CR_ACT_SPOT && floor_total) {
 		cr_dec var;
 		cr_dec_sub(&var, base, *floor_total);
 		if (cr_dec_sign(var) < 0)
 			var = CR_DEC_ZERO;
-		fig(&e, "Spot only on the variable hours above the steady on-demand floor of ",
-		    *floor_total, c->cur);
-		cr_buf_adds(&e, " (the commitment's); ");
+		cr_buf_addf(&e, _("Spot only on the variable hours above the steady on-demand "
+				  "floor of %s (the commitment's); "),
+			    amount(&m, 0, *floor_total, c->cur));
 		base = var;
 	}
 	cr_dec mbase = monthly(c, base);
@@ -307,12 +302,13 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		if (t == c->ntraffic || area->traffic[t])
 			goto none;
 		s = base;
-		cr_buf_adds(&f, "100% of ");
-		money(&f, base, c->cur);
-		cr_buf_adds(&f, " = ");
-		money(&f, s, c->cur);
-		cr_buf_addf(&e, "hours billed and no %.*s%s usage in this account and Region "
-			    "in the period: nothing passes through it", (int)pre, ut, rule->traffic);
+		cr_buf_addf(&f, _("%g%% of %s = %s"), 100.0, amount(&m, 0, base, c->cur),
+			    amount(&m, 1, s, c->cur));
+		/* the traffic usage type with this line's Region prefix */
+		cr_buf_reset(&m.v[2]);
+		cr_buf_addf(&m.v[2], "%.*s%s", (int)pre, ut, rule->traffic);
+		cr_buf_addf(&e, _("hours billed and no %s usage in this account and Region in "
+				  "the period: nothing passes through it"), m.v[2].ptr);
 		break;
 	}
 	case CR_MODEL_AURORA_IO: {
@@ -320,18 +316,18 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		cr_dec a = scale(inst, 0.30), b = scale(area->aurora_storage, 1.25);
 		cr_dec_sub(&s, base, a);
 		cr_dec_sub(&s, s, b);
-		fig(&f, "I/O ", base, c->cur);
-		fig(&f, " - 30% x instances ", inst, c->cur);
-		fig(&f, " - 125% x storage ", area->aurora_storage, c->cur);
-		fig(&f, " = ", s, c->cur);
-		cr_buf_addf(&e, "I/O is %.1f%% of the cluster spend (I/O, instances, storage) in "
-			    "this account and Region; I/O-Optimized pays off above break-even",
+		cr_buf_addf(&f, _("I/O %s - 30%% x instances %s - 125%% x storage %s = %s"),
+			    amount(&m, 0, base, c->cur), amount(&m, 1, inst, c->cur),
+			    amount(&m, 2, area->aurora_storage, c->cur), amount(&m, 3, s, c->cur));
+		cr_buf_addf(&e, _("I/O is %.1f%% of the cluster spend (I/O, instances, storage) "
+				  "in this account and Region; I/O-Optimized pays off above "
+				  "break-even"),
 			    100 * cr_dec_to_double(base) /
 			    (cr_dec_to_double(base) + cr_dec_to_double(inst) +
 			     cr_dec_to_double(area->aurora_storage)));
 		if (!area->ops_known)
-			cr_buf_adds(&e, "; no operation in the data: every RDS instance of the "
-				    "Region counted as Aurora, which understates the saving");
+			cr_buf_adds(&e, _("; no operation in the data: every RDS instance of the "
+					  "Region counted as Aurora, which understates the saving"));
 		break;
 	}
 	default:
@@ -564,7 +560,10 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 		cr_buf_adds(&fo, k->formula);
 		cr_buf_adds(&ev, k->evidence);
 		if (cr_dec_cmp(s, k->savings) != 0) {
-			fig(&fo, _("; on what earlier steps leave: counted "), s, c->cur);
+			cr_buf amt = CR_BUF_INIT;
+			money(&amt, s, c->cur);
+			cr_buf_addf(&fo, _("; on what earlier steps leave: counted %s"), amt.ptr);
+			cr_buf_release(&amt);
 			cr_buf_adds(&ev, k->confidence == CR_CONF_ESTIMATE
 				    ? _("; applied after every earlier step on this line (idle, "
 				      "schedule, migrate, Spot, commitment)")
@@ -575,11 +574,11 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 			goto alts;
 		long other = (long)i == grav ? commit : (long)i == commit ? grav : -1;
 		if (other >= 0 && skip == other)
-			cr_buf_addf(&ev, "; chosen over %s (%s): a reservation or Savings Plan "
-				    "and a move to another instance family on the same instances "
-				    "are alternatives, and this one saves more that the bill can "
-				    "show", cand[other].rule->id,
-				    cr_action_name(cand[other].rule->action));
+			cr_buf_addf(&ev, _("; chosen over %s (%s): a reservation or Savings Plan "
+					   "and a move to another instance family on the same "
+					   "instances are alternatives, and this one saves more that "
+					   "the bill can show"), cand[other].rule->id,
+				    _(cr_action_name(cand[other].rule->action)));
 alts:
 		p.rule = cr_xstrdup(rule->id);
 		p.title = cr_xstrdup(cr_rule_title(rule));
@@ -716,9 +715,15 @@ static void fold_small(const struct ctx *c, cr_report *r)
 			p->evidence = NULL;
 			p->monthly_cost = p->savings = CR_DEC_ZERO;
 		} else {
-			if (strcmp(p->rule, q->rule) != 0) {
+			if (strcmp(p->rule, q->rule) != 0 && strcmp(p->rule, q->action) != 0) {
+				/* several rules: the line is the action's, not one rule's */
+				cr_buf t = CR_BUF_INIT;
 				free(p->rule);
 				p->rule = cr_xstrdup(q->action);
+				cr_buf_addf(&t, _("Smaller %s proposals of several rules"),
+					    _(q->action));
+				free(p->title);
+				p->title = cr_buf_detach(&t);
 			}
 			if (strcmp(p->service, q->service) != 0) {
 				free(p->service);
@@ -733,13 +738,15 @@ static void fold_small(const struct ctx *c, cr_report *r)
 	for (size_t j = 0; j < nf; j++) {
 		cr_proposal *p = &folds[j];
 		cr_buf f = CR_BUF_INIT;
-		cr_buf_addf(&f, "sum of %zu %s proposals under ", p->folded, p->action);
-		money(&f, r->min_saving, c->cur);
-		cr_buf_adds(&f, " a month each = ");
-		money(&f, p->savings, c->cur);
+		struct amounts m = { { CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT } };
+		/* the kind of action in the report's language (the words of render.c) */
+		cr_buf_addf(&f, _("sum of %zu %s proposals under %s a month each = %s"), p->folded,
+			    _(p->action), amount(&m, 0, r->min_saving, c->cur),
+			    amount(&m, 1, p->savings, c->cur));
+		amounts_release(&m);
 		p->formula = cr_buf_detach(&f);
-		p->evidence = cr_xstrdup("folded under --min-saving; each line is in the JSON "
-					 "report with --min-saving 0");
+		p->evidence = cr_xstrdup(_("folded under --min-saving; each line is in the JSON "
+					   "report with --min-saving 0"));
 		cr_dec_mul_ratio(&p->annual_savings, p->savings, 12, 1);
 		enum cr_level e = p->effort[0] == 'l' ? CR_LEVEL_LOW : p->effort[0] == 'm'
 				  ? CR_LEVEL_MEDIUM : CR_LEVEL_HIGH;
