@@ -234,6 +234,23 @@ const char *cr_render_proposal_action(cr_buf *b, const cr_proposal *p)
 	return b->ptr ? b->ptr : "";
 }
 
+const char *cr_render_confidence_mark(const cr_proposal *p)
+{
+	const char *c = p->confidence ? p->confidence : "estimate";
+
+	if (strcmp(c, "measured") == 0)
+		return _("M");
+	if (strcmp(c, "priced") == 0)
+		return _("P");
+	return _("E");
+}
+
+const char *cr_render_confidence_legend(void)
+{
+	return _("Confidence: M measured, P priced (both counted in the total), E estimate "
+		 "(to investigate, not counted)");
+}
+
 const char *cr_render_level(const char *level)
 {
 	/* the rule table's effort and risk words, translated for display */

@@ -82,6 +82,10 @@ const char *cr_render_action(const char *action);
 /* A proposal's action and its confidence, "graviton, estimate" (localised;
  * folded rows add how many they hold), written into b; returns b->ptr. */
 const char *cr_render_proposal_action(cr_buf *b, const cr_proposal *p);
+/* The proposal's confidence as one mark (M, P or E in English) for narrow
+ * columns; cr_render_confidence_legend() says what the marks mean. */
+const char *cr_render_confidence_mark(const cr_proposal *p);
+const char *cr_render_confidence_legend(void);
 
 /* ---- display width: terminal cells, whatever the locale ----------- */
 
