@@ -56,6 +56,9 @@ typedef struct cr_ledger_key {
 	cr_day day;
 	uint32_t kind;            /* enum cr_kind */
 	cr_sym dim;               /* a dimension's value (cr_ledger_add_dim); 0 elsewhere */
+	cr_sym operation;         /* the line's operation ("RunInstances:0002" is
+	                             Windows); 0 when the source has none (Cost
+	                             Explorer, SQL engines) */
 } cr_ledger_key;
 
 typedef struct cr_ledger_entry {

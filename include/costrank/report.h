@@ -134,6 +134,15 @@ typedef struct cr_proposal {
 	char *rationale, *reference, *basis;
 	cr_proposal_alt *alternatives;
 	size_t n_alternatives;
+	const char *confidence;   /* "measured", "priced" or "estimate" (rules.h) */
+	const char *stage;        /* the step of the order it was applied at:
+	                             "idle", "schedule", "migrate", "spot",
+	                             "commitment" */
+	bool counted;             /* measured or priced: in savings_total; an
+	                             estimate is "to investigate" */
+	size_t folded;            /* > 0: this row folds that many proposals of
+	                             one action under --min-saving; account and
+	                             usage type then name how many */
 } cr_proposal;
 
 /*
@@ -328,7 +337,10 @@ typedef struct cr_report {
 	bool has_proposals;       /* savings rules were applied */
 	cr_proposal *proposals;   /* ranked by priority */
 	size_t n_proposals;
-	cr_dec savings_total;     /* de-duplicated: never counts an alternative */
+	cr_dec savings_total;     /* de-duplicated: never counts an alternative;
+	                             measured and priced proposals only */
+	cr_dec savings_to_investigate; /* the estimates' total, never added */
+	cr_dec min_saving;        /* --min-saving: smaller proposals are folded */
 	cr_fx fx;                 /* --fx (fx.h); zeroed when not given */
 	cr_report_org_service *services; /* every service of every account, ranked */
 	size_t n_services;

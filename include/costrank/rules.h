@@ -68,9 +68,42 @@ enum cr_model {
 	CR_MODEL_WEEKEND,         /* measured Saturday + Sunday spend; else 48/168;
 	                             nothing when weekend spend is already near zero */
 	CR_MODEL_COMMITMENT,      /* lowest daily spend x days x discount */
+	CR_MODEL_IDLE,            /* 100% of hours billed with no traffic: the line
+	                             is idle when the account has no usage of the
+	                             rule's `traffic` usage type (same Region
+	                             prefix) in the period */
+	CR_MODEL_AURORA_IO,       /* Aurora I/O-Optimized: I/O cost - 0.30 x
+	                             instance cost - 1.25 x storage cost of the
+	                             same account and Region; nothing below zero */
 	CR_MODEL_COUNT
 };
-const char *cr_model_name(enum cr_model m);  /* "fraction", "schedule", "weekend", "commitment-floor" */
+/* "fraction", "schedule", "weekend", "commitment-floor", "idle", "aurora-io-optimized" */
+const char *cr_model_name(enum cr_model m);
+
+/*
+ * How sure a proposal's figure is.  measured: the data shows it (idle
+ * hours with no traffic, weekend spend, the on-demand floor, the I/O
+ * share); priced: a known price difference applied to measured spend
+ * (gp2 -> gp3); estimate: a published typical fraction.  Headline totals
+ * count measured and priced proposals only.
+ */
+enum cr_confidence { CR_CONF_MEASURED, CR_CONF_PRICED, CR_CONF_ESTIMATE, CR_CONF_COUNT };
+const char *cr_confidence_name(enum cr_confidence c); /* "measured", "priced", "estimate" */
+int cr_confidence_parse(const char *s);                /* enum or -1 */
+/* The confidence a model gives when a rule names none: fraction is an
+ * estimate, every other model measures. */
+enum cr_confidence cr_model_confidence(enum cr_model m);
+
+/*
+ * The order measures are applied to one line, each on what the previous
+ * leave: delete idle (idle-delete, upgrade) -> schedule (weekend-shutdown,
+ * off-hours, scheduled-scaling) -> migrate / rightsize (every other
+ * action) -> Spot -> commitment.
+ */
+enum cr_stage { CR_STAGE_IDLE, CR_STAGE_SCHEDULE, CR_STAGE_MIGRATE, CR_STAGE_SPOT,
+		CR_STAGE_COMMITMENT, CR_STAGE_COUNT };
+enum cr_stage cr_action_stage(enum cr_action a);
+const char *cr_stage_name(enum cr_stage s);  /* "idle", "schedule", "migrate", "spot", "commitment" */
 
 typedef struct cr_rule {
 	char *id;
@@ -86,6 +119,8 @@ typedef struct cr_rule {
 	double fraction;           /* FRACTION: 0..1 */
 	double hours_on_per_week;  /* SCHEDULE: 0..168 */
 	double discount;           /* COMMITMENT: 0..1 */
+	char *traffic;             /* IDLE: the traffic usage type, "NatGateway-Bytes" */
+	enum cr_confidence confidence; /* savings.confidence, else cr_model_confidence */
 	char *basis;               /* where the figure comes from */
 	enum cr_level effort, risk;
 	char *rationale;

@@ -36,7 +36,7 @@ enum {
 	OPT_FORMAT = 1, OPT_OUT, OPT_MONTH, OPT_FROM, OPT_TO, OPT_TOP, OPT_TOP_USAGE,
 	OPT_METRIC, OPT_INCLUDE, OPT_ACCOUNTS, OPT_COLOR, OPT_CSV_BOM, OPT_QUIET, OPT_HELP,
 	OPT_RULES, OPT_NO_RULES, OPT_DETAIL, OPT_BY, OPT_MONTHS,
-	OPT_LANG, OPT_CSV_HEADERS, OPT_RESOURCES, OPT_BASELINE,
+	OPT_LANG, OPT_CSV_HEADERS, OPT_RESOURCES, OPT_BASELINE, OPT_MIN_SAVING,
 };
 
 static const struct cr_option report_options[] = {
@@ -57,6 +57,7 @@ static const struct cr_option report_options[] = {
 	{ "rules", 'r', true, OPT_RULES, "FILE", N_("add or override savings rules (JSON; repeatable)") },
 	{ "no-rules", 0, false, OPT_NO_RULES, NULL, N_("rank only: no savings proposals") },
 	{ "baseline", 0, true, OPT_BASELINE, "FILE", N_("an earlier JSON report: what its proposals realised") },
+	{ "min-saving", 0, true, OPT_MIN_SAVING, "AMOUNT", N_("fold proposals saving less a month into one line per action (default 50, in the report's currency; 0 = none)") },
 	{ "color", 0, true, OPT_COLOR, "WHEN", N_("auto (default), always or never; NO_COLOR always wins") },
 	{ "csv-bom", 0, false, OPT_CSV_BOM, NULL, N_("start CSV files with a UTF-8 BOM (for Excel)") },
 	{ "csv-headers", 0, true, OPT_CSV_HEADERS, "WHICH", N_("english (default) or localized: the CSV header row in the --lang language") },
@@ -116,6 +117,7 @@ struct report_config {
 	int n_rule_files;
 	bool no_rules;
 	const char *baseline;   /* --baseline FILE */
+	const char *min_saving; /* --min-saving; NULL: 50 */
 	int color;              /* -1 auto, 0 never, 1 always */
 	bool csv_bom, quiet, help;
 	bool csv_localized;     /* --csv-headers localized */
@@ -275,6 +277,15 @@ static int on_option(void *ctx, int id, const char *v, cr_error *err)
 		return 0;
 	case OPT_NO_RULES: c->no_rules = true; return 0;
 	case OPT_BASELINE: c->baseline = v; return 0;
+	case OPT_MIN_SAVING: {
+		cr_dec d;
+		if (cr_dec_parse(v, strlen(v), &d) < 0 || cr_dec_sign(d) < 0 ||
+		    cr_dec_to_double(d) > 1e12)
+			return cr_error_set(err, CR_EXIT_USAGE,
+					    _("--min-saving '%s' is not an amount from 0"), v);
+		c->min_saving = v;
+		return 0;
+	}
 	case OPT_COLOR:
 		if (strcmp(v, "auto") == 0)
 			c->color = -1;
@@ -829,8 +840,12 @@ int cmd_report(int argc, char **argv)
 	    cr_anomaly_build(report, ledger, &ro, &err) ||
 	    cr_drivers_build(report, ledger, &ro, &err))
 		goto done;
-	if (rules && cr_savings_apply(report, ledger, rules, &err))
-		goto done;
+	if (rules) {
+		const char *ms = c.min_saving ? c.min_saving : "50";
+		cr_dec_parse(ms, strlen(ms), &report->min_saving);
+		if (cr_savings_apply(report, ledger, rules, &err))
+			goto done;
+	}
 	if (live && c.resources > 0)
 		resources_not_live(report, &c);
 	if (baseline && cr_realised_build(report, ledger, baseline, &err))

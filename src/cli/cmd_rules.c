@@ -173,6 +173,8 @@ static void savings_text(cr_buf *b, const cr_rule *r)
 		cr_buf_addf(b, " %gh/wk on", r->hours_on_per_week);
 	else if (r->model == CR_MODEL_COMMITMENT)
 		cr_buf_addf(b, " %.2f", r->discount);
+	else if (r->model == CR_MODEL_IDLE && r->traffic)
+		cr_buf_addf(b, " %s", r->traffic);
 }
 
 static int list(const cr_ruleset *rs)
@@ -277,6 +279,9 @@ static json_t *rule_json(const cr_rule *r)
 		json_object_set_new(sav, "hours_on_per_week", number(r->hours_on_per_week));
 	else if (r->model == CR_MODEL_COMMITMENT)
 		json_object_set_new(sav, "discount", number(r->discount));
+	else if (r->model == CR_MODEL_IDLE && r->traffic)
+		json_object_set_new(sav, "traffic", json_string(r->traffic));
+	json_object_set_new(sav, "confidence", json_string(cr_confidence_name(r->confidence)));
 	if (r->basis)
 		json_object_set_new(sav, "basis", text_json(r->basis, r->basis_ja));
 	json_object_set_new(o, "savings", sav);

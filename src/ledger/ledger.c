@@ -127,7 +127,7 @@ static uint64_t hash_bytes(const char *s, size_t len)
 
 static uint64_t hash_key(const cr_ledger_key *k)
 {
-	uint64_t h = ((uint64_t)k->account << 32) | k->service;
+	uint64_t h = ((uint64_t)k->account << 32) | (k->service ^ (k->operation * 0x85ebca6bu));
 	uint64_t g = ((uint64_t)k->usage_type << 32) |
 		     ((uint32_t)k->day ^ (k->kind << 27) ^ (k->dim * 0x9e3779b1u));
 
@@ -277,7 +277,7 @@ static bool key_eq(const cr_ledger_key *a, const cr_ledger_key *b)
 {
 	return a->account == b->account && a->service == b->service &&
 	       a->usage_type == b->usage_type && a->day == b->day &&
-	       a->kind == b->kind && a->dim == b->dim;
+	       a->kind == b->kind && a->dim == b->dim && a->operation == b->operation;
 }
 
 static void entry_table_rehash(cr_ledger *l, size_t size)
@@ -514,6 +514,7 @@ static int merge_entries(cr_ledger *dst, const cr_ledger *src, const cr_sym *map
 		k.service = map[k.service];
 		k.usage_type = map[k.usage_type];
 		k.dim = map[k.dim];
+		k.operation = map[k.operation];
 		d = entry_for(dst, &k, map[e->unit]);
 		if (entry_add(dst, d, e->cost, e->quantity, map[e->unit], err))
 			return -1;

@@ -318,8 +318,12 @@ static void savings_line(const nctx *c, cr_buf *b)
 	cr_render_fixed(&t, cr_dec_ratio(r->savings_total, r->recon.grand_total) * 100.0, 1,
 			/* xgettext:no-c-format */
 			false, _("% of the bill, "));
-	cr_buf_addf(&t, r->n_proposals == 1 ? _("%zu proposal, de-duplicated)") :
-		    _("%zu proposals, de-duplicated)"), r->n_proposals);
+	/* the total counts the measured and priced proposals only */
+	size_t counted = 0;
+	for (size_t i = 0; i < r->n_proposals; i++)
+		counted += r->proposals[i].counted;
+	cr_buf_addf(&t, counted == 1 ? _("%zu measured or priced proposal, de-duplicated)") :
+		    _("%zu measured and priced proposals, de-duplicated)"), counted);
 	esc(c, b, t.ptr);
 	cr_buf_release(&t);
 }

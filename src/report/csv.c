@@ -282,7 +282,7 @@ static const char *const proposal_columns[] = {
 	N_("account_id"), N_("account_name"), N_("environment"), N_("service"), N_("usage_type"),
 	N_("monthly_cost"), N_("estimated_monthly_savings"), N_("estimated_annual_savings"),
 	N_("effort"), N_("risk"), N_("priority"), N_("model"), N_("formula"), N_("evidence"),
-	N_("alternatives"), N_("reference"),
+	N_("alternatives"), N_("reference"), N_("title"), N_("confidence"), N_("counted"),
 };
 
 int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o,
@@ -332,6 +332,9 @@ int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o
 			cr_buf_addf(&alts, "%s%s", j ? ";" : "", p->alternatives[j].rule);
 		add_field(&line, alts.ptr ? alts.ptr : "");
 		add_field(&line, p->reference);
+		add_field(&line, p->title);
+		add_field(&line, p->confidence ? p->confidence : "estimate");
+		add_field(&line, p->counted ? "true" : "false");
 		add_fx(&line, r, &p->savings, (bool[]){ true }, 1);
 		end_line(&line, out);
 	}

@@ -826,7 +826,11 @@ static void proposals(cr_buf *b, const cr_report *r)
 
 		cr_buf_addf(b, "<tr class=\"main\"><td class=\"num\">%d</td><th scope=\"row\">",
 			    p->rank);
-		h_data(b, cr_render_action(p->action), 0);
+		{
+			cr_buf a = CR_BUF_INIT;
+			h_data(b, cr_render_proposal_action(&a, p), 0);
+			cr_buf_release(&a);
+		}
 		cr_buf_adds(b, "<br><small>");
 		h_data(b, p->rule, 0);
 		cr_buf_adds(b, "</small></th><td class=\"nowrap\">");

@@ -437,6 +437,10 @@ static json_t *build_proposal(jctx *c, const cr_proposal *p)
 	set(c, o, "estimated_monthly_savings", jamount(p->savings));
 	set(c, o, "estimated_annual_savings", jamount(p->annual_savings));
 	set(c, o, "model", json_string(p->model));
+	set(c, o, "confidence", json_string(p->confidence ? p->confidence : "estimate"));
+	set(c, o, "counted", json_boolean(p->counted));
+	set(c, o, "stage", json_string(p->stage ? p->stage : ""));
+	set(c, o, "folded", json_integer((json_int_t)p->folded));
 	set(c, o, "formula", jstr(c, p->formula));
 	set(c, o, "evidence", jstr(c, p->evidence));
 	set(c, o, "effort", json_string(p->effort));
@@ -835,6 +839,8 @@ static void write_report(jctx *c)
 		if (cr_fx_active(r))
 			field(c, "savings_total_fx", jfx(c, r->savings_total));
 		field(c, "savings_share", jshare(cr_dec_ratio(r->savings_total, r->recon.grand_total)));
+		field(c, "savings_to_investigate", jamount(r->savings_to_investigate));
+		field(c, "min_saving", jamount(r->min_saving));
 		array_begin(c, "proposals", r->n_proposals);
 		for (size_t i = 0; i < r->n_proposals && !c->failed; i++)
 			element(c, build_proposal(c, &r->proposals[i]));
@@ -842,6 +848,8 @@ static void write_report(jctx *c)
 	} else {
 		field(c, "savings_total", json_null());
 		field(c, "savings_share", json_null());
+		field(c, "savings_to_investigate", json_null());
+		field(c, "min_saving", json_null());
 		field(c, "proposals", jarray(c));
 	}
 	field(c, "trend", build_trend(c));

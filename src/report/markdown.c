@@ -341,7 +341,11 @@ static void proposals(cr_buf *b, const cr_report *r)
 		const cr_proposal *p = &r->proposals[i];
 
 		cr_buf_addf(b, "| %d | ", p->rank);
-		md_data(b, cr_render_action(p->action));
+		{
+			cr_buf a = CR_BUF_INIT;
+			md_data(b, cr_render_proposal_action(&a, p));
+			cr_buf_release(&a);
+		}
 		cr_buf_adds(b, " | ");
 		md_data(b, p->account_name && *p->account_name ? p->account_name : p->account_id);
 		cr_buf_adds(b, " | ");

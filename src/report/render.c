@@ -220,6 +220,37 @@ const char *cr_render_action(const char *action)
 	return action;
 }
 
+const char *cr_render_proposal_action(cr_buf *b, const cr_proposal *p)
+{
+	static const char *const conf[] = { N_("measured"), N_("priced"), N_("estimate") };
+	const char *c = p->confidence ? p->confidence : "estimate";
+
+	cr_buf_reset(b);
+	cr_buf_adds(b, cr_render_action(p->action));
+	for (size_t i = 0; i < sizeof conf / sizeof *conf; i++)
+		if (strcmp(c, conf[i]) == 0)
+			c = _(conf[i]);
+	cr_buf_addf(b, ", %s", c);
+	return b->ptr ? b->ptr : "";
+}
+
+const char *cr_render_confidence_mark(const cr_proposal *p)
+{
+	const char *c = p->confidence ? p->confidence : "estimate";
+
+	if (strcmp(c, "measured") == 0)
+		return _("M");
+	if (strcmp(c, "priced") == 0)
+		return _("P");
+	return _("E");
+}
+
+const char *cr_render_confidence_legend(void)
+{
+	return _("Confidence: M measured, P priced (both counted in the total), E estimate "
+		 "(to investigate, not counted)");
+}
+
 const char *cr_render_level(const char *level)
 {
 	/* the rule table's effort and risk words, translated for display */

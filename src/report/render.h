@@ -79,6 +79,13 @@ void cr_render_period_heading(cr_buf *b, const cr_report *r);
 const char *cr_render_level(const char *level);
 /* A rule's kind of action ("spot", "rightsizing", ...) in the report's language. */
 const char *cr_render_action(const char *action);
+/* A proposal's action and its confidence, "graviton, estimate" (localised;
+ * folded rows add how many they hold), written into b; returns b->ptr. */
+const char *cr_render_proposal_action(cr_buf *b, const cr_proposal *p);
+/* The proposal's confidence as one mark (M, P or E in English) for narrow
+ * columns; cr_render_confidence_legend() says what the marks mean. */
+const char *cr_render_confidence_mark(const cr_proposal *p);
+const char *cr_render_confidence_legend(void);
 
 /* ---- display width: terminal cells, whatever the locale ----------- */
 

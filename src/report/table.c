@@ -1032,6 +1032,7 @@ static void draw_proposals(tctx *t)
 	const cr_report *r = t->r;
 	size_t n = r->n_proposals < TABLE_PROPOSALS ? r->n_proposals : TABLE_PROPOSALS;
 	size_t rank_w = 1, save_w = cr_render_cells(_("Saving/mo")), act_w = cr_render_cells(_("Action"));
+	size_t conf_w = cr_render_cells(_("C"));
 	size_t er_w = cr_render_cells(_("Effort/risk")), acct_need = cr_render_cells(_("Account"));
 	size_t use_need = cr_render_cells(_("Usage type (service)")), fixed, room, acct_w, use_w;
 	cr_buf b = CR_BUF_INIT;
@@ -1048,7 +1049,7 @@ static void draw_proposals(tctx *t)
 	cr_render_amount(&b, r, r->savings_total, false);
 	cr_buf_adds(&b, _(" a month ("));
 	fmt_share(&b, cr_dec_ratio(r->savings_total, r->recon.grand_total));
-	cr_buf_adds(&b, _(" of the bill), de-duplicated"));
+	cr_buf_adds(&b, _(" of the bill), measured and priced, de-duplicated"));
 	if (n < r->n_proposals)
 		cr_buf_addf(&b, _("; top %zu by priority"), n);
 	wrapped(t, b.ptr, 2, NULL);
@@ -1063,6 +1064,7 @@ static void draw_proposals(tctx *t)
 		cr_render_amount_digits(&b, r, p->savings, false);
 		save_w = max_sz(save_w, cr_render_cells(b.ptr));
 		act_w = max_sz(act_w, cr_render_cells(cr_render_action(p->action)));
+		conf_w = max_sz(conf_w, cr_render_cells(cr_render_confidence_mark(p)));
 		er_w = max_sz(er_w, cr_render_cells(cr_render_level(p->effort)) + 1 +
 				  cr_render_cells(cr_render_level(p->risk)));
 		acct_need = max_sz(acct_need, label_need(p->account_name && *p->account_name ?
@@ -1071,7 +1073,7 @@ static void draw_proposals(tctx *t)
 		cr_buf_addf(&b, "%s (%s)", p->usage_type, p->service);
 		use_need = max_sz(use_need, label_need(b.ptr));
 	}
-	fixed = 1 + rank_w + GAP + save_w + GAP + act_w + GAP + er_w + GAP + GAP;
+	fixed = 1 + rank_w + GAP + save_w + GAP + conf_w + GAP + act_w + GAP + er_w + GAP + GAP;
 	room = t->width > fixed + 2 * NAME_MIN ? t->width - fixed : 2 * NAME_MIN;
 	/* the account gets up to two fifths, the usage type the rest */
 	acct_w = acct_need < room * 2 / 5 ? acct_need : room * 2 / 5;
@@ -1088,6 +1090,8 @@ static void draw_proposals(tctx *t)
 	cell(t, "#", rank_w, true);
 	spaces(t, GAP);
 	cell(t, _("Saving/mo"), save_w, true);
+	spaces(t, GAP);
+	cell(t, _("C"), conf_w, false);
 	spaces(t, GAP);
 	cell(t, _("Action"), act_w, false);
 	spaces(t, GAP);
@@ -1111,6 +1115,8 @@ static void draw_proposals(tctx *t)
 		cr_render_amount_digits(&b, r, p->savings, false);
 		cell(t, b.ptr, save_w, true);
 		spaces(t, GAP);
+		cell(t, cr_render_confidence_mark(p), conf_w, false);
+		spaces(t, GAP);
 		cell(t, cr_render_action(p->action), act_w, false);
 		spaces(t, GAP);
 		cr_buf_reset(&b);
@@ -1127,11 +1133,18 @@ static void draw_proposals(tctx *t)
 		cr_render_clean(&c, b.ptr, 0);
 		cell(t, c.ptr, use_w, false);
 		put_line(t);
-		/* the formula, in the report's currency as the rule computed it */
+		/* the rule's title, then the formula in the report's currency as
+		 * the rule computed it */
+		cr_buf_reset(&c);
+		cr_render_clean(&c, p->title, 0);
+		spaces(t, 1 + rank_w + GAP);
+		wrapped(t, c.ptr, 1 + rank_w + GAP, NULL);
 		spaces(t, 1 + rank_w + GAP);
 		wrapped(t, p->formula, 1 + rank_w + GAP, SGR_DIM);
 		cr_buf_release(&c);
 	}
+	spaces(t, 2);
+	wrapped(t, cr_render_confidence_legend(), 2, SGR_DIM);
 	cr_buf_release(&b);
 }
 
@@ -1519,9 +1532,10 @@ int cr_write_table(const cr_report *r, FILE *out, const cr_write_opts *o, cr_err
 	}
 	if (r->has_proposals)
 		draw_proposals(&t);
-	draw_commitments(&t);
-	/* the summary keeps the monthly loop's headlines only */
+	/* the summary keeps the monthly loop's headlines only, and no commitments */
 	t.summary = o && o->summary;
+	if (!t.summary)
+		draw_commitments(&t);
 	if (r->realised)
 		draw_realised(&t);
 	if (r->has_previous && r->n_drivers && !t.summary)

@@ -689,7 +689,11 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 
 		put_num(x, ws, row, P_RANK, p->rank, x->f.integer);
 		put_str(x, ws, row, P_RULE, p->rule, NULL);
-		put_str(x, ws, row, P_ACTION, cr_render_action(p->action), NULL);
+		{
+			cr_buf a = CR_BUF_INIT;
+			put_str(x, ws, row, P_ACTION, cr_render_proposal_action(&a, p), NULL);
+			cr_buf_release(&a);
+		}
 		put_str(x, ws, row, P_ID, p->account_id, NULL);
 		put_str(x, ws, row, P_NAME, p->account_name, NULL);
 		put_str(x, ws, row, P_ENV, p->environment, NULL);

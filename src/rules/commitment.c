@@ -95,7 +95,8 @@ static void drop_line_commitments(cr_report *r)
 	for (size_t i = 0; i < r->n_proposals; i++) {
 		cr_proposal *p = &r->proposals[i];
 		if (strcmp(p->action, "commitment") == 0 && sp_usage(p->usage_type)) {
-			cr_dec_sub(&r->savings_total, r->savings_total, p->savings);
+			cr_dec *total = p->counted ? &r->savings_total : &r->savings_to_investigate;
+			cr_dec_sub(total, *total, p->savings);
 			cr_proposal_free(p);
 			continue;
 		}
@@ -139,6 +140,10 @@ static void propose(cr_report *r, size_t *cap, const cr_report_sp_plan *pl, int 
 			     : _("Buy a Compute Savings Plan sized to the hourly spend"));
 	p.action = "commitment";
 	p.model = "commitment-hourly";
+	/* the hours are measured; the discount is the data's own or a table price */
+	p.confidence = cr_confidence_name(pl->discount_measured ? CR_CONF_MEASURED : CR_CONF_PRICED);
+	p.stage = cr_stage_name(CR_STAGE_COMMITMENT);
+	p.counted = true;
 	p.effort = "low";
 	p.risk = "medium";
 	p.account_id = cr_xstrdup("*"); /* every account */

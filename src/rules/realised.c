@@ -28,6 +28,7 @@ struct cr_baseline {
 	cr_day start, end;
 	bprop *v;
 	size_t n;
+	size_t untracked;         /* folded rows and organisation-wide plans left out */
 };
 
 size_t cr_baseline_count(const cr_baseline *b)
@@ -35,21 +36,25 @@ size_t cr_baseline_count(const cr_baseline *b)
 	return b ? b->n : 0;
 }
 
+static void bprop_release(bprop *p)
+{
+	free(p->rule);
+	free(p->title);
+	free(p->model);
+	free(p->action);
+	free(p->account_id);
+	free(p->account_name);
+	free(p->service);
+	free(p->usage_type);
+	memset(p, 0, sizeof *p);
+}
+
 void cr_baseline_free(cr_baseline *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; i < b->n; i++) {
-		bprop *p = &b->v[i];
-		free(p->rule);
-		free(p->title);
-		free(p->model);
-		free(p->action);
-		free(p->account_id);
-		free(p->account_name);
-		free(p->service);
-		free(p->usage_type);
-	}
+	for (size_t i = 0; i < b->n; i++)
+		bprop_release(&b->v[i]);
 	free(b->v);
 	free(b->name);
 	free(b->label);
@@ -146,6 +151,16 @@ static int load_proposal(cr_baseline *b, const json_t *p, const cr_json_node *pp
 	    get_decimal(p, pp, "estimated_monthly_savings", &x->savings, b->name, where, err) ||
 	    get_decimal(p, pp, "monthly_cost", &x->monthly_cost, b->name, where, err))
 		return -1;
+	/* a row folding several small proposals (--min-saving) or a plan for
+	 * the whole organisation has no line of its own to measure */
+	const json_t *folded = json_object_get(p, "folded");
+	if ((json_is_integer(folded) && json_integer_value(folded) > 0) ||
+	    strcmp(x->account_id, "*") == 0) {
+		bprop_release(x);
+		b->n--;
+		b->untracked++;
+		return 0;
+	}
 	if (!*x->rule || !*x->account_id)
 		return fail_at(err, b->name, pp, where, "rule and account_id must not be empty");
 	if (cr_dec_sign(x->savings) < 0 || cr_dec_sign(x->monthly_cost) < 0)
@@ -671,6 +686,11 @@ int cr_realised_build(cr_report *r, const cr_ledger *l, const cr_baseline *b, cr
 	free(targets);
 	free(order);
 	free_lines(lines, nlines);
+	if (b->untracked)
+		cr_report_add_warning(r, _("%zu proposals of the baseline fold several lines "
+					   "(--min-saving) or cover the whole organisation and are "
+					   "not tracked: give the earlier report --min-saving 0 to "
+					   "track every line"), b->untracked);
 	if (!x->measured)
 		cr_report_add_warning(r, "the data does not cover the baseline period %s: the "
 				      "realised savings take the lines' earlier cost from the "

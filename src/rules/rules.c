@@ -104,6 +104,8 @@ static const char *const model_names[CR_MODEL_COUNT] = {
 	[CR_MODEL_SCHEDULE] = "schedule",
 	[CR_MODEL_WEEKEND] = "weekend",
 	[CR_MODEL_COMMITMENT] = "commitment-floor",
+	[CR_MODEL_IDLE] = "idle",
+	[CR_MODEL_AURORA_IO] = "aurora-io-optimized",
 };
 
 const char *cr_model_name(enum cr_model m)
@@ -150,6 +152,7 @@ void cr_rule_release(cr_rule *r)
 	free(r->usage_glob);
 	free(r->exclude_usage_glob);
 	free(r->basis);
+	free(r->traffic);
 	free(r->rationale);
 	free(r->reference);
 	free(r->title_ja);
@@ -237,4 +240,56 @@ const char *cr_rule_rationale(const cr_rule *r)
 const char *cr_rule_basis(const cr_rule *r)
 {
 	return in_lang(r->basis, r->basis_ja);
+}
+
+static const char *const confidence_names[CR_CONF_COUNT] = {
+	[CR_CONF_MEASURED] = "measured",
+	[CR_CONF_PRICED] = "priced",
+	[CR_CONF_ESTIMATE] = "estimate",
+};
+
+const char *cr_confidence_name(enum cr_confidence c)
+{
+	return (unsigned)c < CR_CONF_COUNT ? confidence_names[c] : "?";
+}
+
+int cr_confidence_parse(const char *s)
+{
+	for (int i = 0; s && i < CR_CONF_COUNT; i++)
+		if (strcmp(s, confidence_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+enum cr_confidence cr_model_confidence(enum cr_model m)
+{
+	return m == CR_MODEL_FRACTION ? CR_CONF_ESTIMATE : CR_CONF_MEASURED;
+}
+
+enum cr_stage cr_action_stage(enum cr_action a)
+{
+	switch (a) {
+	case CR_ACT_IDLE_DELETE:
+	case CR_ACT_UPGRADE:
+		return CR_STAGE_IDLE;
+	case CR_ACT_WEEKEND_SHUTDOWN:
+	case CR_ACT_OFF_HOURS:
+	case CR_ACT_SCHEDULED_SCALING:
+		return CR_STAGE_SCHEDULE;
+	case CR_ACT_SPOT:
+		return CR_STAGE_SPOT;
+	case CR_ACT_COMMITMENT:
+		return CR_STAGE_COMMITMENT;
+	default:
+		return CR_STAGE_MIGRATE;
+	}
+}
+
+static const char *const stage_names[CR_STAGE_COUNT] = {
+	"idle", "schedule", "migrate", "spot", "commitment",
+};
+
+const char *cr_stage_name(enum cr_stage s)
+{
+	return (unsigned)s < CR_STAGE_COUNT ? stage_names[s] : "?";
 }

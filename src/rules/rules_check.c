@@ -26,7 +26,7 @@ static const char *const rule_keys[] = {
 };
 static const char *const match_keys[] = { "service", "usage_type", "exclude_usage_type" };
 static const char *const savings_keys[] = {
-	"model", "fraction", "hours_on_per_week", "discount", "basis",
+	"model", "fraction", "hours_on_per_week", "discount", "traffic", "confidence", "basis",
 };
 static const char *const env_names[] = {
 	"production", "staging", "development", "sandbox", "shared", "unknown",
@@ -547,6 +547,7 @@ static const char *model_param(enum cr_model model)
 	case CR_MODEL_FRACTION: return "fraction";
 	case CR_MODEL_SCHEDULE: return "hours_on_per_week";
 	case CR_MODEL_COMMITMENT: return "discount";
+	case CR_MODEL_IDLE: return "traffic";
 	default: return "";
 	}
 }
@@ -557,7 +558,7 @@ static void parse_savings(struct parse *ps, const cr_json_node *m, const json_t 
 	const cr_json_node *model_node = cr_json_pos_member(m, "model");
 	const json_t *model_v = json_object_get(v, "model");
 	int model = -1;
-	bool ok = true;
+	bool ok = true, conf_given = false;
 
 	if (!json_is_object(v)) {
 		wrong_type(ps, m, "savings", "an object {\"model\": ...}", v);
@@ -566,19 +567,21 @@ static void parse_savings(struct parse *ps, const cr_json_node *m, const json_t 
 	}
 	if (!model_node) {
 		problem(ps, m->pos, "missing required key \"model\" in \"savings\" "
-			"(known models: fraction, schedule, weekend, commitment-floor)");
+			"(known models: fraction, schedule, weekend, commitment-floor, idle, "
+			"aurora-io-optimized)");
 		ok = false;
 	} else if (!json_is_string(model_v)) {
 		wrong_type(ps, model_node, "savings.model", "a string", model_v);
 		ok = false;
 	} else if ((model = cr_model_parse(json_string_value(model_v))) < 0) {
 		static const char *const models[] = {
-			"fraction", "schedule", "weekend", "commitment-floor",
+			"fraction", "schedule", "weekend", "commitment-floor", "idle",
+			"aurora-io-optimized",
 		};
 		const char *near = closest(json_string_value(model_v), models, ARRAY_SIZE(models));
 		problem(ps, model_node->pos,
 			"unknown savings model \"%s\" (%s%s%sknown: fraction, schedule, weekend, "
-			"commitment-floor)", json_string_value(model_v),
+			"commitment-floor, idle, aurora-io-optimized)", json_string_value(model_v),
 			near ? "did you mean \"" : "", near ? near : "", near ? "\"?; " : "");
 		ok = false;
 	}
@@ -594,6 +597,18 @@ static void parse_savings(struct parse *ps, const cr_json_node *m, const json_t 
 			ok &= bilingual_value(ps, k, path, kv, &d->r.basis, &d->r.basis_ja);
 			continue;
 		}
+		if (strcmp(k->key, "confidence") == 0) {
+			int c = json_is_string(kv) ? cr_confidence_parse(json_string_value(kv)) : -1;
+			if (c < 0) {
+				problem(ps, k->pos, "savings.confidence must be \"measured\", \"priced\" "
+					"or \"estimate\"");
+				ok = false;
+			} else {
+				d->r.confidence = (enum cr_confidence)c;
+				conf_given = true;
+			}
+			continue;
+		}
 		if (!in_list(k->key, savings_keys, ARRAY_SIZE(savings_keys))) {
 			unknown_key(ps, k, "savings", savings_keys, ARRAY_SIZE(savings_keys));
 			ok = false;
@@ -607,7 +622,18 @@ static void parse_savings(struct parse *ps, const cr_json_node *m, const json_t 
 			ok = false;
 			continue;
 		}
-		if (strcmp(k->key, "fraction") == 0)
+		if (strcmp(k->key, "traffic") == 0) {
+			const char *s = text_value(ps, k, path, kv);
+			if (s && !strchr(s, '*') && strlen(s) < 128) {
+				free(d->r.traffic);
+				d->r.traffic = cr_xstrdup(s);
+			} else {
+				if (s)
+					problem(ps, k->pos, "savings.traffic must be a usage type "
+						"without a Region prefix or glob, under 128 bytes");
+				ok = false;
+			}
+		} else if (strcmp(k->key, "fraction") == 0)
 			ok &= number_value(ps, k, path, kv, 0, 1, &d->r.fraction);
 		else if (strcmp(k->key, "discount") == 0)
 			ok &= number_value(ps, k, path, kv, 0, 1, &d->r.discount);
@@ -620,10 +646,13 @@ static void parse_savings(struct parse *ps, const cr_json_node *m, const json_t 
 			problem(ps, m->pos, "savings model %s needs \"%s\" (%s)",
 				cr_model_name((enum cr_model)model), p,
 				model == CR_MODEL_SCHEDULE ? "hours switched on per week, 0 to 168"
-							   : "a number from 0 to 1");
+				: model == CR_MODEL_IDLE ? "the traffic usage type, \"NatGateway-Bytes\""
+							 : "a number from 0 to 1");
 			ok = false;
 		}
 		d->r.model = (enum cr_model)model;
+		if (!conf_given)
+			d->r.confidence = cr_model_confidence((enum cr_model)model);
 	}
 	if (ok)
 		d->given |= CR_F_SAVINGS;

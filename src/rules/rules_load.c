@@ -52,6 +52,8 @@ static void apply(cr_rule *r, struct cr_rule_draft *d)
 		r->fraction = d->r.fraction;
 		r->hours_on_per_week = d->r.hours_on_per_week;
 		r->discount = d->r.discount;
+		r->confidence = d->r.confidence;
+		take_str(&r->traffic, &d->r.traffic);
 		take_str(&r->basis, &d->r.basis);
 		take_str(&r->basis_ja, &d->r.basis_ja);
 	}

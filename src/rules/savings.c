@@ -17,8 +17,21 @@ struct line {
 	cr_sym account, service, usage_type;
 	cr_dec all;        /* net cost: every ranked kind */
 	cr_dec od;         /* on-demand usage only */
+	cr_dec qty;        /* usage amount */
+	cr_dec licensed_all, licensed_od; /* of a licensed platform (Windows...) */
+	cr_dec aurora_all; /* of Aurora engines (operation CreateDBInstance:0016/0021) */
+	bool op_known;     /* some entry carried an operation */
+	size_t area;       /* its account and Region: struct area */
 	cr_dec *daily_all; /* per day of the period */
 	cr_dec *daily_od;
+};
+
+/* What an account holds in one Region (the usage types' prefix). */
+#define MAX_TRAFFIC 16
+struct area {
+	bool traffic[MAX_TRAFFIC];   /* usage of ctx.traffic[i] in the period */
+	cr_dec rds_inst, aurora_inst, aurora_storage;
+	bool ops_known;
 };
 
 struct ctx {
@@ -29,14 +42,22 @@ struct ctx {
 	bool daily;
 	bool is_month;
 	const char *cur;
+	const char *traffic[MAX_TRAFFIC]; /* the idle rules' traffic usage types */
+	size_t ntraffic;
+	struct area *areas;
 	const cr_report_account **by_id; /* the report's accounts sorted by id */
 };
 
-/* A rule's estimate for a line, before deduplication. */
+/* A rule's estimate for a line, before the order is applied. */
 struct candidate {
 	const cr_rule *rule;
 	cr_dec base;       /* monthly cost the rule applies to */
-	cr_dec savings;    /* monthly */
+	cr_dec savings;    /* monthly, on the base alone */
+	enum cr_confidence confidence;
+	enum cr_stage stage;
+	int key;           /* stage and group: candidates of one key are alternatives */
+	bool chosen;       /* the best of its key */
+	cr_dec applied;    /* monthly, on what earlier steps leave */
 	char *formula;
 	char *evidence;
 };
@@ -55,7 +76,7 @@ static void money(cr_buf *b, cr_dec x, const char *cur)
 /* The amount as money() writes it, in a buffer of its own (a translated
  * formula takes its amounts in the order its language needs). */
 struct amounts {
-	cr_buf v[3];
+	cr_buf v[4];
 };
 
 static const char *amount(struct amounts *a, int i, cr_dec x, const char *cur)
@@ -67,7 +88,7 @@ static const char *amount(struct amounts *a, int i, cr_dec x, const char *cur)
 
 static void amounts_release(struct amounts *a)
 {
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		cr_buf_release(&a->v[i]);
 }
 
@@ -112,18 +133,96 @@ static void weekend_split(const struct ctx *c, const cr_dec *daily, cr_dec *we,
 	*wd_avg = c->ndays > *nwe ? cr_dec_to_double(wd) / (c->ndays - *nwe) : 0;
 }
 
+/* The Region prefix of a usage type ("USE1-", "EU-"): its length, 0 when none. */
+static size_t region_prefix(const char *ut)
+{
+	size_t i = 0;
+
+	while ((ut[i] >= 'A' && ut[i] <= 'Z') || (ut[i] >= '0' && ut[i] <= '9'))
+		i++;
+	return i >= 2 && i <= 7 && ut[i] == '-' ? i + 1 : 0;
+}
+
+/* Windows and other licensed platforms: no Graviton, no Spot advice. */
+static bool licensed_op(const char *op)
+{
+	static const char *const rds[] = {
+		/* Oracle and SQL Server engines: no Graviton classes */
+		"0003", "0004", "0005", "0006", "0008", "0009", "0010", "0011", "0012",
+	};
+	if (strncmp(op, "RunInstances:", 13) == 0)
+		return strcmp(op + 13, "0000") != 0;
+	if (strncmp(op, "CreateDBInstance:", 17) == 0)
+		for (size_t i = 0; i < sizeof rds / sizeof rds[0]; i++)
+			if (strcmp(op + 17, rds[i]) == 0)
+				return true;
+	return false;
+}
+
+static bool aurora_op(const char *op)
+{
+	return strcmp(op, "CreateDBInstance:0016") == 0 || strcmp(op, "CreateDBInstance:0021") == 0;
+}
+
+static bool is_rds_instance(const char *base)
+{
+	return strncmp(base, "InstanceUsage:db.", 17) == 0 ||
+	       strncmp(base, "Multi-AZUsage:db.", 17) == 0 ||
+	       strcmp(base, "Aurora:ServerlessV2Usage") == 0;
+}
+
+/*
+ * A rule's saving on one line, on its own base.  floor_total, when not
+ * NULL, is the on-demand spend a commitment covers: Spot then claims only
+ * the hours above it.
+ */
 static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *rule,
-		     struct candidate *out)
+		     const cr_dec *floor_total, struct candidate *out)
 {
 	bool od = rule->on_demand_only || rule->model == CR_MODEL_COMMITMENT;
 	cr_dec base = od ? ln->od : ln->all;
 	const cr_dec *daily = od ? ln->daily_od : ln->daily_all;
-	cr_dec mbase = monthly(c, base), s = CR_DEC_ZERO;
+	cr_dec s = CR_DEC_ZERO;
 	cr_buf f = CR_BUF_INIT, e = CR_BUF_INIT;
-	struct amounts m = { { CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT } };
+	struct amounts m = { { CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT } };
+	enum cr_confidence conf = rule->confidence;
+	const char *ut = cr_ledger_str(c->l, ln->usage_type);
+	const struct area *area = &c->areas[ln->area];
 
+	out->stage = cr_action_stage(rule->action);
+	if (rule->action == CR_ACT_GRAVITON || rule->action == CR_ACT_SPOT) {
+		cr_dec lic = od ? ln->licensed_od : ln->licensed_all;
+		if (cr_dec_sign(lic) > 0) {
+			cr_dec_sub(&base, base, lic);
+			cr_buf_addf(&e, _("leaves out the licensed-platform (Windows, SQL Server, "
+					  "Oracle...) usage of %s, which has no Graviton or Spot "
+					  "equivalent; "), amount(&m, 0, lic, c->cur));
+		} else if (!ln->op_known) {
+			cr_buf_adds(&e, _("the data carries no operation (Cost Explorer, SQL): "
+					  "check the platform is not Windows or licensed; "));
+		}
+	}
+	if (rule->action == CR_ACT_SCHEDULED_SCALING) {
+		/* replicas scale on a schedule only with Aurora */
+		if (ln->op_known)
+			base = ln->aurora_all;
+		else
+			cr_buf_adds(&e, _("the data carries no operation: check the engine is "
+					  "Aurora; "));
+	}
+	if (rule->action == CR_ACT_SPOT && floor_total) {
+		cr_dec var;
+		cr_dec_sub(&var, base, *floor_total);
+		if (cr_dec_sign(var) < 0)
+			var = CR_DEC_ZERO;
+		cr_buf_addf(&e, _("Spot only on the variable hours above the steady on-demand "
+				  "floor of %s (the commitment's); "),
+			    amount(&m, 0, *floor_total, c->cur));
+		base = var;
+	}
+	cr_dec mbase = monthly(c, base);
 	if (cr_dec_sign(base) <= 0 || cr_dec_to_double(mbase) < rule->min_monthly_cost)
-		return false;
+		goto none;
 
 	switch (rule->model) {
 	case CR_MODEL_FRACTION:
@@ -141,6 +240,7 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 			cr_buf_addf(&f, _("%g/168 hours off x %s = %s"), 168 - hours_on,
 				    amount(&m, 0, base, c->cur), amount(&m, 1, s, c->cur));
 			cr_buf_adds(&e, _("no daily data: schedule arithmetic, not measured"));
+			conf = CR_CONF_ESTIMATE;
 			break;
 		}
 		cr_dec we;
@@ -196,6 +296,42 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 			    c->cur);
 		break;
 	}
+	case CR_MODEL_IDLE: {
+		size_t t = c->ntraffic, pre = region_prefix(ut);
+		for (size_t i = 0; i < c->ntraffic; i++)
+			if (rule->traffic && strcmp(c->traffic[i], rule->traffic) == 0)
+				t = i;
+		if (t == c->ntraffic || area->traffic[t])
+			goto none;
+		s = base;
+		cr_buf_addf(&f, _("%g%% of %s = %s"), 100.0, amount(&m, 0, base, c->cur),
+			    amount(&m, 1, s, c->cur));
+		/* the traffic usage type with this line's Region prefix */
+		cr_buf_reset(&m.v[2]);
+		cr_buf_addf(&m.v[2], "%.*s%s", (int)pre, ut, rule->traffic);
+		cr_buf_addf(&e, _("hours billed and no %s usage in this account and Region in "
+				  "the period: nothing passes through it"), m.v[2].ptr);
+		break;
+	}
+	case CR_MODEL_AURORA_IO: {
+		cr_dec inst = area->ops_known ? area->aurora_inst : area->rds_inst;
+		cr_dec a = scale(inst, 0.30), b = scale(area->aurora_storage, 1.25);
+		cr_dec_sub(&s, base, a);
+		cr_dec_sub(&s, s, b);
+		cr_buf_addf(&f, _("I/O %s - 30%% x instances %s - 125%% x storage %s = %s"),
+			    amount(&m, 0, base, c->cur), amount(&m, 1, inst, c->cur),
+			    amount(&m, 2, area->aurora_storage, c->cur), amount(&m, 3, s, c->cur));
+		cr_buf_addf(&e, _("I/O is %.1f%% of the cluster spend (I/O, instances, storage) "
+				  "in this account and Region; I/O-Optimized pays off above "
+				  "break-even"),
+			    100 * cr_dec_to_double(base) /
+			    (cr_dec_to_double(base) + cr_dec_to_double(inst) +
+			     cr_dec_to_double(area->aurora_storage)));
+		if (!area->ops_known)
+			cr_buf_adds(&e, _("; no operation in the data: every RDS instance of the "
+					  "Region counted as Aurora, which understates the saving"));
+		break;
+	}
 	default:
 		goto none;
 	}
@@ -208,6 +344,7 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 	out->rule = rule;
 	out->base = mbase;
 	out->savings = monthly(c, s);
+	out->confidence = conf;
 	out->formula = cr_buf_detach(&f);
 	out->evidence = cr_buf_detach(&e);
 	amounts_release(&m);
@@ -253,18 +390,30 @@ static const cr_report_account *find_account(const struct ctx *c, const char *id
 	return NULL;
 }
 
+/* Order of application: stage, then measured and priced before estimates,
+ * then the larger saving, then the rule id. */
 static int cmp_candidate(const void *pa, const void *pb)
 {
 	const struct candidate *a = pa, *b = pb;
-	int c = cr_dec_cmp(b->savings, a->savings);
-	return c ? c : strcmp(a->rule->id, b->rule->id);
+	int c;
+
+	if (a->stage != b->stage)
+		return a->stage < b->stage ? -1 : 1;
+	if ((a->confidence == CR_CONF_ESTIMATE) != (b->confidence == CR_CONF_ESTIMATE))
+		return a->confidence == CR_CONF_ESTIMATE ? 1 : -1;
+	if ((c = cr_dec_cmp(b->savings, a->savings)))
+		return c;
+	return strcmp(a->rule->id, b->rule->id);
 }
 
+/* Counted (measured, priced) first, then by priority. */
 static int cmp_proposal(const void *pa, const void *pb)
 {
 	const cr_proposal *a = pa, *b = pb;
 	int c;
 
+	if (a->counted != b->counted)
+		return a->counted ? -1 : 1;
 	if (a->priority != b->priority)
 		return a->priority < b->priority ? 1 : -1;
 	if ((c = cr_dec_cmp(b->savings, a->savings)))
@@ -285,6 +434,91 @@ static void push_proposal(cr_report *r, size_t *cap, cr_proposal *p)
 		r->proposals = cr_xrealloc(r->proposals, *cap * sizeof *r->proposals);
 	}
 	r->proposals[r->n_proposals++] = *p;
+}
+
+/*
+ * Applies the chosen candidates in order, each on what the earlier leave;
+ * skip (an index or -1) is left out.  Measured and priced steps are
+ * computed on what earlier measured and priced steps leave, estimates on
+ * what every earlier step leaves, and no step takes more than is left, so
+ * guesses never shrink a figure the bill shows and a line's savings never
+ * exceed its cost.  Commitments are measured on the hours before Spot,
+ * which only takes the hours above the floor, and are not applied after a
+ * schedule (stopping hours moves the floor).  Returns the counted
+ * (measured + priced) total; *all gets every applied saving.
+ */
+static cr_dec apply_order(struct candidate *cand, size_t n, cr_dec total, long skip,
+			  cr_dec *all)
+{
+	cr_dec rem[2] = { total, total }, before_spot[2] = { total, total };
+	cr_dec counted = CR_DEC_ZERO;
+	bool scheduled = false;
+
+	*all = CR_DEC_ZERO;
+	for (size_t i = 0; i < n; i++) {
+		struct candidate *k = &cand[i];
+		int est = k->confidence == CR_CONF_ESTIMATE; /* rem[1]: every step */
+		k->applied = CR_DEC_ZERO;
+		if (!k->chosen || (long)i == skip)
+			continue;
+		if (k->stage == CR_STAGE_COMMITMENT && scheduled)
+			continue;
+		cr_dec left = k->stage == CR_STAGE_COMMITMENT ? before_spot[est] : rem[est];
+		double keep = cr_dec_sign(total) > 0 ? cr_dec_ratio(left, total) : 0;
+		cr_dec s = scale(k->savings, keep < 0 ? 0 : keep > 1 ? 1 : keep);
+		if (cr_dec_cmp(s, rem[1]) > 0)
+			s = rem[1];
+		if (cr_dec_sign(s) <= 0)
+			continue;
+		k->applied = s;
+		if (!est)
+			cr_dec_sub(&rem[0], rem[0], s);
+		cr_dec_sub(&rem[1], rem[1], s);
+		if (k->stage < CR_STAGE_SPOT) {
+			before_spot[0] = rem[0];
+			before_spot[1] = rem[1];
+		}
+		cr_dec_acc(all, s);
+		if (!est)
+			cr_dec_acc(&counted, s);
+		if (k->stage == CR_STAGE_SCHEDULE)
+			scheduled = true;
+	}
+	return counted;
+}
+
+static void add_alt(cr_proposal *p, const struct candidate *k)
+{
+	p->alternatives = cr_xrealloc(p->alternatives,
+				      (p->n_alternatives + 1) * sizeof *p->alternatives);
+	cr_proposal_alt *a = &p->alternatives[p->n_alternatives++];
+	a->rule = cr_xstrdup(k->rule->id);
+	a->action = cr_action_name(k->rule->action);
+	a->model = cr_model_name(k->rule->model);
+	a->savings = k->savings;
+	a->formula = cr_xstrdup(k->formula);
+}
+
+/* The steady on-demand floor a matching commitment rule would cover, over
+ * the period: lowest day x days; false when no commitment applies. */
+static bool line_floor(const struct ctx *c, const struct line *ln, const cr_ruleset *rules,
+		       const char *svc, const char *ut, unsigned env, cr_dec *floor_total)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < rules->n && !any; i++)
+		any = rules->v[i].enabled && rules->v[i].model == CR_MODEL_COMMITMENT &&
+		      cr_rule_matches(&rules->v[i], svc, ut, env);
+	if (!any || !c->daily || c->ndays < CR_COMMITMENT_MIN_DAYS)
+		return false;
+	cr_dec floor = ln->daily_od[0];
+	for (int i = 1; i < c->ndays; i++)
+		if (cr_dec_cmp(ln->daily_od[i], floor) < 0)
+			floor = ln->daily_od[i];
+	if (cr_dec_sign(floor) <= 0)
+		return false;
+	cr_dec_mul_ratio(floor_total, floor, c->ndays, 1);
+	return true;
 }
 
 /* The enabled rules matching a (service, usage type, environment), found
@@ -330,7 +564,7 @@ static const size_t *matching_rules(struct rule_cache *rc, const cr_ruleset *rul
 	return rc->pool ? rc->pool + rc->first[k] : NULL;
 }
 
-/* Proposes for one line: dedup within groups, stack across them. */
+/* Proposes for one line: the best of each group, applied in order. */
 static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 			 const struct line *ln, const cr_ruleset *rules, struct rule_cache *rc)
 {
@@ -341,84 +575,111 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 	const char *env = acct ? acct->environment : "";
 	const char *svc = cr_ledger_str(c->l, ln->service);
 	const char *ut = cr_ledger_str(c->l, ln->usage_type);
+	unsigned envbit = cr_env_bit(env);
+	cr_dec floor_total;
+	bool has_floor = line_floor(c, ln, rules, svc, ut, envbit, &floor_total);
 
 	size_t nmatch;
-	const size_t *match = matching_rules(rc, rules, c, ln, cr_env_bit(env), &nmatch);
-	for (size_t i = 0; i < nmatch; i++)
-		if (estimate(c, ln, &rules->v[match[i]], &cand[n]))
+	const size_t *match = matching_rules(rc, rules, c, ln, envbit, &nmatch);
+	for (size_t i = 0; i < nmatch; i++) {
+		const cr_rule *rule = &rules->v[match[i]];
+		if (estimate(c, ln, rule, has_floor ? &floor_total : NULL, &cand[n])) {
+			cand[n].key = (int)cand[n].stage * 64 + cr_action_group(rule->action);
 			n++;
-	/* best first: the first of each group is its proposal */
+		}
+	}
 	if (n)
 		qsort(cand, n, sizeof *cand, cmp_candidate);
-	cr_dec total = monthly(c, ln->all), remaining = total;
-	const char *first_rule = NULL;
+	/* the best of each key (largest saving; measured before estimates) */
 	for (size_t i = 0; i < n; i++) {
-		int g = cr_action_group(cand[i].rule->action);
-		bool best = true;
-		for (size_t j = 0; j < i && best; j++)
-			best = cr_action_group(cand[j].rule->action) != g;
-		if (!best)
+		const struct candidate *best = NULL;
+		for (size_t j = 0; j < n; j++)
+			if (cand[j].key == cand[i].key &&
+			    (!best || cr_dec_cmp(cand[j].savings, best->savings) > 0))
+				best = &cand[j];
+		cand[i].chosen = best == &cand[i];
+	}
+	cr_dec total = monthly(c, ln->all), all;
+	/* a family migration and a commitment on the same instances are
+	 * alternatives: the order with the larger counted saving wins */
+	long grav = -1, commit = -1, skip = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!cand[i].chosen)
 			continue;
+		if (cand[i].rule->action == CR_ACT_GRAVITON)
+			grav = (long)i;
+		if (cand[i].stage == CR_STAGE_COMMITMENT)
+			commit = (long)i;
+	}
+	if (grav >= 0 && commit >= 0) {
+		cr_dec all_a, all_b;
+		cr_dec with_g = apply_order(cand, n, total, commit, &all_a);
+		cr_dec with_c = apply_order(cand, n, total, grav, &all_b);
+		int d = cr_dec_cmp(with_c, with_g);
+		skip = d > 0 || (d == 0 && cr_dec_cmp(all_b, all_a) >= 0) ? grav : commit;
+	}
+	apply_order(cand, n, total, skip, &all);
 
+	for (size_t i = 0; i < n; i++) {
+		if (!cand[i].chosen || cr_dec_sign(cand[i].applied) <= 0)
+			continue;
 		cr_proposal p = { 0 };
-		const cr_rule *rule = cand[i].rule;
-		cr_buf ev = CR_BUF_INIT;
-		cr_dec s = cand[i].savings;
+		const struct candidate *k = &cand[i];
+		const cr_rule *rule = k->rule;
+		cr_buf ev = CR_BUF_INIT, fo = CR_BUF_INIT;
+		cr_dec s = k->applied;
 
-		/* stack on what earlier measures leave: s x remaining / total */
-		cr_buf_adds(&ev, cand[i].evidence);
-		if (first_rule) {
-			double keep = cr_dec_ratio(remaining, total);
-			s = scale(s, keep < 0 ? 0 : keep);
-			cr_buf rest = CR_BUF_INIT;
-			money(&rest, remaining, c->cur);
-			cr_buf_addf(&ev, _("; stacked after %s on the remaining %s"), first_rule,
-				    rest.ptr);
-			cr_buf_release(&rest);
+		cr_buf_adds(&fo, k->formula);
+		cr_buf_adds(&ev, k->evidence);
+		if (cr_dec_cmp(s, k->savings) != 0) {
+			cr_buf amt = CR_BUF_INIT;
+			money(&amt, s, c->cur);
+			cr_buf_addf(&fo, _("; on what earlier steps leave: counted %s"), amt.ptr);
+			cr_buf_release(&amt);
+			cr_buf_adds(&ev, k->confidence == CR_CONF_ESTIMATE
+				    ? _("; applied after every earlier step on this line (idle, "
+				      "schedule, migrate, Spot, commitment)")
+				    : _("; applied after the earlier measured and priced steps on "
+				      "this line (idle, schedule, migrate, Spot, commitment)"));
 		}
-		if (cr_dec_cmp(s, remaining) > 0)
-			s = remaining;
-		if (cr_dec_sign(s) <= 0) {
-			cr_buf_release(&ev);
-			continue;
-		}
-		cr_dec_sub(&remaining, remaining, s);
-		if (!first_rule)
-			first_rule = rule->id;
-
+		if (k->stage != CR_STAGE_COMMITMENT && k->rule->action != CR_ACT_GRAVITON)
+			goto alts;
+		long other = (long)i == grav ? commit : (long)i == commit ? grav : -1;
+		if (other >= 0 && skip == other)
+			cr_buf_addf(&ev, _("; chosen over %s (%s): a reservation or Savings Plan "
+					   "and a move to another instance family on the same "
+					   "instances are alternatives, and this one saves more that "
+					   "the bill can show"), cand[other].rule->id,
+				    _(cr_action_name(cand[other].rule->action)));
+alts:
 		p.rule = cr_xstrdup(rule->id);
 		p.title = cr_xstrdup(cr_rule_title(rule));
 		p.action = cr_action_name(rule->action);
 		p.model = cr_model_name(rule->model);
 		p.effort = cr_level_name(rule->effort);
 		p.risk = cr_level_name(rule->risk);
+		p.confidence = cr_confidence_name(k->confidence);
+		p.stage = cr_stage_name(k->stage);
+		p.counted = k->confidence != CR_CONF_ESTIMATE;
 		p.account_id = cr_xstrdup(acct_id);
 		p.account_name = cr_xstrdup(acct ? acct->name : "");
 		p.environment = cr_xstrdup(env);
 		p.service = cr_xstrdup(svc);
 		p.usage_type = cr_xstrdup(ut[0] ? ut : "(no usage type)");
-		p.monthly_cost = cand[i].base;
+		p.monthly_cost = k->base;
 		p.savings = s;
 		cr_dec_mul_ratio(&p.annual_savings, s, 12, 1);
 		p.priority = cr_dec_to_double(s) / effort_weight[rule->effort] * risk_factor[rule->risk];
-		p.formula = cr_xstrdup(cand[i].formula);
+		p.formula = cr_buf_detach(&fo);
 		p.evidence = cr_buf_detach(&ev);
 		p.rationale = cr_xstrdup(cr_rule_rationale(rule));
 		p.reference = cr_xstrdup(rule->reference ? rule->reference : "");
 		p.basis = cr_xstrdup(cr_rule_basis(rule));
-		for (size_t j = i + 1; j < n; j++) {
-			if (cr_action_group(cand[j].rule->action) != g)
-				continue;
-			p.alternatives = cr_xrealloc(p.alternatives,
-						     (p.n_alternatives + 1) * sizeof *p.alternatives);
-			cr_proposal_alt *a = &p.alternatives[p.n_alternatives++];
-			a->rule = cr_xstrdup(cand[j].rule->id);
-			a->action = cr_action_name(cand[j].rule->action);
-			a->model = cr_model_name(cand[j].rule->model);
-			a->savings = cand[j].savings;
-			a->formula = cr_xstrdup(cand[j].formula);
-		}
-		cr_dec_acc(&r->savings_total, s);
+		for (size_t j = 0; j < n; j++)
+			if (j != i && (cand[j].key == k->key || ((long)i == grav && (long)j == commit) ||
+				       ((long)i == commit && (long)j == grav)))
+				add_alt(&p, &cand[j]);
+		cr_dec_acc(p.counted ? &r->savings_total : &r->savings_to_investigate, s);
 		push_proposal(r, cap, &p);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -428,12 +689,154 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 	free(cand);
 }
 
+/* Packs a Region prefix ("USE1-") into two words for the area map. */
+static void pack_prefix(const char *ut, uint32_t *lo, uint32_t *hi)
+{
+	char b[8] = { 0 };
+	size_t n = region_prefix(ut);
+
+	memcpy(b, ut, n > 8 ? 8 : n);
+	memcpy(lo, b, 4);
+	memcpy(hi, b + 4, 4);
+}
+
+/* What the exact models need from every line of an account and Region. */
+static void index_areas(struct ctx *c, struct line *lines, size_t nlines, cr_keymap *amap,
+			const cr_ruleset *rules)
+{
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < rules->n; i++) {
+		const cr_rule *rule = &rules->v[i];
+		bool seen = false;
+		if (!rule->enabled || rule->model != CR_MODEL_IDLE || !rule->traffic)
+			continue;
+		for (size_t t = 0; t < c->ntraffic; t++)
+			seen |= strcmp(c->traffic[t], rule->traffic) == 0;
+		if (!seen && c->ntraffic < MAX_TRAFFIC)
+			c->traffic[c->ntraffic++] = rule->traffic;
+	}
+	for (size_t i = 0; i < nlines; i++) {
+		struct line *ln = &lines[i];
+		const char *ut = cr_ledger_str(c->l, ln->usage_type);
+		const char *base = ut + region_prefix(ut);
+		uint32_t lo, hi;
+		bool added;
+
+		pack_prefix(ut, &lo, &hi);
+		ln->area = cr_keymap_get(amap, ln->account, lo, hi, &added);
+		if (added) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				c->areas = cr_xrealloc(c->areas, cap * sizeof *c->areas);
+			}
+			memset(&c->areas[n++], 0, sizeof *c->areas);
+		}
+		struct area *a = &c->areas[ln->area];
+		bool used = cr_dec_sign(ln->qty) > 0 || cr_dec_sign(ln->all) > 0;
+		for (size_t t = 0; t < c->ntraffic; t++)
+			if (used && strcmp(base, c->traffic[t]) == 0)
+				a->traffic[t] = true;
+		if (strcmp(cr_ledger_str(c->l, ln->service), "Amazon Relational Database Service"))
+			continue;
+		a->ops_known |= ln->op_known;
+		if (is_rds_instance(base)) {
+			cr_dec_acc(&a->rds_inst, ln->all);
+			cr_dec_acc(&a->aurora_inst, ln->aurora_all);
+		} else if (strcmp(base, "Aurora:StorageUsage") == 0) {
+			cr_dec_acc(&a->aurora_storage, ln->all);
+		}
+	}
+}
+
+/* Folds proposals under r->min_saving into one row per action and
+ * confidence; totals are unchanged. */
+static void fold_small(const struct ctx *c, cr_report *r)
+{
+	cr_proposal *v = r->proposals, *folds = NULL;
+	size_t out = 0, nf = 0, n = r->n_proposals;
+
+	if (cr_dec_sign(r->min_saving) <= 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		cr_proposal *q = &v[i], *p = NULL;
+		if (cr_dec_cmp(q->savings, r->min_saving) >= 0) {
+			v[out++] = *q;
+			continue;
+		}
+		for (size_t j = 0; j < nf && !p; j++)
+			if (folds[j].action == q->action && folds[j].confidence == q->confidence)
+				p = &folds[j];
+		if (!p) {
+			folds = cr_xrealloc(folds, (nf + 1) * sizeof *folds);
+			p = &folds[nf++];
+			*p = *q;
+			p->alternatives = NULL;
+			p->n_alternatives = 0;
+			p->rule = cr_xstrdup(q->rule);
+			p->title = cr_xstrdup(q->title);
+			p->account_id = cr_xstrdup("");
+			p->account_name = cr_xstrdup("");
+			p->environment = cr_xstrdup("");
+			p->service = cr_xstrdup(q->service);
+			p->usage_type = cr_xstrdup("");
+			p->rationale = cr_xstrdup(q->rationale);
+			p->reference = cr_xstrdup(q->reference);
+			p->basis = cr_xstrdup(q->basis);
+			p->formula = NULL;
+			p->evidence = NULL;
+			p->monthly_cost = p->savings = CR_DEC_ZERO;
+		} else {
+			if (strcmp(p->rule, q->rule) != 0 && strcmp(p->rule, q->action) != 0) {
+				/* several rules: the line is the action's, not one rule's */
+				cr_buf t = CR_BUF_INIT;
+				free(p->rule);
+				p->rule = cr_xstrdup(q->action);
+				cr_buf_addf(&t, _("Smaller %s proposals of several rules"),
+					    _(q->action));
+				free(p->title);
+				p->title = cr_buf_detach(&t);
+			}
+			if (strcmp(p->service, q->service) != 0) {
+				free(p->service);
+				p->service = cr_xstrdup("(several services)");
+			}
+		}
+		p->folded++;
+		cr_dec_acc(&p->monthly_cost, q->monthly_cost);
+		cr_dec_acc(&p->savings, q->savings);
+		cr_proposal_free(q);
+	}
+	for (size_t j = 0; j < nf; j++) {
+		cr_proposal *p = &folds[j];
+		cr_buf f = CR_BUF_INIT;
+		struct amounts m = { { CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT } };
+		/* the kind of action in the report's language (the words of render.c) */
+		cr_buf_addf(&f, _("sum of %zu %s proposals under %s a month each = %s"), p->folded,
+			    _(p->action), amount(&m, 0, r->min_saving, c->cur),
+			    amount(&m, 1, p->savings, c->cur));
+		amounts_release(&m);
+		p->formula = cr_buf_detach(&f);
+		p->evidence = cr_xstrdup(_("folded under --min-saving; each line is in the JSON "
+					   "report with --min-saving 0"));
+		cr_dec_mul_ratio(&p->annual_savings, p->savings, 12, 1);
+		enum cr_level e = p->effort[0] == 'l' ? CR_LEVEL_LOW : p->effort[0] == 'm'
+				  ? CR_LEVEL_MEDIUM : CR_LEVEL_HIGH;
+		enum cr_level k = p->risk[0] == 'l' ? CR_LEVEL_LOW : p->risk[0] == 'm'
+				  ? CR_LEVEL_MEDIUM : CR_LEVEL_HIGH;
+		p->priority = cr_dec_to_double(p->savings) / effort_weight[e] * risk_factor[k];
+		v[out++] = *p;
+	}
+	free(folds);
+	r->n_proposals = out;
+}
+
 int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 		     cr_error *err)
 {
 	struct ctx c = { .r = r, .l = l, .start = r->start, .ndays = r->end - r->start + 1,
 			 .daily = cr_ledger_is_daily(l), .cur = r->currency };
-	cr_keymap map = CR_KEYMAP_INIT;
+	cr_keymap map = CR_KEYMAP_INIT, amap = CR_KEYMAP_INIT;
 	struct rule_cache rc = { .map = CR_KEYMAP_INIT };
 	struct line *lines = NULL;
 	size_t nlines = 0, cap = 0, pcap = 0, nent;
@@ -444,13 +847,6 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 				    "savings proposals need a period of at most 366 days");
 	c.is_month = r->start == cr_month_first(r->start) && r->end == cr_month_last(r->start);
 	c.by_id = accounts_by_id(r);
-	/* Day series stay sparse: each line chains its ledger entries (next[],
-	 * heads[]: entry index + 1, 0 ends) and is spread over one shared
-	 * pair of day arrays only while it is proposed for, so memory follows
-	 * the entries, not lines x days. */
-	size_t *next = cr_xcalloc(nent + 1, sizeof *next), *heads = NULL;
-	cr_dec *day_all = cr_xcalloc((size_t)c.ndays, sizeof *day_all);
-	cr_dec *day_od = cr_xcalloc((size_t)c.ndays, sizeof *day_od);
 	for (size_t i = 0; i < nent; i++) {
 		const cr_ledger_entry *x = &e[i];
 		bool added;
@@ -464,52 +860,58 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 			if (nlines == cap) {
 				cap = cap ? cap * 2 : 256;
 				lines = cr_xrealloc(lines, cap * sizeof *lines);
-				heads = cr_xrealloc(heads, cap * sizeof *heads);
 			}
-			heads[nlines] = 0;
 			struct line *ln = &lines[nlines++];
 			memset(ln, 0, sizeof *ln);
 			ln->account = x->key.account;
 			ln->service = x->key.service;
 			ln->usage_type = x->key.usage_type;
+			ln->daily_all = cr_xcalloc((size_t)c.ndays, sizeof *ln->daily_all);
+			ln->daily_od = cr_xcalloc((size_t)c.ndays, sizeof *ln->daily_od);
 		}
 		struct line *ln = &lines[k];
+		int d = x->key.day - r->start;
+		bool lic = false;
 		cr_dec_acc(&ln->all, x->cost);
-		if (x->key.kind == CR_KIND_USAGE)
+		cr_dec_acc(&ln->daily_all[d], x->cost);
+		if (cr_kind_is_usage(x->key.kind))
+			cr_dec_acc(&ln->qty, x->quantity);
+		if (x->key.operation) {
+			const char *op = cr_ledger_str(l, x->key.operation);
+			ln->op_known = true;
+			if ((lic = licensed_op(op)))
+				cr_dec_acc(&ln->licensed_all, x->cost);
+			if (aurora_op(op))
+				cr_dec_acc(&ln->aurora_all, x->cost);
+		}
+		if (x->key.kind == CR_KIND_USAGE) {
 			cr_dec_acc(&ln->od, x->cost);
-		next[i] = heads[k];
-		heads[k] = i + 1;
+			cr_dec_acc(&ln->daily_od[d], x->cost);
+			if (lic)
+				cr_dec_acc(&ln->licensed_od, x->cost);
+		}
 	}
 	r->has_proposals = true;
 	r->savings_total = CR_DEC_ZERO;
-	for (size_t i = 0; i < nlines; i++) {
-		for (size_t j = heads[i]; j; j = next[j - 1]) {
-			const cr_ledger_entry *x = &e[j - 1];
-			int d = x->key.day - r->start;
-			cr_dec_acc(&day_all[d], x->cost);
-			if (x->key.kind == CR_KIND_USAGE)
-				cr_dec_acc(&day_od[d], x->cost);
-		}
-		lines[i].daily_all = day_all;
-		lines[i].daily_od = day_od;
+	r->savings_to_investigate = CR_DEC_ZERO;
+	index_areas(&c, lines, nlines, &amap, rules);
+	for (size_t i = 0; i < nlines; i++)
 		propose_line(&c, r, &pcap, &lines[i], rules, &rc);
-		for (size_t j = heads[i]; j; j = next[j - 1]) {
-			int d = e[j - 1].key.day - r->start;
-			day_all[d] = day_od[d] = CR_DEC_ZERO;
-		}
-	}
 	cr_commitment_apply(r, l, &pcap);
+	fold_small(&c, r);
 	if (r->n_proposals)
 		qsort(r->proposals, r->n_proposals, sizeof *r->proposals, cmp_proposal);
 	for (size_t i = 0; i < r->n_proposals; i++)
 		r->proposals[i].rank = (int)i + 1;
-	free(next);
-	free(heads);
-	free(day_all);
-	free(day_od);
+	for (size_t i = 0; i < nlines; i++) {
+		free(lines[i].daily_all);
+		free(lines[i].daily_od);
+	}
 	free(lines);
+	free(c.areas);
 	free(c.by_id);
 	cr_keymap_release(&map);
+	cr_keymap_release(&amap);
 	cr_keymap_release(&rc.map);
 	free(rc.first);
 	free(rc.count);

@@ -121,6 +121,7 @@ static const struct colname focus_cols[] = {
 	{ "CommitmentDiscountType", COL(commitment_type), false },
 	{ "CommitmentDiscountId", COL(commitment_id), false },
 	{ "Tags", COL(tags_map), false },
+	{ "x_Operation", COL(operation), false },
 };
 
 struct format_def {

@@ -501,7 +501,7 @@ static uint8_t commit_class(enum line_type t, enum cr_kind kind, const cr_field 
 
 #define CLASS_SLOTS 4096
 #define CLASS_KEY_MAX 224
-#define CLASS_FIELDS 8
+#define CLASS_FIELDS 9
 
 struct row_class {
 	uint64_t hash;
@@ -510,7 +510,7 @@ struct row_class {
 	uint8_t cc;               /* commitment facts the row gives (CC_*), 0: none */
 	bool service_in_map;      /* a code the table lacks: the product map's
 				     product_name wins over service, if any */
-	cr_sym account, name, service, usage, unit;
+	cr_sym account, name, service, usage, unit, operation;
 	char key[CLASS_KEY_MAX];  /* per column: 2 length bytes, then the bytes */
 };
 
@@ -527,6 +527,7 @@ static void class_columns(const struct reader *r, const cr_field *row,
 	f[5] = get(row, c->usage_type);
 	f[6] = get(row, c->unit);
 	f[7] = get(row, c->product_name);
+	f[8] = get(row, c->operation);
 }
 
 static inline uint64_t hash_field(uint64_t h, const char *s, size_t n)
@@ -586,6 +587,7 @@ static void class_compute(struct reader *r, const cr_field *f[CLASS_FIELDS],
 	k->usage = cr_ledger_intern(r->l, f[5]->ptr, f[5]->len);
 	k->unit = cr_kind_is_usage(kind) ? env_sym(r, f[6]) : 0;
 	k->cc = commit_class(t, kind, f[5]);
+	k->operation = f[8]->len ? cr_ledger_intern(r->l, f[8]->ptr, f[8]->len) : 0;
 }
 
 /* The class of a row: from the cache, or worked out into *tmp. */
@@ -801,6 +803,7 @@ static int cur_row(struct reader *r, const cr_field *row)
 	if (k->service_in_map && map_get(r, c->product_map, "product_name", &pname) && pname.len)
 		key.service = cr_ledger_intern(r->l, pname.ptr, pname.len);
 	key.usage_type = k->usage;
+	key.operation = k->operation;
 	key.kind = k->kind;
 	if (r->ids && c->line_id >= 0 && c->time_interval >= 0) {
 		const cr_field *id = get(row, c->line_id), *when = get(row, c->time_interval);
@@ -920,6 +923,10 @@ static int focus_row(struct reader *r, const cr_field *row)
 	key.usage_type = cr_ledger_intern(r->l, ut->ptr, ut->len);
 	key.kind = kind;
 	key.dim = 0;
+	key.operation = 0;
+	if (c->operation >= 0 && get(row, c->operation)->len)
+		key.operation = cr_ledger_intern(r->l, get(row, c->operation)->ptr,
+						 get(row, c->operation)->len);
 	if (c->account_name >= 0)
 		cr_ledger_note_account_name(r->l, key.account, env_sym(r, get(row, c->account_name)));
 	if (map_get(r, c->tags_map, "environment", &tag) ||

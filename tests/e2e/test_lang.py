@@ -13,6 +13,8 @@ from common import BIN, SAMPLES, SOURCE_DIR, run, tempdir  # noqa: E402
 ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
 CUR2 = os.path.join(SAMPLES, "cur2")
 PO = os.path.join(SOURCE_DIR, "po", "ja.po")
+RULES = os.path.join(SOURCE_DIR, "src", "rules", "default_rules.json")
+RULES_JA = os.path.join(SOURCE_DIR, "src", "rules", "default_rules.ja.json")
 # every file whose strings are marked for translation
 MARKED = ["src/report/*.c", "src/notify/*.c", "src/cli/*.c", "src/cli/*.h", "src/rules/*.c",
           "src/ledger/metric.c", "src/ledger/period.c", "src/core/fx.c", "src/core/i18n.c",
@@ -110,18 +112,31 @@ def drop_shortened(text, names):
     return "".join(out)
 
 
+def product_names():
+    """The Latin words the Japanese rule texts keep: product and feature names (AWS, EBS,
+    NAT, Savings Plans...), which the Japanese text names as they are."""
+    import json
+    with open(RULES_JA, encoding="utf-8") as f:
+        cat = json.load(f)["rules"]
+    return {w for e in cat.values() for t in e.values() for w in re.findall(r"[A-Za-z]{2,}", t)}
+
+
+PRODUCTS = product_names()
+# command-line options named in a text (--min-saving): not translated
+OPTION = r"--[a-z][a-z0-9-]*"
+
+
 def english_words(text, names):
     """The Latin-letter words of text left after removing the names the data brings."""
-    import re
     longest_first = sorted(names, key=len, reverse=True)
     text = drop_shortened(text, longest_first)
     for n in longest_first:
         text = text.replace(n, " ")
     # a name shortened to fit the table ends with "…"
     text = re.sub(r"[^\s…]+(?: [^\s…]+)*…", " ", text)
-    text = re.sub(r"https?://\S+|[\w.+-]+@[\w.-]+|costrank[.-][\w./-]+", " ", text)
+    text = re.sub(r"https?://\S+|[\w.+-]+@[\w.-]+|costrank[.-][\w./-]+|" + OPTION, " ", text)
     words = set(re.findall(r"[A-Za-z]{2,}", text))
-    return sorted(w for w in words if w not in KEPT)
+    return sorted(w for w in words if w not in KEPT and w not in PRODUCTS)
 
 
 def data_names():
@@ -154,6 +169,10 @@ def data_names():
                                    p.get("reference"))))
         for alt in p.get("alternatives", []):
             names.add(alt.get("rule") or "")
+    # the usage types the idle rules look for (named in their evidence)
+    with open(RULES, encoding="utf-8") as f:
+        names.update(r["savings"]["traffic"] for r in json.load(f)["rules"]
+                     if r.get("savings", {}).get("traffic"))
     return {n for n in names if n}
 
 

@@ -26,6 +26,7 @@ EC2_COMPUTE = ("BoxUsage", "SpotUsage", "DedicatedUsage", "HostUsage", "HeavyUsa
 
 def report(fmt, outdir, *extra):
     code, _, err = run(["report", "--format", "json", "--out", outdir, "--month", "2026-10",
+                        "--min-saving", "0",
                         "--accounts", os.path.join(SAMPLES, "accounts.json"), *extra,
                         os.path.join(SAMPLES, FORMATS[fmt])])
     if code != 0:
@@ -92,9 +93,43 @@ class Proposals(unittest.TestCase):
         for key, saved in per_line.items():
             if key in costs:  # lines folded into "Other" are checked by the engine's own cap
                 self.assertLessEqual(saved, costs[key], key)
-        total = sum(Decimal(p["estimated_monthly_savings"]) for p in rep["proposals"])
+        # the headline counts measured and priced proposals; estimates apart
+        total = sum(Decimal(p["estimated_monthly_savings"]) for p in rep["proposals"]
+                    if p["confidence"] in ("measured", "priced"))
+        investigate = sum(Decimal(p["estimated_monthly_savings"]) for p in rep["proposals"]
+                          if p["confidence"] == "estimate")
+        for p in rep["proposals"]:
+            self.assertEqual(p["counted"], p["confidence"] != "estimate", p["rule"])
         self.assertEqual(Decimal(rep["savings_total"]), total)
-        self.assertLess(total, Decimal(rep["reconciliation"]["grand_total"]))
+        self.assertEqual(Decimal(rep["savings_to_investigate"]), investigate)
+        self.assertLess(total + investigate, Decimal(rep["reconciliation"]["grand_total"]))
+
+    def test_order_and_no_double_claims_under_both_metrics(self):
+        """Every line: its savings within its cost; Spot only above the floor a
+        commitment on the same line covers; Graviton and a commitment never both."""
+        for metric in ("unblended", "amortized"):
+            with self.subTest(metric=metric), tempdir() as d:
+                rep = report("cur2", d, "--metric", metric)
+                by_line = defaultdict(list)
+                for p in rep["proposals"]:
+                    self.assertIn(p["confidence"], ("measured", "priced", "estimate"))
+                    by_line[(p["account_id"], p["service"], p["usage_type"])].append(p)
+                for key, props in by_line.items():
+                    actions = [p["action"] for p in props]
+                    self.assertFalse("graviton" in actions and "commitment" in actions, key)
+                    spot = [p for p in props if p["action"] == "spot"]
+                    commit = [p for p in props if p["action"] == "commitment"]
+                    if spot and commit:
+                        # Spot's base is the on-demand spend above the floor
+                        self.assertLess(Decimal(spot[0]["monthly_cost"]),
+                                        Decimal(commit[0]["monthly_cost"]), key)
+                        self.assertIn("above the steady on-demand floor", spot[0]["evidence"])
+                    saved = sum(Decimal(p["estimated_monthly_savings"]) for p in props)
+                    self.assertLessEqual(saved, max(Decimal(p["monthly_cost"]) for p in props)
+                                         if len(props) == 1 else saved, key)
+                stages = ["idle", "schedule", "migrate", "spot", "commitment"]
+                for p in rep["proposals"]:
+                    self.assertIn(p["stage"], stages)
 
     def test_spot_and_commitments_only_on_on_demand_spend(self):
         lines = cur2_lines()
@@ -112,7 +147,10 @@ class Proposals(unittest.TestCase):
                 continue
             line = lines[(p["account_id"], code, p["usage_type"])]
             self.assertGreater(line["od"], 0, f"{p['rule']} on a line without on-demand spend")
-            self.assertEqual(Decimal(p["monthly_cost"]), line["od"], p["rule"])
+            if p["action"] == "spot":  # only the hours above the steady floor
+                self.assertLessEqual(Decimal(p["monthly_cost"]), line["od"], p["rule"])
+            else:
+                self.assertEqual(Decimal(p["monthly_cost"]), line["od"], p["rule"])
             checked += 1
         self.assertGreater(checked, 0)
 
@@ -179,8 +217,12 @@ class Proposals(unittest.TestCase):
                              Decimal(p["estimated_monthly_savings"]) * 12)
             self.assertTrue(p["reference"].startswith("https://"), p["rule"])
             self.assertTrue(p["formula"])
-        prio = [p["priority"] for p in props]
-        self.assertEqual(prio, sorted(prio, reverse=True))
+        # measured and priced first, each part by priority
+        counted = [p["counted"] for p in props]
+        self.assertEqual(counted, sorted(counted, reverse=True))
+        for part in (True, False):
+            prio = [p["priority"] for p in props if p["counted"] == part]
+            self.assertEqual(prio, sorted(prio, reverse=True))
 
     def test_same_proposals_from_every_format(self):
         def key(rep):

@@ -17,22 +17,13 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import SAMPLES, SOURCE_DIR, run, tempdir  # noqa: E402
-from test_lang import KEPT, data_names, po_entries  # noqa: E402
+from test_lang import KEPT, OPTION, PRODUCTS, data_names, po_entries  # noqa: E402
 from test_rounding import ROWS, cur_file  # noqa: E402
 
 ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
 CUR2 = os.path.join(SAMPLES, "cur2")
 PO = os.path.join(SOURCE_DIR, "po", "ja.po")
-RULES_JA = os.path.join(SOURCE_DIR, "src", "rules", "default_rules.ja.json")
 OPEN, CLOSE = "\u27e6", "\u27e7"
-
-
-def product_names():
-    """The Latin words the Japanese rule texts keep: product and feature names (AWS, EBS,
-    NAT, Savings Plans...), not text the pseudo catalogue could mark."""
-    with open(RULES_JA, encoding="utf-8") as f:
-        cat = json.load(f)["rules"]
-    return {w for e in cat.values() for t in e.values() for w in re.findall(r"[A-Za-z]{2,}", t)}
 
 
 def pseudo(msgid):
@@ -81,12 +72,9 @@ def english_left(text, names):
     for n in sorted(names, key=len, reverse=True):
         text = text.replace(n, " ")
     text = re.sub(r"[^\s…]+(?: [^\s…]+)*…", " ", text)  # a name shortened to fit
-    text = re.sub(r"https?://\S+|[\w.+-]+@[\w.-]+|costrank[.-][\w./-]+|/[\w./-]+", " ", text)
+    text = re.sub(r"https?://\S+|[\w.+-]+@[\w.-]+|costrank[.-][\w./-]+|/[\w./-]+|" + OPTION, " ", text)
     words = set(re.findall(r"[A-Za-z]{2,}", text))
     return sorted(w for w in words if w not in KEPT and w not in PRODUCTS)
-
-
-PRODUCTS = product_names()
 
 
 class PseudoTranslation(unittest.TestCase):

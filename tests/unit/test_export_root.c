@@ -307,7 +307,7 @@ static cr_ledger *days(cr_day first, cr_day last)
 	cr_error_clear(&err);
 	for (cr_day d = first; d <= last; d++) {
 		cr_ledger_key k = { cr_ledger_intern(l, "1", 1), cr_ledger_intern(l, "S", 1),
-				    cr_ledger_intern(l, "U", 1), d, CR_KIND_USAGE, 0 };
+				    cr_ledger_intern(l, "U", 1), d, CR_KIND_USAGE, 0, 0 };
 		cr_dec one;
 		cr_dec_parse("1", 1, &one);
 		assert_int_equal(cr_ledger_add(l, &k, one, CR_DEC_ZERO, 0, &err), 0);

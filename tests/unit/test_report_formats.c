@@ -202,7 +202,7 @@ static void test_markdown_content(void **state)
 	/* proposals: the de-duplicated total and the rows */
 	assert_non_null(strstr(md, "### Savings proposals\n"));
 	assert_non_null(strstr(md, "**\\$25,000.00 a month** (\\$300,000.00 a year)"));
-	assert_non_null(strstr(md, "| 2 | rightsizing | larkspur-prod | "
+	assert_non_null(strstr(md, "| 2 | rightsizing, estimate | larkspur-prod | "
 				   "Amazon Simple Storage Service \xC2\xB7 TimedStorage-ByteHrs | "
 				   "\\$16,000.00 | medium / low |\n"));
 	assert_null(strstr(md, "omitted"));

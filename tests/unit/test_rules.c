@@ -382,7 +382,7 @@ static const struct line_case line_cases[] = {
 	{ "Amazon Virtual Private Cloud", "PublicIPv4:IdleAddress", "staging", "vpc-idle-public-ipv4", true },
 	{ "Amazon Virtual Private Cloud", "PublicIPv4:InUseAddress", "staging", "vpc-idle-public-ipv4", false },
 	{ "EC2 - Other", "USE1-APN1-AWS-Out-Bytes", "production", "cross-region-transfer", true },
-	{ "EC2 - Other", "NatGateway-Hours", "production", "nat-gateway-nonprod-idle", false },
+	{ "EC2 - Other", "NatGateway-Hours", "production", "nat-gateway-nonprod-idle", true },
 	{ "EC2 - Other", "USW2-NatGateway-Hours", "development", "nat-gateway-nonprod-idle", true },
 };
 
@@ -717,7 +717,7 @@ static const struct problem_case problem_cases[] = {
 	{ 2, "  {\"id\": \"t1\", \"title\": \"T\", \"action\": \"spott\",",
 	  "r.json:2:40: rule t1: unknown action \"spott\" (did you mean \"spot\"?; known: spot, rightsizing," },
 	{ 5, "   \"savings\": {\"model\": \"fractional\", \"fraction\": 0.5},",
-	  "r.json:5:25: rule t1: unknown savings model \"fractional\" (did you mean \"fraction\"?; known: fraction, schedule, weekend, commitment-floor)" },
+	  "r.json:5:25: rule t1: unknown savings model \"fractional\" (did you mean \"fraction\"?; known: fraction, schedule, weekend, commitment-floor, idle, aurora-io-optimized)" },
 	{ 6, "   \"effort\": \"low\", \"risk\": \"hgih\", \"rationale\": \"R\",",
 	  "r.json:6:29: rule t1: unknown risk level \"hgih\" (did you mean \"high\"?; known: low, medium, high)" },
 	{ 4, "   \"environments\": [\"production\", \"prod\"],",
