@@ -527,7 +527,9 @@ static void class_columns(const struct reader *r, const cr_field *row,
 	f[5] = get(row, c->usage_type);
 	f[6] = get(row, c->unit);
 	f[7] = get(row, c->product_name);
-	f[8] = get(row, c->operation);
+	/* the operation is read only for the savings rules (Windows, Aurora,
+	 * commitments): without them its column is not split out of the row */
+	f[8] = cr_ledger_wants_commitments(r->l) ? get(row, c->operation) : &empty_field;
 }
 
 static inline uint64_t hash_field(uint64_t h, const char *s, size_t n)
@@ -924,7 +926,7 @@ static int focus_row(struct reader *r, const cr_field *row)
 	key.kind = kind;
 	key.dim = 0;
 	key.operation = 0;
-	if (c->operation >= 0 && get(row, c->operation)->len)
+	if (c->operation >= 0 && cr_ledger_wants_commitments(r->l) && get(row, c->operation)->len)
 		key.operation = cr_ledger_intern(r->l, get(row, c->operation)->ptr,
 						 get(row, c->operation)->len);
 	if (c->account_name >= 0)
