@@ -143,6 +143,9 @@ typedef struct cr_proposal {
 	size_t folded;            /* > 0: this row folds that many proposals of
 	                             one action under --min-saving; account and
 	                             usage type then name how many */
+	const struct cr_report_usage *usage; /* the report's row of this line,
+	                             whose top resources are the ones to act on;
+	                             NULL when the line is not listed */
 } cr_proposal;
 
 /*

@@ -283,6 +283,7 @@ static const char *const proposal_columns[] = {
 	N_("monthly_cost"), N_("estimated_monthly_savings"), N_("estimated_annual_savings"),
 	N_("effort"), N_("risk"), N_("priority"), N_("model"), N_("formula"), N_("evidence"),
 	N_("alternatives"), N_("reference"), N_("title"), N_("confidence"), N_("counted"),
+	N_("resources"),
 };
 
 int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o,
@@ -335,6 +336,9 @@ int cr_write_csv_proposals(const cr_report *r, FILE *out, const cr_write_opts *o
 		add_field(&line, p->title);
 		add_field(&line, p->confidence ? p->confidence : "estimate");
 		add_field(&line, p->counted ? "true" : "false");
+		cr_buf_reset(&alts);
+		cr_render_proposal_resources(&alts, r, p, false);
+		add_field(&line, alts.ptr ? alts.ptr : "");
 		add_fx(&line, r, &p->savings, (bool[]){ true }, 1);
 		end_line(&line, out);
 	}

@@ -856,6 +856,16 @@ static void proposals(cr_buf *b, const cr_report *r)
 			cr_buf_adds(b, " \xE2\x80\x94 ");
 			h_data(b, p->evidence, 0);
 		}
+		{
+			cr_buf res = CR_BUF_INIT;
+			cr_render_proposal_resources(&res, r, p, true);
+			if (res.len) {
+				cr_buf_adds(b, "<br>");
+				h_data(b, _("Resources: "), 0);
+				h_data(b, res.ptr, 0);
+			}
+			cr_buf_release(&res);
+		}
 		cr_buf_adds(b, "</td></tr>\n");
 		cr_dec_acc(&annual, p->annual_savings);
 	}

@@ -443,6 +443,18 @@ static json_t *build_proposal(jctx *c, const cr_proposal *p)
 	set(c, o, "folded", json_integer((json_int_t)p->folded));
 	set(c, o, "formula", jstr(c, p->formula));
 	set(c, o, "evidence", jstr(c, p->evidence));
+	if (c->r->has_resources) {  /* --resources: the top resources of the line */
+		json_t *res = jarray(c);
+		for (size_t i = 0; res && p->usage && i < p->usage->n_resources; i++) {
+			json_t *y = jobject(c);
+			if (!y)
+				break;
+			set(c, y, "resource_id", jstr(c, p->usage->resources[i].id));
+			set(c, y, "cost", jamount(p->usage->resources[i].cost));
+			append(c, res, y);
+		}
+		set(c, o, "resources", res);
+	}
 	set(c, o, "effort", json_string(p->effort));
 	set(c, o, "risk", json_string(p->risk));
 	set(c, o, "priority", jpriority(p->priority));

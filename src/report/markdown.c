@@ -352,6 +352,16 @@ static void proposals(cr_buf *b, const cr_report *r)
 		md_data(b, p->service);
 		cr_buf_adds(b, " \xC2\xB7 ");
 		md_data(b, p->usage_type);
+		{
+			cr_buf res = CR_BUF_INIT;
+			cr_render_proposal_resources(&res, r, p, false);
+			if (res.len) {
+				cr_buf_adds(b, " (");
+				md_data(b, res.ptr);
+				cr_buf_adds(b, ")");
+			}
+			cr_buf_release(&res);
+		}
 		cr_buf_adds(b, " | ");
 		md_money(b, r, p->savings, false);
 		cr_buf_adds(b, " | ");

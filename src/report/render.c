@@ -220,6 +220,23 @@ const char *cr_render_action(const char *action)
 	return action;
 }
 
+void cr_render_proposal_resources(cr_buf *b, const cr_report *r, const cr_proposal *p,
+				  bool amounts)
+{
+	const cr_report_usage *u = p->usage;
+
+	for (size_t i = 0; u && i < u->n_resources; i++) {
+		if (i)
+			cr_buf_adds(b, ", ");
+		cr_render_clean(b, u->resources[i].id, 0);
+		if (amounts) {
+			cr_buf_adds(b, " (");
+			cr_render_amount(b, r, u->resources[i].cost, false);
+			cr_buf_adds(b, ")");
+		}
+	}
+}
+
 const char *cr_render_proposal_action(cr_buf *b, const cr_proposal *p)
 {
 	static const char *const conf[] = { N_("measured"), N_("priced"), N_("estimate") };

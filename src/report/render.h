@@ -82,6 +82,11 @@ const char *cr_render_action(const char *action);
 /* A proposal's action and its confidence, "graviton, estimate" (localised;
  * folded rows add how many they hold), written into b; returns b->ptr. */
 const char *cr_render_proposal_action(cr_buf *b, const cr_proposal *p);
+/* The resources to act on for a proposal: the top resources of its line,
+ * cleaned, "i-0abc ($1,234.00), vol-0def ($12.00)" (amounts when asked);
+ * nothing added when the line lists none. */
+void cr_render_proposal_resources(cr_buf *b, const cr_report *r, const cr_proposal *p,
+				  bool amounts);
 /* The proposal's confidence as one mark (M, P or E in English) for narrow
  * columns; cr_render_confidence_legend() says what the marks mean. */
 const char *cr_render_confidence_mark(const cr_proposal *p);

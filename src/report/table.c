@@ -1141,6 +1141,15 @@ static void draw_proposals(tctx *t)
 		wrapped(t, c.ptr, 1 + rank_w + GAP, NULL);
 		spaces(t, 1 + rank_w + GAP);
 		wrapped(t, p->formula, 1 + rank_w + GAP, SGR_DIM);
+		cr_buf_reset(&c);
+		if (!t->summary)
+			cr_render_proposal_resources(&c, r, p, true);
+		if (c.len) {
+			cr_buf_reset(&b);
+			cr_buf_addf(&b, _("resources: %s"), c.ptr);
+			spaces(t, 1 + rank_w + GAP);
+			wrapped(t, b.ptr, 1 + rank_w + GAP, SGR_DIM);
+		}
 		cr_buf_release(&c);
 	}
 	spaces(t, 2);
@@ -1517,6 +1526,9 @@ int cr_write_table(const cr_report *r, FILE *out, const cr_write_opts *o, cr_err
 	t.out = out;
 	t.color = o && o->color;
 	t.width = o && o->width > 0 ? (size_t)o->width : DEFAULT_WIDTH;
+	/* the summary keeps the monthly loop's headlines only, no commitments
+	 * and no resources under the proposals */
+	t.summary = o && o->summary;
 	if (t.width < MIN_WIDTH)
 		t.width = MIN_WIDTH;
 	compute_layout(&L, r, t.width);
@@ -1532,8 +1544,6 @@ int cr_write_table(const cr_report *r, FILE *out, const cr_write_opts *o, cr_err
 	}
 	if (r->has_proposals)
 		draw_proposals(&t);
-	/* the summary keeps the monthly loop's headlines only, and no commitments */
-	t.summary = o && o->summary;
 	if (!t.summary)
 		draw_commitments(&t);
 	if (r->realised)

@@ -62,7 +62,7 @@ enum { U_ID, U_NAME, U_ENV, U_SRANK, U_SERVICE, U_RANK, U_USAGE, U_COST, U_QTY, 
 /* Savings proposals columns. */
 enum { P_RANK, P_RULE, P_ACTION, P_ID, P_NAME, P_ENV, P_SERVICE, P_USAGE, P_COST,
        P_SAVING, P_ANNUAL, P_EFFORT, P_RISK, P_PRIORITY, P_FORMULA, P_EVIDENCE,
-       P_REFERENCE, P_NCOLS };
+       P_REFERENCE, P_RESOURCES, P_NCOLS };
 
 typedef struct xfmt {
 	lxw_format *title, *subtitle, *head, *head_num, *label, *text, *note;
@@ -668,10 +668,10 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 	static const char *const head[P_NCOLS] = {
 		N_("Rank"), N_("Rule"), N_("Action"), N_("Account id"), N_("Account name"), N_("Environment"), N_("Service"),
 		N_("Usage type"), N_("Monthly cost"), N_("Monthly saving"), N_("Annual saving"), N_("Effort"), N_("Risk"),
-		N_("Priority"), N_("Formula"), N_("Evidence"), N_("Reference"),
+		N_("Priority"), N_("Formula"), N_("Evidence"), N_("Reference"), N_("Resources"),
 	};
 	static const double widths[P_NCOLS] = { 6, 24, 16, 15, 24, 13, 36, 32, 15, 15, 15, 8, 8,
-						9, 50, 50, 40 };
+						9, 50, 50, 40, 50 };
 	const cr_report *r = x->r;
 	lxw_row_t row = 1;
 	cr_dec monthly = CR_DEC_ZERO, annual = CR_DEC_ZERO;
@@ -708,6 +708,13 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 		put_str(x, ws, row, P_FORMULA, p->formula, NULL);
 		put_str(x, ws, row, P_EVIDENCE, p->evidence, NULL);
 		put_str(x, ws, row, P_REFERENCE, p->reference, NULL);
+		{
+			cr_buf res = CR_BUF_INIT;
+			cr_render_proposal_resources(&res, r, p, false);
+			if (res.len)
+				put_str(x, ws, row, P_RESOURCES, res.ptr, NULL);
+			cr_buf_release(&res);
+		}
 		cr_dec_acc(&monthly, p->savings);
 		cr_dec_acc(&annual, p->annual_savings);
 	}

@@ -390,6 +390,22 @@ static const cr_report_account *find_account(const struct ctx *c, const char *id
 	return NULL;
 }
 
+/* The report's row of a line, whose top resources a proposal names;
+ * NULL when the account does not list that usage type. */
+static const cr_report_usage *listed_usage(const cr_report_account *acct, const char *svc,
+					   const char *ut)
+{
+	for (size_t i = 0; acct && i < acct->n_services; i++) {
+		const cr_report_service *s = &acct->services[i];
+		if (strcmp(s->name, svc) != 0)
+			continue;
+		for (size_t k = 0; k < s->n_usage; k++)
+			if (!s->usage[k].is_other && strcmp(s->usage[k].usage_type, ut) == 0)
+				return &s->usage[k];
+	}
+	return NULL;
+}
+
 /* Order of application: stage, then measured and priced before estimates,
  * then the larger saving, then the rule id. */
 static int cmp_candidate(const void *pa, const void *pb)
@@ -666,6 +682,7 @@ alts:
 		p.environment = cr_xstrdup(env);
 		p.service = cr_xstrdup(svc);
 		p.usage_type = cr_xstrdup(ut[0] ? ut : "(no usage type)");
+		p.usage = listed_usage(acct, svc, ut);
 		p.monthly_cost = k->base;
 		p.savings = s;
 		cr_dec_mul_ratio(&p.annual_savings, s, 12, 1);

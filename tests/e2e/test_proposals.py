@@ -202,6 +202,25 @@ class Proposals(unittest.TestCase):
                        and p["environment"] == "development"]
         self.assertTrue(weekend_dev, "weekend stop of development")
 
+    def test_proposals_name_their_resources(self):
+        # a proposal on a listed usage type names the top resources of that line, as the
+        # usage type lists them (README "Savings proposals")
+        rep = self.reports["cur2"]
+        lines = {(a["id"], s["name"], u["usage_type"]): u.get("resources", [])
+                 for a in rep["accounts"] for s in a.get("services", [])
+                 for u in s.get("usage_types", []) if u.get("usage_type")}
+        named = 0
+        for p in rep["proposals"]:
+            want = [(x["resource_id"], x["cost"])
+                    for x in lines.get((p["account_id"], p["service"], p["usage_type"]), [])]
+            self.assertEqual([(x["resource_id"], x["cost"]) for x in p["resources"]], want,
+                             p["rule"])
+            named += bool(want)
+        self.assertGreater(named, 20)
+        gp2 = [p for p in rep["proposals"] if p["rule"] == "ebs-gp2-to-gp3" and p["resources"]]
+        self.assertTrue(gp2 and all(x["resource_id"].startswith("vol-")
+                                    for p in gp2 for x in p["resources"]), gp2)
+
     def test_every_proposal_is_complete(self):
         fields = ["rank", "rule", "action", "account_id", "account_name", "environment", "service",
                   "usage_type", "monthly_cost", "estimated_monthly_savings",
