@@ -867,10 +867,12 @@ static void proposals(cr_buf *b, const cr_report *r)
 			cr_buf_release(&res);
 		}
 		cr_buf_adds(b, "</td></tr>\n");
-		cr_dec_acc(&annual, p->annual_savings);
+		if (p->counted)   /* the headline's: measured and priced */
+			cr_dec_acc(&annual, p->annual_savings);
 	}
 	cr_buf_addf(b, "</tbody>\n<tfoot><tr><td></td><th scope=\"row\" colspan=\"4\">"
-		    "%s</th><td class=\"num\" id=\"proposals-total\">", _("Total (de-duplicated)"));
+		    "%s</th><td class=\"num\" id=\"proposals-total\">",
+		    _("Total measured and priced (de-duplicated)"));
 	h_money(b, r, r->savings_total, false);
 	cr_buf_adds(b, "</td><td class=\"num\">");
 	h_money(b, r, annual, false);

@@ -62,7 +62,7 @@ enum { U_ID, U_NAME, U_ENV, U_SRANK, U_SERVICE, U_RANK, U_USAGE, U_COST, U_QTY, 
 /* Savings proposals columns. */
 enum { P_RANK, P_RULE, P_ACTION, P_ID, P_NAME, P_ENV, P_SERVICE, P_USAGE, P_COST,
        P_SAVING, P_ANNUAL, P_EFFORT, P_RISK, P_PRIORITY, P_FORMULA, P_EVIDENCE,
-       P_REFERENCE, P_RESOURCES, P_NCOLS };
+       P_REFERENCE, P_RESOURCES, P_COUNTED, P_NCOLS };
 
 typedef struct xfmt {
 	lxw_format *title, *subtitle, *head, *head_num, *label, *text, *note;
@@ -189,6 +189,25 @@ static void put_sum_dec(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col
 			lxw_row_t first, lxw_row_t last, cr_dec value, lxw_format *f)
 {
 	put_sum(x, ws, row, col, first, last, money_value(x, value), f);
+}
+
+/* =SUMIF(crit_col first..last, 1, col first..last) with its value: the
+ * rows whose crit_col cell is 1; without rows, the value alone. */
+static void put_sumif_dec(xctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+			  lxw_col_t crit_col, lxw_row_t first, lxw_row_t last, cr_dec value,
+			  lxw_format *f)
+{
+	char crit[LXW_MAX_CELL_RANGE_LENGTH + 8], range[LXW_MAX_CELL_RANGE_LENGTH + 8];
+	char formula[2 * LXW_MAX_CELL_RANGE_LENGTH + 32];
+
+	if (last < first) {
+		put_num(x, ws, row, col, money_value(x, value), f);
+		return;
+	}
+	lxw_rowcol_to_range(crit, first, crit_col, last, crit_col);
+	lxw_rowcol_to_range(range, first, col, last, col);
+	snprintf(formula, sizeof formula, "=SUMIF(%s,1,%s)", crit, range);
+	put_formula(x, ws, row, col, formula, money_value(x, value), f);
 }
 
 /* =IF(prev=0,"",change/ABS(prev)) for a total row: the percentage of the
@@ -669,9 +688,10 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 		N_("Rank"), N_("Rule"), N_("Action"), N_("Account id"), N_("Account name"), N_("Environment"), N_("Service"),
 		N_("Usage type"), N_("Monthly cost"), N_("Monthly saving"), N_("Annual saving"), N_("Effort"), N_("Risk"),
 		N_("Priority"), N_("Formula"), N_("Evidence"), N_("Reference"), N_("Resources"),
+		N_("Counted"),
 	};
 	static const double widths[P_NCOLS] = { 6, 24, 16, 15, 24, 13, 36, 32, 15, 15, 15, 8, 8,
-						9, 50, 50, 40, 50 };
+						9, 50, 50, 40, 50, 9 };
 	const cr_report *r = x->r;
 	lxw_row_t row = 1;
 	cr_dec monthly = CR_DEC_ZERO, annual = CR_DEC_ZERO;
@@ -715,8 +735,12 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 				put_str(x, ws, row, P_RESOURCES, res.ptr, NULL);
 			cr_buf_release(&res);
 		}
-		cr_dec_acc(&monthly, p->savings);
-		cr_dec_acc(&annual, p->annual_savings);
+		/* 1: measured or priced, in the headline; 0: an estimate */
+		put_num(x, ws, row, P_COUNTED, p->counted ? 1 : 0, x->f.integer);
+		if (p->counted) {
+			cr_dec_acc(&monthly, p->savings);
+			cr_dec_acc(&annual, p->annual_savings);
+		}
 	}
 	if (r->n_proposals == 0) {
 		put_str(x, ws, row++, P_RANK, r->has_proposals ?
@@ -727,9 +751,10 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 	}
 	for (lxw_col_t c = 0; c < P_NCOLS; c++)
 		put_blank(x, ws, row, c, x->f.t_blank);
-	put_str(x, ws, row, P_USAGE, _("Total (de-duplicated)"), x->f.t_label);
-	put_sum_dec(x, ws, row, P_SAVING, 1, row - 1, monthly, x->f.t_money);
-	put_sum_dec(x, ws, row, P_ANNUAL, 1, row - 1, annual, x->f.t_money);
+	/* the headline counts measured and priced proposals only (Counted 1) */
+	put_str(x, ws, row, P_USAGE, _("Total measured and priced (de-duplicated)"), x->f.t_label);
+	put_sumif_dec(x, ws, row, P_SAVING, P_COUNTED, 1, row - 1, monthly, x->f.t_money);
+	put_sumif_dec(x, ws, row, P_ANNUAL, P_COUNTED, 1, row - 1, annual, x->f.t_money);
 	worksheet_freeze_panes(ws, 1, 0);
 	chk(x, worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "D1:D1048576"));
 	return row;
@@ -870,12 +895,14 @@ static void write_summary(xctx *x, lxw_worksheet *ws, lxw_row_t proposals_total_
 	if (r->has_proposals && !proposals_total_row) {
 		/* the proposals sheet is too long to hold them */
 		put_money(x, ws, row, 1, r->savings_total);
-		put_str(x, ws, row++, 2, _("de-duplicated: alternatives are never added"), x->f.note);
+		put_str(x, ws, row++, 2, _("measured and priced, de-duplicated: estimates and "
+					   "alternatives are never added"), x->f.note);
 	} else if (r->has_proposals) {
 		lxw_rowcol_to_cell(cell, proposals_total_row, P_SAVING);
 		snprintf(formula, sizeof formula, "='%s'!%s", _("Savings proposals"), cell);
 		put_formula(x, ws, row, 1, formula, money_value(x, r->savings_total), x->f.money);
-		put_str(x, ws, row++, 2, _("de-duplicated: alternatives are never added"), x->f.note);
+		put_str(x, ws, row++, 2, _("measured and priced, de-duplicated: estimates and "
+					   "alternatives are never added"), x->f.note);
 	} else {
 		put_str(x, ws, row++, 1, _("no savings rules applied"), NULL);
 	}

@@ -195,9 +195,12 @@ class Deliverables(unittest.TestCase):
         n = len(self.report["proposals"])
         self.assertGreater(n, 0)
         self.assertEqual(ws.max_row, n + 2)
-        self.assertEqual(ws.cell(n + 2, 10).value, f"=SUM(J2:J{n + 1})")
-        saved = sum(ws.cell(r, 10).value for r in range(2, n + 2)
-                    if self.report["proposals"][r - 2]["counted"])
+        # the total counts the measured and priced rows only (Counted = 1), as the headline
+        self.assertEqual(ws.cell(1, 19).value, "Counted")
+        self.assertEqual(ws.cell(n + 2, 10).value, f"=SUMIF(S2:S{n + 1},1,J2:J{n + 1})")
+        self.assertEqual([ws.cell(r, 19).value for r in range(2, n + 2)],
+                         [1 if p["counted"] else 0 for p in self.report["proposals"]])
+        saved = sum(ws.cell(r, 10).value for r in range(2, n + 2) if ws.cell(r, 19).value == 1)
         self.assertAlmostEqual(saved, float(Decimal(self.report["savings_total"])), places=6)
         self.assertIsInstance(ws.cell(2, 4).value, str)
 
