@@ -916,6 +916,20 @@ static int start_values(struct cursor *c, int enc, const uint8_t *p, size_t len,
 	}
 }
 
+/* A v1 data page's repetition or definition levels at *p: a 4-byte length,
+ * then RLE/bit-packed levels for r; *p moves past them. */
+static int v1_levels(struct cursor *c, const uint8_t **p, const uint8_t *end, int enc,
+		     int max_level, struct rle *r, const char *what, cr_error *err)
+{
+	if (enc != PQ_RLE)
+		return cur_fail(c, err, "unsupported %s level encoding %d", what, enc);
+	if (end - *p < 4 || le_load(*p, 4) > (uint64_t)(end - *p - 4))
+		return cur_fail(c, err, "%s levels run past the page", what);
+	rle_init(r, *p + 4, (size_t)le_load(*p, 4), bit_width(max_level));
+	*p += 4 + le_load(*p, 4);
+	return 0;
+}
+
 /* Reads pages up to the next data page. */
 static int load_page(struct cursor *c, cr_error *err)
 {
@@ -965,24 +979,11 @@ static int load_page(struct cursor *c, cr_error *err)
 				return -1;
 			p = data;
 			end = data + h.unc;
-			if (lf->max_rep > 0) {
-				if (h.rep_enc != PQ_RLE)
-					return cur_fail(c, err, "unsupported repetition level encoding %d",
-							h.rep_enc);
-				if (end - p < 4 || le_load(p, 4) > (uint64_t)(end - p - 4))
-					return cur_fail(c, err, "repetition levels run past the page");
-				rle_init(&c->rep, p + 4, (size_t)le_load(p, 4), bit_width(lf->max_rep));
-				p += 4 + le_load(p, 4);
-			}
-			if (lf->max_def > 0) {
-				if (h.def_enc != PQ_RLE)
-					return cur_fail(c, err, "unsupported definition level encoding %d",
-							h.def_enc);
-				if (end - p < 4 || le_load(p, 4) > (uint64_t)(end - p - 4))
-					return cur_fail(c, err, "definition levels run past the page");
-				rle_init(&c->def, p + 4, (size_t)le_load(p, 4), bit_width(lf->max_def));
-				p += 4 + le_load(p, 4);
-			}
+			if ((lf->max_rep > 0 && v1_levels(c, &p, end, h.rep_enc, lf->max_rep, &c->rep,
+							 "repetition", err)) ||
+			    (lf->max_def > 0 && v1_levels(c, &p, end, h.def_enc, lf->max_def, &c->def,
+							 "definition", err)))
+				return -1;
 		} else {
 			size_t levels;
 			if (h.rep_len < 0 || h.def_len < 0 ||

@@ -14,7 +14,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
-from common import SAMPLES, run, tempdir, without_commitments, without_resources  # noqa: E402
+from common import (OPERATION_DEPENDENT, SAMPLES, run, tempdir,  # noqa: E402
+                    without_commitments, without_resources)
 import pg_server  # noqa: E402
 from test_allocation import CATEGORY, check_against, oracle  # noqa: E402
 
@@ -37,10 +38,6 @@ LEGACY_COLUMNS = [
 SCANNED_LINE = re.compile(r"^Athena scanned (\d+) bytes in (\d+) quer(?:y|ies) \(billed as (\d+) "
                           r"bytes\): USD (\d+\.\d{4}) at USD 5 per TB$")
 
-
-# Cost Explorer and the SQL push-down carry no operation: proposals that depend on the platform
-# or the engine (Windows, Aurora) differ from the files' by design, so only the ranking is compared.
-OPERATION_DEPENDENT = ("savings_total", "savings_share", "savings_to_investigate", "proposals")
 
 
 def comparable(report):

@@ -15,7 +15,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
-from common import SAMPLES, run, tempdir, without_commitments, without_resources  # noqa: E402
+from common import (OPERATION_DEPENDENT, SAMPLES, run, tempdir,  # noqa: E402
+                    without_commitments, without_resources)
 from mock_ce import MockCostExplorer  # noqa: E402
 from test_allocation import CATEGORY, check_against, oracle  # noqa: E402
 
@@ -26,10 +27,6 @@ ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
 NOW = "2026-11-15"
 ALL_FORMATS = "json,csv,xlsx,md,html,table"
 
-
-# Cost Explorer and the SQL push-down carry no operation: proposals that depend on the platform
-# or the engine (Windows, Aurora) differ from the files' by design, so only the ranking is compared.
-OPERATION_DEPENDENT = ("savings_total", "savings_share", "savings_to_investigate", "proposals")
 
 
 def without_source(report):

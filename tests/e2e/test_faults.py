@@ -26,7 +26,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
-from common import SAMPLES, run, tempdir, without_commitments, without_resources  # noqa: E402
+from common import (OPERATION_DEPENDENT, SAMPLES, run, tempdir,  # noqa: E402
+                    without_commitments, without_resources)
 from mock_ce import MockCostExplorer  # noqa: E402
 
 AKID = "AKIDFAULTEXAMPLE"
@@ -47,10 +48,6 @@ faults_tried = 0
 def tearDownModule():
     print("faults tried: %d" % faults_tried, flush=True)
 
-
-# Cost Explorer and the SQL push-down carry no operation: proposals that depend on the platform
-# or the engine (Windows, Aurora) differ from the files' by design, so only the ranking is compared.
-OPERATION_DEPENDENT = ("savings_total", "savings_share", "savings_to_investigate", "proposals")
 
 
 def without_source(report):

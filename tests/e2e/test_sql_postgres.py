@@ -17,17 +17,14 @@ import unittest
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import SAMPLES, run, tempdir, without_commitments, without_resources  # noqa: E402
+from common import (OPERATION_DEPENDENT, SAMPLES, run, tempdir,  # noqa: E402
+                    without_commitments, without_resources)
 import pg_server  # noqa: E402
 from test_allocation import CATEGORY, check_against, oracle  # noqa: E402
 
 ACCOUNTS = os.path.join(SAMPLES, "accounts.json")
 PASSWORD = "pg-S3cret-never-shown"
 
-
-# Cost Explorer and the SQL push-down carry no operation: proposals that depend on the platform
-# or the engine (Windows, Aurora) differ from the files' by design, so only the ranking is compared.
-OPERATION_DEPENDENT = ("savings_total", "savings_share", "savings_to_investigate", "proposals")
 
 
 def without_source(report):
