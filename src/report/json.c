@@ -413,68 +413,250 @@ static json_t *build_account(jctx *c, const cr_report_account *a)
 	return o;
 }
 
-static json_t *jpriority(double x)
+/* ---- proposals, written directly -------------------------------------
+ * A large organisation's report holds a million proposals: each is written
+ * field by field into one buffer, with the bytes jansson gives for the same
+ * tree (its escapes, indentation and number forms), instead of a tree and
+ * a dump per proposal. */
+
+typedef struct pw {
+	jctx *c;
+	cr_buf b;
+	cr_buf clean;
+	int depth;                /* of the members written next */
+	bool first;
+} pw;
+
+static void pw_indent(pw *w, int depth)
 {
-	return json_real(round(x * 100) / 100);
+	cr_buf_addc(&w->b, '\n');
+	for (int i = 0; i < depth * 2; i++)
+		cr_buf_addc(&w->b, ' ');
 }
 
-static json_t *build_proposal(jctx *c, const cr_proposal *p)
+/* Escapes as jansson does without JSON_ENSURE_ASCII: quote, backslash and
+ * control characters; clean text is valid UTF-8 and stays as it is. */
+static void pw_escaped(cr_buf *b, const char *s, size_t n)
 {
-	json_t *o = jobject(c), *alts;
+	static const char hex[] = "0123456789ABCDEF";
+	size_t run = 0;
 
-	if (!o)
-		return NULL;
-	set(c, o, "rank", json_integer(p->rank));
-	set(c, o, "rule", jstr(c, p->rule));
-	set(c, o, "title", jstr(c, p->title));
-	set(c, o, "action", json_string(p->action));
-	set(c, o, "account_id", jstr(c, p->account_id));
-	set(c, o, "account_name", jstr_or_null(c, p->account_name));
-	set(c, o, "environment", jstr_or_null(c, p->environment));
-	set(c, o, "service", jstr(c, p->service));
-	set(c, o, "usage_type", jstr(c, p->usage_type));
-	set(c, o, "monthly_cost", jamount(p->monthly_cost));
-	set(c, o, "estimated_monthly_savings", jamount(p->savings));
-	set(c, o, "estimated_annual_savings", jamount(p->annual_savings));
-	set(c, o, "model", json_string(p->model));
-	set(c, o, "confidence", json_string(p->confidence ? p->confidence : "estimate"));
-	set(c, o, "counted", json_boolean(p->counted));
-	set(c, o, "stage", json_string(p->stage ? p->stage : ""));
-	set(c, o, "folded", json_integer((json_int_t)p->folded));
-	set(c, o, "formula", jstr(c, p->formula));
-	set(c, o, "evidence", jstr(c, p->evidence));
-	if (c->r->has_resources) {  /* --resources: the top resources of the line */
-		json_t *res = jarray(c);
-		for (size_t i = 0; res && p->usage && i < p->usage->n_resources; i++) {
-			json_t *y = jobject(c);
-			if (!y)
-				break;
-			set(c, y, "resource_id", jstr(c, p->usage->resources[i].id));
-			set(c, y, "cost", jamount(p->usage->resources[i].cost));
-			append(c, res, y);
+	cr_buf_addc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		cr_buf_add(b, s + run, i - run);
+		run = i + 1;
+		switch (ch) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			memcpy(u, "\\u00", 4);
+			u[4] = hex[ch >> 4];
+			u[5] = hex[ch & 15];
+			u[6] = '\0';
+			esc = u;
 		}
-		set(c, o, "resources", res);
+		cr_buf_adds(b, esc);
 	}
-	set(c, o, "effort", json_string(p->effort));
-	set(c, o, "risk", json_string(p->risk));
-	set(c, o, "priority", jpriority(p->priority));
-	set(c, o, "rationale", jstr(c, p->rationale));
-	set(c, o, "basis", jstr_or_null(c, p->basis));
-	set(c, o, "reference", jstr(c, p->reference));
-	alts = jarray(c);
-	for (size_t i = 0; alts && i < p->n_alternatives; i++) {
-		json_t *a = jobject(c);
-		if (!a)
-			break;
-		set(c, a, "rule", jstr(c, p->alternatives[i].rule));
-		set(c, a, "action", json_string(p->alternatives[i].action));
-		set(c, a, "model", json_string(p->alternatives[i].model));
-		set(c, a, "estimated_monthly_savings", jamount(p->alternatives[i].savings));
-		set(c, a, "formula", jstr(c, p->alternatives[i].formula));
-		append(c, alts, a);
+	cr_buf_add(b, s + run, n - run);
+	cr_buf_addc(b, '"');
+}
+
+/* A string value made clean as jstr() makes it. */
+static void pw_text(pw *w, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	while (*p && ((*p >= 0x20 && *p < 0x7F) || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	if (!*p) {
+		pw_escaped(&w->b, s ? s : "", (size_t)(p - (const unsigned char *)(s ? s : "")));
+		return;
 	}
-	set(c, o, "alternatives", alts);
-	return o;
+	cr_buf_reset(&w->clean);
+	cr_render_clean_multiline(&w->clean, s);
+	pw_escaped(&w->b, w->clean.len ? w->clean.ptr : "", w->clean.len);
+}
+
+static void pw_key(pw *w, const char *key)
+{
+	if (!w->first)
+		cr_buf_addc(&w->b, ',');
+	w->first = false;
+	pw_indent(w, w->depth);
+	cr_buf_addf(&w->b, "\"%s\": ", key);
+}
+
+static void pw_open(pw *w, char bracket)
+{
+	cr_buf_addc(&w->b, bracket);
+	w->depth++;
+	w->first = true;
+}
+
+static void pw_close(pw *w, char bracket)
+{
+	w->depth--;
+	if (!w->first)
+		pw_indent(w, w->depth);
+	cr_buf_addc(&w->b, bracket);
+	w->first = false;
+}
+
+/* An element of the array being written. */
+static void pw_element(pw *w)
+{
+	if (!w->first)
+		cr_buf_addc(&w->b, ',');
+	w->first = false;
+	pw_indent(w, w->depth);
+}
+
+static void pw_str(pw *w, const char *key, const char *s)
+{
+	pw_key(w, key);
+	pw_text(w, s);
+}
+
+static void pw_str_or_null(pw *w, const char *key, const char *s)
+{
+	pw_key(w, key);
+	if (s && *s)
+		pw_text(w, s);
+	else
+		cr_buf_adds(&w->b, "null");
+}
+
+/* A static name: plain ASCII. */
+static void pw_name(pw *w, const char *key, const char *s)
+{
+	pw_key(w, key);
+	pw_escaped(&w->b, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void pw_amount(pw *w, const char *key, cr_dec a)
+{
+	char tmp[CR_DEC_STRLEN];
+
+	pw_key(w, key);
+	cr_dec_format(a, -1, tmp, sizeof tmp);
+	pw_escaped(&w->b, tmp, strlen(tmp));
+}
+
+static void pw_int(pw *w, const char *key, long long v)
+{
+	pw_key(w, key);
+	cr_buf_addf(&w->b, "%lld", v);
+}
+
+/* A number as jansson writes a real (JSON_REAL_PRECISION(15)). */
+static void pw_real(pw *w, const char *key, double x)
+{
+	json_t *v = json_real(x);
+	char tmp[64];
+	size_t n = v ? json_dumpb(v, tmp, sizeof tmp, JSON_FLAGS | JSON_ENCODE_ANY) : 0;
+
+	json_decref(v);
+	pw_key(w, key);
+	if (!n || n > sizeof tmp) {
+		w->c->failed = true;
+		return;
+	}
+	cr_buf_add(&w->b, tmp, n);
+}
+
+static void write_proposal(pw *w, const cr_proposal *p)
+{
+	const cr_report *r = w->c->r;
+
+	pw_open(w, '{');
+	pw_int(w, "rank", p->rank);
+	pw_str(w, "rule", p->rule);
+	pw_str(w, "title", p->title);
+	pw_name(w, "action", p->action);
+	pw_str(w, "account_id", p->account_id);
+	pw_str_or_null(w, "account_name", p->account_name);
+	pw_str_or_null(w, "environment", p->environment);
+	pw_str(w, "service", p->service);
+	pw_str(w, "usage_type", p->usage_type);
+	pw_amount(w, "monthly_cost", p->monthly_cost);
+	pw_amount(w, "estimated_monthly_savings", p->savings);
+	pw_amount(w, "estimated_annual_savings", p->annual_savings);
+	pw_name(w, "model", p->model);
+	pw_name(w, "confidence", p->confidence ? p->confidence : "estimate");
+	pw_key(w, "counted");
+	cr_buf_adds(&w->b, p->counted ? "true" : "false");
+	pw_name(w, "stage", p->stage ? p->stage : "");
+	pw_int(w, "folded", (long long)p->folded);
+	pw_str(w, "formula", p->formula);
+	pw_str(w, "evidence", p->evidence);
+	if (r->has_resources) {  /* --resources: the top resources of the line */
+		size_t n = p->usage ? p->usage->n_resources : 0;
+
+		pw_key(w, "resources");
+		pw_open(w, '[');
+		for (size_t i = 0; i < n; i++) {
+			pw_element(w);
+			pw_open(w, '{');
+			pw_str(w, "resource_id", p->usage->resources[i].id);
+			pw_amount(w, "cost", p->usage->resources[i].cost);
+			pw_close(w, '}');
+		}
+		pw_close(w, ']');
+	}
+	pw_name(w, "effort", p->effort);
+	pw_name(w, "risk", p->risk);
+	pw_real(w, "priority", round(p->priority * 100) / 100);
+	pw_str(w, "rationale", p->rationale);
+	pw_str_or_null(w, "basis", p->basis);
+	pw_str(w, "reference", p->reference);
+	pw_key(w, "alternatives");
+	pw_open(w, '[');
+	for (size_t i = 0; i < p->n_alternatives; i++) {
+		const cr_proposal_alt *a = &p->alternatives[i];
+
+		pw_element(w);
+		pw_open(w, '{');
+		pw_str(w, "rule", a->rule);
+		pw_name(w, "action", a->action);
+		pw_name(w, "model", a->model);
+		pw_amount(w, "estimated_monthly_savings", a->savings);
+		pw_str(w, "formula", a->formula);
+		pw_close(w, '}');
+	}
+	pw_close(w, ']');
+	pw_close(w, '}');
+}
+
+/* The proposals array's elements, at the writer's depth. */
+static void write_proposals(jctx *c)
+{
+	const cr_report *r = c->r;
+	pw w = { .c = c, .b = CR_BUF_INIT, .clean = CR_BUF_INIT };
+
+	for (size_t i = 0; i < r->n_proposals && !c->failed; i++) {
+		if (!c->first)
+			out_raw(c, ",");
+		c->first = false;
+		out_indent(c, c->depth);
+		cr_buf_reset(&w.b);
+		w.depth = c->depth;
+		write_proposal(&w, &r->proposals[i]);
+		if (w.b.len && fwrite(w.b.ptr, 1, w.b.len, c->out) != w.b.len)
+			c->failed = true;
+	}
+	cr_buf_release(&w.b);
+	cr_buf_release(&w.clean);
 }
 
 /* What reading from S3 took: requests, objects and bytes fetched and taken
@@ -854,8 +1036,7 @@ static void write_report(jctx *c)
 		field(c, "savings_to_investigate", jamount(r->savings_to_investigate));
 		field(c, "min_saving", jamount(r->min_saving));
 		array_begin(c, "proposals", r->n_proposals);
-		for (size_t i = 0; i < r->n_proposals && !c->failed; i++)
-			element(c, build_proposal(c, &r->proposals[i]));
+		write_proposals(c);
 		array_end(c, r->n_proposals);
 	} else {
 		field(c, "savings_total", json_null());
