@@ -109,29 +109,31 @@ typedef struct cr_reconciliation {
 
 /* A rule of the same group that also fits the line: shown, never added. */
 typedef struct cr_proposal_alt {
-	char *rule;
+	const char *rule;         /* in the report's strings */
 	const char *action;       /* static name */
 	const char *model;        /* static name */
 	cr_dec savings;           /* monthly, before stacking */
-	char *formula;
+	const char *formula;      /* in the report's strings */
 } cr_proposal_alt;
 
-/* One savings proposal for one usage line (account, service, usage type). */
+/* One savings proposal for one usage line (account, service, usage type).
+ * Its strings live in the report's pool (cr_report_strings): a report can
+ * hold a million proposals that share most of their texts. */
 typedef struct cr_proposal {
 	int rank;                 /* by priority, 1-based */
-	char *rule, *title;
+	const char *rule, *title;
 	const char *action;       /* static names from rules.h */
 	const char *model;
 	const char *effort, *risk;
-	char *account_id, *account_name, *environment;
-	char *service, *usage_type;
+	const char *account_id, *account_name, *environment;
+	const char *service, *usage_type;
 	cr_dec monthly_cost;      /* the cost the rule applies to, per month */
 	cr_dec savings;           /* estimated monthly saving, after stacking */
 	cr_dec annual_savings;    /* savings x 12 */
 	double priority;          /* savings / effort weight x risk factor */
-	char *formula;            /* the numbers filled in */
-	char *evidence;
-	char *rationale, *reference, *basis;
+	const char *formula;      /* the numbers filled in */
+	const char *evidence;
+	const char *rationale, *reference, *basis;
 	cr_proposal_alt *alternatives;
 	size_t n_alternatives;
 	const char *confidence;   /* "measured", "priced" or "estimate" (rules.h) */
@@ -360,6 +362,7 @@ typedef struct cr_report {
 	bool has_resources;       /* the listed usage types carry their resources */
 	cr_report_realised *realised; /* --baseline; NULL without */
 	cr_report_commitments commitments; /* commitment.h; present false when none */
+	struct cr_strpool *strings;   /* the proposals' strings (cr_report_strings) */
 } cr_report;
 
 /* Sets the report's request counts, estimated, partial, data_through and
@@ -372,7 +375,14 @@ void cr_report_free(cr_report *r);
 /* A realised status's name: "done", "partly-done", "not-yet", "line-gone",
  * "line-grew". */
 const char *cr_realised_status_name(int status);
-/* Frees what a proposal owns (not the struct itself). */
+/* Frees what a proposal owns (not the struct itself, nor its strings,
+ * which are the report's). */
 void cr_proposal_free(cr_proposal *p);
+/* The pool the proposals' strings are kept in, made on first use. */
+struct cr_strpool *cr_report_strings(cr_report *r);
+/* The report's one copy of s (NULL is ""), for texts proposals share. */
+const char *cr_report_intern(cr_report *r, const char *s);
+/* A copy of s in the report's strings, for a text of one proposal. */
+const char *cr_report_text(cr_report *r, const char *s);
 
 #endif

@@ -4,9 +4,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "costrank/error.h"
 #include "costrank/i18n.h"
+#include "costrank/strpool.h"
 
 void cr_report_add_warning(cr_report *r, const char *fmt, ...)
 {
@@ -47,23 +49,26 @@ static void free_service(cr_report_service *s)
 
 void cr_proposal_free(cr_proposal *p)
 {
-	free(p->rule);
-	free(p->title);
-	free(p->account_id);
-	free(p->account_name);
-	free(p->environment);
-	free(p->service);
-	free(p->usage_type);
-	free(p->formula);
-	free(p->evidence);
-	free(p->rationale);
-	free(p->reference);
-	free(p->basis);
-	for (size_t i = 0; i < p->n_alternatives; i++) {
-		free(p->alternatives[i].rule);
-		free(p->alternatives[i].formula);
-	}
 	free(p->alternatives);
+	p->alternatives = NULL;
+	p->n_alternatives = 0;
+}
+
+struct cr_strpool *cr_report_strings(cr_report *r)
+{
+	if (!r->strings)
+		r->strings = cr_strpool_new();
+	return r->strings;
+}
+
+const char *cr_report_intern(cr_report *r, const char *s)
+{
+	return cr_strpool_intern(cr_report_strings(r), s);
+}
+
+const char *cr_report_text(cr_report *r, const char *s)
+{
+	return cr_strpool_copy(cr_report_strings(r), s ? s : "", s ? strlen(s) : 0);
 }
 
 static const char *const status_names[CR_REAL_COUNT] = {
@@ -133,6 +138,7 @@ void cr_report_free(cr_report *r)
 	for (size_t i = 0; i < r->n_proposals; i++)
 		cr_proposal_free(&r->proposals[i]);
 	free(r->proposals);
+	cr_strpool_free(r->strings);
 	for (size_t i = 0; i < r->n_accounts; i++) {
 		cr_report_account *a = &r->accounts[i];
 		for (size_t j = 0; j < a->n_services; j++)

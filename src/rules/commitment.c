@@ -135,8 +135,8 @@ static void propose(cr_report *r, size_t *cap, const cr_report_sp_plan *pl, int 
 		cr_buf_adds(&e, _("; existing plans' unused commitment netted first: "));
 		money(&e, pl->unused_netted, r->currency);
 	}
-	p.rule = cr_xstrdup(win ? "org-savings-plan-windows" : "org-savings-plan");
-	p.title = cr_xstrdup(win ? _("Buy a Savings Plan for Windows instances, sized to the hourly spend")
+	p.rule = cr_report_intern(r, win ? "org-savings-plan-windows" : "org-savings-plan");
+	p.title = cr_report_intern(r, win ? _("Buy a Savings Plan for Windows instances, sized to the hourly spend")
 			     : _("Buy a Compute Savings Plan sized to the hourly spend"));
 	p.action = "commitment";
 	p.model = "commitment-hourly";
@@ -146,24 +146,26 @@ static void propose(cr_report *r, size_t *cap, const cr_report_sp_plan *pl, int 
 	p.counted = true;
 	p.effort = "low";
 	p.risk = "medium";
-	p.account_id = cr_xstrdup("*"); /* every account */
-	p.account_name = cr_xstrdup("");
-	p.environment = cr_xstrdup("");
-	p.service = cr_xstrdup("Savings Plans");
-	p.usage_type = cr_xstrdup(win ? "Windows" : "Compute");
+	p.account_id = cr_report_intern(r, "*"); /* every account */
+	p.account_name = cr_report_intern(r, "");
+	p.environment = p.account_name;
+	p.service = cr_report_intern(r, "Savings Plans");
+	p.usage_type = cr_report_intern(r, win ? "Windows" : "Compute");
 	p.monthly_cost = pl->eligible;
 	if (!is_month)
 		cr_dec_mul_ratio(&p.monthly_cost, pl->eligible, 304375, (int64_t)ndays * 10000);
 	p.savings = s;
 	cr_dec_mul_ratio(&p.annual_savings, s, 12, 1);
 	p.priority = cr_dec_to_double(s) * 0.75;
-	p.formula = cr_buf_detach(&f);
-	p.evidence = cr_buf_detach(&e);
-	p.rationale = cr_xstrdup(_("AWS sizes Savings Plans on every hour of the lookback, nights and "
+	p.formula = cr_report_text(r, f.ptr);
+	p.evidence = cr_report_text(r, e.ptr);
+	cr_buf_release(&f);
+	cr_buf_release(&e);
+	p.rationale = cr_report_intern(r, _("AWS sizes Savings Plans on every hour of the lookback, nights and "
 				 "weekends included: the commitment that maximises the saving covers "
 				 "the d-quantile of the hourly on-demand spend, well above the lowest hour."));
-	p.reference = cr_xstrdup("https://docs.aws.amazon.com/savingsplans/latest/userguide/sp-recommendations.html");
-	p.basis = cr_xstrdup(pl->discount_measured ? _("discount measured from the data")
+	p.reference = cr_report_intern(r, "https://docs.aws.amazon.com/savingsplans/latest/userguide/sp-recommendations.html");
+	p.basis = cr_report_intern(r, pl->discount_measured ? _("discount measured from the data")
 			     : _("table discount (Compute Savings Plan, 1 year, no upfront)"));
 	if (r->n_proposals == *cap) {
 		*cap = *cap ? *cap * 2 : 64;

@@ -22,8 +22,6 @@ struct line {
 	cr_dec aurora_all; /* of Aurora engines (operation CreateDBInstance:0016/0021) */
 	bool op_known;     /* some entry carried an operation */
 	size_t area;       /* its account and Region: struct area */
-	cr_dec *daily_all; /* per day of the period */
-	cr_dec *daily_od;
 };
 
 /* What an account holds in one Region (the usage types' prefix). */
@@ -46,6 +44,9 @@ struct ctx {
 	size_t ntraffic;
 	struct area *areas;
 	const cr_report_account **by_id; /* the report's accounts sorted by id */
+	/* the line being proposed for, per day of the period: one pair of
+	 * arrays filled from the line's ledger entries, not one per line */
+	cr_dec *daily_all, *daily_od;
 };
 
 /* A rule's estimate for a line, before the order is applied. */
@@ -181,7 +182,7 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 {
 	bool od = rule->on_demand_only || rule->model == CR_MODEL_COMMITMENT;
 	cr_dec base = od ? ln->od : ln->all;
-	const cr_dec *daily = od ? ln->daily_od : ln->daily_all;
+	const cr_dec *daily = od ? c->daily_od : c->daily_all;
 	cr_dec s = CR_DEC_ZERO;
 	cr_buf f = CR_BUF_INIT, e = CR_BUF_INIT;
 	struct amounts m = { { CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT } };
@@ -503,21 +504,21 @@ static cr_dec apply_order(struct candidate *cand, size_t n, cr_dec total, long s
 	return counted;
 }
 
-static void add_alt(cr_proposal *p, const struct candidate *k)
+static void add_alt(cr_report *r, cr_proposal *p, const struct candidate *k)
 {
 	p->alternatives = cr_xrealloc(p->alternatives,
 				      (p->n_alternatives + 1) * sizeof *p->alternatives);
 	cr_proposal_alt *a = &p->alternatives[p->n_alternatives++];
-	a->rule = cr_xstrdup(k->rule->id);
+	a->rule = cr_report_intern(r, k->rule->id);
 	a->action = cr_action_name(k->rule->action);
 	a->model = cr_model_name(k->rule->model);
 	a->savings = k->savings;
-	a->formula = cr_xstrdup(k->formula);
+	a->formula = cr_report_text(r, k->formula);
 }
 
 /* The steady on-demand floor a matching commitment rule would cover, over
  * the period: lowest day x days; false when no commitment applies. */
-static bool line_floor(const struct ctx *c, const struct line *ln, const cr_ruleset *rules,
+static bool line_floor(const struct ctx *c, const cr_ruleset *rules,
 		       const char *svc, const char *ut, unsigned env, cr_dec *floor_total)
 {
 	bool any = false;
@@ -527,10 +528,10 @@ static bool line_floor(const struct ctx *c, const struct line *ln, const cr_rule
 		      cr_rule_matches(&rules->v[i], svc, ut, env);
 	if (!any || !c->daily || c->ndays < CR_COMMITMENT_MIN_DAYS)
 		return false;
-	cr_dec floor = ln->daily_od[0];
+	cr_dec floor = c->daily_od[0];
 	for (int i = 1; i < c->ndays; i++)
-		if (cr_dec_cmp(ln->daily_od[i], floor) < 0)
-			floor = ln->daily_od[i];
+		if (cr_dec_cmp(c->daily_od[i], floor) < 0)
+			floor = c->daily_od[i];
 	if (cr_dec_sign(floor) <= 0)
 		return false;
 	cr_dec_mul_ratio(floor_total, floor, c->ndays, 1);
@@ -593,7 +594,7 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 	const char *ut = cr_ledger_str(c->l, ln->usage_type);
 	unsigned envbit = cr_env_bit(env);
 	cr_dec floor_total;
-	bool has_floor = line_floor(c, ln, rules, svc, ut, envbit, &floor_total);
+	bool has_floor = line_floor(c, rules, svc, ut, envbit, &floor_total);
 
 	size_t nmatch;
 	const size_t *match = matching_rules(rc, rules, c, ln, envbit, &nmatch);
@@ -668,8 +669,8 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 					   "the bill can show"), cand[other].rule->id,
 				    _(cr_action_name(cand[other].rule->action)));
 alts:
-		p.rule = cr_xstrdup(rule->id);
-		p.title = cr_xstrdup(cr_rule_title(rule));
+		p.rule = cr_report_intern(r, rule->id);
+		p.title = cr_report_intern(r, cr_rule_title(rule));
 		p.action = cr_action_name(rule->action);
 		p.model = cr_model_name(rule->model);
 		p.effort = cr_level_name(rule->effort);
@@ -677,25 +678,27 @@ alts:
 		p.confidence = cr_confidence_name(k->confidence);
 		p.stage = cr_stage_name(k->stage);
 		p.counted = k->confidence != CR_CONF_ESTIMATE;
-		p.account_id = cr_xstrdup(acct_id);
-		p.account_name = cr_xstrdup(acct ? acct->name : "");
-		p.environment = cr_xstrdup(env);
-		p.service = cr_xstrdup(svc);
-		p.usage_type = cr_xstrdup(ut[0] ? ut : "(no usage type)");
+		p.account_id = cr_report_intern(r, acct_id);
+		p.account_name = cr_report_intern(r, acct ? acct->name : "");
+		p.environment = cr_report_intern(r, env);
+		p.service = cr_report_intern(r, svc);
+		p.usage_type = cr_report_intern(r, ut[0] ? ut : "(no usage type)");
 		p.usage = listed_usage(acct, svc, ut);
 		p.monthly_cost = k->base;
 		p.savings = s;
 		cr_dec_mul_ratio(&p.annual_savings, s, 12, 1);
 		p.priority = cr_dec_to_double(s) / effort_weight[rule->effort] * risk_factor[rule->risk];
-		p.formula = cr_buf_detach(&fo);
-		p.evidence = cr_buf_detach(&ev);
-		p.rationale = cr_xstrdup(cr_rule_rationale(rule));
-		p.reference = cr_xstrdup(rule->reference ? rule->reference : "");
-		p.basis = cr_xstrdup(cr_rule_basis(rule));
+		p.formula = cr_report_text(r, fo.ptr);
+		p.evidence = cr_report_text(r, ev.ptr);
+		cr_buf_release(&fo);
+		cr_buf_release(&ev);
+		p.rationale = cr_report_intern(r, cr_rule_rationale(rule));
+		p.reference = cr_report_intern(r, rule->reference);
+		p.basis = cr_report_intern(r, cr_rule_basis(rule));
 		for (size_t j = 0; j < n; j++)
 			if (j != i && (cand[j].key == k->key || ((long)i == grav && (long)j == commit) ||
 				       ((long)i == commit && (long)j == grav)))
-				add_alt(&p, &cand[j]);
+				add_alt(r, &p, &cand[j]);
 		cr_dec_acc(p.counted ? &r->savings_total : &r->savings_to_investigate, s);
 		push_proposal(r, cap, &p);
 	}
@@ -790,16 +793,10 @@ static void fold_small(const struct ctx *c, cr_report *r)
 			*p = *q;
 			p->alternatives = NULL;
 			p->n_alternatives = 0;
-			p->rule = cr_xstrdup(q->rule);
-			p->title = cr_xstrdup(q->title);
-			p->account_id = cr_xstrdup("");
-			p->account_name = cr_xstrdup("");
-			p->environment = cr_xstrdup("");
-			p->service = cr_xstrdup(q->service);
-			p->usage_type = cr_xstrdup("");
-			p->rationale = cr_xstrdup(q->rationale);
-			p->reference = cr_xstrdup(q->reference);
-			p->basis = cr_xstrdup(q->basis);
+			p->account_id = cr_report_intern(r, "");
+			p->account_name = p->account_id;
+			p->environment = p->account_id;
+			p->usage_type = p->account_id;
 			p->formula = NULL;
 			p->evidence = NULL;
 			p->monthly_cost = p->savings = CR_DEC_ZERO;
@@ -807,17 +804,14 @@ static void fold_small(const struct ctx *c, cr_report *r)
 			if (strcmp(p->rule, q->rule) != 0 && strcmp(p->rule, q->action) != 0) {
 				/* several rules: the line is the action's, not one rule's */
 				cr_buf t = CR_BUF_INIT;
-				free(p->rule);
-				p->rule = cr_xstrdup(q->action);
+				p->rule = q->action;
 				cr_buf_addf(&t, _("Smaller %s proposals of several rules"),
 					    _(q->action));
-				free(p->title);
-				p->title = cr_buf_detach(&t);
+				p->title = cr_report_intern(r, t.ptr);
+				cr_buf_release(&t);
 			}
-			if (strcmp(p->service, q->service) != 0) {
-				free(p->service);
-				p->service = cr_xstrdup("(several services)");
-			}
+			if (strcmp(p->service, q->service) != 0)
+				p->service = cr_report_intern(r, "(several services)");
 		}
 		p->folded++;
 		cr_dec_acc(&p->monthly_cost, q->monthly_cost);
@@ -833,9 +827,10 @@ static void fold_small(const struct ctx *c, cr_report *r)
 			    _(p->action), amount(&m, 0, r->min_saving, c->cur),
 			    amount(&m, 1, p->savings, c->cur));
 		amounts_release(&m);
-		p->formula = cr_buf_detach(&f);
-		p->evidence = cr_xstrdup(_("folded under --min-saving; each line is in the JSON "
-					   "report with --min-saving 0"));
+		p->formula = cr_report_text(r, f.ptr);
+		cr_buf_release(&f);
+		p->evidence = cr_report_intern(r, _("folded under --min-saving; each line is in the JSON "
+						    "report with --min-saving 0"));
 		cr_dec_mul_ratio(&p->annual_savings, p->savings, 12, 1);
 		enum cr_level e = p->effort[0] == 'l' ? CR_LEVEL_LOW : p->effort[0] == 'm'
 				  ? CR_LEVEL_MEDIUM : CR_LEVEL_HIGH;
@@ -856,19 +851,25 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 	cr_keymap map = CR_KEYMAP_INIT, amap = CR_KEYMAP_INIT;
 	struct rule_cache rc = { .map = CR_KEYMAP_INIT };
 	struct line *lines = NULL;
-	size_t nlines = 0, cap = 0, pcap = 0, nent;
+	size_t nlines = 0, cap = 0, pcap = 0, nent, *first;
 	const cr_ledger_entry *e = cr_ledger_entries(l, &nent);
+	uint32_t *line_of, *order;  /* each entry's line; the entries by line */
 
 	if (c.ndays > 366)
 		return cr_error_set(err, CR_EXIT_USAGE,
 				    "savings proposals need a period of at most 366 days");
 	c.is_month = r->start == cr_month_first(r->start) && r->end == cr_month_last(r->start);
+	if (nent >= UINT32_MAX)
+		return cr_error_set(err, CR_EXIT_USAGE, "savings proposals need fewer than "
+				    "%u ledger entries", UINT32_MAX);
 	c.by_id = accounts_by_id(r);
+	line_of = cr_xmalloc((nent + 1) * sizeof *line_of);
 	for (size_t i = 0; i < nent; i++) {
 		const cr_ledger_entry *x = &e[i];
 		bool added;
 		size_t k;
 
+		line_of[i] = UINT32_MAX;
 		if (x->key.day < r->start || x->key.day > r->end ||
 		    cr_kind_excluded(x->key.kind) >= 0)
 			continue;
@@ -883,14 +884,11 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 			ln->account = x->key.account;
 			ln->service = x->key.service;
 			ln->usage_type = x->key.usage_type;
-			ln->daily_all = cr_xcalloc((size_t)c.ndays, sizeof *ln->daily_all);
-			ln->daily_od = cr_xcalloc((size_t)c.ndays, sizeof *ln->daily_od);
 		}
 		struct line *ln = &lines[k];
-		int d = x->key.day - r->start;
 		bool lic = false;
+		line_of[i] = (uint32_t)k;
 		cr_dec_acc(&ln->all, x->cost);
-		cr_dec_acc(&ln->daily_all[d], x->cost);
 		if (cr_kind_is_usage(x->key.kind))
 			cr_dec_acc(&ln->qty, x->quantity);
 		if (x->key.operation) {
@@ -903,7 +901,6 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 		}
 		if (x->key.kind == CR_KIND_USAGE) {
 			cr_dec_acc(&ln->od, x->cost);
-			cr_dec_acc(&ln->daily_od[d], x->cost);
 			if (lic)
 				cr_dec_acc(&ln->licensed_od, x->cost);
 		}
@@ -912,18 +909,45 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 	r->savings_total = CR_DEC_ZERO;
 	r->savings_to_investigate = CR_DEC_ZERO;
 	index_areas(&c, lines, nlines, &amap, rules);
-	for (size_t i = 0; i < nlines; i++)
-		propose_line(&c, r, &pcap, &lines[i], rules, &rc);
+	/* the entries by line (a counting sort), for each line's days */
+	first = cr_xcalloc(nlines + 1, sizeof *first);
+	for (size_t i = 0; i < nent; i++)
+		if (line_of[i] != UINT32_MAX)
+			first[line_of[i] + 1]++;
+	for (size_t k = 0; k < nlines; k++)
+		first[k + 1] += first[k];
+	order = cr_xmalloc((first[nlines] + 1) * sizeof *order);
+	for (size_t i = 0; i < nent; i++)
+		if (line_of[i] != UINT32_MAX)
+			order[first[line_of[i]]++] = (uint32_t)i;
+	free(line_of);
+	c.daily_all = cr_xcalloc((size_t)c.ndays, sizeof *c.daily_all);
+	c.daily_od = cr_xcalloc((size_t)c.ndays, sizeof *c.daily_od);
+	for (size_t k = 0, j = 0; k < nlines; k++) {
+		size_t end = first[k]; /* the scatter left first[k] at the line's end */
+		for (size_t q = j; q < end; q++) {
+			const cr_ledger_entry *x = &e[order[q]];
+			int d = x->key.day - r->start;
+			cr_dec_acc(&c.daily_all[d], x->cost);
+			if (x->key.kind == CR_KIND_USAGE)
+				cr_dec_acc(&c.daily_od[d], x->cost);
+		}
+		propose_line(&c, r, &pcap, &lines[k], rules, &rc);
+		for (; j < end; j++) {
+			int d = e[order[j]].key.day - r->start;
+			c.daily_all[d] = c.daily_od[d] = CR_DEC_ZERO;
+		}
+	}
+	free(first);
+	free(order);
+	free(c.daily_all);
+	free(c.daily_od);
 	cr_commitment_apply(r, l, &pcap);
 	fold_small(&c, r);
 	if (r->n_proposals)
 		qsort(r->proposals, r->n_proposals, sizeof *r->proposals, cmp_proposal);
 	for (size_t i = 0; i < r->n_proposals; i++)
 		r->proposals[i].rank = (int)i + 1;
-	for (size_t i = 0; i < nlines; i++) {
-		free(lines[i].daily_all);
-		free(lines[i].daily_od);
-	}
 	free(lines);
 	free(c.areas);
 	free(c.by_id);

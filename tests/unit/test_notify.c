@@ -70,25 +70,25 @@ static void add_proposal(cr_report *r, const char *title, const char *acct, cons
 	p = &r->proposals[r->n_proposals++];
 	memset(p, 0, sizeof *p);
 	p->rank = (int)r->n_proposals;
-	p->rule = strdup("ec2-spot");
-	p->title = strdup(title);
+	p->rule = cr_report_intern(r, "ec2-spot");
+	p->title = cr_report_intern(r, title);
 	p->action = "spot";
 	p->model = "fraction";
 	p->effort = "low";
 	p->risk = "medium";
-	p->account_id = strdup("048213306571");
-	p->account_name = strdup(acct);
-	p->environment = strdup("production");
-	p->service = strdup(svc);
-	p->usage_type = strdup(usage);
+	p->account_id = cr_report_intern(r, "048213306571");
+	p->account_name = cr_report_intern(r, acct);
+	p->environment = cr_report_intern(r, "production");
+	p->service = cr_report_intern(r, svc);
+	p->usage_type = cr_report_intern(r, usage);
 	p->savings = D(saving);
 	p->monthly_cost = D(saving);
 	p->annual_savings = D(saving);
-	p->formula = strdup("x");
-	p->evidence = strdup("y");
-	p->rationale = strdup("z");
-	p->reference = strdup("https://aws.amazon.com/");
-	p->basis = strdup("b");
+	p->formula = cr_report_intern(r, "x");
+	p->evidence = cr_report_intern(r, "y");
+	p->rationale = cr_report_intern(r, "z");
+	p->reference = cr_report_intern(r, "https://aws.amazon.com/");
+	p->basis = cr_report_intern(r, "b");
 	if (cr_dec_acc(&r->savings_total, p->savings))
 		fail();
 }
