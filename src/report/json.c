@@ -429,9 +429,16 @@ typedef struct pw {
 
 static void pw_indent(pw *w, int depth)
 {
-	cr_buf_addc(&w->b, '\n');
-	for (int i = 0; i < depth * 2; i++)
-		cr_buf_addc(&w->b, ' ');
+	static const char nl[] = "\n                                ";
+	size_t n = (size_t)depth * 2 + 1;
+
+	if (n > sizeof nl - 1) {
+		cr_buf_addc(&w->b, '\n');
+		for (int i = 0; i < depth * 2; i++)
+			cr_buf_addc(&w->b, ' ');
+		return;
+	}
+	cr_buf_add(&w->b, nl, n);
 }
 
 /* Escapes as jansson does without JSON_ENSURE_ASCII: quote, backslash and
@@ -472,7 +479,9 @@ static void pw_escaped(cr_buf *b, const char *s, size_t n)
 	cr_buf_addc(b, '"');
 }
 
-/* A string value made clean as jstr() makes it. */
+/* A string value made clean as jstr() makes it: printable ASCII, tabs and
+ * line breaks (nearly every name, formula and evidence) are escaped as they
+ * are scanned; anything else is cleaned first. */
 static void pw_text(pw *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -494,7 +503,9 @@ static void pw_key(pw *w, const char *key)
 		cr_buf_addc(&w->b, ',');
 	w->first = false;
 	pw_indent(w, w->depth);
-	cr_buf_addf(&w->b, "\"%s\": ", key);
+	cr_buf_addc(&w->b, '"');
+	cr_buf_adds(&w->b, key);
+	cr_buf_add(&w->b, "\": ", 3);
 }
 
 static void pw_open(pw *w, char bracket)
@@ -555,8 +566,16 @@ static void pw_amount(pw *w, const char *key, cr_dec a)
 
 static void pw_int(pw *w, const char *key, long long v)
 {
+	char tmp[24], *q = tmp + sizeof tmp;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
 	pw_key(w, key);
-	cr_buf_addf(&w->b, "%lld", v);
+	do
+		*--q = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*--q = '-';
+	cr_buf_add(&w->b, q, (size_t)(tmp + sizeof tmp - q));
 }
 
 /* A number as jansson writes a real (JSON_REAL_PRECISION(15)). */

@@ -44,6 +44,12 @@ struct ctx {
 	size_t ntraffic;
 	struct area *areas;
 	const cr_report_account **by_id; /* the report's accounts sorted by id */
+	/* the report's copy of a text by its address here: rule texts and
+	 * ledger names stay where they are for the whole pass, so a text
+	 * many proposals share is hashed once */
+	struct {
+		const char *from, *to;
+	} *texts;
 	/* the line being proposed for, per day of the period: one pair of
 	 * arrays filled from the line's ledger entries, not one per line */
 	cr_dec *daily_all, *daily_od;
@@ -91,6 +97,22 @@ static void amounts_release(struct amounts *a)
 {
 	for (int i = 0; i < 4; i++)
 		cr_buf_release(&a->v[i]);
+}
+
+#define TEXTS 4096 /* addresses remembered by shared() (a power of two) */
+
+/* The report's one copy of s, a text that stays put during the pass. */
+static const char *shared(const struct ctx *c, cr_report *r, const char *s)
+{
+	size_t j = (size_t)((((uintptr_t)s >> 3) * 0x9E3779B97F4A7C15ull) >> 40) & (TEXTS - 1);
+
+	if (!s)
+		return cr_report_intern(r, s);
+	if (c->texts[j].from != s) {
+		c->texts[j].from = s;
+		c->texts[j].to = cr_report_intern(r, s);
+	}
+	return c->texts[j].to;
 }
 
 /* x * f for a display-grade fraction f (rule parameters are doubles). */
@@ -669,8 +691,8 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 					   "the bill can show"), cand[other].rule->id,
 				    _(cr_action_name(cand[other].rule->action)));
 alts:
-		p.rule = cr_report_intern(r, rule->id);
-		p.title = cr_report_intern(r, cr_rule_title(rule));
+		p.rule = shared(c, r, rule->id);
+		p.title = shared(c, r, cr_rule_title(rule));
 		p.action = cr_action_name(rule->action);
 		p.model = cr_model_name(rule->model);
 		p.effort = cr_level_name(rule->effort);
@@ -678,11 +700,11 @@ alts:
 		p.confidence = cr_confidence_name(k->confidence);
 		p.stage = cr_stage_name(k->stage);
 		p.counted = k->confidence != CR_CONF_ESTIMATE;
-		p.account_id = cr_report_intern(r, acct_id);
-		p.account_name = cr_report_intern(r, acct ? acct->name : "");
-		p.environment = cr_report_intern(r, env);
-		p.service = cr_report_intern(r, svc);
-		p.usage_type = cr_report_intern(r, ut[0] ? ut : "(no usage type)");
+		p.account_id = shared(c, r, acct_id);
+		p.account_name = shared(c, r, acct ? acct->name : "");
+		p.environment = shared(c, r, env);
+		p.service = shared(c, r, svc);
+		p.usage_type = ut[0] ? shared(c, r, ut) : cr_report_intern(r, "(no usage type)");
 		p.usage = listed_usage(acct, svc, ut);
 		p.monthly_cost = k->base;
 		p.savings = s;
@@ -692,9 +714,9 @@ alts:
 		p.evidence = cr_report_text(r, ev.ptr);
 		cr_buf_release(&fo);
 		cr_buf_release(&ev);
-		p.rationale = cr_report_intern(r, cr_rule_rationale(rule));
-		p.reference = cr_report_intern(r, rule->reference);
-		p.basis = cr_report_intern(r, cr_rule_basis(rule));
+		p.rationale = shared(c, r, cr_rule_rationale(rule));
+		p.reference = shared(c, r, rule->reference);
+		p.basis = shared(c, r, cr_rule_basis(rule));
 		for (size_t j = 0; j < n; j++)
 			if (j != i && (cand[j].key == k->key || ((long)i == grav && (long)j == commit) ||
 				       ((long)i == commit && (long)j == grav)))
@@ -863,6 +885,7 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 		return cr_error_set(err, CR_EXIT_USAGE, "savings proposals need fewer than "
 				    "%u ledger entries", UINT32_MAX);
 	c.by_id = accounts_by_id(r);
+	c.texts = cr_xcalloc(TEXTS, sizeof *c.texts);
 	line_of = cr_xmalloc((nent + 1) * sizeof *line_of);
 	for (size_t i = 0; i < nent; i++) {
 		const cr_ledger_entry *x = &e[i];
@@ -951,6 +974,7 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 	free(lines);
 	free(c.areas);
 	free(c.by_id);
+	free(c.texts);
 	cr_keymap_release(&map);
 	cr_keymap_release(&amap);
 	cr_keymap_release(&rc.map);
