@@ -45,9 +45,15 @@ void cr_sp_optimum(const cr_dec *spend, size_t n, double discount, cr_dec *level
 /*
  * Fills r->commitments from l's commitment facts (nothing when l holds
  * none) and adds one proposal per platform whose optimum saves, replacing
- * the per-line commitment proposals on the usage it covers (their savings
- * leave savings_total).  The caller ranks the proposals afterwards.
+ * the per-line commitment proposals on the usage it covers: those already
+ * in r->proposals are removed (their savings leave savings_total), and the
+ * return is true when later ones must not be added (cr_commitment_covers).
+ * The caller ranks the proposals afterwards.
  */
-void cr_commitment_apply(cr_report *r, const cr_ledger *l, size_t *proposals_cap);
+bool cr_commitment_apply(cr_report *r, const cr_ledger *l, size_t *proposals_cap);
+
+/* Usage a Savings Plan covers, as the reader books it (ledger.h): an
+ * organisation plan replaces the per-line commitment proposals on it. */
+bool cr_commitment_covers(const char *usage_type);
 
 #endif

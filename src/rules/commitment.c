@@ -62,8 +62,7 @@ void cr_sp_optimum(const cr_dec *spend, size_t n, double d, cr_dec *level, cr_de
 	*saving = s;
 }
 
-/* Usage a Savings Plan covers, as the reader books it (ledger.h). */
-static bool sp_usage(const char *ut)
+bool cr_commitment_covers(const char *ut)
 {
 	static const char *const sp[] = { "BoxUsage", "DedicatedUsage", "Fargate-vCPU-Hours",
 					  "Fargate-GB-Hours", "Lambda-GB-Second",
@@ -94,7 +93,7 @@ static void drop_line_commitments(cr_report *r)
 
 	for (size_t i = 0; i < r->n_proposals; i++) {
 		cr_proposal *p = &r->proposals[i];
-		if (strcmp(p->action, "commitment") == 0 && sp_usage(p->usage_type)) {
+		if (strcmp(p->action, "commitment") == 0 && cr_commitment_covers(p->usage_type)) {
 			cr_dec *total = p->counted ? &r->savings_total : &r->savings_to_investigate;
 			cr_dec_sub(total, *total, p->savings);
 			cr_proposal_free(p);
@@ -175,7 +174,7 @@ static void propose(cr_report *r, size_t *cap, const cr_report_sp_plan *pl, int 
 	cr_dec_acc(&r->savings_total, s);
 }
 
-void cr_commitment_apply(cr_report *r, const cr_ledger *l, size_t *cap)
+bool cr_commitment_apply(cr_report *r, const cr_ledger *l, size_t *cap)
 {
 	size_t n;
 	const cr_commit_entry *e = cr_ledger_commit_entries(l, &n);
@@ -186,7 +185,7 @@ void cr_commitment_apply(cr_report *r, const cr_ledger *l, size_t *cap)
 
 	memset(cm, 0, sizeof *cm);
 	if (!n)
-		return;
+		return false;
 	if (r->data_through && r->data_through < end && r->data_through >= r->start)
 		end = r->data_through;
 	int ndays = end - r->start + 1;
@@ -298,4 +297,5 @@ void cr_commitment_apply(cr_report *r, const cr_ledger *l, size_t *cap)
 	for (int p = 0; p < CR_PLATFORM_COUNT; p++)
 		free(spend[p]);
 	free(unused);
+	return dropped;
 }

@@ -53,6 +53,8 @@ struct ctx {
 	/* the line being proposed for, per day of the period: one pair of
 	 * arrays filled from the line's ledger entries, not one per line */
 	cr_dec *daily_all, *daily_od;
+	bool org_plan;     /* an organisation Savings Plan replaces the per-line
+	                      commitment proposals on the usage it covers */
 };
 
 /* A rule's estimate for a line, before the order is applied. */
@@ -662,6 +664,9 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 	for (size_t i = 0; i < n; i++) {
 		if (!cand[i].chosen || cr_dec_sign(cand[i].applied) <= 0)
 			continue;
+		if (c->org_plan && cand[i].rule->action == CR_ACT_COMMITMENT &&
+		    cr_commitment_covers(ut))
+			continue;
 		cr_proposal p = { 0 };
 		const struct candidate *k = &cand[i];
 		const cr_rule *rule = k->rule;
@@ -932,6 +937,10 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 	r->savings_total = CR_DEC_ZERO;
 	r->savings_to_investigate = CR_DEC_ZERO;
 	index_areas(&c, lines, nlines, &amap, rules);
+	/* the organisation's Savings Plans first: where one is sized, the
+	 * per-line commitment proposals on the usage it covers are not made
+	 * (they still take their place in each line's order) */
+	c.org_plan = cr_commitment_apply(r, l, &pcap);
 	/* the entries by line (a counting sort), for each line's days */
 	first = cr_xcalloc(nlines + 1, sizeof *first);
 	for (size_t i = 0; i < nent; i++)
@@ -965,7 +974,6 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 	free(order);
 	free(c.daily_all);
 	free(c.daily_od);
-	cr_commitment_apply(r, l, &pcap);
 	fold_small(&c, r);
 	if (r->n_proposals)
 		qsort(r->proposals, r->n_proposals, sizeof *r->proposals, cmp_proposal);
