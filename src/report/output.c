@@ -127,6 +127,9 @@ cr_outfile *cr_outfile_open(const char *dir, const char *name, cr_error *err)
 		outfile_free(f);
 		return NULL;
 	}
+	/* a report can be gigabytes: 1 MiB writes, not the block size's 4 KiB
+	 * (without a buffer stdio keeps its own, so a failure here is harmless) */
+	setvbuf(f->fp, NULL, _IOFBF, 1u << 20);
 	return f;
 }
 
