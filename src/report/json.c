@@ -441,42 +441,56 @@ static void pw_indent(pw *w, int depth)
 	cr_buf_add(&w->b, nl, n);
 }
 
-/* Escapes as jansson does without JSON_ENSURE_ASCII: quote, backslash and
- * control characters; clean text is valid UTF-8 and stays as it is. */
-static void pw_escaped(cr_buf *b, const char *s, size_t n)
+/* What a byte needs in a JSON string: 0 nothing, 1 an escape, 2 cleaning
+ * first (bytes that are not printable ASCII, a tab or a line break). */
+static unsigned char byte_class(unsigned char ch)
+{
+	if (ch == '"' || ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r')
+		return 1;
+	return ch >= 0x20 && ch < 0x7F ? 0 : 2;
+}
+
+/* Appends s (n bytes) as a JSON string, escaped as jansson does without
+ * JSON_ENSURE_ASCII; false, with nothing appended, when a byte needs
+ * cleaning first (unless any_byte: clean text is valid UTF-8 and its
+ * bytes above 0x7F stay as they are). */
+static bool pw_escaped(cr_buf *b, const char *s, size_t n, bool any_byte)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t run = 0;
+	size_t run = 0, start = b->len;
 
 	cr_buf_addc(b, '"');
 	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		const char *esc = NULL;
+		unsigned char ch = (unsigned char)s[i], k = byte_class(ch);
 		char u[7];
 
-		if (ch >= 0x20 && ch != '"' && ch != '\\')
+		if (k == 0 || (k == 2 && ch >= 0x7F && any_byte))
 			continue;
+		if (k == 2 && !any_byte) {
+			b->len = start;
+			b->ptr[start] = '\0';
+			return false;
+		}
 		cr_buf_add(b, s + run, i - run);
 		run = i + 1;
 		switch (ch) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
+		case '"': cr_buf_add(b, "\\\"", 2); break;
+		case '\\': cr_buf_add(b, "\\\\", 2); break;
+		case '\b': cr_buf_add(b, "\\b", 2); break;
+		case '\f': cr_buf_add(b, "\\f", 2); break;
+		case '\n': cr_buf_add(b, "\\n", 2); break;
+		case '\r': cr_buf_add(b, "\\r", 2); break;
+		case '\t': cr_buf_add(b, "\\t", 2); break;
 		default:
 			memcpy(u, "\\u00", 4);
 			u[4] = hex[ch >> 4];
 			u[5] = hex[ch & 15];
-			u[6] = '\0';
-			esc = u;
+			cr_buf_add(b, u, 6);
 		}
-		cr_buf_adds(b, esc);
 	}
 	cr_buf_add(b, s + run, n - run);
 	cr_buf_addc(b, '"');
+	return true;
 }
 
 /* A string value made clean as jstr() makes it: printable ASCII, tabs and
@@ -484,17 +498,13 @@ static void pw_escaped(cr_buf *b, const char *s, size_t n)
  * are scanned; anything else is cleaned first. */
 static void pw_text(pw *w, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	while (*p && ((*p >= 0x20 && *p < 0x7F) || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	if (!*p) {
-		pw_escaped(&w->b, s ? s : "", (size_t)(p - (const unsigned char *)(s ? s : "")));
+	if (!s)
+		s = "";
+	if (pw_escaped(&w->b, s, strlen(s), false))
 		return;
-	}
 	cr_buf_reset(&w->clean);
 	cr_render_clean_multiline(&w->clean, s);
-	pw_escaped(&w->b, w->clean.len ? w->clean.ptr : "", w->clean.len);
+	pw_escaped(&w->b, w->clean.len ? w->clean.ptr : "", w->clean.len, true);
 }
 
 static void pw_key(pw *w, const char *key)
@@ -552,7 +562,7 @@ static void pw_str_or_null(pw *w, const char *key, const char *s)
 static void pw_name(pw *w, const char *key, const char *s)
 {
 	pw_key(w, key);
-	pw_escaped(&w->b, s ? s : "", s ? strlen(s) : 0);
+	pw_escaped(&w->b, s ? s : "", s ? strlen(s) : 0, true);
 }
 
 static void pw_amount(pw *w, const char *key, cr_dec a)
@@ -561,7 +571,7 @@ static void pw_amount(pw *w, const char *key, cr_dec a)
 
 	pw_key(w, key);
 	cr_dec_format(a, -1, tmp, sizeof tmp);
-	pw_escaped(&w->b, tmp, strlen(tmp));
+	pw_escaped(&w->b, tmp, strlen(tmp), true);
 }
 
 static void pw_int(pw *w, const char *key, long long v)

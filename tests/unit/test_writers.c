@@ -304,6 +304,72 @@ static void test_json_included_and_bad_utf8(void **state)
 	cr_report_free(r);
 }
 
+/* Proposals are written field by field, not through jansson: strings from
+ * the data come out escaped and cleaned as every other JSON string, and
+ * parse back to what the report holds. */
+static void test_json_proposal_strings(void **state)
+{
+	(void)state;
+	cr_report *r = make_report(true);
+	cr_proposal *p;
+	json_t *root, *v, *alt;
+
+	r->has_proposals = true;
+	r->proposals = calloc(1, sizeof *r->proposals);
+	assert_non_null(r->proposals);
+	r->n_proposals = 1;
+	p = &r->proposals[0];
+	p->rank = 1;
+	p->rule = cr_report_intern(r, "ec2-rightsizing");
+	p->title = cr_report_intern(r, "Rightsize \"big\" instances \\ now");
+	p->action = "rightsizing";
+	p->model = "fraction";
+	p->effort = "medium";
+	p->risk = "low";
+	p->confidence = "estimate";
+	p->stage = "migrate";
+	p->account_id = cr_report_intern(r, "048213306571");
+	p->account_name = cr_report_intern(r, "caf\xE9\x01\x7F\tx\xE2\x80\xAE"); /* Latin-1, controls, bidi */
+	p->environment = cr_report_intern(r, "");
+	p->service = cr_report_intern(r, "\xE3\x82\xB5\xE3\x83\xBC\xE3\x83\x93\xE3\x82\xB9");
+	p->usage_type = cr_report_intern(r, "BoxUsage:m5.large");
+	p->monthly_cost = D("100.50");
+	p->savings = D("-0.000000000000000001");
+	p->annual_savings = D("12");
+	p->priority = 1e16 / 3;
+	p->formula = cr_report_text(r, "line one\nline two\r\n\"q\"");
+	p->evidence = cr_report_text(r, "");
+	p->rationale = cr_report_intern(r, "r");
+	p->reference = cr_report_intern(r, "https://docs.aws.amazon.com/a/b");
+	p->basis = cr_report_intern(r, "");
+	p->alternatives = calloc(1, sizeof *p->alternatives);
+	assert_non_null(p->alternatives);
+	p->n_alternatives = 1;
+	p->alternatives[0] = (cr_proposal_alt){ cr_report_intern(r, "ec2-graviton"), "graviton",
+						"fraction", D("7"), cr_report_text(r, "15% of\t7") };
+	root = render_json(r);
+	v = json_array_get(json_object_get(root, "proposals"), 0);
+	assert_non_null(v);
+	assert_int_equal(json_integer_value(json_object_get(v, "rank")), 1);
+	assert_str_at(v, "title", "Rightsize \"big\" instances \\ now");
+	assert_str_at(v, "account_name", "caf\xEF\xBF\xBD??\tx?");
+	assert_true(json_is_null(json_object_get(v, "environment")));
+	assert_true(json_is_null(json_object_get(v, "basis")));
+	assert_str_at(v, "service", "\xE3\x82\xB5\xE3\x83\xBC\xE3\x83\x93\xE3\x82\xB9");
+	assert_str_at(v, "estimated_monthly_savings", "-0.000000000000000001");
+	assert_str_at(v, "formula", "line one\nline two\r\n\"q\"");
+	assert_str_at(v, "evidence", "");
+	assert_true(json_is_false(json_object_get(v, "counted")));
+	assert_true(json_is_real(json_object_get(v, "priority")));
+	assert_true(json_real_value(json_object_get(v, "priority")) > 3.3e15);
+	alt = json_array_get(json_object_get(v, "alternatives"), 0);
+	assert_str_at(alt, "rule", "ec2-graviton");
+	assert_str_at(alt, "formula", "15% of\t7");
+	assert_str_at(alt, "estimated_monthly_savings", "7");
+	json_decref(root);
+	cr_report_free(r);
+}
+
 /* ---- CSV ------------------------------------------------------------- */
 
 #define CSV_HEADER "period_start,period_end,currency,metric,account_rank,account_id," \
@@ -924,6 +990,7 @@ int main(void)
 		cmocka_unit_test(test_json_amounts),
 		cmocka_unit_test(test_json_without_previous),
 		cmocka_unit_test(test_json_included_and_bad_utf8),
+		cmocka_unit_test(test_json_proposal_strings),
 		cmocka_unit_test(test_csv_rows),
 		cmocka_unit_test(test_csv_bom_and_no_previous),
 		cmocka_unit_test(test_csv_quoting),
