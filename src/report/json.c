@@ -681,8 +681,11 @@ static void write_proposals(jctx *c)
 		cr_buf_reset(&w.b);
 		w.depth = c->depth;
 		write_proposal(&w, &r->proposals[i]);
-		if (w.b.len && fwrite(w.b.ptr, 1, w.b.len, c->out) != w.b.len)
-			c->failed = true;
+		/* a failed write shows in the stream's error state, which the
+		 * output file checks when it is finished (a full disk, a file
+		 * size limit: an output error, not a failure to build) */
+		if (w.b.len)
+			fwrite(w.b.ptr, 1, w.b.len, c->out);
 	}
 	cr_buf_release(&w.b);
 	cr_buf_release(&w.clean);
