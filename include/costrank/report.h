@@ -121,6 +121,8 @@ typedef struct cr_proposal_alt {
  * hold a million proposals that share most of their texts. */
 typedef struct cr_proposal {
 	int rank;                 /* by priority, 1-based */
+	bool counted;             /* measured or priced: in savings_total; an
+	                             estimate is "to investigate" */
 	const char *rule, *title;
 	const char *action;       /* static names from rules.h */
 	const char *model;
@@ -140,8 +142,6 @@ typedef struct cr_proposal {
 	const char *stage;        /* the step of the order it was applied at:
 	                             "idle", "schedule", "migrate", "spot",
 	                             "commitment" */
-	bool counted;             /* measured or priced: in savings_total; an
-	                             estimate is "to investigate" */
 	size_t folded;            /* > 0: this row folds that many proposals of
 	                             one action under --min-saving; account and
 	                             usage type then name how many */

@@ -162,6 +162,8 @@ static void fold_usage(cr_report_service *s, int top, bool has_prev)
 	}
 	s->usage[keep] = other;
 	s->n_usage = keep + 1;
+	/* the folded rows' room goes back: an organisation has millions */
+	s->usage = cr_xrealloc(s->usage, (keep + 1) * sizeof *s->usage);
 }
 
 static void fold_services(cr_report_account *a, int top, bool has_prev)

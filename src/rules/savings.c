@@ -15,13 +15,18 @@
 /* One usage line of the period with its daily spend. */
 struct line {
 	cr_sym account, service, usage_type;
+	uint32_t area;     /* its account and Region: struct area */
 	cr_dec all;        /* net cost: every ranked kind */
 	cr_dec od;         /* on-demand usage only */
 	cr_dec qty;        /* usage amount */
+	uint32_t extra;    /* 1 + its index in ctx.extras; 0: none */
+	bool op_known;     /* some entry carried an operation */
+};
+
+/* What few lines have (a million lines, a few thousand Windows or Aurora). */
+struct line_extra {
 	cr_dec licensed_all, licensed_od; /* of a licensed platform (Windows...) */
 	cr_dec aurora_all; /* of Aurora engines (operation CreateDBInstance:0016/0021) */
-	bool op_known;     /* some entry carried an operation */
-	size_t area;       /* its account and Region: struct area */
 };
 
 /* What an account holds in one Region (the usage types' prefix). */
@@ -53,6 +58,8 @@ struct ctx {
 	/* the line being proposed for, per day of the period: one pair of
 	 * arrays filled from the line's ledger entries, not one per line */
 	cr_dec *daily_all, *daily_od;
+	struct line_extra *extras; /* struct line.extra */
+	size_t nextras, extras_cap;
 	bool org_plan;     /* an organisation Savings Plan replaces the per-line
 	                      commitment proposals on the usage it covers */
 };
@@ -99,6 +106,27 @@ static void amounts_release(struct amounts *a)
 {
 	for (int i = 0; i < 4; i++)
 		cr_buf_release(&a->v[i]);
+}
+
+static const struct line_extra no_extra;
+
+/* The line's licensed and Aurora spend (zero when it has none). */
+static const struct line_extra *extra(const struct ctx *c, const struct line *ln)
+{
+	return ln->extra ? &c->extras[ln->extra - 1] : &no_extra;
+}
+
+static struct line_extra *extra_for(struct ctx *c, struct line *ln)
+{
+	if (!ln->extra) {
+		if (c->nextras == c->extras_cap) {
+			c->extras_cap = c->extras_cap ? c->extras_cap * 2 : 64;
+			c->extras = cr_xrealloc(c->extras, c->extras_cap * sizeof *c->extras);
+		}
+		memset(&c->extras[c->nextras], 0, sizeof *c->extras);
+		ln->extra = (uint32_t)++c->nextras;
+	}
+	return &c->extras[ln->extra - 1];
 }
 
 #define TEXTS 4096 /* addresses remembered by shared() (a power of two) */
@@ -216,7 +244,7 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 
 	out->stage = cr_action_stage(rule->action);
 	if (rule->action == CR_ACT_GRAVITON || rule->action == CR_ACT_SPOT) {
-		cr_dec lic = od ? ln->licensed_od : ln->licensed_all;
+		cr_dec lic = od ? extra(c, ln)->licensed_od : extra(c, ln)->licensed_all;
 		if (cr_dec_sign(lic) > 0) {
 			cr_dec_sub(&base, base, lic);
 			cr_buf_addf(&e, _("leaves out the licensed-platform (Windows, SQL Server, "
@@ -230,7 +258,7 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 	if (rule->action == CR_ACT_SCHEDULED_SCALING) {
 		/* replicas scale on a schedule only with Aurora */
 		if (ln->op_known)
-			base = ln->aurora_all;
+			base = extra(c, ln)->aurora_all;
 		else
 			cr_buf_adds(&e, _("the data carries no operation: check the engine is "
 					  "Aurora; "));
@@ -771,7 +799,7 @@ static void index_areas(struct ctx *c, struct line *lines, size_t nlines, cr_key
 		bool added;
 
 		pack_prefix(ut, &lo, &hi);
-		ln->area = cr_keymap_get(amap, ln->account, lo, hi, &added);
+		ln->area = (uint32_t)cr_keymap_get(amap, ln->account, lo, hi, &added);
 		if (added) {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
@@ -789,7 +817,7 @@ static void index_areas(struct ctx *c, struct line *lines, size_t nlines, cr_key
 		a->ops_known |= ln->op_known;
 		if (is_rds_instance(base)) {
 			cr_dec_acc(&a->rds_inst, ln->all);
-			cr_dec_acc(&a->aurora_inst, ln->aurora_all);
+			cr_dec_acc(&a->aurora_inst, extra(c, ln)->aurora_all);
 		} else if (strcmp(base, "Aurora:StorageUsage") == 0) {
 			cr_dec_acc(&a->aurora_storage, ln->all);
 		}
@@ -870,6 +898,45 @@ static void fold_small(const struct ctx *c, cr_report *r)
 	r->n_proposals = out;
 }
 
+static int cmp_proposal_ptr(const void *pa, const void *pb)
+{
+	return cmp_proposal(*(const cr_proposal *const *)pa, *(const cr_proposal *const *)pb);
+}
+
+/* Sorts the proposals (cmp_proposal) and numbers them.  A million records
+ * of 240 bytes are sorted as pointers and then moved once, each cycle of
+ * the permutation in place, instead of through qsort's copy of the array. */
+static void rank_proposals(cr_report *r)
+{
+	size_t n = r->n_proposals;
+	cr_proposal **v, *base = r->proposals;
+
+	if (!n)
+		return;
+	v = cr_xmalloc(n * sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = &base[i];
+	qsort(v, n, sizeof *v, cmp_proposal_ptr);
+	/* v[i] is the record that belongs at i */
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == &base[i])
+			continue;
+		cr_proposal tmp = base[i];
+		size_t j = i;
+		while (v[j] != &base[i]) {
+			size_t k = (size_t)(v[j] - base);
+			base[j] = base[k];
+			v[j] = &base[j];
+			j = k;
+		}
+		base[j] = tmp;
+		v[j] = &base[j];
+	}
+	free(v);
+	for (size_t i = 0; i < n; i++)
+		base[i].rank = (int)i + 1;
+}
+
 int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 		     cr_error *err)
 {
@@ -923,20 +990,22 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 			const char *op = cr_ledger_str(l, x->key.operation);
 			ln->op_known = true;
 			if ((lic = licensed_op(op)))
-				cr_dec_acc(&ln->licensed_all, x->cost);
+				cr_dec_acc(&extra_for(&c, ln)->licensed_all, x->cost);
 			if (aurora_op(op))
-				cr_dec_acc(&ln->aurora_all, x->cost);
+				cr_dec_acc(&extra_for(&c, ln)->aurora_all, x->cost);
 		}
 		if (x->key.kind == CR_KIND_USAGE) {
 			cr_dec_acc(&ln->od, x->cost);
 			if (lic)
-				cr_dec_acc(&ln->licensed_od, x->cost);
+				cr_dec_acc(&extra_for(&c, ln)->licensed_od, x->cost);
 		}
 	}
 	r->has_proposals = true;
 	r->savings_total = CR_DEC_ZERO;
 	r->savings_to_investigate = CR_DEC_ZERO;
 	index_areas(&c, lines, nlines, &amap, rules);
+	cr_keymap_release(&map);   /* lines are found by index from here on */
+	cr_keymap_release(&amap);
 	/* the organisation's Savings Plans first: where one is sized, the
 	 * per-line commitment proposals on the usage it covers are not made
 	 * (they still take their place in each line's order) */
@@ -975,16 +1044,12 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 	free(c.daily_all);
 	free(c.daily_od);
 	fold_small(&c, r);
-	if (r->n_proposals)
-		qsort(r->proposals, r->n_proposals, sizeof *r->proposals, cmp_proposal);
-	for (size_t i = 0; i < r->n_proposals; i++)
-		r->proposals[i].rank = (int)i + 1;
+	rank_proposals(r);
 	free(lines);
 	free(c.areas);
 	free(c.by_id);
 	free(c.texts);
-	cr_keymap_release(&map);
-	cr_keymap_release(&amap);
+	free(c.extras);
 	cr_keymap_release(&rc.map);
 	free(rc.first);
 	free(rc.count);
