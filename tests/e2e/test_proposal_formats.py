@@ -474,9 +474,6 @@ class SameProposalsEveryFormat(unittest.TestCase, LineChecks):
                     n = self.check_lines(fmt, self.lines_from(r, fmt), r["line_cost"], tol)
                     self.assertGreater(n, 0, fmt)
 
-    # The organisation's plan covers the d-quantile of the hourly spend, above the
-    # per-line floors Spot is kept off: the Spot proposals still claim hours the plan covers.
-    @unittest.expectedFailure
     def test_plan_and_spot_share_no_hours(self):
         for sub, r in self.each_run():
             with sub:
