@@ -352,9 +352,13 @@ void cr_commitment_apply(cr_report *r, const cr_ledger *l, size_t *cap)
 				spend[p][h] = cr_dec_sign(left) > 0 ? left : CR_DEC_ZERO;
 			}
 		}
+		/* the spend the unused commitment leaves; netting lifts an hour a
+		 * correction made negative to 0, so never more than the eligible */
 		cr_dec level, left = CR_DEC_ZERO;
 		for (size_t h = 0; h < H; h++)
 			cr_dec_acc(&left, spend[p][h]);
+		if (cr_dec_cmp(left, pl->eligible) > 0)
+			left = pl->eligible;
 		cr_sp_optimum(spend[p], H, pl->discount, &level, &pl->savings);
 		if (cr_dec_sign(pl->savings) <= 0)
 			continue;
