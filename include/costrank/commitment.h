@@ -52,6 +52,12 @@ void cr_sp_optimum(const cr_dec *spend, size_t n, double discount, cr_dec *level
  */
 bool cr_commitment_apply(cr_report *r, const cr_ledger *l, size_t *proposals_cap);
 
+/* After the lines' proposals: Spot proposals share only the on-demand
+ * spend the organisation's (non-Windows) plan leaves, in proportion to
+ * their bases, so that Spot and the plan never claim the same hours;
+ * their savings, formulas and evidence say so.  Nothing without a plan. */
+void cr_commitment_fit_spot(cr_report *r);
+
 /* Usage a Savings Plan covers, as the reader books it (ledger.h): an
  * organisation plan replaces the per-line commitment proposals on it. */
 bool cr_commitment_covers(const char *usage_type);

@@ -295,6 +295,8 @@ typedef struct cr_report_sp_plan {
 	cr_dec unused_netted;     /* existing plans' unused commitment netted first */
 	cr_dec commitment;        /* per hour */
 	cr_dec covered;           /* on-demand spend it would cover in the period */
+	cr_dec left;              /* eligible on-demand spend the existing plans'
+	                             unused commitment leaves, in the period */
 	cr_dec savings;           /* over the period */
 } cr_report_sp_plan;
 

@@ -174,6 +174,75 @@ static void propose(cr_report *r, size_t *cap, const cr_report_sp_plan *pl, int 
 	cr_dec_acc(&r->savings_total, s);
 }
 
+/* A proposal's text with a note after it, in the report's strings. */
+static const char *append_note(cr_report *r, const char *text, cr_buf *note)
+{
+	cr_buf b = CR_BUF_INIT;
+	const char *out;
+
+	cr_buf_adds(&b, text ? text : "");
+	cr_buf_adds(&b, note->ptr ? note->ptr : "");
+	out = cr_report_text(r, b.ptr);
+	cr_buf_release(&b);
+	cr_buf_reset(note);
+	return out;
+}
+
+/*
+ * Spot proposals claim the on-demand hours above each line's steady floor,
+ * but the organisation's plan covers up to the d-quantile of the hourly
+ * spend, above those floors: the same hours would be claimed twice.  Spot
+ * gets only what the plan leaves (left - covered, in the period), shared
+ * in proportion to each line's Spot base.
+ */
+static void fit_spot(cr_report *r, const cr_report_sp_plan *pl, int ndays, bool is_month)
+{
+	cr_dec room, spot = CR_DEC_ZERO;
+
+	cr_dec_sub(&room, pl->left, pl->covered);
+	if (cr_dec_sign(room) < 0)
+		room = CR_DEC_ZERO;
+	if (!is_month)
+		cr_dec_mul_ratio(&room, room, 304375, (int64_t)ndays * 10000);
+	for (size_t i = 0; i < r->n_proposals; i++)
+		if (strcmp(r->proposals[i].action, "spot") == 0)
+			cr_dec_acc(&spot, r->proposals[i].monthly_cost);
+	if (cr_dec_cmp(spot, room) <= 0)
+		return;
+	/* rounded down, so that the shares never add up to more than the room */
+	int64_t f = (int64_t)floor(cr_dec_ratio(room, spot) * 1e9);
+	cr_buf note = CR_BUF_INIT, amt = CR_BUF_INIT;
+	for (size_t i = 0; i < r->n_proposals; i++) {
+		cr_proposal *p = &r->proposals[i];
+		cr_dec *total = p->counted ? &r->savings_total : &r->savings_to_investigate;
+		cr_dec s = CR_DEC_ZERO, cost = CR_DEC_ZERO;
+		if (strcmp(p->action, "spot") != 0)
+			continue;
+		cr_dec_mul_ratio(&s, p->savings, f, 1000000000);
+		cr_dec_mul_ratio(&cost, p->monthly_cost, f, 1000000000);
+		cr_dec_sub(total, *total, p->savings);
+		cr_dec_acc(total, s);
+		if (cr_dec_sign(p->savings) > 0)
+			p->priority *= cr_dec_ratio(s, p->savings);
+		p->savings = s;
+		p->monthly_cost = cost;
+		cr_dec_mul_ratio(&p->annual_savings, s, 12, 1);
+		money(&amt, s, r->currency);
+		cr_buf_addf(&note, _("; within the on-demand spend the Savings Plan leaves: "
+				     "counted %s"), amt.ptr);
+		p->formula = append_note(r, p->formula, &note);
+		cr_buf_reset(&amt);
+		money(&amt, room, r->currency);
+		cr_buf_addf(&note, _("; the organisation's Savings Plan covers part of the "
+				     "variable hours too: Spot shares the on-demand spend it "
+				     "leaves, %s a month over every line"), amt.ptr);
+		p->evidence = append_note(r, p->evidence, &note);
+		cr_buf_reset(&amt);
+	}
+	cr_buf_release(&note);
+	cr_buf_release(&amt);
+}
+
 bool cr_commitment_apply(cr_report *r, const cr_ledger *l, size_t *cap)
 {
 	size_t n;
@@ -281,7 +350,14 @@ bool cr_commitment_apply(cr_report *r, const cr_ledger *l, size_t *cap)
 				spend[p][h] = cr_dec_sign(left) > 0 ? left : CR_DEC_ZERO;
 			}
 		}
-		cr_dec level;
+		/* the spend the unused commitment leaves; netting lifts an hour a
+		 * correction made negative to 0, so never more than the eligible */
+		cr_dec level, left = CR_DEC_ZERO;
+		for (size_t h = 0; h < H; h++)
+			cr_dec_acc(&left, spend[p][h]);
+		if (cr_dec_cmp(left, pl->eligible) > 0)
+			left = pl->eligible;
+		pl->left = left;
 		cr_sp_optimum(spend[p], H, pl->discount, &level, &pl->savings);
 		if (cr_dec_sign(pl->savings) <= 0)
 			continue;
@@ -298,4 +374,18 @@ bool cr_commitment_apply(cr_report *r, const cr_ledger *l, size_t *cap)
 		free(spend[p]);
 	free(unused);
 	return dropped;
+}
+
+void cr_commitment_fit_spot(cr_report *r)
+{
+	const cr_report_commitments *cm = &r->commitments;
+	cr_day end = r->end;
+
+	if (r->data_through && r->data_through < end && r->data_through >= r->start)
+		end = r->data_through;
+	bool is_month = r->start == cr_month_first(r->start) && r->end == cr_month_last(r->start);
+	for (size_t i = 0; i < cm->n_plans; i++)
+		if (strcmp(cm->plans[i].platform, "other") == 0 &&
+		    cr_dec_sign(cm->plans[i].savings) > 0)
+			fit_spot(r, &cm->plans[i], end - r->start + 1, is_month);
 }

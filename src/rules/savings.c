@@ -1043,6 +1043,8 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 	free(order);
 	free(c.daily_all);
 	free(c.daily_od);
+	if (c.org_plan)
+		cr_commitment_fit_spot(r);
 	fold_small(&c, r);
 	rank_proposals(r);
 	free(lines);
