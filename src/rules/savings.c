@@ -62,6 +62,8 @@ struct candidate {
 	char *evidence;
 };
 
+/* priority = monthly saving / effort weight x risk factor; the reports
+ * state these figures (render.c, cr_render_proposal_order; README) */
 static const double effort_weight[] = { 1.0, 2.0, 4.0 };
 static const double risk_factor[] = { 1.0, 0.75, 0.5 };
 
