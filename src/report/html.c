@@ -10,7 +10,8 @@
  *              the previous period per account (diverging bars)
  *   Accounts   per account a table of its services, each followed by its
  *              usage types
- *   Savings proposals  every proposal, with the de-duplicated total
+ *   Savings proposals  every proposal with its title and priority, the
+ *              de-duplicated total, and how the proposals are ordered
  *   Realised savings   (--baseline) every earlier proposal's status, realised
  *              and remaining, under the headline
  *   What drove the change  per account its services with a change, split
@@ -808,32 +809,37 @@ static void proposals(cr_buf *b, const cr_report *r)
 	}
 	cr_buf_adds(b, "<p class=\"meta\">");
 	cr_buf_addf(b, r->n_proposals == 1 ? _("%zu proposal") : _("%zu proposals"), r->n_proposals);
-	cr_buf_addf(b, "%s</p>\n", _(", ranked by priority (the monthly saving for the effort and "
-				     "risk). The total is de-duplicated: alternatives for the same "
-				     "line are never added."));
+	cr_buf_addf(b, "%s ", _(". The total is de-duplicated: alternatives for the same line are "
+			       "never added."));
+	h_text(b, cr_render_proposal_order());
+	cr_buf_adds(b, "</p>\n");
 	cr_buf_addf(b, "<table class=\"proposals\">\n<caption>%s</caption>\n"
 		    "<thead><tr><th scope=\"col\" class=\"num\">#</th><th scope=\"col\">%s</th>"
 		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		    "<th scope=\"col\" class=\"num\">%s</th>"
 		    "<th scope=\"col\" class=\"num\">%s</th>"
 		    "<th scope=\"col\" class=\"num\">%s</th>"
-		    "<th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		    "<th scope=\"col\">%s</th>"
+		    "<th scope=\"col\" class=\"num\">%s</th></tr></thead>\n<tbody>\n",
 		    _("Every proposal by priority, with how its saving was estimated"), _("Action"),
 		    _("Account"), _("Service / usage type"), _("Monthly cost"), _("Saving / month"),
-		    _("Saving / year"), _("Effort / risk"));
+		    _("Saving / year"), _("Effort / risk"), _("Priority"));
 	for (size_t i = 0; i < r->n_proposals; i++) {
 		const cr_proposal *p = &r->proposals[i];
 
+		/* the title, then the kind of action, confidence and rule in small */
 		cr_buf_addf(b, "<tr class=\"main\"><td class=\"num\">%d</td><th scope=\"row\">",
 			    p->rank);
+		h_data(b, p->title, 0);
+		cr_buf_adds(b, "<br><small>");
 		{
 			cr_buf a = CR_BUF_INIT;
 			h_data(b, cr_render_proposal_action(&a, p), 0);
 			cr_buf_release(&a);
 		}
-		cr_buf_adds(b, "<br><small>");
+		cr_buf_adds(b, " \xC2\xB7 <code>");
 		h_data(b, p->rule, 0);
-		cr_buf_adds(b, "</small></th><td class=\"nowrap\">");
+		cr_buf_adds(b, "</code></small></th><td class=\"nowrap\">");
 		h_data(b, p->account_name && *p->account_name ? p->account_name : p->account_id, 0);
 		cr_buf_adds(b, "</td><td>");
 		h_data(b, p->service, 0);
@@ -849,8 +855,10 @@ static void proposals(cr_buf *b, const cr_report *r)
 		h_data(b, cr_render_level(p->effort), 0);
 		cr_buf_adds(b, " / ");
 		h_data(b, cr_render_level(p->risk), 0);
+		cr_buf_adds(b, "</td><td class=\"num\">");
+		cr_render_priority(b, r, p);
 		/* how the saving was estimated, on a line of its own */
-		cr_buf_adds(b, "</td></tr>\n<tr class=\"how\"><td></td><td colspan=\"7\">");
+		cr_buf_adds(b, "</td></tr>\n<tr class=\"how\"><td></td><td colspan=\"8\">");
 		h_data(b, p->formula, 0);
 		if (p->evidence && *p->evidence) {
 			cr_buf_adds(b, " \xE2\x80\x94 ");
@@ -876,7 +884,7 @@ static void proposals(cr_buf *b, const cr_report *r)
 	h_money(b, r, r->savings_total, false);
 	cr_buf_adds(b, "</td><td class=\"num\">");
 	h_money(b, r, annual, false);
-	cr_buf_adds(b, "</td><td></td></tr></tfoot>\n</table>\n</section>\n");
+	cr_buf_adds(b, "</td><td></td><td></td></tr></tfoot>\n</table>\n</section>\n");
 }
 
 /* ---- the monthly loop: realised savings, drivers, anomalies ------------ */

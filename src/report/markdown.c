@@ -5,7 +5,8 @@
  *   | Reconciliation | Amount |  ...  | **Grand total (billed)** | ... |
  *   #### 1. larkspur-prod · 048213306571 · production — \$106,596.82 ...
  *   | # | Service | Cost | Share | Change |
- *   ### Savings proposals  (the top ones, with the de-duplicated total)
+ *   ### Savings proposals  (the top ones, with the de-duplicated total, their
+ *                          titles and priorities, and how they are ordered)
  *
  * For a pull-request comment or $GITHUB_STEP_SUMMARY (GitHub Flavored
  * Markdown).  Text from the data is escaped so that it can neither break a
@@ -78,6 +79,18 @@ static void md_data(cr_buf *b, const char *s)
 	cr_render_clean(&clean, s, 0);
 	md_text(b, clean.ptr);
 	cr_buf_release(&clean);
+}
+
+/* An identifier (a rule id) as code; text that cannot stand in a code span
+ * unescaped is written as data. */
+static void md_code(cr_buf *b, const char *id)
+{
+	size_t n = strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+
+	if (*id && !id[n])
+		cr_buf_addf(b, "`%s`", id);
+	else
+		md_data(b, id);
 }
 
 static void md_money(cr_buf *b, const cr_report *r, cr_dec a, bool plus)
@@ -334,18 +347,24 @@ static void proposals(cr_buf *b, const cr_report *r)
 		    r->n_proposals);
 	if (n < r->n_proposals)
 		cr_buf_addf(b, _("; the top %zu by priority"), n);
-	cr_buf_addf(b, ":\n\n| # | %s | %s | %s \xC2\xB7 %s | %s | %s |\n|--:|---|---|---|--:|---|\n",
+	cr_buf_addf(b, ":\n\n| # | %s | %s | %s \xC2\xB7 %s | %s | %s | %s |\n"
+		    "|--:|---|---|---|--:|--:|---|\n",
 		    _("Action"), _("Account"), _("Service"), _("usage type"), _("Saving/mo"),
-		    _("Effort / risk"));
+		    _("Priority"), _("Effort / risk"));
 	for (size_t i = 0; i < n; i++) {
 		const cr_proposal *p = &r->proposals[i];
 
+		/* the title, then the kind of action and confidence, then the rule */
 		cr_buf_addf(b, "| %d | ", p->rank);
+		md_data(b, p->title);
+		cr_buf_adds(b, " \xC2\xB7 ");
 		{
 			cr_buf a = CR_BUF_INIT;
 			md_data(b, cr_render_proposal_action(&a, p));
 			cr_buf_release(&a);
 		}
+		cr_buf_adds(b, " \xC2\xB7 ");
+		md_code(b, p->rule);
 		cr_buf_adds(b, " | ");
 		md_data(b, p->account_name && *p->account_name ? p->account_name : p->account_id);
 		cr_buf_adds(b, " | ");
@@ -365,12 +384,16 @@ static void proposals(cr_buf *b, const cr_report *r)
 		cr_buf_adds(b, " | ");
 		md_money(b, r, p->savings, false);
 		cr_buf_adds(b, " | ");
+		cr_render_priority(b, r, p);
+		cr_buf_adds(b, " | ");
 		md_data(b, cr_render_level(p->effort));
 		cr_buf_adds(b, " / ");
 		md_data(b, cr_render_level(p->risk));
 		cr_buf_adds(b, " |\n");
 	}
 	cr_buf_adds(b, "\n");
+	md_text(b, cr_render_proposal_order());
+	cr_buf_adds(b, "\n\n");
 }
 
 /* ---- the monthly loop ------------------------------------------------ */

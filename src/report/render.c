@@ -251,6 +251,44 @@ const char *cr_render_proposal_action(cr_buf *b, const cr_proposal *p)
 	return b->ptr ? b->ptr : "";
 }
 
+double cr_render_shown_priority(const cr_report *r, const cr_proposal *p)
+{
+	return cr_fx_active(r) ? p->priority * cr_dec_to_double(r->fx.rate) : p->priority;
+}
+
+void cr_render_priority(cr_buf *b, const cr_report *r, const cr_proposal *p)
+{
+	cr_buf t = CR_BUF_INIT;
+	const char *s, *dot;
+	size_t sign, whole;
+
+	cr_render_fixed(&t, cr_render_shown_priority(r, p), cr_render_shown_places(r), false,
+			NULL);
+	s = t.ptr;
+	sign = *s == '-';
+	dot = strchr(s, '.');
+	whole = (dot ? (size_t)(dot - s) : strlen(s)) - sign;
+	if (sign)
+		cr_buf_addc(b, '-');
+	/* thousands separators in the whole part, as amounts have */
+	for (size_t i = 0; i < whole; i++) {
+		if (i && (whole - i) % 3 == 0)
+			cr_buf_addc(b, ',');
+		cr_buf_addc(b, s[sign + i]);
+	}
+	cr_buf_adds(b, s + sign + whole);
+	cr_buf_release(&t);
+}
+
+const char *cr_render_proposal_order(void)
+{
+	/* the weights and factors of savings.c (effort_weight, risk_factor) */
+	return _("Order: measured and priced proposals (counted in the total) first, then the "
+		 "estimates to investigate; each part by priority = monthly saving / effort weight "
+		 "(low 1, medium 2, high 4) x risk factor (low 1, medium 3/4, high 1/2), then by "
+		 "the larger saving.");
+}
+
 const char *cr_render_confidence_mark(const cr_proposal *p)
 {
 	const char *c = p->confidence ? p->confidence : "estimate";

@@ -87,6 +87,15 @@ const char *cr_render_proposal_action(cr_buf *b, const cr_proposal *p);
  * nothing added when the line lists none. */
 void cr_render_proposal_resources(cr_buf *b, const cr_report *r, const cr_proposal *p,
 				  bool amounts);
+/* A proposal's priority in the currency the human formats show amounts in
+ * (converted with --fx as its saving is; JSON and CSV keep the report
+ * currency's), and as they write it: the currency's minor unit, thousands
+ * separators, no symbol: "4,602.95", "695,966". */
+double cr_render_shown_priority(const cr_report *r, const cr_proposal *p);
+void cr_render_priority(cr_buf *b, const cr_report *r, const cr_proposal *p);
+/* How the proposals are ordered (savings.c, cmp_proposal), one sentence in
+ * the report's language, said once in each format's proposals section. */
+const char *cr_render_proposal_order(void);
 /* The proposal's confidence as one mark (M, P or E in English) for narrow
  * columns; cr_render_confidence_legend() says what the marks mean. */
 const char *cr_render_confidence_mark(const cr_proposal *p);

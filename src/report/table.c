@@ -1026,7 +1026,10 @@ static void draw_account(tctx *t, const layout *L, const cr_report_account *a)
 /* The top proposals by priority, with the de-duplicated total:
  *    #  Saving/mo  Action         Effort/risk  Account        Usage type (service)
  *    1   1,305.25  storage-class  low/low      larkspur-data  TimedStorage-ByteHrs (Amazon…
- *       20% of 6,526.25 USD = 1,305.25 USD */
+ *       Move cold S3 data to cheaper storage classes · priority 1,305.25
+ *       20% of 6,526.25 USD = 1,305.25 USD
+ * and, under the rows, what the confidence marks mean and how the rows
+ * are ordered. */
 static void draw_proposals(tctx *t)
 {
 	const cr_report *r = t->r;
@@ -1133,10 +1136,12 @@ static void draw_proposals(tctx *t)
 		cr_render_clean(&c, b.ptr, 0);
 		cell(t, c.ptr, use_w, false);
 		put_line(t);
-		/* the rule's title, then the formula in the report's currency as
-		 * the rule computed it */
+		/* the rule's title and the priority the rows are ordered by, then
+		 * the formula in the report's currency as the rule computed it */
 		cr_buf_reset(&c);
 		cr_render_clean(&c, p->title, 0);
+		cr_buf_addf(&c, " \xC2\xB7 %s ", _("priority"));
+		cr_render_priority(&c, r, p);
 		spaces(t, 1 + rank_w + GAP);
 		wrapped(t, c.ptr, 1 + rank_w + GAP, NULL);
 		spaces(t, 1 + rank_w + GAP);
@@ -1154,6 +1159,8 @@ static void draw_proposals(tctx *t)
 	}
 	spaces(t, 2);
 	wrapped(t, cr_render_confidence_legend(), 2, SGR_DIM);
+	spaces(t, 2);
+	wrapped(t, cr_render_proposal_order(), 2, SGR_DIM);
 	cr_buf_release(&b);
 }
 

@@ -8,7 +8,8 @@
  *   Services           every listed service of every account, with the
  *                      "Other services" remainders
  *   Usage types        the same per usage type, with quantity and unit
- *   Savings proposals  every proposal, with a total row
+ *   Savings proposals  every proposal with its rule, title and priority, a
+ *                      total row and, under it, how the rows are ordered
  * and, when the data has them, Trend (by month) and Commitments (existing
  * Savings Plans and Reserved Instances, the Savings Plans sized).
  * Amounts are numbers with a currency format, percentages numbers with a
@@ -60,7 +61,7 @@ enum { V_ID, V_NAME, V_ENV, V_RANK, V_SERVICE, V_COST, V_PREV, V_CHANGE, V_PCT, 
 enum { U_ID, U_NAME, U_ENV, U_SRANK, U_SERVICE, U_RANK, U_USAGE, U_COST, U_QTY, U_UNIT,
        U_PREV, U_CHANGE, U_PCT, U_SHARE, U_NCOLS };
 /* Savings proposals columns. */
-enum { P_RANK, P_RULE, P_ACTION, P_ID, P_NAME, P_ENV, P_SERVICE, P_USAGE, P_COST,
+enum { P_RANK, P_RULE, P_TITLE, P_ACTION, P_ID, P_NAME, P_ENV, P_SERVICE, P_USAGE, P_COST,
        P_SAVING, P_ANNUAL, P_EFFORT, P_RISK, P_PRIORITY, P_FORMULA, P_EVIDENCE,
        P_REFERENCE, P_RESOURCES, P_COUNTED, P_NCOLS };
 
@@ -685,16 +686,17 @@ static void write_usage(xctx *x, lxw_worksheet *ws)
 static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 {
 	static const char *const head[P_NCOLS] = {
-		N_("Rank"), N_("Rule"), N_("Action"), N_("Account id"), N_("Account name"), N_("Environment"), N_("Service"),
+		N_("Rank"), N_("Rule"), N_("Title"), N_("Action"), N_("Account id"), N_("Account name"), N_("Environment"), N_("Service"),
 		N_("Usage type"), N_("Monthly cost"), N_("Monthly saving"), N_("Annual saving"), N_("Effort"), N_("Risk"),
 		N_("Priority"), N_("Formula"), N_("Evidence"), N_("Reference"), N_("Resources"),
 		N_("Counted"),
 	};
-	static const double widths[P_NCOLS] = { 6, 24, 16, 15, 24, 13, 36, 32, 15, 15, 15, 8, 8,
-						9, 50, 50, 40, 50, 9 };
+	static const double widths[P_NCOLS] = { 6, 24, 48, 16, 15, 24, 13, 36, 32, 15, 15, 15, 8,
+						8, 9, 50, 50, 40, 50, 9 };
 	const cr_report *r = x->r;
 	lxw_row_t row = 1;
 	cr_dec monthly = CR_DEC_ZERO, annual = CR_DEC_ZERO;
+	char ids[LXW_MAX_CELL_RANGE_LENGTH];
 
 	if (sheet_omitted(x, ws, &long_sheets[LONG_PROPOSALS]))
 		return 0;
@@ -709,6 +711,7 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 
 		put_num(x, ws, row, P_RANK, p->rank, x->f.integer);
 		put_str(x, ws, row, P_RULE, p->rule, NULL);
+		put_str(x, ws, row, P_TITLE, p->title, NULL);
 		{
 			cr_buf a = CR_BUF_INIT;
 			put_str(x, ws, row, P_ACTION, cr_render_proposal_action(&a, p), NULL);
@@ -724,7 +727,7 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 		put_money(x, ws, row, P_ANNUAL, p->annual_savings);
 		put_str(x, ws, row, P_EFFORT, cr_render_level(p->effort), NULL);
 		put_str(x, ws, row, P_RISK, cr_render_level(p->risk), NULL);
-		put_num(x, ws, row, P_PRIORITY, p->priority, x->f.priority);
+		put_num(x, ws, row, P_PRIORITY, cr_render_shown_priority(r, p), x->f.priority);
 		put_str(x, ws, row, P_FORMULA, p->formula, NULL);
 		put_str(x, ws, row, P_EVIDENCE, p->evidence, NULL);
 		put_str(x, ws, row, P_REFERENCE, p->reference, NULL);
@@ -755,8 +758,11 @@ static lxw_row_t write_proposals(xctx *x, lxw_worksheet *ws)
 	put_str(x, ws, row, P_USAGE, _("Total measured and priced (de-duplicated)"), x->f.t_label);
 	put_sumif_dec(x, ws, row, P_SAVING, P_COUNTED, 1, row - 1, monthly, x->f.t_money);
 	put_sumif_dec(x, ws, row, P_ANNUAL, P_COUNTED, 1, row - 1, annual, x->f.t_money);
+	if (r->n_proposals)   /* under the total: how the rows are ordered */
+		put_str(x, ws, row + 1, P_RANK, cr_render_proposal_order(), x->f.note);
 	worksheet_freeze_panes(ws, 1, 0);
-	chk(x, worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "D1:D1048576"));
+	lxw_rowcol_to_range(ids, 0, P_ID, LXW_ROW_MAX - 1, P_ID);
+	chk(x, worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, ids));
 	return row;
 }
 

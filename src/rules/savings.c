@@ -78,6 +78,8 @@ struct candidate {
 	char *evidence;
 };
 
+/* priority = monthly saving / effort weight x risk factor; the reports
+ * state these figures (render.c, cr_render_proposal_order; README) */
 static const double effort_weight[] = { 1.0, 2.0, 4.0 };
 static const double risk_factor[] = { 1.0, 0.75, 0.5 };
 
@@ -824,30 +826,102 @@ static void index_areas(struct ctx *c, struct line *lines, size_t nlines, cr_key
 	}
 }
 
+/* The rules a folded row holds, with how many proposals of each, in the
+ * order they were met. */
+struct fold_rules {
+	char **id;
+	size_t *n;
+	size_t count;
+};
+
+static void fold_rules_add(struct fold_rules *fr, const char *id)
+{
+	for (size_t i = 0; i < fr->count; i++)
+		if (strcmp(fr->id[i], id) == 0) {
+			fr->n[i]++;
+			return;
+		}
+	fr->id = cr_xrealloc(fr->id, (fr->count + 1) * sizeof *fr->id);
+	fr->n = cr_xrealloc(fr->n, (fr->count + 1) * sizeof *fr->n);
+	fr->id[fr->count] = cr_xstrdup(id);
+	fr->n[fr->count++] = 1;
+}
+
+static void fold_rules_release(struct fold_rules *fr)
+{
+	for (size_t i = 0; i < fr->count; i++)
+		free(fr->id[i]);
+	free(fr->id);
+	free(fr->n);
+}
+
+/* What a folded row is, in its rationale and evidence: how many
+ * proposals, of which rules, and where each line is found.  One rule's
+ * rationale still fits its folded lines and follows; several rules' do
+ * not, nor does one rule's basis. */
+static void fold_explain(const struct ctx *c, cr_report *r, cr_proposal *p,
+			 const struct fold_rules *fr)
+{
+	cr_buf list = CR_BUF_INIT, t = CR_BUF_INIT;
+	struct amounts m = { { CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT } };
+	const char *under = amount(&m, 0, r->min_saving, c->cur);
+
+	for (size_t i = 0; i < fr->count; i++)
+		cr_buf_addf(&list, i ? ", %s (%zu)" : "%s (%zu)", fr->id[i], fr->n[i]);
+	if (fr->count > 1) {
+		cr_buf_addf(&t, _("%zu smaller %s proposals of several rules, each under %s a "
+				  "month, folded into this row: %s. Each line, with its own rule's "
+				  "rationale, is in the JSON report with --min-saving 0."),
+			    p->folded, _(p->action), under, list.ptr);
+		p->basis = cr_report_intern(r, "");
+	} else {
+		cr_buf_addf(&t, p->folded == 1 ?
+			    _("%zu proposal of the rule %s, under %s a month, folded into this "
+			      "row; its line is in the JSON report with --min-saving 0. %s") :
+			    _("%zu proposals of the rule %s, each under %s a month, folded into "
+			      "this row; each line is in the JSON report with --min-saving 0. %s"),
+			    p->folded, fr->id[0], under, p->rationale);
+	}
+	p->rationale = cr_report_text(r, t.ptr);
+	cr_buf_reset(&t);
+	cr_buf_addf(&t, _("folded under --min-saving: %s; each line is in the JSON report "
+			  "with --min-saving 0"), list.ptr);
+	p->evidence = cr_report_text(r, t.ptr);
+	cr_buf_release(&t);
+	cr_buf_release(&list);
+	amounts_release(&m);
+}
+
 /* Folds proposals under r->min_saving into one row per action and
- * confidence; totals are unchanged. */
+ * confidence; totals are unchanged.  A folded row names no account, usage
+ * type or resources: it holds several lines. */
 static void fold_small(const struct ctx *c, cr_report *r)
 {
 	cr_proposal *v = r->proposals, *folds = NULL;
+	struct fold_rules *rules = NULL;
 	size_t out = 0, nf = 0, n = r->n_proposals;
 
 	if (cr_dec_sign(r->min_saving) <= 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		cr_proposal *q = &v[i], *p = NULL;
+		cr_proposal *q = &v[i], *p;
+		size_t j;
 		if (cr_dec_cmp(q->savings, r->min_saving) >= 0) {
 			v[out++] = *q;
 			continue;
 		}
-		for (size_t j = 0; j < nf && !p; j++)
+		for (j = 0; j < nf; j++)
 			if (folds[j].action == q->action && folds[j].confidence == q->confidence)
-				p = &folds[j];
-		if (!p) {
+				break;
+		if (j == nf) {
 			folds = cr_xrealloc(folds, (nf + 1) * sizeof *folds);
+			rules = cr_xrealloc(rules, (nf + 1) * sizeof *rules);
+			memset(&rules[nf], 0, sizeof *rules);
 			p = &folds[nf++];
 			*p = *q;
 			p->alternatives = NULL;
 			p->n_alternatives = 0;
+			p->usage = NULL;
 			p->account_id = cr_report_intern(r, "");
 			p->account_name = p->account_id;
 			p->environment = p->account_id;
@@ -855,7 +929,9 @@ static void fold_small(const struct ctx *c, cr_report *r)
 			p->formula = NULL;
 			p->evidence = NULL;
 			p->monthly_cost = p->savings = CR_DEC_ZERO;
-		} else {
+		}
+		p = &folds[j];
+		if (p->folded) {
 			if (strcmp(p->rule, q->rule) != 0 && strcmp(p->rule, q->action) != 0) {
 				/* several rules: the line is the action's, not one rule's */
 				cr_buf t = CR_BUF_INIT;
@@ -868,6 +944,7 @@ static void fold_small(const struct ctx *c, cr_report *r)
 			if (strcmp(p->service, q->service) != 0)
 				p->service = cr_report_intern(r, "(several services)");
 		}
+		fold_rules_add(&rules[j], q->rule);
 		p->folded++;
 		cr_dec_acc(&p->monthly_cost, q->monthly_cost);
 		cr_dec_acc(&p->savings, q->savings);
@@ -878,14 +955,15 @@ static void fold_small(const struct ctx *c, cr_report *r)
 		cr_buf f = CR_BUF_INIT;
 		struct amounts m = { { CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT } };
 		/* the kind of action in the report's language (the words of render.c) */
-		cr_buf_addf(&f, _("sum of %zu %s proposals under %s a month each = %s"), p->folded,
+		cr_buf_addf(&f, p->folded == 1 ? _("%zu %s proposal under %s a month = %s") :
+			    _("sum of %zu %s proposals under %s a month each = %s"), p->folded,
 			    _(p->action), amount(&m, 0, r->min_saving, c->cur),
 			    amount(&m, 1, p->savings, c->cur));
 		amounts_release(&m);
 		p->formula = cr_report_text(r, f.ptr);
 		cr_buf_release(&f);
-		p->evidence = cr_report_intern(r, _("folded under --min-saving; each line is in the JSON "
-						    "report with --min-saving 0"));
+		fold_explain(c, r, p, &rules[j]);
+		fold_rules_release(&rules[j]);
 		cr_dec_mul_ratio(&p->annual_savings, p->savings, 12, 1);
 		enum cr_level e = p->effort[0] == 'l' ? CR_LEVEL_LOW : p->effort[0] == 'm'
 				  ? CR_LEVEL_MEDIUM : CR_LEVEL_HIGH;
@@ -895,6 +973,7 @@ static void fold_small(const struct ctx *c, cr_report *r)
 		v[out++] = *p;
 	}
 	free(folds);
+	free(rules);
 	r->n_proposals = out;
 }
 

@@ -89,6 +89,18 @@ def require(available, what, package):
     raise unittest.SkipTest(message)
 
 
+# how the proposals are ordered, as every human format says it (src/report/render.c)
+ORDER = ("Order: measured and priced proposals (counted in the total) first, then the "
+         "estimates to investigate; each part by priority = monthly saving / effort weight "
+         "(low 1, medium 2, high 4) x risk factor (low 1, medium 3/4, high 1/2), then by the "
+         "larger saving.")
+
+
+def priority(x):
+    """A proposal's priority as the human formats show it: '4,602.95'."""
+    return f"{Decimal(str(x)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+
+
 def money(amount):
     """'$173,607.31' from an exact decimal string, rounded half away from zero."""
     q = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -190,19 +202,34 @@ class Deliverables(unittest.TestCase):
         self.assertAlmostEqual(sum(ws.cell(r, 8).value for r in range(2, last)), float(total),
                                places=6)
 
-        # Savings proposals: every one, a SUM of the savings
+        # Savings proposals: every one, a SUM of the savings, then how they are ordered
         ws = wb["Savings proposals"]
-        n = len(self.report["proposals"])
+        props = self.report["proposals"]
+        n = len(props)
         self.assertGreater(n, 0)
-        self.assertEqual(ws.max_row, n + 2)
+        self.assertEqual(ws.max_row, n + 3)
+        col = {ws.cell(1, c).value: c for c in range(1, ws.max_column + 1)}
+        self.assertEqual((col["Rule"], col["Title"], col["Monthly saving"], col["Annual saving"],
+                          col["Priority"], col["Counted"]), (2, 3, 11, 12, 15, 20))
         # the total counts the measured and priced rows only (Counted = 1), as the headline
-        self.assertEqual(ws.cell(1, 19).value, "Counted")
-        self.assertEqual(ws.cell(n + 2, 10).value, f"=SUMIF(S2:S{n + 1},1,J2:J{n + 1})")
-        self.assertEqual([ws.cell(r, 19).value for r in range(2, n + 2)],
-                         [1 if p["counted"] else 0 for p in self.report["proposals"]])
-        saved = sum(ws.cell(r, 10).value for r in range(2, n + 2) if ws.cell(r, 19).value == 1)
+        self.assertEqual(ws.cell(n + 2, 11).value, f"=SUMIF(T2:T{n + 1},1,K2:K{n + 1})")
+        self.assertEqual(ws.cell(n + 2, 12).value, f"=SUMIF(T2:T{n + 1},1,L2:L{n + 1})")
+        self.assertEqual([ws.cell(r, 20).value for r in range(2, n + 2)],
+                         [1 if p["counted"] else 0 for p in props])
+        saved = sum(ws.cell(r, 11).value for r in range(2, n + 2) if ws.cell(r, 20).value == 1)
         self.assertAlmostEqual(saved, float(Decimal(self.report["savings_total"])), places=6)
-        self.assertIsInstance(ws.cell(2, 4).value, str)
+        self.assertIsInstance(ws.cell(2, col["Account id"]).value, str)
+        # every row's rule, title and priority, as the JSON has them
+        self.assertEqual([(ws.cell(r, 2).value, ws.cell(r, 3).value) for r in range(2, n + 2)],
+                         [(p["rule"], p["title"]) for p in props])
+        self.assertEqual([round(ws.cell(r, 15).value, 2) for r in range(2, n + 2)],
+                         [p["priority"] for p in props])
+        self.assertTrue(ws.cell(n + 3, 1).value.startswith(ORDER), ws.cell(n + 3, 1).value)
+        # the Summary's savings figure is the sheet's total
+        summary = wb["Summary"]
+        refs = [c.value for row in summary.iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith("='Savings proposals'!")]
+        self.assertEqual(refs, [f"='Savings proposals'!K{n + 2}"])
 
         # Summary: the reconciliation sums to the grand total, accounts as text
         ws = wb["Summary"]
@@ -246,6 +273,15 @@ class Deliverables(unittest.TestCase):
             self.assertIn(account["name"], text)
         self.assertIn("### Savings proposals", text)
         self.assertNotIn("omitted", text)
+        # the top proposals by title, rule and priority, and how they are ordered, once
+        section = text[text.index("### Savings proposals"):]
+        section = section[:section.index("\n### ", 1)]
+        for p in self.report["proposals"][:10]:
+            row = next(x for x in section.splitlines() if x.startswith(f"| {p['rank']} | "))
+            self.assertIn(p["title"].replace("*", "\\*"), row)
+            self.assertIn(f"`{p['rule']}`", row)
+            self.assertIn(f" | {priority(p['priority'])} | ", row)
+        self.assertEqual(section.count(ORDER), 1)
 
     # ---- (c) the HTML in a browser ----------------------------------------
 
@@ -306,6 +342,66 @@ class Deliverables(unittest.TestCase):
             self.assertIn(account["id"], dom)
         self.assertEqual(dom.count('<svg role="img"'), 4)
         self.assertNotIn("<script", dom)
+
+
+# ---- proposals readable in every human format ----------------------------
+
+class ReadableProposals(unittest.TestCase):
+    """Every human format shows a proposal's title and priority, and says once
+    how the proposals are ordered; the JSON is the reference."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="costrank-e2e-")
+        code, _, err = run(["report", "--format", "json,html", "--out", cls.tmp.name, "-q",
+                            "--accounts", os.path.join(SAMPLES, "accounts.json"),
+                            os.path.join(SAMPLES, "cur2")])
+        if code != 0:
+            raise AssertionError(f"costrank failed ({code}): {err}")
+        with open(os.path.join(cls.tmp.name, "costrank-2026-10.json"), encoding="utf-8") as f:
+            cls.proposals = json.load(f)["proposals"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_html(self):
+        import html
+        with open(os.path.join(self.tmp.name, "costrank-2026-10.html"), encoding="utf-8") as f:
+            page = f.read()
+        section = page[page.index('<section aria-labelledby="h-proposals">'):]
+        section = section[:section.index("</section>")]
+        rows = re.findall(r'<tr class="main">(.*?)</tr>', section)
+        self.assertEqual(len(rows), len(self.proposals))
+        for p, row in zip(self.proposals, rows):
+            cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)
+            self.assertEqual(cells[0], str(p["rank"]))
+            self.assertTrue(cells[1].startswith(html.escape(p["title"]) + "<br><small>"), row)
+            self.assertIn(f"<code>{html.escape(p['rule'])}</code>", cells[1])
+            self.assertEqual(cells[-1], priority(p["priority"]))
+        self.assertEqual(section.count(ORDER), 1)
+        self.assertIn('<th scope="col" class="num">Priority</th>', section)
+
+    def test_table(self):
+        code, out, err = run(["report", "--format", "table", "--accounts",
+                              os.path.join(SAMPLES, "accounts.json"),
+                              os.path.join(SAMPLES, "cur2")], env={"COLUMNS": "200"})
+        self.assertEqual(code, 0, err)
+        section = out[out.index("Savings proposals"):]
+        for p in self.proposals[:10]:
+            self.assertIn(f"{p['title']} \u00b7 priority {priority(p['priority'])}\n", section)
+        self.assertEqual(" ".join(section.split()).count(ORDER), 1)
+
+    def test_folded_rows(self):
+        # a folded row of several rules reads as what it is, in the workbook's
+        # evidence and the HTML's how-line alike
+        folded = [p for p in self.proposals if p["folded"] and p["rule"] == p["action"]]
+        self.assertTrue(folded)
+        with open(os.path.join(self.tmp.name, "costrank-2026-10.html"), encoding="utf-8") as f:
+            page = f.read()
+        for p in folded:
+            self.assertIn("several rules", p["title"])
+            self.assertIn(p["evidence"], page)
 
 
 # ---- (d) the services CSV ------------------------------------------------

@@ -169,10 +169,12 @@ def data_names():
                                    p.get("reference"))))
         for alt in p.get("alternatives", []):
             names.add(alt.get("rule") or "")
-    # the usage types the idle rules look for (named in their evidence)
+    # the usage types the idle rules look for (named in their evidence), and the rule ids
+    # (a folded row's evidence names the rules it folds)
     with open(RULES, encoding="utf-8") as f:
-        names.update(r["savings"]["traffic"] for r in json.load(f)["rules"]
-                     if r.get("savings", {}).get("traffic"))
+        rules = json.load(f)["rules"]
+    names.update(r["savings"]["traffic"] for r in rules if r.get("savings", {}).get("traffic"))
+    names.update(r["id"] for r in rules)
     return {n for n in names if n}
 
 

@@ -243,6 +243,46 @@ class Proposals(unittest.TestCase):
             prio = [p["priority"] for p in props if p["counted"] == part]
             self.assertEqual(prio, sorted(prio, reverse=True))
 
+    def test_folded_rows_say_what_they_fold(self):
+        # under the default --min-saving (50 a month) the small proposals of one action and
+        # confidence fold into one row, whose rationale and evidence name the rules folded
+        # and how many of each, and which names no resource of a single line
+        with tempdir() as d:
+            code, _, err = run(["report", "--format", "json", "--out", d, "--month", "2026-10",
+                                "--accounts",
+                                os.path.join(SAMPLES, "accounts.json"),
+                                os.path.join(SAMPLES, "cur2")])
+            self.assertEqual(code, 0, err)
+            with open(os.path.join(d, "costrank-2026-10.json")) as f:
+                folded = [p for p in json.load(f)["proposals"] if p["folded"]]
+        small = defaultdict(lambda: defaultdict(int))
+        for p in self.reports["cur2"]["proposals"]:
+            if Decimal(p["estimated_monthly_savings"]) < 50:
+                small[(p["action"], p["confidence"])][p["rule"]] += 1
+        self.assertEqual(len(folded), len(small))
+        several = 0
+        for p in folded:
+            rules = small[(p["action"], p["confidence"])]
+            self.assertEqual(p["folded"], sum(rules.values()), p["rule"])
+            for rule, n in rules.items():
+                self.assertIn(rule, p["rationale"], p["rule"])
+                self.assertIn(f"{rule} ({n})", p["evidence"], p["rule"])
+            self.assertIn("--min-saving 0", p["rationale"])
+            self.assertEqual(p["resources"], [], p["rule"])
+            if len(rules) > 1:
+                several += 1
+                self.assertEqual(p["rule"], p["action"])
+                self.assertIn("several rules", p["rationale"])
+                self.assertIsNone(p["basis"])
+            else:
+                # one rule: its own rationale still fits, after what the row is
+                rule = next(iter(rules))
+                self.assertEqual(p["rule"], rule)
+                self.assertTrue(p["rationale"].startswith(f"{p['folded']} proposal"), rule)
+                own = [q for q in self.reports["cur2"]["proposals"] if q["rule"] == rule][0]
+                self.assertTrue(p["rationale"].endswith(own["rationale"]), rule)
+        self.assertGreater(several, 0)
+
     def test_same_proposals_from_every_format(self):
         def key(rep):
             return [(p["rule"], p["account_id"], p["service"], p["usage_type"],

@@ -175,7 +175,8 @@ class PseudoTranslation(unittest.TestCase):
         code, js, err = run(["report", "--accounts", ACCOUNTS, "--format", "json", "--out", "-"]
                             + period + [CUR2])
         self.assertEqual(code, 0, err)
-        names = set(self.names)   # this period ranks other usage types
+        names = set(self.names)   # this period ranks other usage types, proposes other rules
+        names.update(p["rule"] for p in json.loads(js)["proposals"])
         for a in json.loads(js)["accounts"]:
             for sv in a.get("services", []):
                 names.update(filter(None, [sv.get("name")] + [u.get("usage_type") for u in

@@ -202,9 +202,14 @@ static void test_markdown_content(void **state)
 	/* proposals: the de-duplicated total and the rows */
 	assert_non_null(strstr(md, "### Savings proposals\n"));
 	assert_non_null(strstr(md, "**\\$25,000.00 a month** (\\$300,000.00 a year)"));
-	assert_non_null(strstr(md, "| 2 | rightsizing, estimate | larkspur-prod | "
+	/* the title, the kind of action and confidence, the rule; the priority */
+	assert_non_null(strstr(md, "| 2 | Title \xC2\xB7 rightsizing, estimate \xC2\xB7 "
+				   "`s3-storage-class` | larkspur-prod | "
 				   "Amazon Simple Storage Service \xC2\xB7 TimedStorage-ByteHrs | "
-				   "\\$16,000.00 | medium / low |\n"));
+				   "\\$16,000.00 | 8,000.00 | medium / low |\n"));
+	/* how the rows are ordered, once */
+	assert_int_equal(count(md, "\nOrder: measured and priced proposals (counted in the "
+			       "total) first"), 1);
 	assert_null(strstr(md, "omitted"));
 	free(md);
 	cr_report_free(r);
