@@ -230,6 +230,10 @@ typedef struct cr_ledger_resource {
 void cr_ledger_set_resource_window(cr_ledger *l, cr_day first, cr_day last);
 /* The resource dimension's entries, in insertion order (NULL, 0: none). */
 const cr_ledger_resource *cr_ledger_resources(const cr_ledger *l, size_t *count);
+/* Frees the resource dimension's entries once the report holds what it
+ * needs from them (a million resources are 50 MB); cr_ledger_resources
+ * gives none afterwards. */
+void cr_ledger_release_resources(cr_ledger *l);
 
 /*
  * Adds everything src holds to dst, as if src's lines had been added to

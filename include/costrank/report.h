@@ -31,17 +31,19 @@ typedef struct cr_report_resource {
 } cr_report_resource;
 
 typedef struct cr_report_usage {
+	/* (members ordered for size: a report can hold a million rows) */
 	int rank;                 /* 1-based; 0 for the "Other usage types" row */
 	bool is_other;            /* remainder row aggregating `other_count` types */
+	bool has_previous;        /* report->has_previous */
+	bool is_new;              /* no cost at all in the previous period */
 	size_t other_count;
 	char *usage_type;
+	char *unit;               /* "Hrs", "GB-Mo"...; "" when unknown or mixed */
 	cr_dec cost;
 	cr_dec quantity;          /* usage amount summed over usage lines */
-	char *unit;               /* "Hrs", "GB-Mo"...; "" when unknown or mixed */
-	double share;             /* of the account total */
-	bool has_previous;        /* report->has_previous */
 	cr_dec previous_cost;
-	bool is_new;              /* no cost at all in the previous period */
+	double share;             /* of the account total */
+	double no_resource_share; /* of the usage type's cost */
 	/* report->has_resources: the top resources, and the rest:
 	 * sum(resources) + resources_other + no_resource == cost */
 	cr_report_resource *resources;
@@ -49,7 +51,6 @@ typedef struct cr_report_usage {
 	size_t resources_total;   /* distinct resource ids before truncation */
 	cr_dec resources_other;   /* the resources not listed */
 	cr_dec no_resource;       /* lines without a resource id */
-	double no_resource_share; /* of the usage type's cost */
 } cr_report_usage;
 
 typedef struct cr_report_service {

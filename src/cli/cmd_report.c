@@ -840,6 +840,7 @@ int cmd_report(int argc, char **argv)
 	    cr_anomaly_build(report, ledger, &ro, &err) ||
 	    cr_drivers_build(report, ledger, &ro, &err))
 		goto done;
+	cr_ledger_release_resources(ledger); /* the report lists its resources */
 	if (rules) {
 		const char *ms = c.min_saving ? c.min_saving : "50";
 		cr_dec_parse(ms, strlen(ms), &report->min_saving);

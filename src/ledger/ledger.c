@@ -821,6 +821,20 @@ void cr_ledger_set_resource_window(cr_ledger *l, cr_day first, cr_day last)
 	}
 }
 
+void cr_ledger_release_resources(cr_ledger *l)
+{
+	for (size_t i = 0; i < l->ndims; i++) {
+		cr_ledger *d = l->dim[i];
+		if (!d->is_resource)
+			continue;
+		free(d->res);
+		free(d->res_table);
+		d->res = NULL;
+		d->res_table = NULL;
+		d->nres = d->res_cap = d->res_table_size = d->res_last_hit = 0;
+	}
+}
+
 const cr_ledger_resource *cr_ledger_resources(const cr_ledger *l, size_t *count)
 {
 	for (size_t i = 0; i < l->ndims; i++)

@@ -432,7 +432,10 @@ cr_report *cr_rank_build(const cr_ledger *l, const cr_rank_opts *o, cr_error *er
 			aend++;
 		acc->id = cr_xstrdup(cr_ledger_str(l, t.v[i].account));
 		account_meta(acc, l, t.v[i].account, o->accounts);
-		acc->services = cr_xcalloc(aend - i + 1, sizeof *acc->services);
+		size_t nsvc = 1;  /* the account's services: t.v is sorted by them */
+		for (size_t k = i + 1; k < aend; k++)
+			nsvc += t.v[k].service != t.v[k - 1].service;
+		acc->services = cr_xcalloc(nsvc + 1, sizeof *acc->services);
 		for (size_t j = i; j < aend;) {
 			cr_report_service *s = &acc->services[acc->n_services++];
 			size_t send = j;

@@ -1024,9 +1024,10 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 	cr_keymap map = CR_KEYMAP_INIT, amap = CR_KEYMAP_INIT;
 	struct rule_cache rc = { .map = CR_KEYMAP_INIT };
 	struct line *lines = NULL;
-	size_t nlines = 0, cap = 0, pcap = 0, nent, *first;
+	size_t nlines = 0, cap = 0, pcap = 0, nent;
 	const cr_ledger_entry *e = cr_ledger_entries(l, &nent);
-	uint32_t *line_of, *order;  /* each entry's line; the entries by line */
+	/* each entry's line; the entries by line; where each line's start */
+	uint32_t *line_of, *order, *first;
 
 	if (c.ndays > 366)
 		return cr_error_set(err, CR_EXIT_USAGE,
