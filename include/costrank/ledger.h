@@ -94,6 +94,9 @@ const char *cr_ledger_str(const cr_ledger *l, cr_sym sym);
 int cr_ledger_add(cr_ledger *l, const cr_ledger_key *key, cr_dec cost,
 		  cr_dec quantity, cr_sym unit, cr_error *err);
 
+/* Frees the table that finds an entry by its key (4 to 8 bytes an entry)
+ * once every line is in; a later add builds it again. */
+void cr_ledger_release_index(cr_ledger *l);
 /* All entries, in insertion order; valid until the next cr_ledger_add. */
 const cr_ledger_entry *cr_ledger_entries(const cr_ledger *l, size_t *count);
 

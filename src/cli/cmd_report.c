@@ -808,6 +808,7 @@ int cmd_report(int argc, char **argv)
 		goto done;
 	}
 
+	cr_ledger_release_index(ledger); /* every line is in */
 	if (!live)
 		ro.period_complete = true;
 	if (!live && !given) {

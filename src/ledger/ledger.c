@@ -296,6 +296,9 @@ static void entry_table_rehash(cr_ledger *l, size_t size)
 /* The entry for key, created (zero) when absent. */
 static cr_ledger_entry *entry_for(cr_ledger *l, const cr_ledger_key *key, cr_sym unit)
 {
+	if (!l->entry_table)  /* released (cr_ledger_release_index) */
+		entry_table_rehash(l, l->entry_table_size);
+
 	size_t mask = l->entry_table_size - 1;
 	size_t j = hash_key(key) & mask;
 	cr_ledger_entry *e;
@@ -342,6 +345,12 @@ int cr_ledger_add(cr_ledger *l, const cr_ledger_key *key, cr_dec cost,
 		  cr_dec quantity, cr_sym unit, cr_error *err)
 {
 	return entry_add(l, entry_for(l, key, unit), cost, quantity, unit, err);
+}
+
+void cr_ledger_release_index(cr_ledger *l)
+{
+	free(l->entry_table);
+	l->entry_table = NULL;
 }
 
 const cr_ledger_entry *cr_ledger_entries(const cr_ledger *l, size_t *count)
