@@ -113,6 +113,20 @@ def sheet_rows(ws):
     return [by_header(head, [c.value for c in row], ws.title) for row in ws.iter_rows(min_row=2)]
 
 
+def column_formats(ws, name, n):
+    """The number formats of a sheet's column, by its header, on rows 2..n+1."""
+    col = [c.value for c in ws[1]].index(name) + 1
+    return [ws.cell(r, col).number_format for r in range(2, n + 2)]
+
+
+def without_currency(fmt):
+    """An amount's number format without its currency: "#,##0.00", "#,##0"."""
+    m = re.search(r"#,##0(?:\.0+)?", fmt)
+    if not m:
+        raise AssertionError(f"not an amount's format: {fmt}")
+    return m.group(0)
+
+
 def split_action(cell, sep=" · "):
     """An Action cell that reads "title · action, confidence · rule" (Markdown)
     or the HTML's small line "action, confidence · rule": the pieces, the
@@ -418,6 +432,11 @@ class SameProposalsEveryFormat(unittest.TestCase, LineChecks):
                     self.assertTrue(same_double(row["Monthly cost"], p["monthly_cost"]))
                     self.assertTrue(workbook_priority_ok(row["Priority"], p),
                                     (p["rank"], row["Priority"], p["priority"]))
+                # the priority shown to the amounts' places, with their separators
+                places = {without_currency(f)
+                          for f in column_formats(ws, "Monthly saving", len(props))}
+                self.assertEqual(places, {"#,##0.00"})
+                self.assertEqual(set(column_formats(ws, "Priority", len(props))), places)
                 total_row = len(props) + 2
                 letter = {name: openpyxl.utils.get_column_letter(i + 1)
                           for i, name in enumerate(head)}
@@ -583,6 +602,52 @@ class SameProposalsEveryFormat(unittest.TestCase, LineChecks):
                 props = [{"rule": x["rule"], "action": x["action"], "formula": x["formula"],
                           "cost": Decimal(x["monthly_cost"])} for x in r["csv"]]
                 self.assertTrue(self.check_plan_and_spot("csv", props))
+
+
+@unittest.skipIf(openpyxl is None, "openpyxl (python3-openpyxl) is not installed")
+class PriorityInTheShownCurrency(unittest.TestCase):
+    """With --fx the human formats show the priority converted, as the saving
+    it comes from, to the shown currency's minor unit (none for yen), and all
+    of them alike; JSON and CSV keep the report currency's (README "Savings
+    proposals")."""
+
+    RATE = Decimal("151.20")
+
+    @classmethod
+    def setUpClass(cls):
+        with tempdir() as d:
+            stdout = report(d, "unblended", ["--fx", f"JPY={cls.RATE}"],
+                            fmts="table,json,xlsx,md,html")
+            cls.json, cls.ws = json_report(d), read_xlsx(d)[0]["Savings proposals"]
+            cls.md, cls.html = read_md(d)[1], read_html(d).rows
+            cls.table = read_table(stdout)[1]
+
+    def test_every_format_shows_the_converted_priority(self):
+        props = self.json["proposals"]
+        self.assertEqual(self.json["fx"]["currency"], "JPY")
+        # the workbook: the converted number, unrounded, in the amounts' format
+        # without the currency
+        places = {without_currency(f)
+                  for f in column_formats(self.ws, "Monthly saving", len(props))}
+        self.assertEqual(places, {"#,##0"})
+        self.assertEqual(set(column_formats(self.ws, "Priority", len(props))), places)
+        converted = {}
+        for p, row in zip(props, sheet_rows(self.ws)):
+            self.assertEqual(row["Rank"], p["rank"])
+            cell = Decimal(repr(row["Priority"]))
+            self.assertLessEqual(abs(cell - Decimal(repr(p["priority"])) * self.RATE),
+                                 HALF_CENT * self.RATE + Decimal("1e-6"), p["rank"])
+            converted[p["rank"]] = cell
+        # Markdown, HTML and the table: that number to the yen, with separators
+        shown = [("md", int(x["#"]), x["Priority"]) for x in self.md] + \
+            [("html", int(x["#"][0]), x["Priority"][0]) for x in self.html] + \
+            [("table", x["#"], x["priority"]) for x in self.table]
+        self.assertEqual(len(shown), 10 + len(props) + 10)
+        for fmt, rank, text in shown:
+            with self.subTest(fmt=fmt, rank=rank):
+                self.assertRegex(text or "", r"^\d{1,3}(,\d{3})*$")
+                self.assertLessEqual(abs(money(text) - converted[rank]),
+                                     Decimal("0.5") + Decimal("1e-6"))
 
 
 if __name__ == "__main__":
