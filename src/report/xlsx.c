@@ -80,6 +80,7 @@ typedef struct xctx {
 	xfmt f;
 	cr_buf tmp;
 	char money_fmt[64], money_axis_fmt[64];
+	char priority_fmt[16];   /* the amounts' places and separators, no currency */
 } xctx;
 
 /* ---- cells ---------------------------------------------------------- */
@@ -275,6 +276,10 @@ static void money_formats(xctx *x)
 	int mu = cr_render_shown_places(x->r);
 
 	num = places[mu >= 0 && mu <= 4 ? mu : 2];
+	/* the priority as the other human formats show it: in the shown
+	 * currency's minor unit, with thousands separators ("4,602.95",
+	 * "695,967"), no symbol */
+	snprintf(x->priority_fmt, sizeof x->priority_fmt, "%s", num);
 	for (const char *p = cur ? cur : ""; *p && n < sizeof code - 1; p++)
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
 			code[n++] = *p;
@@ -354,7 +359,7 @@ static void make_formats(xctx *x)
 		format_set_align(f->date, LXW_ALIGN_LEFT);
 	f->integer = fmt(x, "0", false, false);
 	f->number = fmt(x, "General", false, false);
-	f->priority = fmt(x, "0.00", false, false);
+	f->priority = fmt(x, x->priority_fmt, false, false);
 	f->t_label = fmt(x, NULL, true, true);
 	f->t_money = fmt(x, x->money_fmt, true, true);
 	f->t_pct = fmt(x, PCT_FMT, true, true);

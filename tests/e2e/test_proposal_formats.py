@@ -2,7 +2,9 @@
 totals as the JSON report, and the per-line properties (no line saves more
 than it costs, Spot and a commitment never claim the same hours) on the
 proposals as each format shows them, under both metrics, with and without
-folding small proposals (README "Savings proposals", "Outputs")."""
+folding small proposals (README "Savings proposals", "Outputs").  Each
+format is read by its column headers, not by the columns' places; each shows
+the JSON's title and, rounded as it shows amounts, its priority."""
 import csv
 import math
 import os
@@ -12,6 +14,7 @@ import unittest
 from collections import defaultdict
 from decimal import Decimal, ROUND_HALF_UP
 from html.parser import HTMLParser
+from itertools import takewhile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import SAMPLES, run, tempdir  # noqa: E402
@@ -41,6 +44,21 @@ def same_double(cell, exact):
     significant digits the workbook's number text carries."""
     return isinstance(cell, (int, float)) and math.isclose(cell, float(Decimal(exact)),
                                                            rel_tol=1e-15, abs_tol=1e-12)
+
+
+def shown_priority(p):
+    """The JSON priority (2 decimals) as the human formats of a USD report
+    show it: to the cent."""
+    return Decimal(repr(p["priority"])).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def workbook_priority_ok(cell, p):
+    """The workbook keeps the priority unrounded and shows it to 2 decimals:
+    it must round to the JSON's (a value on a half-cent tie, which the 16
+    significant digits of the file may put on either side, may round either
+    way)."""
+    return isinstance(cell, (int, float)) and \
+        abs(Decimal(repr(cell)) - shown_priority(p)) <= HALF_CENT + Decimal("1e-9")
 
 
 def money(text):
@@ -80,6 +98,43 @@ def read_xlsx(outdir):
     return formulas, values
 
 
+def by_header(head, cells, where):
+    """A row's cells by their column's header; as many cells as headers."""
+    if len(set(head)) != len(head):
+        raise AssertionError(f"{where}: a header named twice: {head}")
+    if len(cells) != len(head):
+        raise AssertionError(f"{where}: {len(cells)} cells under {len(head)} headers: {cells}")
+    return dict(zip(head, cells))
+
+
+def sheet_rows(ws):
+    """A worksheet's rows below its header, each by the header's names."""
+    head = [c.value for c in ws[1]]
+    return [by_header(head, [c.value for c in row], ws.title) for row in ws.iter_rows(min_row=2)]
+
+
+def column_formats(ws, name, n):
+    """The number formats of a sheet's column, by its header, on rows 2..n+1."""
+    col = [c.value for c in ws[1]].index(name) + 1
+    return [ws.cell(r, col).number_format for r in range(2, n + 2)]
+
+
+def without_currency(fmt):
+    """An amount's number format without its currency: "#,##0.00", "#,##0"."""
+    m = re.search(r"#,##0(?:\.0+)?", fmt)
+    if not m:
+        raise AssertionError(f"not an amount's format: {fmt}")
+    return m.group(0)
+
+
+def split_action(cell, sep=" · "):
+    """An Action cell that reads "title · action, confidence · rule" (Markdown)
+    or the HTML's small line "action, confidence · rule": the pieces, the
+    title (which may itself hold the separator) first."""
+    *title, action, rule = cell.split(sep)
+    return sep.join(title), action, rule
+
+
 def md_cells(line):
     """The cells of a Markdown table row, split on unescaped pipes and unescaped."""
     cells, cur, i = [], "", 0
@@ -101,22 +156,31 @@ def md_cells(line):
 
 
 def read_md(outdir):
+    """The headline paragraph of the proposals section and its table's rows,
+    each by the header's names."""
     with open(os.path.join(outdir, "costrank-2026-10.md"), encoding="utf-8") as f:
         text = f.read()
     section = text[text.index("### Savings proposals"):]
     section = section[:section.index("\n### ", 5)] if "\n### " in section[5:] else section
     head = section.split("\n\n")[1]
-    rows = [md_cells(ln) for ln in section.splitlines() if re.match(r"^\| \d+ \|", ln)]
+    lines = section.splitlines()
+    # the header row is the one above the alignment row
+    sep = next(i for i, ln in enumerate(lines) if re.match(r"^\|[-:|]+\|$", ln))
+    names = md_cells(lines[sep - 1])
+    rows = [by_header(names, md_cells(ln), "Markdown")
+            for ln in takewhile(lambda ln: ln.startswith("|"), lines[sep + 1:])]
     return head, rows
 
 
 class ProposalsHTML(HTMLParser):
     """The proposals table of the HTML page: per main row its cells, each a
-    list of the text pieces between <br>; the footer total; the headline."""
+    list of the text pieces between <br>; the column headers; the footer
+    total; the headline."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.rows, self.total, self.headline = [], None, None
+        self.head, self.in_head = [], False
         self.in_table = self.in_row = self.in_cell = False
         self.in_total = False
         self.cell = None
@@ -129,7 +193,11 @@ class ProposalsHTML(HTMLParser):
             self.in_table = True
         if not self.in_table:
             return
-        if tag == "tr" and a.get("class") == "main":
+        if tag == "thead":
+            self.in_head = True
+        elif tag == "th" and self.in_head:
+            self.head.append("")
+        elif tag == "tr" and a.get("class") == "main":
             self.in_row = True
             self.rows.append([])
         elif tag in ("td", "th") and self.in_row:
@@ -144,6 +212,8 @@ class ProposalsHTML(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "table" and self.in_table:
             self.in_table = False
+        if tag == "thead":
+            self.in_head = False
         if tag == "tr":
             self.in_row = False
             self.cell = None
@@ -153,26 +223,34 @@ class ProposalsHTML(HTMLParser):
     def handle_data(self, data):
         if self.in_total:
             self.total += data
+        elif self.in_head and self.head:
+            self.head[-1] += data
         elif self.cell is not None:
             self.cell[-1] += data
 
 
 def read_html(outdir):
+    """The HTML's proposals; rows by the header's names."""
     p = ProposalsHTML()
     with open(os.path.join(outdir, "costrank-2026-10.html"), encoding="utf-8") as f:
         p.feed(f.read())
+    p.rows = [by_header(p.head, row, "HTML") for row in p.rows]
     return p
 
 
+TABLE_TITLE_RE = re.compile(r"^(.*) · priority (\S+)$")
+
+
 def read_table(stdout):
-    """The proposals of the terminal table: (rank, saving, mark, action,
-    effort/risk, account, "usage type (service)", formula) per row, sliced at
-    the header's column starts; and the headline line."""
+    """The proposals of the terminal table, per row a dict: rank, saving, mark,
+    action, effort/risk, account, "usage type (service)" sliced at the header's
+    column starts, then the title and priority of the line under the row and
+    the formula under that; and the headline line."""
     lines = stdout.splitlines()
     start = next(i for i, ln in enumerate(lines) if ln.startswith("Savings proposals:"))
     head = lines[start + 1]
-    cols = [head.index(t) for t in ("Saving/mo", "C  ", "Action", "Effort/risk", "Account",
-                                     "Usage type")]
+    names = ("Saving/mo", "C", "Action", "Effort/risk", "Account", "Usage type (service)")
+    cols = [head.index(t + " ") if t == "C" else head.index(t) for t in names]
     rows = []
     for i in range(start + 2, len(lines)):
         ln = lines[i]
@@ -181,13 +259,13 @@ def read_table(stdout):
         m = re.match(r"^\s*(\d+)\s", ln)
         if not m or len(ln) <= cols[-1]:
             continue
-        rank = int(m.group(1))
-        pieces = [ln[cols[k]:cols[k + 1]].strip() for k in range(len(cols) - 1)]
-        pieces.append(ln[cols[-1]:].strip())
-        saving = ln[:cols[1]].strip().split()[-1]
-        formula = lines[i + 2].strip() if i + 2 < len(lines) else ""
-        rows.append((rank, saving, pieces[1], pieces[2], pieces[3], pieces[4], pieces[5],
-                     formula))
+        row = {"#": int(m.group(1)), "Saving/mo": ln[:cols[1]].strip().split()[-1]}
+        for k, name in enumerate(names[1:], 1):
+            row[name] = ln[cols[k]:cols[k + 1] if k + 1 < len(cols) else None].strip()
+        t = TABLE_TITLE_RE.match(lines[i + 1].strip()) if i + 1 < len(lines) else None
+        row["title"], row["priority"] = t.groups() if t else (None, None)
+        row["formula"] = lines[i + 2].strip() if i + 2 < len(lines) else ""
+        rows.append(row)
     return lines[start], rows
 
 
@@ -313,6 +391,7 @@ class SameProposalsEveryFormat(unittest.TestCase, LineChecks):
                     self.assertEqual(row["counted"], "true" if p["counted"] else "false")
                     for f in ("monthly_cost", "estimated_monthly_savings", "estimated_annual_savings"):
                         self.assertEqual(Decimal(row[f]), cents(p[f]), (p["rank"], f))
+                    self.assertEqual(Decimal(row["priority"]), shown_priority(p), p["rank"])
                 # rounded to the cent per row: the counted rows add up to the headline
                 counted = [Decimal(x["estimated_monthly_savings"]) for x in rows
                            if x["counted"] == "true"]
@@ -330,32 +409,46 @@ class SameProposalsEveryFormat(unittest.TestCase, LineChecks):
                 wbf, wbv = r["xlsx"]
                 ws, wv = wbf["Savings proposals"], wbv["Savings proposals"]
                 head = [c.value for c in ws[1]]
-                col = {name: i for i, name in enumerate(head)}
-                rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
-                self.assertEqual(len(rows), len(props) + 1)  # and the total row
+                rows = sheet_rows(ws)
+                # the proposals, the total row, and how the rows are ordered under it
+                self.assertEqual(len(rows), len(props) + 2)
+                total, order = rows[len(props)], rows[len(props) + 1]
+                self.assertEqual(total["Usage type"], "Total measured and priced (de-duplicated)")
+                self.assertTrue(str(order["Rank"]).startswith("Order: "), order["Rank"])
+                self.assertEqual([k for k, v in order.items() if v is not None], ["Rank"])
                 for p, row in zip(props, rows):
-                    self.assertEqual(row[col["Rank"]], p["rank"])
-                    self.assertEqual(row[col["Rule"]], p["rule"])
-                    self.assertEqual(row[col["Action"]], f"{p['action']}, {p['confidence']}")
-                    self.assertEqual(row[col["Account id"]] or "", p["account_id"])
-                    self.assertEqual(row[col["Service"]] or "", p["service"])
-                    self.assertEqual(row[col["Usage type"]] or "", p["usage_type"])
-                    self.assertEqual(row[col["Counted"]], 1 if p["counted"] else 0)
+                    self.assertEqual(row["Rank"], p["rank"])
+                    self.assertEqual(row["Rule"], p["rule"])
+                    self.assertEqual(row["Title"], p["title"])
+                    self.assertEqual(row["Action"], f"{p['action']}, {p['confidence']}")
+                    self.assertEqual(row["Account id"] or "", p["account_id"])
+                    self.assertEqual(row["Service"] or "", p["service"])
+                    self.assertEqual(row["Usage type"] or "", p["usage_type"])
+                    self.assertEqual(row["Counted"], 1 if p["counted"] else 0)
                     # numbers: the double nearest the exact amount, as libxlsxwriter
                     # writes it (16 significant digits)
-                    self.assertTrue(same_double(row[col["Monthly saving"]],
+                    self.assertTrue(same_double(row["Monthly saving"],
                                                 p["estimated_monthly_savings"]), p["rank"])
-                    self.assertTrue(same_double(row[col["Monthly cost"]], p["monthly_cost"]))
+                    self.assertTrue(same_double(row["Monthly cost"], p["monthly_cost"]))
+                    self.assertTrue(workbook_priority_ok(row["Priority"], p),
+                                    (p["rank"], row["Priority"], p["priority"]))
+                # the priority shown to the amounts' places, with their separators
+                places = {without_currency(f)
+                          for f in column_formats(ws, "Monthly saving", len(props))}
+                self.assertEqual(places, {"#,##0.00"})
+                self.assertEqual(set(column_formats(ws, "Priority", len(props))), places)
                 total_row = len(props) + 2
-                letter = {name: openpyxl.utils.get_column_letter(i + 1) for name, i in col.items()}
-                s, j = letter["Counted"], letter["Monthly saving"]
-                self.assertEqual(ws[f"{j}{total_row}"].value,
-                                 f"=SUMIF({s}2:{s}{total_row - 1},1,{j}2:{j}{total_row - 1})")
+                letter = {name: openpyxl.utils.get_column_letter(i + 1)
+                          for i, name in enumerate(head)}
+                s, j, y = letter["Counted"], letter["Monthly saving"], letter["Annual saving"]
+                for c in (j, y):
+                    self.assertEqual(ws[f"{c}{total_row}"].value,
+                                     f"=SUMIF({s}2:{s}{total_row - 1},1,{c}2:{c}{total_row - 1})")
                 # the stored value, and the SUMIF recomputed from the cells
                 cached = wv[f"{j}{total_row}"].value
                 self.assertTrue(same_double(cached, r["json"]["savings_total"]), cached)
-                recomputed = sum(Decimal(repr(x[col["Monthly saving"]])) for x in rows[:-1]
-                                 if x[col["Counted"]] == 1)
+                recomputed = sum(Decimal(repr(x["Monthly saving"])) for x in rows[:len(props)]
+                                 if x["Counted"] == 1)
                 self.assertLessEqual(abs(recomputed - Decimal(r["json"]["savings_total"])),
                                      Decimal("1e-6"))
                 summary = wbf["Summary"]
@@ -379,12 +472,19 @@ class SameProposalsEveryFormat(unittest.TestCase, LineChecks):
                 total = money(re.search(r"\*\*(.+?) a month\*\*", head).group(1))
                 self.assertEqual(total, cents(r["json"]["savings_total"]))
                 for p, row in zip(props, rows):
-                    self.assertEqual(int(row[0]), p["rank"])
-                    self.assertEqual(row[1], f"{p['action']}, {p['confidence']}")
-                    self.assertEqual(row[2], self.label(r, p))
-                    self.assertTrue(row[3].startswith(f"{p['service']} · {p['usage_type']}"),
-                                    (row[3], p["usage_type"]))
-                    self.assertEqual(money(row[4]), cents(p["estimated_monthly_savings"]))
+                    self.assertEqual(int(row["#"]), p["rank"])
+                    # title · action, confidence · `rule`
+                    self.assertEqual(split_action(row["Action"]),
+                                     (p["title"], f"{p['action']}, {p['confidence']}",
+                                      f"`{p['rule']}`"))
+                    self.assertEqual(row["Account"], self.label(r, p))
+                    svc = row["Service · usage type"]
+                    self.assertTrue(svc.startswith(f"{p['service']} · {p['usage_type']}"),
+                                    (svc, p["usage_type"]))
+                    self.assertEqual(money(row["Saving/mo"]),
+                                     cents(p["estimated_monthly_savings"]))
+                    self.assertEqual(money(row["Priority"]), shown_priority(p), p["rank"])
+                    self.assertEqual(row["Effort / risk"], f"{p['effort']} / {p['risk']}")
 
     def test_html(self):
         for sub, r in self.each_run():
@@ -394,14 +494,21 @@ class SameProposalsEveryFormat(unittest.TestCase, LineChecks):
                 self.assertEqual(Decimal(h.headline), Decimal(r["json"]["savings_total"]))
                 self.assertEqual(money(h.total), cents(r["json"]["savings_total"]))
                 for p, row in zip(props, h.rows):
-                    rank, action, acct, svc, cost, saving, annual = (c for c in row[:7])
-                    self.assertEqual(int(rank[0]), p["rank"])
-                    self.assertEqual(action, [f"{p['action']}, {p['confidence']}", p["rule"]])
-                    self.assertEqual(acct[0], self.label(r, p))
-                    self.assertEqual(svc, [p["service"], p["usage_type"]])
-                    self.assertEqual(money(cost[0]), cents(p["monthly_cost"]))
-                    self.assertEqual(money(saving[0]), cents(p["estimated_monthly_savings"]))
-                    self.assertEqual(money(annual[0]), cents(p["estimated_annual_savings"]))
+                    self.assertEqual(int(row["#"][0]), p["rank"])
+                    # the title, then "action, confidence · rule" in small type
+                    title, small = row["Action"]
+                    self.assertEqual(title, p["title"])
+                    self.assertEqual(split_action(small),
+                                     ("", f"{p['action']}, {p['confidence']}", p["rule"]))
+                    self.assertEqual(row["Account"][0], self.label(r, p))
+                    self.assertEqual(row["Service / usage type"], [p["service"], p["usage_type"]])
+                    self.assertEqual(money(row["Monthly cost"][0]), cents(p["monthly_cost"]))
+                    self.assertEqual(money(row["Saving / month"][0]),
+                                     cents(p["estimated_monthly_savings"]))
+                    self.assertEqual(money(row["Saving / year"][0]),
+                                     cents(p["estimated_annual_savings"]))
+                    self.assertEqual(money(row["Priority"][0]), shown_priority(p), p["rank"])
+                    self.assertEqual(row["Effort / risk"], [f"{p['effort']} / {p['risk']}"])
 
     def test_table(self):
         for sub, r in self.each_run():
@@ -414,14 +521,20 @@ class SameProposalsEveryFormat(unittest.TestCase, LineChecks):
                 self.assertEqual(int(m.group(1)), len(props))
                 self.assertEqual(money(m.group(2)), cents(r["json"]["savings_total"]))
                 for p, row in zip(props, rows):
-                    rank, saving, mark, action, _, acct, ut, formula = row
-                    self.assertEqual(rank, p["rank"])
-                    self.assertEqual(money(saving), cents(p["estimated_monthly_savings"]))
-                    self.assertEqual(CONFIDENCE_MARK[mark], p["confidence"])
-                    self.assertEqual(action, p["action"])
-                    self.assertEqual(acct, self.label(r, p))
-                    self.assertEqual(ut, f"{p['usage_type']} ({p['service']})")
-                    self.assertTrue(p["formula"].startswith(formula), (formula, p["formula"]))
+                    self.assertEqual(row["#"], p["rank"])
+                    self.assertEqual(money(row["Saving/mo"]), cents(p["estimated_monthly_savings"]))
+                    self.assertEqual(CONFIDENCE_MARK[row["C"]], p["confidence"])
+                    self.assertEqual(row["Action"], p["action"])
+                    self.assertEqual(row["Effort/risk"], f"{p['effort']}/{p['risk']}")
+                    self.assertEqual(row["Account"], self.label(r, p))
+                    self.assertEqual(row["Usage type (service)"],
+                                     f"{p['usage_type']} ({p['service']})")
+                    # under the row: "title · priority N", then the formula
+                    self.assertEqual(row["title"], p["title"])
+                    self.assertIsNotNone(row["priority"], p["rank"])
+                    self.assertEqual(money(row["priority"]), shown_priority(p), p["rank"])
+                    self.assertTrue(row["formula"] and p["formula"].startswith(row["formula"]),
+                                    (row["formula"], p["formula"]))
 
         # ---- the per-line properties on every format's own figures ----
 
@@ -439,27 +552,33 @@ class SameProposalsEveryFormat(unittest.TestCase, LineChecks):
                     x["confidence"], Decimal(x["monthly_cost"]),
                     Decimal(x["estimated_monthly_savings"]), x["formula"]) for x in r["csv"]]
         elif fmt == "xlsx":
-            ws = r["xlsx"][0]["Savings proposals"]
-            rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)][:-1]
-            src = [(x[3] or "", x[6] or "", x[7] or "", x[2].split(", ")[0], x[2].split(", ")[1],
-                    Decimal(repr(x[8])), Decimal(repr(x[9])), x[14]) for x in rows]
+            # the proposals, without the total row and the order under it
+            rows = sheet_rows(r["xlsx"][0]["Savings proposals"])[:len(r["json"]["proposals"])]
+            src = [(x["Account id"] or "", x["Service"] or "", x["Usage type"] or "",
+                    *x["Action"].split(", "), Decimal(repr(x["Monthly cost"])),
+                    Decimal(repr(x["Monthly saving"])), x["Formula"]) for x in rows]
         elif fmt == "html":
-            src = [(ids.get(x[2][0], x[2][0]), x[3][0], x[3][1], x[1][0].split(", ")[0],
-                    x[1][0].split(", ")[1], money(x[4][0]), money(x[5][0]), None)
-                   for x in r["html"].rows]
+            src = []
+            for x in r["html"].rows:
+                acct = x["Account"][0]
+                svc, ut = x["Service / usage type"]
+                action = split_action(x["Action"][1])[1]
+                src.append((ids.get(acct, acct), svc, ut, *action.split(", "),
+                            money(x["Monthly cost"][0]), money(x["Saving / month"][0]), None))
         elif fmt == "md":
             src = []
             for x in r["md"][1]:
-                svc, ut = x[3].split(" · ", 1)
+                svc, ut = x["Service · usage type"].split(" · ", 1)
                 ut = re.sub(r" \([^()]*\)$", "", ut)
-                src.append((ids.get(x[2], x[2]), svc, ut, x[1].split(", ")[0],
-                            x[1].split(", ")[1], None, money(x[4]), None))
+                action = split_action(x["Action"])[1]
+                src.append((ids.get(x["Account"], x["Account"]), svc, ut, *action.split(", "),
+                            None, money(x["Saving/mo"]), None))
         else:  # table
             src = []
             for x in r["table"][1]:
-                ut, svc = re.match(r"^(.*) \((.*)\)$", x[6]).groups()
-                src.append((ids.get(x[5], x[5]), svc, ut, x[3], CONFIDENCE_MARK[x[2]], None,
-                            money(x[1]), x[7]))
+                ut, svc = re.match(r"^(.*) \((.*)\)$", x["Usage type (service)"]).groups()
+                src.append((ids.get(x["Account"], x["Account"]), svc, ut, x["Action"],
+                            CONFIDENCE_MARK[x["C"]], None, money(x["Saving/mo"]), x["formula"]))
         for acct, svc, ut, action, conf, cost, saving, formula in src:
             if not acct or acct == "*" or not ut:
                 continue  # a folded row or the organisation's plan: no one line
@@ -483,6 +602,52 @@ class SameProposalsEveryFormat(unittest.TestCase, LineChecks):
                 props = [{"rule": x["rule"], "action": x["action"], "formula": x["formula"],
                           "cost": Decimal(x["monthly_cost"])} for x in r["csv"]]
                 self.assertTrue(self.check_plan_and_spot("csv", props))
+
+
+@unittest.skipIf(openpyxl is None, "openpyxl (python3-openpyxl) is not installed")
+class PriorityInTheShownCurrency(unittest.TestCase):
+    """With --fx the human formats show the priority converted, as the saving
+    it comes from, to the shown currency's minor unit (none for yen), and all
+    of them alike; JSON and CSV keep the report currency's (README "Savings
+    proposals")."""
+
+    RATE = Decimal("151.20")
+
+    @classmethod
+    def setUpClass(cls):
+        with tempdir() as d:
+            stdout = report(d, "unblended", ["--fx", f"JPY={cls.RATE}"],
+                            fmts="table,json,xlsx,md,html")
+            cls.json, cls.ws = json_report(d), read_xlsx(d)[0]["Savings proposals"]
+            cls.md, cls.html = read_md(d)[1], read_html(d).rows
+            cls.table = read_table(stdout)[1]
+
+    def test_every_format_shows_the_converted_priority(self):
+        props = self.json["proposals"]
+        self.assertEqual(self.json["fx"]["currency"], "JPY")
+        # the workbook: the converted number, unrounded, in the amounts' format
+        # without the currency
+        places = {without_currency(f)
+                  for f in column_formats(self.ws, "Monthly saving", len(props))}
+        self.assertEqual(places, {"#,##0"})
+        self.assertEqual(set(column_formats(self.ws, "Priority", len(props))), places)
+        converted = {}
+        for p, row in zip(props, sheet_rows(self.ws)):
+            self.assertEqual(row["Rank"], p["rank"])
+            cell = Decimal(repr(row["Priority"]))
+            self.assertLessEqual(abs(cell - Decimal(repr(p["priority"])) * self.RATE),
+                                 HALF_CENT * self.RATE + Decimal("1e-6"), p["rank"])
+            converted[p["rank"]] = cell
+        # Markdown, HTML and the table: that number to the yen, with separators
+        shown = [("md", int(x["#"]), x["Priority"]) for x in self.md] + \
+            [("html", int(x["#"][0]), x["Priority"][0]) for x in self.html] + \
+            [("table", x["#"], x["priority"]) for x in self.table]
+        self.assertEqual(len(shown), 10 + len(props) + 10)
+        for fmt, rank, text in shown:
+            with self.subTest(fmt=fmt, rank=rank):
+                self.assertRegex(text or "", r"^\d{1,3}(,\d{3})*$")
+                self.assertLessEqual(abs(money(text) - converted[rank]),
+                                     Decimal("0.5") + Decimal("1e-6"))
 
 
 if __name__ == "__main__":

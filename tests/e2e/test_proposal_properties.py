@@ -13,7 +13,7 @@ generated rows (README "Savings proposals", "Commitments"):
   production or unknown environments;
 - savings_total is the sum of the measured and priced proposals exactly,
   savings_to_investigate the sum of the estimates; the proposals CSV and the
-  workbook show the same sums.
+  workbook show the same sums, and each row's rule, title and priority.
 """
 import csv
 import datetime as dt
@@ -27,7 +27,7 @@ import sys
 import unittest
 import zlib
 from collections import defaultdict
-from decimal import Decimal, getcontext
+from decimal import ROUND_HALF_UP, Decimal, getcontext
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import run, tempdir  # noqa: E402
@@ -45,6 +45,7 @@ YEAR, MONTH, NDAYS = 2026, 10, 31
 # engine arithmetic: fractions to 1e-9, amounts to 1e-18; far below a real violation
 TOL = Decimal("0.000001")
 CENT = Decimal("0.01")
+HALF_CENT = Decimal("0.005")
 ENVIRONMENTS = ("production", "staging", "development", "sandbox", "shared", None)
 NONPROD_ONLY = {"weekend-shutdown", "off-hours"}
 REGIONS = ("", "EU-", "APN1-", "USW2-")
@@ -470,9 +471,12 @@ class RandomLines(unittest.TestCase):
                 self.assertEqual(len(rows), len(rep["proposals"]))
                 for p, row in zip(rep["proposals"], rows):
                     self.assertEqual((row["rule"], row["account_id"], row["usage_type"],
-                                      row["confidence"]),
+                                      row["confidence"], row["title"]),
                                      (p["rule"], p["account_id"], p["usage_type"],
-                                      p["confidence"]))
+                                      p["confidence"], p["title"]))
+                    # the priority to 2 decimals, as the JSON has it
+                    self.assertEqual(Decimal(row["priority"]), Decimal(repr(p["priority"]))
+                                     .quantize(CENT, rounding=ROUND_HALF_UP), p["rule"])
                 for counted, total in (("true", "savings_total"),
                                        ("false", "savings_to_investigate")):
                     vals = [Decimal(r["estimated_monthly_savings"]) for r in rows
@@ -483,13 +487,30 @@ class RandomLines(unittest.TestCase):
                     continue
                 wb = openpyxl.load_workbook(c["stem"] + ".xlsx", data_only=True)
                 ws = wb["Savings proposals"]
+                # the columns by their headers, wherever they stand
                 head = [x.value for x in ws[1]]
-                saving, counted = head.index("Monthly saving"), head.index("Counted")
-                body = [[x.value for x in r] for r in ws.iter_rows(min_row=2)]
-                self.assertEqual(len(body), len(rep["proposals"]) + 1)
-                total = sum(Decimal(repr(r[saving])) for r in body[:-1] if r[counted] == 1)
+                self.assertEqual(len(set(head)), len(head), head)
+                body = [dict(zip(head, (x.value for x in r))) for r in ws.iter_rows(min_row=2)]
+                n = len(rep["proposals"])
+                self.assertGreater(n, 0)
+                # the proposals, the total row, and how they are ordered under it
+                self.assertEqual(len(body), n + 2)
+                rows, total_row = body[:n], body[n]
+                self.assertEqual(total_row["Usage type"],
+                                 "Total measured and priced (de-duplicated)")
+                self.assertTrue(str(body[-1]["Rank"]).startswith("Order: "), body[-1])
+                for p, row in zip(rep["proposals"], rows):
+                    self.assertEqual((row["Rank"], row["Rule"], row["Title"]),
+                                     (p["rank"], p["rule"], p["title"]))
+                    # kept unrounded, shown to 2 decimals: within half a cent of the
+                    # JSON's (on a half-cent tie the file's 16 digits may go either way)
+                    self.assertIsInstance(row["Priority"], (int, float), p["rule"])
+                    self.assertLessEqual(abs(Decimal(repr(row["Priority"])) -
+                                             Decimal(repr(p["priority"]))),
+                                         HALF_CENT + Decimal("1e-9"), p["rule"])
+                total = sum(Decimal(repr(r["Monthly saving"])) for r in rows if r["Counted"] == 1)
                 self.assertLessEqual(abs(total - Decimal(rep["savings_total"])), TOL)
-                self.assertLessEqual(abs(Decimal(repr(body[-1][saving])) -
+                self.assertLessEqual(abs(Decimal(repr(total_row["Monthly saving"])) -
                                          Decimal(rep["savings_total"])), TOL)
 
 
