@@ -450,17 +450,18 @@ static unsigned char byte_class(unsigned char ch)
 	return ch >= 0x20 && ch < 0x7F ? 0 : 2;
 }
 
-/* Appends s (n bytes) as a JSON string, escaped as jansson does without
- * JSON_ENSURE_ASCII; false, with nothing appended, when a byte needs
- * cleaning first (unless any_byte: clean text is valid UTF-8 and its
- * bytes above 0x7F stay as they are). */
+/* Appends s as a JSON string (n bytes, or up to its NUL when n is
+ * SIZE_MAX), escaped as jansson does without JSON_ENSURE_ASCII; false,
+ * with nothing appended, when a byte needs cleaning first (unless
+ * any_byte: clean text is valid UTF-8 and its bytes above 0x7F stay as
+ * they are). */
 static bool pw_escaped(cr_buf *b, const char *s, size_t n, bool any_byte)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t run = 0, start = b->len;
+	size_t run = 0, start = b->len, i;
 
 	cr_buf_addc(b, '"');
-	for (size_t i = 0; i < n; i++) {
+	for (i = 0; i < n && (n != SIZE_MAX || s[i]); i++) {
 		unsigned char ch = (unsigned char)s[i], k = byte_class(ch);
 		char u[7];
 
@@ -488,7 +489,7 @@ static bool pw_escaped(cr_buf *b, const char *s, size_t n, bool any_byte)
 			cr_buf_add(b, u, 6);
 		}
 	}
-	cr_buf_add(b, s + run, n - run);
+	cr_buf_add(b, s + run, i - run);
 	cr_buf_addc(b, '"');
 	return true;
 }
@@ -500,7 +501,7 @@ static void pw_text(pw *w, const char *s)
 {
 	if (!s)
 		s = "";
-	if (pw_escaped(&w->b, s, strlen(s), false))
+	if (pw_escaped(&w->b, s, SIZE_MAX, false))
 		return;
 	cr_buf_reset(&w->clean);
 	cr_render_clean_multiline(&w->clean, s);

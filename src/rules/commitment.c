@@ -174,6 +174,12 @@ static void propose(cr_report *r, size_t *cap, const cr_report_sp_plan *pl, int 
 	cr_dec_acc(&r->savings_total, s);
 }
 
+/* Proposals name their action with cr_action_name's strings. */
+static bool is_spot(const cr_proposal *p)
+{
+	return p->action == cr_action_name(CR_ACT_SPOT) || strcmp(p->action, "spot") == 0;
+}
+
 /* A proposal's text with a note after it, in the report's strings. */
 static const char *append_note(cr_report *r, const char *text, cr_buf *note)
 {
@@ -205,7 +211,7 @@ static void fit_spot(cr_report *r, const cr_report_sp_plan *pl, int ndays, bool 
 	if (!is_month)
 		cr_dec_mul_ratio(&room, room, 304375, (int64_t)ndays * 10000);
 	for (size_t i = 0; i < r->n_proposals; i++)
-		if (strcmp(r->proposals[i].action, "spot") == 0)
+		if (is_spot(&r->proposals[i]))
 			cr_dec_acc(&spot, r->proposals[i].monthly_cost);
 	if (cr_dec_cmp(spot, room) <= 0)
 		return;
@@ -216,7 +222,7 @@ static void fit_spot(cr_report *r, const cr_report_sp_plan *pl, int ndays, bool 
 		cr_proposal *p = &r->proposals[i];
 		cr_dec *total = p->counted ? &r->savings_total : &r->savings_to_investigate;
 		cr_dec s = CR_DEC_ZERO, cost = CR_DEC_ZERO;
-		if (strcmp(p->action, "spot") != 0)
+		if (!is_spot(p))
 			continue;
 		cr_dec_mul_ratio(&s, p->savings, f, 1000000000);
 		cr_dec_mul_ratio(&cost, p->monthly_cost, f, 1000000000);
