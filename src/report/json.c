@@ -442,38 +442,48 @@ static void pw_indent(pw *w, int depth)
 }
 
 /* What a byte needs in a JSON string: 0 nothing, 1 an escape, 2 cleaning
- * first (bytes that are not printable ASCII, a tab or a line break). */
-static unsigned char byte_class(unsigned char ch)
-{
-	if (ch == '"' || ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r')
-		return 1;
-	return ch >= 0x20 && ch < 0x7F ? 0 : 2;
-}
+ * first (bytes that are not printable ASCII, a tab or a line break), 3 the
+ * string's end. */
+static const unsigned char byte_class[256] = {
+	3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 2, 2, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
 
-/* Appends s as a JSON string (n bytes, or up to its NUL when n is
- * SIZE_MAX), escaped as jansson does without JSON_ENSURE_ASCII; false,
- * with nothing appended, when a byte needs cleaning first (unless
- * any_byte: clean text is valid UTF-8 and its bytes above 0x7F stay as
- * they are). */
-static bool pw_escaped(cr_buf *b, const char *s, size_t n, bool any_byte)
+/* Appends the NUL-terminated s as a JSON string, escaped as jansson does
+ * without JSON_ENSURE_ASCII; false, with nothing appended, when a byte
+ * needs cleaning first (unless any_byte: clean text is valid UTF-8 and its
+ * bytes above 0x7F stay as they are). */
+static bool pw_escaped(cr_buf *b, const char *s, bool any_byte)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t run = 0, start = b->len, i;
+	size_t run = 0, start = b->len, i = 0;
 
 	cr_buf_addc(b, '"');
-	for (i = 0; i < n && (n != SIZE_MAX || s[i]); i++) {
-		unsigned char ch = (unsigned char)s[i], k = byte_class(ch);
+	for (;;) {
+		while (byte_class[(unsigned char)s[i]] == 0)
+			i++;
+		unsigned char ch = (unsigned char)s[i], k = byte_class[ch];
 		char u[7];
 
-		if (k == 0 || (k == 2 && ch >= 0x7F && any_byte))
+		if (k == 3)
+			break;
+		if (k == 2 && ch >= 0x7F && any_byte) {
+			i++;
 			continue;
+		}
 		if (k == 2 && !any_byte) {
 			b->len = start;
 			b->ptr[start] = '\0';
 			return false;
 		}
 		cr_buf_add(b, s + run, i - run);
-		run = i + 1;
+		run = ++i;
 		switch (ch) {
 		case '"': cr_buf_add(b, "\\\"", 2); break;
 		case '\\': cr_buf_add(b, "\\\\", 2); break;
@@ -501,11 +511,11 @@ static void pw_text(pw *w, const char *s)
 {
 	if (!s)
 		s = "";
-	if (pw_escaped(&w->b, s, SIZE_MAX, false))
+	if (pw_escaped(&w->b, s, false))
 		return;
 	cr_buf_reset(&w->clean);
 	cr_render_clean_multiline(&w->clean, s);
-	pw_escaped(&w->b, w->clean.len ? w->clean.ptr : "", w->clean.len, true);
+	pw_escaped(&w->b, w->clean.len ? w->clean.ptr : "", true);
 }
 
 static void pw_key(pw *w, const char *key)
@@ -563,7 +573,7 @@ static void pw_str_or_null(pw *w, const char *key, const char *s)
 static void pw_name(pw *w, const char *key, const char *s)
 {
 	pw_key(w, key);
-	pw_escaped(&w->b, s ? s : "", s ? strlen(s) : 0, true);
+	pw_escaped(&w->b, s ? s : "", true);
 }
 
 static void pw_amount(pw *w, const char *key, cr_dec a)
@@ -572,7 +582,7 @@ static void pw_amount(pw *w, const char *key, cr_dec a)
 
 	pw_key(w, key);
 	cr_dec_format(a, -1, tmp, sizeof tmp);
-	pw_escaped(&w->b, tmp, strlen(tmp), true);
+	pw_escaped(&w->b, tmp, true);
 }
 
 static void pw_int(pw *w, const char *key, long long v)

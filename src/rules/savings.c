@@ -572,14 +572,14 @@ static void add_alt(cr_report *r, cr_proposal *p, const struct candidate *k)
 
 /* The steady on-demand floor a matching commitment rule would cover, over
  * the period: lowest day x days; false when no commitment applies. */
-static bool line_floor(const struct ctx *c, const cr_ruleset *rules,
-		       const char *svc, const char *ut, unsigned env, cr_dec *floor_total)
+static bool line_floor(const struct ctx *c, const cr_ruleset *rules, const size_t *match,
+		       size_t nmatch, cr_dec *floor_total)
 {
 	bool any = false;
 
-	for (size_t i = 0; i < rules->n && !any; i++)
-		any = rules->v[i].enabled && rules->v[i].model == CR_MODEL_COMMITMENT &&
-		      cr_rule_matches(&rules->v[i], svc, ut, env);
+	/* match: the enabled rules matching the line (matching_rules) */
+	for (size_t i = 0; i < nmatch && !any; i++)
+		any = rules->v[match[i]].model == CR_MODEL_COMMITMENT;
 	if (!any || !c->daily || c->ndays < CR_COMMITMENT_MIN_DAYS)
 		return false;
 	cr_dec floor = c->daily_od[0];
@@ -639,7 +639,6 @@ static const size_t *matching_rules(struct rule_cache *rc, const cr_ruleset *rul
 static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 			 const struct line *ln, const cr_ruleset *rules, struct rule_cache *rc)
 {
-	struct candidate *cand = cr_xcalloc(rules->n + 1, sizeof *cand);
 	size_t n = 0;
 	const char *acct_id = cr_ledger_str(c->l, ln->account);
 	const cr_report_account *acct = find_account(c, acct_id);
@@ -647,11 +646,11 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 	const char *svc = cr_ledger_str(c->l, ln->service);
 	const char *ut = cr_ledger_str(c->l, ln->usage_type);
 	unsigned envbit = cr_env_bit(env);
-	cr_dec floor_total;
-	bool has_floor = line_floor(c, rules, svc, ut, envbit, &floor_total);
-
 	size_t nmatch;
 	const size_t *match = matching_rules(rc, rules, c, ln, envbit, &nmatch);
+	struct candidate *cand = cr_xcalloc(nmatch + 1, sizeof *cand);
+	cr_dec floor_total;
+	bool has_floor = line_floor(c, rules, match, nmatch, &floor_total);
 	for (size_t i = 0; i < nmatch; i++) {
 		const cr_rule *rule = &rules->v[match[i]];
 		if (estimate(c, ln, rule, has_floor ? &floor_total : NULL, &cand[n])) {
