@@ -58,6 +58,7 @@ struct ctx {
 	/* the line being proposed for, per day of the period: one pair of
 	 * arrays filled from the line's ledger entries, not one per line */
 	cr_dec *daily_all, *daily_od;
+	struct scratch *tmp;
 	struct line_extra *extras; /* struct line.extra */
 	size_t nextras, extras_cap;
 	bool org_plan;     /* an organisation Savings Plan replaces the per-line
@@ -74,9 +75,9 @@ struct candidate {
 	int key;           /* stage and group: candidates of one key are alternatives */
 	bool chosen;       /* the best of its key */
 	cr_dec applied;    /* monthly, on what earlier steps leave */
-	char *formula;
-	char *evidence;
+	size_t formula, evidence; /* offsets in the line's texts (struct scratch) */
 };
+
 
 /* priority = monthly saving / effort weight x risk factor; the reports
  * state these figures (render.c, cr_render_proposal_order; README) */
@@ -88,13 +89,24 @@ static void money(cr_buf *b, cr_dec x, const char *cur)
 	char s[CR_DEC_STRLEN];
 	/* in the currency's minor unit: no cents on yen */
 	cr_dec_format_grouped(x, cr_fx_minor_units(cur), s, sizeof s);
-	cr_buf_addf(b, "%s %s", s, cur);
+	cr_buf_adds(b, s);
+	cr_buf_addc(b, ' ');
+	cr_buf_adds(b, cur);
 }
 
 /* The amount as money() writes it, in a buffer of its own (a translated
  * formula takes its amounts in the order its language needs). */
 struct amounts {
 	cr_buf v[4];
+};
+
+/* Buffers the savings pass reuses for every line and proposal instead of
+ * allocating its texts each time. */
+struct scratch {
+	cr_buf f, e;       /* a candidate's formula and evidence being written */
+	struct amounts m;
+	cr_buf text;       /* the current line's candidates' texts, NUL-separated */
+	cr_buf fo, ev;     /* a proposal's formula and evidence being written */
 };
 
 static const char *amount(struct amounts *a, int i, cr_dec x, const char *cur)
@@ -226,6 +238,23 @@ static bool is_rds_instance(const char *base)
 	       strcmp(base, "Aurora:ServerlessV2Usage") == 0;
 }
 
+/* Keeps b's text with the line's candidates; its offset. */
+static size_t keep_text(const struct ctx *c, const cr_buf *b)
+{
+	cr_buf *t = &c->tmp->text;
+	size_t at = t->len;
+
+	cr_buf_add(t, b->len ? b->ptr : "", b->len);
+	cr_buf_addc(t, '\0');
+	return at;
+}
+
+/* A candidate's text kept by keep_text. */
+static const char *text_at(const struct ctx *c, size_t at)
+{
+	return c->tmp->text.ptr + at;
+}
+
 /*
  * A rule's saving on one line, on its own base.  floor_total, when not
  * NULL, is the on-demand spend a commitment covers: Spot then claims only
@@ -238,8 +267,10 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 	cr_dec base = od ? ln->od : ln->all;
 	const cr_dec *daily = od ? c->daily_od : c->daily_all;
 	cr_dec s = CR_DEC_ZERO;
-	cr_buf f = CR_BUF_INIT, e = CR_BUF_INIT;
-	struct amounts m = { { CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT } };
+	cr_buf *fb = &c->tmp->f, *eb = &c->tmp->e;
+	struct amounts *mp = &c->tmp->m;
+	cr_buf_reset(fb);
+	cr_buf_reset(eb);
 	enum cr_confidence conf = rule->confidence;
 	const char *ut = cr_ledger_str(c->l, ln->usage_type);
 	const struct area *area = &c->areas[ln->area];
@@ -249,11 +280,11 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		cr_dec lic = od ? extra(c, ln)->licensed_od : extra(c, ln)->licensed_all;
 		if (cr_dec_sign(lic) > 0) {
 			cr_dec_sub(&base, base, lic);
-			cr_buf_addf(&e, _("leaves out the licensed-platform (Windows, SQL Server, "
+			cr_buf_addf(eb, _("leaves out the licensed-platform (Windows, SQL Server, "
 					  "Oracle...) usage of %s, which has no Graviton or Spot "
-					  "equivalent; "), amount(&m, 0, lic, c->cur));
+					  "equivalent; "), amount(mp, 0, lic, c->cur));
 		} else if (!ln->op_known) {
-			cr_buf_adds(&e, _("the data carries no operation (Cost Explorer, SQL): "
+			cr_buf_adds(eb, _("the data carries no operation (Cost Explorer, SQL): "
 					  "check the platform is not Windows or licensed; "));
 		}
 	}
@@ -262,7 +293,7 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		if (ln->op_known)
 			base = extra(c, ln)->aurora_all;
 		else
-			cr_buf_adds(&e, _("the data carries no operation: check the engine is "
+			cr_buf_adds(eb, _("the data carries no operation: check the engine is "
 					  "Aurora; "));
 	}
 	if (rule->action == CR_ACT_SPOT && floor_total) {
@@ -270,9 +301,9 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		cr_dec_sub(&var, base, *floor_total);
 		if (cr_dec_sign(var) < 0)
 			var = CR_DEC_ZERO;
-		cr_buf_addf(&e, _("Spot only on the variable hours above the steady on-demand "
+		cr_buf_addf(eb, _("Spot only on the variable hours above the steady on-demand "
 				  "floor of %s (the commitment's); "),
-			    amount(&m, 0, *floor_total, c->cur));
+			    amount(mp, 0, *floor_total, c->cur));
 		base = var;
 	}
 	cr_dec mbase = monthly(c, base);
@@ -282,19 +313,19 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 	switch (rule->model) {
 	case CR_MODEL_FRACTION:
 		s = scale(base, rule->fraction);
-		cr_buf_addf(&f, _("%g%% of %s = %s"), rule->fraction * 100,
-			    amount(&m, 0, base, c->cur), amount(&m, 1, s, c->cur));
-		cr_buf_addf(&e, od ? _("on-demand cost %s in the period") :
-			    _("net cost %s in the period"), amount(&m, 0, base, c->cur));
+		cr_buf_addf(fb, _("%g%% of %s = %s"), rule->fraction * 100,
+			    amount(mp, 0, base, c->cur), amount(mp, 1, s, c->cur));
+		cr_buf_addf(eb, od ? _("on-demand cost %s in the period") :
+			    _("net cost %s in the period"), amount(mp, 0, base, c->cur));
 		break;
 	case CR_MODEL_WEEKEND:
 	case CR_MODEL_SCHEDULE: {
 		double hours_on = rule->model == CR_MODEL_WEEKEND ? 120 : rule->hours_on_per_week;
 		if (!c->daily) {
 			s = scale(base, (168 - hours_on) / 168);
-			cr_buf_addf(&f, _("%g/168 hours off x %s = %s"), 168 - hours_on,
-				    amount(&m, 0, base, c->cur), amount(&m, 1, s, c->cur));
-			cr_buf_adds(&e, _("no daily data: schedule arithmetic, not measured"));
+			cr_buf_addf(fb, _("%g/168 hours off x %s = %s"), 168 - hours_on,
+				    amount(mp, 0, base, c->cur), amount(mp, 1, s, c->cur));
+			cr_buf_adds(eb, _("no daily data: schedule arithmetic, not measured"));
 			conf = CR_CONF_ESTIMATE;
 			break;
 		}
@@ -303,15 +334,15 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		double wd_avg, we_avg;
 		weekend_split(c, daily, &we, &nwe, &wd_avg, &we_avg);
 		bool off = we_avg < CR_WEEKEND_NEAR_ZERO * wd_avg;
-		cr_buf_addf(&e, _("daily data: weekday average %.*f %s/day, weekend average %.*f %s/day"),
+		cr_buf_addf(eb, _("daily data: weekday average %.*f %s/day, weekend average %.*f %s/day"),
 			    cr_fx_minor_units(c->cur), wd_avg, c->cur, cr_fx_minor_units(c->cur), we_avg,
 			    c->cur);
 		if (rule->model == CR_MODEL_WEEKEND) {
 			if (nwe == 0 || off || cr_dec_sign(we) <= 0)
 				goto none;
 			s = we;
-			cr_buf_addf(&f, _("weekend spend, %d of %d days = %s"), nwe, c->ndays,
-				    amount(&m, 0, s, c->cur));
+			cr_buf_addf(fb, _("weekend spend, %d of %d days = %s"), nwe, c->ndays,
+				    amount(mp, 0, s, c->cur));
 			break;
 		}
 		/* schedule: weekends off, and the weekday hours beyond hours_on */
@@ -324,11 +355,11 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		cr_dec_add(&s, we, part);
 		if (cr_dec_sign(s) <= 0)
 			goto none;
-		cr_buf_addf(&f, off ? _("weekend spend %s (already off) + weekday spend %s x "
+		cr_buf_addf(fb, off ? _("weekend spend %s (already off) + weekday spend %s x "
 					"%g/120 hours off = %s") :
 			    _("weekend spend %s + weekday spend %s x %g/120 hours off = %s"),
-			    amount(&m, 0, we, c->cur), amount(&m, 1, weekday, c->cur),
-			    120 - (hours_on > 120 ? 120 : hours_on), amount(&m, 2, s, c->cur));
+			    amount(mp, 0, we, c->cur), amount(mp, 1, weekday, c->cur),
+			    120 - (hours_on > 120 ? 120 : hours_on), amount(mp, 2, s, c->cur));
 		break;
 	}
 	case CR_MODEL_COMMITMENT: {
@@ -343,10 +374,10 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		cr_dec total;
 		cr_dec_mul_ratio(&total, floor, c->ndays, 1);
 		s = scale(total, rule->discount);
-		cr_buf_addf(&f, _("lowest daily on-demand spend %s x %d days x %g%% = %s"),
-			    amount(&m, 0, floor, c->cur), c->ndays, rule->discount * 100,
-			    amount(&m, 1, s, c->cur));
-		cr_buf_addf(&e, _("steady floor over %d days of daily data; average %.*f %s/day"),
+		cr_buf_addf(fb, _("lowest daily on-demand spend %s x %d days x %g%% = %s"),
+			    amount(mp, 0, floor, c->cur), c->ndays, rule->discount * 100,
+			    amount(mp, 1, s, c->cur));
+		cr_buf_addf(eb, _("steady floor over %d days of daily data; average %.*f %s/day"),
 			    c->ndays, cr_fx_minor_units(c->cur), cr_dec_to_double(base) / c->ndays,
 			    c->cur);
 		break;
@@ -359,13 +390,13 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		if (t == c->ntraffic || area->traffic[t])
 			goto none;
 		s = base;
-		cr_buf_addf(&f, _("%g%% of %s = %s"), 100.0, amount(&m, 0, base, c->cur),
-			    amount(&m, 1, s, c->cur));
+		cr_buf_addf(fb, _("%g%% of %s = %s"), 100.0, amount(mp, 0, base, c->cur),
+			    amount(mp, 1, s, c->cur));
 		/* the traffic usage type with this line's Region prefix */
-		cr_buf_reset(&m.v[2]);
-		cr_buf_addf(&m.v[2], "%.*s%s", (int)pre, ut, rule->traffic);
-		cr_buf_addf(&e, _("hours billed and no %s usage in this account and Region in "
-				  "the period: nothing passes through it"), m.v[2].ptr);
+		cr_buf_reset(&mp->v[2]);
+		cr_buf_addf(&mp->v[2], "%.*s%s", (int)pre, ut, rule->traffic);
+		cr_buf_addf(eb, _("hours billed and no %s usage in this account and Region in "
+				  "the period: nothing passes through it"), mp->v[2].ptr);
 		break;
 	}
 	case CR_MODEL_AURORA_IO: {
@@ -373,17 +404,17 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 		cr_dec a = scale(inst, 0.30), b = scale(area->aurora_storage, 1.25);
 		cr_dec_sub(&s, base, a);
 		cr_dec_sub(&s, s, b);
-		cr_buf_addf(&f, _("I/O %s - 30%% x instances %s - 125%% x storage %s = %s"),
-			    amount(&m, 0, base, c->cur), amount(&m, 1, inst, c->cur),
-			    amount(&m, 2, area->aurora_storage, c->cur), amount(&m, 3, s, c->cur));
-		cr_buf_addf(&e, _("I/O is %.1f%% of the cluster spend (I/O, instances, storage) "
+		cr_buf_addf(fb, _("I/O %s - 30%% x instances %s - 125%% x storage %s = %s"),
+			    amount(mp, 0, base, c->cur), amount(mp, 1, inst, c->cur),
+			    amount(mp, 2, area->aurora_storage, c->cur), amount(mp, 3, s, c->cur));
+		cr_buf_addf(eb, _("I/O is %.1f%% of the cluster spend (I/O, instances, storage) "
 				  "in this account and Region; I/O-Optimized pays off above "
 				  "break-even"),
 			    100 * cr_dec_to_double(base) /
 			    (cr_dec_to_double(base) + cr_dec_to_double(inst) +
 			     cr_dec_to_double(area->aurora_storage)));
 		if (!area->ops_known)
-			cr_buf_adds(&e, _("; no operation in the data: every RDS instance of the "
+			cr_buf_adds(eb, _("; no operation in the data: every RDS instance of the "
 					  "Region counted as Aurora, which understates the saving"));
 		break;
 	}
@@ -395,19 +426,15 @@ static bool estimate(const struct ctx *c, const struct line *ln, const cr_rule *
 	if (cr_dec_cmp(s, base) > 0)
 		s = base;
 	if (!c->is_month)
-		cr_buf_addf(&f, _(" over %d days"), c->ndays);
+		cr_buf_addf(fb, _(" over %d days"), c->ndays);
 	out->rule = rule;
 	out->base = mbase;
 	out->savings = monthly(c, s);
 	out->confidence = conf;
-	out->formula = cr_buf_detach(&f);
-	out->evidence = cr_buf_detach(&e);
-	amounts_release(&m);
+	out->formula = keep_text(c, fb);
+	out->evidence = keep_text(c, eb);
 	return true;
 none:
-	cr_buf_release(&f);
-	cr_buf_release(&e);
-	amounts_release(&m);
 	return false;
 }
 
@@ -558,7 +585,8 @@ static cr_dec apply_order(struct candidate *cand, size_t n, cr_dec total, long s
 	return counted;
 }
 
-static void add_alt(cr_report *r, cr_proposal *p, const struct candidate *k)
+static void add_alt(const struct ctx *c, cr_report *r, cr_proposal *p,
+		    const struct candidate *k)
 {
 	p->alternatives = cr_xrealloc(p->alternatives,
 				      (p->n_alternatives + 1) * sizeof *p->alternatives);
@@ -567,7 +595,7 @@ static void add_alt(cr_report *r, cr_proposal *p, const struct candidate *k)
 	a->action = cr_action_name(k->rule->action);
 	a->model = cr_model_name(k->rule->model);
 	a->savings = k->savings;
-	a->formula = cr_report_text(r, k->formula);
+	a->formula = cr_report_text(r, text_at(c, k->formula));
 }
 
 /* The steady on-demand floor a matching commitment rule would cover, over
@@ -640,6 +668,8 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 			 const struct line *ln, const cr_ruleset *rules, struct rule_cache *rc)
 {
 	size_t n = 0;
+
+	cr_buf_reset(&c->tmp->text);
 	const char *acct_id = cr_ledger_str(c->l, ln->account);
 	const cr_report_account *acct = find_account(c, acct_id);
 	const char *env = acct ? acct->environment : "";
@@ -699,17 +729,19 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 		cr_proposal p = { 0 };
 		const struct candidate *k = &cand[i];
 		const cr_rule *rule = k->rule;
-		cr_buf ev = CR_BUF_INIT, fo = CR_BUF_INIT;
+		cr_buf *fo = &c->tmp->fo, *ev = &c->tmp->ev;
 		cr_dec s = k->applied;
 
-		cr_buf_adds(&fo, k->formula);
-		cr_buf_adds(&ev, k->evidence);
+		cr_buf_reset(fo);
+		cr_buf_reset(ev);
+		cr_buf_adds(fo, text_at(c, k->formula));
+		cr_buf_adds(ev, text_at(c, k->evidence));
 		if (cr_dec_cmp(s, k->savings) != 0) {
 			cr_buf amt = CR_BUF_INIT;
 			money(&amt, s, c->cur);
-			cr_buf_addf(&fo, _("; on what earlier steps leave: counted %s"), amt.ptr);
+			cr_buf_addf(fo, _("; on what earlier steps leave: counted %s"), amt.ptr);
 			cr_buf_release(&amt);
-			cr_buf_adds(&ev, k->confidence == CR_CONF_ESTIMATE
+			cr_buf_adds(ev, k->confidence == CR_CONF_ESTIMATE
 				    ? _("; applied after every earlier step on this line (idle, "
 				      "schedule, migrate, Spot, commitment)")
 				    : _("; applied after the earlier measured and priced steps on "
@@ -719,7 +751,7 @@ static void propose_line(const struct ctx *c, cr_report *r, size_t *cap,
 			goto alts;
 		long other = (long)i == grav ? commit : (long)i == commit ? grav : -1;
 		if (other >= 0 && skip == other)
-			cr_buf_addf(&ev, _("; chosen over %s (%s): a reservation or Savings Plan "
+			cr_buf_addf(ev, _("; chosen over %s (%s): a reservation or Savings Plan "
 					   "and a move to another instance family on the same "
 					   "instances are alternatives, and this one saves more that "
 					   "the bill can show"), cand[other].rule->id,
@@ -744,23 +776,18 @@ alts:
 		p.savings = s;
 		cr_dec_mul_ratio(&p.annual_savings, s, 12, 1);
 		p.priority = cr_dec_to_double(s) / effort_weight[rule->effort] * risk_factor[rule->risk];
-		p.formula = cr_report_text(r, fo.ptr);
-		p.evidence = cr_report_text(r, ev.ptr);
-		cr_buf_release(&fo);
-		cr_buf_release(&ev);
+		p.formula = cr_report_text(r, fo->ptr);
+		p.evidence = cr_report_text(r, ev->ptr);
+
 		p.rationale = shared(c, r, cr_rule_rationale(rule));
 		p.reference = shared(c, r, rule->reference);
 		p.basis = shared(c, r, cr_rule_basis(rule));
 		for (size_t j = 0; j < n; j++)
 			if (j != i && (cand[j].key == k->key || ((long)i == grav && (long)j == commit) ||
 				       ((long)i == commit && (long)j == grav)))
-				add_alt(r, &p, &cand[j]);
+				add_alt(c, r, &p, &cand[j]);
 		cr_dec_acc(p.counted ? &r->savings_total : &r->savings_to_investigate, s);
 		push_proposal(r, cap, &p);
-	}
-	for (size_t i = 0; i < n; i++) {
-		free(cand[i].formula);
-		free(cand[i].evidence);
 	}
 	free(cand);
 }
@@ -1037,6 +1064,10 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 				    "%u ledger entries", UINT32_MAX);
 	c.by_id = accounts_by_id(r);
 	c.texts = cr_xcalloc(TEXTS, sizeof *c.texts);
+	struct scratch tmp = { .f = CR_BUF_INIT, .e = CR_BUF_INIT, .text = CR_BUF_INIT,
+			       .fo = CR_BUF_INIT, .ev = CR_BUF_INIT,
+			       .m = { { CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT } } };
+	c.tmp = &tmp;
 	line_of = cr_xmalloc((nent + 1) * sizeof *line_of);
 	for (size_t i = 0; i < nent; i++) {
 		const cr_ledger_entry *x = &e[i];
@@ -1131,6 +1162,12 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 	free(c.by_id);
 	free(c.texts);
 	free(c.extras);
+	cr_buf_release(&tmp.f);
+	cr_buf_release(&tmp.e);
+	cr_buf_release(&tmp.text);
+	cr_buf_release(&tmp.fo);
+	cr_buf_release(&tmp.ev);
+	amounts_release(&tmp.m);
 	cr_keymap_release(&rc.map);
 	free(rc.first);
 	free(rc.count);
