@@ -419,12 +419,22 @@ static json_t *build_account(jctx *c, const cr_report_account *a)
  * tree (its escapes, indentation and number forms), instead of a tree and
  * a dump per proposal. */
 
+#define SHARED_TEXTS 1024         /* escaped texts remembered (a power of two) */
+
 typedef struct pw {
 	jctx *c;
 	cr_buf b;
 	cr_buf clean;
 	int depth;                /* of the members written next */
 	bool first;
+	/* the escaped form of a text proposals share (rule texts, names: the
+	 * report's one copy of each), by the text's address; valid while the
+	 * report's strings do not change, that is for the whole write */
+	struct {
+		const char *from;
+		size_t at, len;       /* in escaped */
+	} shared[SHARED_TEXTS];
+	cr_buf escaped;
 } pw;
 
 static void pw_indent(pw *w, int depth)
@@ -518,6 +528,34 @@ static void pw_text(pw *w, const char *s)
 	pw_escaped(&w->b, w->clean.len ? w->clean.ptr : "", true);
 }
 
+/* As pw_text for a text many proposals share (a rule's title, rationale,
+ * basis and reference): escaped once per write. */
+static void pw_shared(pw *w, const char *s)
+{
+	size_t j, at;
+
+	/* short texts (ids, names) cost little to scan and are many */
+	if (!s || strnlen(s, 48) < 48) {
+		pw_text(w, s);
+		return;
+	}
+	if (w->escaped.len > (1u << 20)) {  /* more distinct texts than expected */
+		memset(w->shared, 0, sizeof w->shared);
+		cr_buf_reset(&w->escaped);
+	}
+	j = (size_t)((((uintptr_t)s >> 3) * 0x9E3779B97F4A7C15ull) >> 40) & (SHARED_TEXTS - 1);
+	if (w->shared[j].from != s) {
+		at = w->b.len;
+		pw_text(w, s);
+		w->shared[j].from = s;
+		w->shared[j].at = w->escaped.len;
+		w->shared[j].len = w->b.len - at;
+		cr_buf_add(&w->escaped, w->b.ptr + at, w->b.len - at);
+		return;
+	}
+	cr_buf_add(&w->b, w->escaped.ptr + w->shared[j].at, w->shared[j].len);
+}
+
 static void pw_key(pw *w, const char *key)
 {
 	if (!w->first)
@@ -560,11 +598,18 @@ static void pw_str(pw *w, const char *key, const char *s)
 	pw_text(w, s);
 }
 
+/* A member whose text proposals share (see pw_shared). */
+static void pw_str_shared(pw *w, const char *key, const char *s)
+{
+	pw_key(w, key);
+	pw_shared(w, s);
+}
+
 static void pw_str_or_null(pw *w, const char *key, const char *s)
 {
 	pw_key(w, key);
 	if (s && *s)
-		pw_text(w, s);
+		pw_shared(w, s);
 	else
 		cr_buf_adds(&w->b, "null");
 }
@@ -621,14 +666,14 @@ static void write_proposal(pw *w, const cr_proposal *p)
 
 	pw_open(w, '{');
 	pw_int(w, "rank", p->rank);
-	pw_str(w, "rule", p->rule);
-	pw_str(w, "title", p->title);
+	pw_str_shared(w, "rule", p->rule);
+	pw_str_shared(w, "title", p->title);
 	pw_name(w, "action", p->action);
-	pw_str(w, "account_id", p->account_id);
+	pw_str_shared(w, "account_id", p->account_id);
 	pw_str_or_null(w, "account_name", p->account_name);
 	pw_str_or_null(w, "environment", p->environment);
-	pw_str(w, "service", p->service);
-	pw_str(w, "usage_type", p->usage_type);
+	pw_str_shared(w, "service", p->service);
+	pw_str_shared(w, "usage_type", p->usage_type);
 	pw_amount(w, "monthly_cost", p->monthly_cost);
 	pw_amount(w, "estimated_monthly_savings", p->savings);
 	pw_amount(w, "estimated_annual_savings", p->annual_savings);
@@ -657,9 +702,9 @@ static void write_proposal(pw *w, const cr_proposal *p)
 	pw_name(w, "effort", p->effort);
 	pw_name(w, "risk", p->risk);
 	pw_real(w, "priority", round(p->priority * 100) / 100);
-	pw_str(w, "rationale", p->rationale);
+	pw_str_shared(w, "rationale", p->rationale);
 	pw_str_or_null(w, "basis", p->basis);
-	pw_str(w, "reference", p->reference);
+	pw_str_shared(w, "reference", p->reference);
 	pw_key(w, "alternatives");
 	pw_open(w, '[');
 	for (size_t i = 0; i < p->n_alternatives; i++) {
@@ -667,7 +712,7 @@ static void write_proposal(pw *w, const cr_proposal *p)
 
 		pw_element(w);
 		pw_open(w, '{');
-		pw_str(w, "rule", a->rule);
+		pw_str_shared(w, "rule", a->rule);
 		pw_name(w, "action", a->action);
 		pw_name(w, "model", a->model);
 		pw_amount(w, "estimated_monthly_savings", a->savings);
@@ -682,24 +727,28 @@ static void write_proposal(pw *w, const cr_proposal *p)
 static void write_proposals(jctx *c)
 {
 	const cr_report *r = c->r;
-	pw w = { .c = c, .b = CR_BUF_INIT, .clean = CR_BUF_INIT };
+	pw *w = cr_xcalloc(1, sizeof *w);
+
+	w->c = c;
 
 	for (size_t i = 0; i < r->n_proposals && !c->failed; i++) {
 		if (!c->first)
 			out_raw(c, ",");
 		c->first = false;
 		out_indent(c, c->depth);
-		cr_buf_reset(&w.b);
-		w.depth = c->depth;
-		write_proposal(&w, &r->proposals[i]);
+		cr_buf_reset(&w->b);
+		w->depth = c->depth;
+		write_proposal(w, &r->proposals[i]);
 		/* a failed write shows in the stream's error state, which the
 		 * output file checks when it is finished (a full disk, a file
 		 * size limit: an output error, not a failure to build) */
-		if (w.b.len)
-			fwrite(w.b.ptr, 1, w.b.len, c->out);
+		if (w->b.len)
+			fwrite(w->b.ptr, 1, w->b.len, c->out);
 	}
-	cr_buf_release(&w.b);
-	cr_buf_release(&w.clean);
+	cr_buf_release(&w->b);
+	cr_buf_release(&w->clean);
+	cr_buf_release(&w->escaped);
+	free(w);
 }
 
 /* What reading from S3 took: requests, objects and bytes fetched and taken
