@@ -18,15 +18,16 @@ struct line {
 	uint32_t area;     /* its account and Region: struct area */
 	cr_dec all;        /* net cost: every ranked kind */
 	cr_dec od;         /* on-demand usage only */
-	cr_dec qty;        /* usage amount */
 	uint32_t extra;    /* 1 + its index in ctx.extras; 0: none */
 	bool op_known;     /* some entry carried an operation */
+	bool traffic;      /* usage an idle rule looks for (ctx.traffic) */
 };
 
 /* What few lines have (a million lines, a few thousand Windows or Aurora). */
 struct line_extra {
 	cr_dec licensed_all, licensed_od; /* of a licensed platform (Windows...) */
 	cr_dec aurora_all; /* of Aurora engines (operation CreateDBInstance:0016/0021) */
+	cr_dec qty;        /* usage amount, of traffic lines */
 };
 
 /* What an account holds in one Region (the usage types' prefix). */
@@ -804,11 +805,9 @@ static void pack_prefix(const char *ut, uint32_t *lo, uint32_t *hi)
 }
 
 /* What the exact models need from every line of an account and Region. */
-static void index_areas(struct ctx *c, struct line *lines, size_t nlines, cr_keymap *amap,
-			const cr_ruleset *rules)
+/* The usage the idle rules look for (NatGateway-Bytes...). */
+static void collect_traffic(struct ctx *c, const cr_ruleset *rules)
 {
-	size_t n = 0, cap = 0;
-
 	for (size_t i = 0; i < rules->n; i++) {
 		const cr_rule *rule = &rules->v[i];
 		bool seen = false;
@@ -819,6 +818,22 @@ static void index_areas(struct ctx *c, struct line *lines, size_t nlines, cr_key
 		if (!seen && c->ntraffic < MAX_TRAFFIC)
 			c->traffic[c->ntraffic++] = rule->traffic;
 	}
+}
+
+static bool is_traffic(const struct ctx *c, const char *ut)
+{
+	const char *base = ut + region_prefix(ut);
+
+	for (size_t t = 0; t < c->ntraffic; t++)
+		if (strcmp(base, c->traffic[t]) == 0)
+			return true;
+	return false;
+}
+
+static void index_areas(struct ctx *c, struct line *lines, size_t nlines, cr_keymap *amap)
+{
+	size_t n = 0, cap = 0;
+
 	for (size_t i = 0; i < nlines; i++) {
 		struct line *ln = &lines[i];
 		const char *ut = cr_ledger_str(c->l, ln->usage_type);
@@ -836,7 +851,8 @@ static void index_areas(struct ctx *c, struct line *lines, size_t nlines, cr_key
 			memset(&c->areas[n++], 0, sizeof *c->areas);
 		}
 		struct area *a = &c->areas[ln->area];
-		bool used = cr_dec_sign(ln->qty) > 0 || cr_dec_sign(ln->all) > 0;
+		bool used = (ln->traffic && cr_dec_sign(extra(c, ln)->qty) > 0) ||
+			    cr_dec_sign(ln->all) > 0;
 		for (size_t t = 0; t < c->ntraffic; t++)
 			if (used && strcmp(base, c->traffic[t]) == 0)
 				a->traffic[t] = true;
@@ -1063,6 +1079,7 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 		return cr_error_set(err, CR_EXIT_USAGE, "savings proposals need fewer than "
 				    "%u ledger entries", UINT32_MAX);
 	c.by_id = accounts_by_id(r);
+	collect_traffic(&c, rules);
 	c.texts = cr_xcalloc(TEXTS, sizeof *c.texts);
 	struct scratch tmp = { .f = CR_BUF_INIT, .e = CR_BUF_INIT, .text = CR_BUF_INIT,
 			       .fo = CR_BUF_INIT, .ev = CR_BUF_INIT,
@@ -1089,13 +1106,14 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 			ln->account = x->key.account;
 			ln->service = x->key.service;
 			ln->usage_type = x->key.usage_type;
+			ln->traffic = is_traffic(&c, cr_ledger_str(l, x->key.usage_type));
 		}
 		struct line *ln = &lines[k];
 		bool lic = false;
 		line_of[i] = (uint32_t)k;
 		cr_dec_acc(&ln->all, x->cost);
-		if (cr_kind_is_usage(x->key.kind))
-			cr_dec_acc(&ln->qty, x->quantity);
+		if (ln->traffic && cr_kind_is_usage(x->key.kind))
+			cr_dec_acc(&extra_for(&c, ln)->qty, x->quantity);
 		if (x->key.operation) {
 			const char *op = cr_ledger_str(l, x->key.operation);
 			ln->op_known = true;
@@ -1113,7 +1131,7 @@ int cr_savings_apply(cr_report *r, const cr_ledger *l, const cr_ruleset *rules,
 	r->has_proposals = true;
 	r->savings_total = CR_DEC_ZERO;
 	r->savings_to_investigate = CR_DEC_ZERO;
-	index_areas(&c, lines, nlines, &amap, rules);
+	index_areas(&c, lines, nlines, &amap);
 	cr_keymap_release(&map);   /* lines are found by index from here on */
 	cr_keymap_release(&amap);
 	/* the organisation's Savings Plans first: where one is sized, the
