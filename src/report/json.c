@@ -730,20 +730,21 @@ static void write_proposals(jctx *c)
 	pw *w = cr_xcalloc(1, sizeof *w);
 
 	w->c = c;
-
+	w->depth = c->depth;
 	for (size_t i = 0; i < r->n_proposals && !c->failed; i++) {
 		if (!c->first)
-			out_raw(c, ",");
+			cr_buf_addc(&w->b, ',');
 		c->first = false;
-		out_indent(c, c->depth);
-		cr_buf_reset(&w->b);
-		w->depth = c->depth;
+		pw_indent(w, c->depth);
 		write_proposal(w, &r->proposals[i]);
-		/* a failed write shows in the stream's error state, which the
+		/* in pieces of 1 MiB, which stdio writes without copying; a
+		 * failed write shows in the stream's error state, which the
 		 * output file checks when it is finished (a full disk, a file
 		 * size limit: an output error, not a failure to build) */
-		if (w->b.len)
+		if (w->b.len >= (1u << 20) || i + 1 == r->n_proposals) {
 			fwrite(w->b.ptr, 1, w->b.len, c->out);
+			cr_buf_reset(&w->b);
+		}
 	}
 	cr_buf_release(&w->b);
 	cr_buf_release(&w->clean);
