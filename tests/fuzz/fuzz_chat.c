@@ -335,25 +335,25 @@ static void add_proposals(struct org *o, cr_report *r)
 		}
 		memset(p, 0, sizeof *p);
 		p->rank = (int)++r->n_proposals;
-		p->rule = cr_xstrdup("fuzz-rule");
-		p->title = cr_xstrdup(t[0]);
+		p->rule = cr_report_text(r, "fuzz-rule");
+		p->title = cr_report_text(r, t[0]);
 		p->action = "rightsizing";
 		p->model = "fraction";
 		p->effort = i % 2 ? "low" : "high";
 		p->risk = "medium";
-		p->account_id = cr_xstrdup(t[1]);
-		p->account_name = cr_xstrdup(i % 3 ? t[1] : "");
-		p->environment = cr_xstrdup("");
-		p->service = cr_xstrdup(t[2]);
-		p->usage_type = cr_xstrdup(t[3]);
+		p->account_id = cr_report_text(r, t[1]);
+		p->account_name = cr_report_text(r, i % 3 ? t[1] : "");
+		p->environment = cr_report_text(r, "");
+		p->service = cr_report_text(r, t[2]);
+		p->usage_type = cr_report_text(r, t[3]);
 		p->monthly_cost = o->prop_amounts[i];
 		p->savings = o->prop_amounts[i];
 		p->annual_savings = o->prop_amounts[i];
-		p->formula = cr_xstrdup("");
-		p->evidence = cr_xstrdup("");
-		p->rationale = cr_xstrdup(t[0]);
-		p->reference = cr_xstrdup("https://example.com/");
-		p->basis = cr_xstrdup("");
+		p->formula = cr_report_text(r, "");
+		p->evidence = cr_report_text(r, "");
+		p->rationale = cr_report_text(r, t[0]);
+		p->reference = cr_report_text(r, "https://example.com/");
+		p->basis = cr_report_text(r, "");
 		if (cr_dec_acc(&r->savings_total, p->savings) != 0)
 			o->huge = true;
 	}

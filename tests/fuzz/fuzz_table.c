@@ -52,6 +52,16 @@ static char *next(struct deal *d)
 	return s;
 }
 
+/* The next line as a proposal's text, in the report's strings. */
+static const char *next_text(cr_report *r, struct deal *d)
+{
+	char *s = next(d);
+	const char *t = cr_report_text(r, s);
+
+	free(s);
+	return t;
+}
+
 static cr_dec money(size_t seed)
 {
 	char tmp[32];
@@ -146,18 +156,18 @@ static cr_report *build(struct deal *d, unsigned flags)
 		for (size_t i = 0; i < 2; i++) {
 			cr_proposal *p = &r->proposals[i];
 			p->rank = (int)i + 1;
-			p->rule = strdup("rule");
-			p->title = next(d);
+			p->rule = cr_report_intern(r, "rule");
+			p->title = next_text(r, d);
 			p->action = "storage-class";
 			p->model = "percent";
 			p->effort = "medium";
 			p->risk = "high";
-			p->account_id = next(d);
-			p->account_name = next(d);
-			p->environment = strdup("");
-			p->service = next(d);
-			p->usage_type = next(d);
-			p->formula = next(d);
+			p->account_id = next_text(r, d);
+			p->account_name = next_text(r, d);
+			p->environment = cr_report_intern(r, "");
+			p->service = next_text(r, d);
+			p->usage_type = next_text(r, d);
+			p->formula = next_text(r, d);
 			p->savings = money(i + 5);
 			cr_dec_acc(&r->savings_total, p->savings);
 		}
