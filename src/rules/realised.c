@@ -692,10 +692,10 @@ int cr_realised_build(cr_report *r, const cr_ledger *l, const cr_baseline *b, cr
 					   "not tracked: give the earlier report --min-saving 0 to "
 					   "track every line"), b->untracked);
 	if (!x->measured)
-		cr_report_add_warning(r, "the data does not cover the baseline period %s: the "
-				      "realised savings take the lines' earlier cost from the "
-				      "baseline's monthly_cost, and commitments bought are not "
-				      "checked", b->label);
+		cr_report_add_warning(r, _("the data does not cover the baseline period %s: the "
+					   "realised savings take the lines' earlier cost from the "
+					   "baseline's monthly_cost, and commitments bought are not "
+					   "checked"), b->label);
 	if (bad)
 		return cr_error_set(err, CR_EXIT_INPUT, "a realised saving is out of range");
 	return 0;

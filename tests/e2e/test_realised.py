@@ -181,6 +181,22 @@ class Realised(unittest.TestCase):
                                 for w in rep["warnings"]), rep["warnings"])
             self.assertEqual(real["commitments_bought"], [])
 
+    def test_baseline_period_not_in_the_data_is_said_in_the_reports_language(self):
+        with tempdir() as d:
+            code, err, _ = report(os.path.join(d, "sep"), [CUR2], ["--month", "2026-09"])
+            self.assertEqual(code, 0, err)
+            base = os.path.join(d, "sep", "costrank-2026-09.json")
+            for lang, start in (("en", "the data does not cover the baseline period 2026-09"),
+                                ("ja", "データが比較元の期間 2026-09 を含みません")):
+                with self.subTest(lang=lang):
+                    # October's files alone: September, the baseline's period, is not there
+                    code, err, rep = report(os.path.join(d, lang), [OCT], [
+                        "--month", "2026-10", "--lang", lang, "--baseline", base])
+                    self.assertEqual(code, 0, err)
+                    self.assertFalse(rep["realised"]["measured_from_data"])
+                    self.assertTrue(any(w.startswith(start) for w in rep["warnings"]),
+                                    rep["warnings"])
+
     def test_bad_baselines(self):
         with tempdir() as d:
             def check(name, text, want, code=3):
