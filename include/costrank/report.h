@@ -296,8 +296,9 @@ typedef struct cr_report_sp_plan {
 	cr_dec unused_netted;     /* existing plans' unused commitment netted first */
 	cr_dec commitment;        /* per hour */
 	cr_dec covered;           /* on-demand spend it would cover in the period */
-	cr_dec left;              /* eligible on-demand spend the existing plans'
-	                             unused commitment leaves, in the period */
+	cr_dec spot_room;         /* monthly: the eligible on-demand spend the
+	                             existing plans' unused commitment and this
+	                             plan leave, all Spot may claim */
 	cr_dec savings;           /* over the period */
 } cr_report_sp_plan;
 

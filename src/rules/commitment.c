@@ -201,15 +201,10 @@ static const char *append_note(cr_report *r, const char *text, cr_buf *note)
  * gets only what the plan leaves (left - covered, in the period), shared
  * in proportion to each line's Spot base.
  */
-static void fit_spot(cr_report *r, const cr_report_sp_plan *pl, int ndays, bool is_month)
+static void fit_spot(cr_report *r, const cr_report_sp_plan *pl)
 {
-	cr_dec room, spot = CR_DEC_ZERO;
+	cr_dec room = pl->spot_room, spot = CR_DEC_ZERO;
 
-	cr_dec_sub(&room, pl->left, pl->covered);
-	if (cr_dec_sign(room) < 0)
-		room = CR_DEC_ZERO;
-	if (!is_month)
-		cr_dec_mul_ratio(&room, room, 304375, (int64_t)ndays * 10000);
 	for (size_t i = 0; i < r->n_proposals; i++)
 		if (is_spot(&r->proposals[i]))
 			cr_dec_acc(&spot, r->proposals[i].monthly_cost);
@@ -363,13 +358,18 @@ bool cr_commitment_apply(cr_report *r, const cr_ledger *l, size_t *cap)
 			cr_dec_acc(&left, spend[p][h]);
 		if (cr_dec_cmp(left, pl->eligible) > 0)
 			left = pl->eligible;
-		pl->left = left;
 		cr_sp_optimum(spend[p], H, pl->discount, &level, &pl->savings);
 		if (cr_dec_sign(pl->savings) <= 0)
 			continue;
 		pl->commitment = times(level, 1 - pl->discount);
 		for (size_t h = 0; h < H; h++)
 			cr_dec_acc(&pl->covered, cr_dec_cmp(spend[p][h], level) < 0 ? spend[p][h] : level);
+		cr_dec_sub(&pl->spot_room, left, pl->covered);
+		if (cr_dec_sign(pl->spot_room) < 0)
+			pl->spot_room = CR_DEC_ZERO;
+		if (!is_month)
+			cr_dec_mul_ratio(&pl->spot_room, pl->spot_room, 304375,
+					 (int64_t)ndays * 10000);
 		if (!dropped && r->has_proposals)
 			drop_line_commitments(r);
 		dropped = true;
@@ -385,13 +385,9 @@ bool cr_commitment_apply(cr_report *r, const cr_ledger *l, size_t *cap)
 void cr_commitment_fit_spot(cr_report *r)
 {
 	const cr_report_commitments *cm = &r->commitments;
-	cr_day end = r->end;
 
-	if (r->data_through && r->data_through < end && r->data_through >= r->start)
-		end = r->data_through;
-	bool is_month = r->start == cr_month_first(r->start) && r->end == cr_month_last(r->start);
 	for (size_t i = 0; i < cm->n_plans; i++)
 		if (strcmp(cm->plans[i].platform, "other") == 0 &&
 		    cr_dec_sign(cm->plans[i].savings) > 0)
-			fit_spot(r, &cm->plans[i], end - r->start + 1, is_month);
+			fit_spot(r, &cm->plans[i]);
 }
